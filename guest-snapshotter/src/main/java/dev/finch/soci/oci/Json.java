@@ -1,0 +1,58 @@
+package dev.finch.soci.oci;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one configured Jackson mapper: compact output, map keys sorted (as Go's encoding/json), unknown
+ * fields ignored on input.
+ */
+public final class Json {
+  private Json() {}
+
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .configure(SerializationFeature.INDENT_OUTPUT, false)
+          .build();
+
+  /** Serializes as Go's json.Marshal does for our DTOs (compact; {@code <>&} escaped as \\u003c etc.). */
+  public static byte[] bytes(Object value) {
+    try {
+      String s = MAPPER.writeValueAsString(value);
+      return goEscape(s).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static <T> T read(byte[] data, Class<T> type) throws IOException {
+    return MAPPER.readValue(data, type);
+  }
+
+  public static String pretty(Object value) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // Go's encoding/json escapes <, >, & and U+2028/U+2029 inside strings; these characters cannot appear
+  // outside strings in JSON, so a plain replacement is exact.
+  private static String goEscape(String s) {
+    if (s.indexOf('<') < 0 && s.indexOf('>') < 0 && s.indexOf('&') < 0
+        && s.indexOf('\u2028') < 0 && s.indexOf('\u2029') < 0) {
+      return s;
+    }
+    return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+  }
+}
