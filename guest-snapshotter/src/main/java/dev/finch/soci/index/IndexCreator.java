@@ -1,0 +1,168 @@
+package dev.finch.soci.index;
+
+import dev.finch.soci.oci.Descriptor;
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.Manifest;
+import dev.finch.soci.oci.MediaTypes;
+import dev.finch.soci.oci.Platform;
+import dev.finch.soci.store.ArtifactEntry;
+import dev.finch.soci.store.ArtifactType;
+import dev.finch.soci.store.ArtifactsDb;
+import dev.finch.soci.store.ContentStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Builds the SOCI index of one platform image manifest: a zTOC per layer at or above the minimum
+ * size (reusing stored zTOCs for the same layer and span size unless forced), then the index manifest;
+ * stores zTOCs, the {@code {}} config and the index in the content store and records them in the
+ * artifacts database. Layer outcomes are reported as they happen, in the reference's wording.
+ */
+public final class IndexCreator {
+  private final ContentStore store;
+  private final ArtifactsDb db;
+  private final ZtocMaker maker;
+  private final LayerSource layers;
+  private final String location;
+
+  public IndexCreator(ContentStore store, ArtifactsDb db, ZtocMaker maker, LayerSource layers, String location) {
+    this.store = store;
+    this.db = db;
+    this.maker = maker;
+    this.layers = layers;
+    this.location = location;
+  }
+
+  /** The result for one platform: the outcome per layer and the index (absent when no zTOC was built). */
+  public record Result(Descriptor image, Platform platform, List<LayerOutcome> outcomes, Optional<SociIndex> index) {}
+
+  public Result create(
+      Descriptor imageDesc,
+      Manifest image,
+      Platform platform,
+      SociIndex.Version version,
+      IndexOptions opts,
+      String imageRef,
+      Consumer<LayerOutcome> report)
+      throws IOException {
+    List<LayerOutcome> outcomes = new ArrayList<>();
+    List<Descriptor> ztocs = new ArrayList<>();
+    List<ArtifactEntry> entries = new ArrayList<>();
+    for (Descriptor layer : image.layers()) {
+      LayerOutcome o = indexLayer(layer, opts, imageDesc, platform, entries);
+      outcomes.add(o);
+      report.accept(o);
+      if (o instanceof LayerOutcome.Indexed ix) {
+        ztocs.add(ix.ztoc());
+      }
+    }
+    if (ztocs.isEmpty()) {
+      return new Result(imageDesc, platform, outcomes, Optional.empty());
+    }
+    SociIndex index =
+        SociIndex.build(version, ztocs, version == SociIndex.Version.V1 ? imageDesc : null, SociIndex.BUILD_TOOL);
+    store.write(MediaTypes.EMPTY_JSON_DIGEST, SociIndex.EMPTY_CONFIG, Map.of());
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("containerd.io/gc.ref.content.config", MediaTypes.EMPTY_JSON_DIGEST.toString());
+    for (int i = 0; i < ztocs.size(); i++) {
+      labels.put("containerd.io/gc.ref.content.ztoc." + i, ztocs.get(i).digest().toString());
+    }
+    labels.put("containerd.io/gc.root", Instant.now().toString());
+    store.write(index.digest(), index.bytes(), labels);
+    entries.add(
+        new ArtifactEntry(
+            index.digest(),
+            index.bytes().length,
+            imageDesc.digest(),
+            imageDesc.digest(),
+            platform.toString(),
+            location,
+            ArtifactType.SOCI_INDEX,
+            MediaTypes.OCI_MANIFEST,
+            version.artifactType(),
+            Instant.now(),
+            opts.spanSize(),
+            imageRef));
+    db.put(entries);
+    return new Result(imageDesc, platform, outcomes, Optional.of(index));
+  }
+
+  private LayerOutcome indexLayer(
+      Descriptor layer, IndexOptions opts, Descriptor imageDesc, Platform platform, List<ArtifactEntry> entries)
+      throws IOException {
+    if (layer.size() < opts.minLayerSize()) {
+      return new LayerOutcome.Skipped(
+          layer,
+          "layer " + layer.digest() + " size " + layer.size() + " is less than min-layer-size "
+              + opts.minLayerSize());
+    }
+    MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
+    if (compression == MediaTypes.Compression.ZSTD) {
+      return new LayerOutcome.Skipped(
+          layer, "layer " + layer.digest() + " is zstd-compressed (" + layer.mediaType() + "); SOCI indexes gzip and uncompressed layers only");
+    }
+    if (!opts.force()) {
+      Optional<Descriptor> reused = existingZtoc(layer, opts);
+      if (reused.isPresent()) {
+        return new LayerOutcome.Indexed(layer, reused.get(), true);
+      }
+    }
+    ZtocMaker.Made made;
+    try (InputStream in = layers.open(layer)) {
+      made = maker.make(layer, compression, in, opts.spanSize());
+    } catch (ZtocMaker.UnsupportedLayerException e) {
+      return new LayerOutcome.Skipped(layer, "layer " + layer.digest() + ": " + e.getMessage());
+    }
+    Digest ztocDigest = Digest.sha256(made.bytes());
+    store.write(ztocDigest, made.bytes(), Map.of());
+    Descriptor ztoc = ztocDescriptor(layer, ztocDigest, made.bytes().length, opts, made.needsXattrs());
+    entries.add(
+        new ArtifactEntry(
+            ztocDigest,
+            made.bytes().length,
+            layer.digest(),
+            imageDesc.digest(),
+            platform.toString(),
+            location,
+            ArtifactType.SOCI_LAYER,
+            MediaTypes.SOCI_ZTOC,
+            null,
+            Instant.now(),
+            opts.spanSize(),
+            null));
+    return new LayerOutcome.Indexed(layer, ztoc, false);
+  }
+
+  private Optional<Descriptor> existingZtoc(Descriptor layer, IndexOptions opts) throws IOException {
+    for (ArtifactEntry e :
+        db.find(
+            e -> e.type() == ArtifactType.SOCI_LAYER
+                && layer.digest().equals(e.originalDigest())
+                && e.spanSize() == opts.spanSize())) {
+      if (store.exists(e.digest())) {
+        // The xattr flag is recomputed only on rebuild; a reused zTOC keeps the plain descriptor.
+        return Optional.of(ztocDescriptor(layer, e.digest(), e.size(), opts, true));
+      }
+    }
+    return Optional.empty();
+  }
+
+  static Descriptor ztocDescriptor(
+      Descriptor layer, Digest ztoc, long size, IndexOptions opts, boolean needsXattrs) {
+    Map<String, String> ann = new LinkedHashMap<>();
+    ann.put(MediaTypes.ANN_IMAGE_LAYER_DIGEST, layer.digest().toString());
+    ann.put(MediaTypes.ANN_IMAGE_LAYER_MEDIA_TYPE, layer.mediaType());
+    ann.put(MediaTypes.ANN_SPAN_SIZE, Long.toString(opts.spanSize()));
+    if (opts.xattrOptimization() && !needsXattrs) {
+      ann.put(MediaTypes.ANN_DISABLE_XATTRS, "true");
+    }
+    return Descriptor.of(MediaTypes.SOCI_ZTOC, ztoc, size).withAnnotations(ann);
+  }
+}

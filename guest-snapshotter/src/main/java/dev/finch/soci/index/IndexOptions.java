@@ -1,0 +1,27 @@
+package dev.finch.soci.index;
+
+/**
+ * Options of {@code soci create} and {@code soci convert}.
+ *
+ * @param spanSize uncompressed bytes between zTOC checkpoints (default 4 MiB)
+ * @param minLayerSize layers smaller than this get no zTOC (default 10 MiB)
+ * @param force rebuild zTOCs even when one exists for the same layer and span size
+ * @param xattrOptimization add {@code com.amazon.soci.disable-xattrs} to zTOCs of layers without xattrs
+ */
+public record IndexOptions(long spanSize, long minLayerSize, boolean force, boolean xattrOptimization) {
+  public static final long DEFAULT_SPAN_SIZE = 1L << 22;
+  public static final long DEFAULT_MIN_LAYER_SIZE = 10L << 20;
+
+  public IndexOptions {
+    if (spanSize <= 0) {
+      throw new IllegalArgumentException("--span-size must be greater than 0, got " + spanSize);
+    }
+    if (minLayerSize < 0) {
+      throw new IllegalArgumentException("--min-layer-size must not be negative, got " + minLayerSize);
+    }
+  }
+
+  public static IndexOptions defaults() {
+    return new IndexOptions(DEFAULT_SPAN_SIZE, DEFAULT_MIN_LAYER_SIZE, false, false);
+  }
+}

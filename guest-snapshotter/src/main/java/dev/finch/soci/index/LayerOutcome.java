@@ -1,0 +1,27 @@
+package dev.finch.soci.index;
+
+import dev.finch.soci.oci.Descriptor;
+
+/** What index creation did with one image layer. */
+public sealed interface LayerOutcome {
+  Descriptor layer();
+
+  /** One line for the user, in the reference CLI's wording. */
+  String message();
+
+  /** A zTOC was built (or reused) for the layer. */
+  record Indexed(Descriptor layer, Descriptor ztoc, boolean reused) implements LayerOutcome {
+    @Override
+    public String message() {
+      return "layer " + layer.digest() + " -> ztoc " + ztoc.digest() + (reused ? " (existing)" : "");
+    }
+  }
+
+  /** The layer got no zTOC; {@code reason} says why (below min-layer-size, zstd, ...). */
+  record Skipped(Descriptor layer, String reason) implements LayerOutcome {
+    @Override
+    public String message() {
+      return "ztoc skipped - " + reason;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.finch.soci.index;
+
+import dev.finch.soci.oci.Descriptor;
+import dev.finch.soci.oci.MediaTypes;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Builds a serialized zTOC from one layer blob; index creation sees only this. */
+@FunctionalInterface
+public interface ZtocMaker {
+  /**
+   * Streams {@code blob} (the compressed layer) once and returns the zTOC.
+   *
+   * @throws UnsupportedLayerException for layers that cannot be indexed (zstd); the layer is skipped
+   */
+  Made make(Descriptor layer, MediaTypes.Compression compression, InputStream blob, long spanSize)
+      throws IOException;
+
+  /** A built zTOC: its serialized bytes and whether any entry carries xattrs or opaque markers. */
+  record Made(byte[] bytes, boolean needsXattrs) {}
+
+  /** Thrown for layers SOCI does not index; index creation reports it as a skipped layer. */
+  final class UnsupportedLayerException extends IOException {
+    public UnsupportedLayerException(String message) {
+      super(message);
+    }
+  }
+}
