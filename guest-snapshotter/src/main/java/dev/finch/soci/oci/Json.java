@@ -1,6 +1,9 @@
 package dev.finch.soci.oci;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -37,9 +40,20 @@ public final class Json {
     return MAPPER.readValue(data, type);
   }
 
+  /** Indented output as Go's json.MarshalIndent(v, "", "  ") writes it, for {@code info} commands. */
   public static String pretty(Object value) {
     try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+      DefaultIndenter indent = new DefaultIndenter("  ", "\n");
+      DefaultPrettyPrinter pp =
+          new DefaultPrettyPrinter()
+              .withSeparators(
+                  Separators.createDefaultInstance()
+                      .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                      .withObjectEmptySeparator("")
+                      .withArrayEmptySeparator(""));
+      pp.indentObjectsWith(indent);
+      pp.indentArraysWith(indent);
+      return goEscape(MAPPER.writer(pp).writeValueAsString(value));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
