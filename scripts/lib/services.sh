@@ -1,0 +1,100 @@
+# Shared by scripts/demo and the benchmark scripts: start a private distribution registry and a private
+# containerd on 127.0.0.1 / a unix socket under a work dir, record their PIDs, and stop exactly those
+# (and unmount what lies under the work dir) on exit. Source it, then call services_init WORKDIR.
+# shellcheck shell=bash
+
+SERVICES_PIDS=()
+SERVICES_DIR=""
+
+services_init() {
+  SERVICES_DIR=$1
+  mkdir -p "$SERVICES_DIR"
+  trap services_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+services_cleanup() {
+  local pid
+  for pid in "${SERVICES_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${SERVICES_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if [[ -n $SERVICES_DIR ]]; then
+    # Unmount anything left under our work dir, deepest first.
+    awk -v d="$SERVICES_DIR" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do
+      umount -l "$m" 2>/dev/null || true
+    done
+    [[ ${KEEP_WORKDIR:-} == 1 ]] || rm -rf "$SERVICES_DIR"
+  fi
+}
+
+free_port() {
+  python3 - <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+PY
+}
+
+wait_for() { # description command...
+  local what=$1
+  shift
+  for _ in $(seq 100); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for $what" >&2
+  return 1
+}
+
+# start_registry NAME -> sets REGISTRY (host:port)
+start_registry() {
+  local dir=$SERVICES_DIR/registry-$1 port
+  port=$(free_port)
+  mkdir -p "$dir/data"
+  cat >"$dir/config.yml" <<YML
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+YML
+  docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+  SERVICES_PIDS+=($!)
+  REGISTRY=127.0.0.1:$port
+  wait_for "registry on $REGISTRY" curl -fsS "http://$REGISTRY/v2/"
+}
+
+# start_containerd -> sets CONTAINERD_SOCK
+start_containerd() {
+  local dir=$SERVICES_DIR/containerd
+  mkdir -p "$dir/root" "$dir/state"
+  cat >"$dir/config.toml" <<TOML
+version = 2
+root = "$dir/root"
+state = "$dir/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$dir/containerd.sock"
+[ttrpc]
+  address = "$dir/containerd.sock.ttrpc"
+[debug]
+  address = "$dir/debug.sock"
+TOML
+  containerd -c "$dir/config.toml" >"$dir/containerd.log" 2>&1 &
+  SERVICES_PIDS+=($!)
+  CONTAINERD_SOCK=$dir/containerd.sock
+  wait_for "containerd at $CONTAINERD_SOCK" ctr --address "$CONTAINERD_SOCK" version
+}
