@@ -211,13 +211,14 @@ class MetaStoreTest {
         parent = i % 10 == 9 ? "" : "c" + i;
       }
       double perTxMs = (System.nanoTime() - start) / 1e6 / 2000;
-      assertThat(perTxMs).as("ms per write transaction").isLessThan(10.0);
+      // ~1 ms on an idle disk; the bound leaves headroom for a CI host busy with other builds.
+      assertThat(perTxMs).as("ms per write transaction").isLessThan(25.0);
       long t0 = System.nanoTime();
       for (int i = 0; i < 200; i++) {
         int n = i;
         ms.inTransaction(true, tx -> tx.updateInfo(Info.forUpdate("c" + n, Map.of("x", "y")), List.of("labels.x")));
       }
-      assertThat((System.nanoTime() - t0) / 1e6 / 200).as("ms per update with 1000 rows").isLessThan(10.0);
+      assertThat((System.nanoTime() - t0) / 1e6 / 200).as("ms per update with 1000 rows").isLessThan(25.0);
     }
     long t1 = System.nanoTime();
     try (MetaStore ms = MetaStore.open(dir)) {
