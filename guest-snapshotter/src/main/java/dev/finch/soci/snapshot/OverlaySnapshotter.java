@@ -53,14 +53,17 @@ public final class OverlaySnapshotter implements Snapshotter {
       return new Config(root, OverlayOptions.containerd(), RemotePreparer.none(), MetaStore.Options.DEFAULT);
     }
 
+    /** Same config with other mount options (tests pin them to get host-independent strings). */
     public Config withOverlay(OverlayOptions o) {
       return new Config(root, o, remote, store);
     }
 
+    /** Same config with the daemon's lazy-loading implementation plugged in. */
     public Config withRemote(RemotePreparer r) {
       return new Config(root, overlay, r, store);
     }
 
+    /** Same config with other store tuning or a crash-simulation hook. */
     public Config withStore(MetaStore.Options s) {
       return new Config(root, overlay, remote, s);
     }

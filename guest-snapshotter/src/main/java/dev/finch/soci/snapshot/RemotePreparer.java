@@ -10,7 +10,9 @@ import java.util.Map;
  * owns the whole commit-under-target protocol and the remote code only mounts or unpacks.
  *
  * <p>Called only for prepares that carry {@code containerd.io/snapshot.ref}, outside any metadata
- * transaction (it may do network I/O).
+ * transaction (it may do network I/O). Policy lives in the implementation: soci's {@code
+ * min_layer_size}, parallel pull and the per-image "no index, defer" cache all just decide which
+ * {@link Outcome} to return.
  */
 public interface RemotePreparer {
 

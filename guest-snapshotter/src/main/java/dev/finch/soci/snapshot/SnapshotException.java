@@ -35,18 +35,22 @@ public final class SnapshotException extends RuntimeException {
     return new SnapshotException(kind, prefix + ": " + getMessage(), this);
   }
 
+  /** The object named in {@code detail} does not exist. */
   public static SnapshotException notFound(String detail) {
     return new SnapshotException(ErrorKind.NOT_FOUND, detail);
   }
 
+  /** The key or name is taken; for a remote Prepare, "the layer is ready". */
   public static SnapshotException alreadyExists(String detail) {
     return new SnapshotException(ErrorKind.ALREADY_EXISTS, detail);
   }
 
+  /** The object exists but is in the wrong state (e.g. committing a committed snapshot). */
   public static SnapshotException failedPrecondition(String detail) {
     return new SnapshotException(ErrorKind.FAILED_PRECONDITION, detail);
   }
 
+  /** The request is malformed (bad filter, bad field path, non-committed parent). */
   public static SnapshotException invalidArgument(String detail) {
     return new SnapshotException(ErrorKind.INVALID_ARGUMENT, detail);
   }

@@ -50,6 +50,7 @@ public final class MetaStore implements AutoCloseable {
    * @param faultHook crash-simulation hook, {@link FaultHook#NONE} in production
    */
   public record Options(int checkpointEvery, FaultHook faultHook) {
+    /** Production settings. */
     public static final Options DEFAULT = new Options(1024, FaultHook.NONE);
 
     public Options {
@@ -90,6 +91,7 @@ public final class MetaStore implements AutoCloseable {
     this.sinceCheckpoint = sinceCheckpoint;
   }
 
+  /** Opens with {@link Options#DEFAULT}: checkpoint every 1024 transactions, no fault hook. */
   public static MetaStore open(Path dir) throws IOException {
     return open(dir, Options.DEFAULT);
   }

@@ -39,10 +39,12 @@ public record StoredSnapshot(
     return Long.toString(id);
   }
 
+  /** The API view of this row (drops id and usage, which the Snapshots API returns separately). */
   public Info toInfo() {
     return new Info(name, parent, kind, labels, created, updated);
   }
 
+  /** Usage recorded at commit time; zero for active, view and remote snapshots. */
   public Usage usage() {
     return new Usage(size, inodes);
   }

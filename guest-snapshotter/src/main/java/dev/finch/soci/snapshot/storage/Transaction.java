@@ -49,6 +49,7 @@ public final class Transaction {
     return find(key).orElseThrow(() -> SnapshotException.notFound("snapshot does not exist"));
   }
 
+  /** The row for {@code key} if any, for existence checks that are not errors. */
   public Optional<StoredSnapshot> find(String key) {
     return Optional.ofNullable(rows.get(key));
   }
