@@ -127,7 +127,9 @@ public final class OverlaySnapshotter implements Snapshotter {
     }
     RemotePreparer.Outcome outcome;
     try {
-      outcome = config.remote().tryPrepare(key, dirs.upper(s.id()), Map.copyOf(commitLabels));
+      outcome = Objects.requireNonNullElse(
+          config.remote().tryPrepare(key, dirs.upper(s.id()), Map.copyOf(commitLabels)),
+          new RemotePreparer.Defer("remote preparer returned no outcome"));
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "remote prepare of " + key + " failed; deferring to containerd", e);
       outcome = new RemotePreparer.Defer(String.valueOf(e.getMessage()));

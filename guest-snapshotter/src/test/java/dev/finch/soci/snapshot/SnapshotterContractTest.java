@@ -163,6 +163,51 @@ abstract class SnapshotterContractTest {
   }
 
   @Test
+  void emptyKeysAreRejected() throws IOException {
+    expectError(ErrorKind.INVALID_ARGUMENT, () -> sn.prepare("", "", Map.of()));
+    sn.prepare("k", "", Map.of());
+    expectError(ErrorKind.INVALID_ARGUMENT, () -> sn.commit("", "k", Map.of()));
+    assertThat(snapshotDirs(root)).containsExactly("1");
+  }
+
+  @Test
+  void concurrentPreparesAndCommitsGetDistinctIdsAndDirectories() throws Exception {
+    chain("base");
+    int threads = 8;
+    int each = 20;
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.Set<String> uppers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    for (int t = 0; t < threads; t++) {
+      int n = t;
+      workers.add(Thread.ofVirtual().start(() -> {
+        try {
+          for (int i = 0; i < each; i++) {
+            String key = "t" + n + "-" + i;
+            List<Mount> m = sn.prepare(key, "base", Map.of());
+            uppers.add(m.getFirst().options().stream().filter(o -> o.startsWith("upperdir=")).findFirst().orElseThrow());
+            if (i % 2 == 0) {
+              sn.commit("c-" + key, key, Map.of());
+            } else {
+              sn.remove(key);
+            }
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }));
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(uppers).hasSize(threads * each);
+    assertThat(walk("kind==committed")).hasSize(1 + threads * each / 2);
+    sn.cleanup();
+    assertThat(snapshotDirs(root)).hasSize(1 + threads * each / 2);
+  }
+
+  @Test
   void removeRespectsChildrenAndIsFinal() throws IOException {
     chain("base", "mid");
     sn.prepare("top", "mid", Map.of());

@@ -74,6 +74,7 @@ public final class Transaction {
       throw SnapshotException.invalidArgument(
           "snapshot type Committed invalid; only snapshots of type Active or View can be created");
     }
+    requireName(key);
     String p = parent == null ? "" : parent;
     if (!p.isEmpty()) {
       StoredSnapshot ps = rows.get(p);
@@ -99,6 +100,7 @@ public final class Transaction {
    */
   public String commitActive(String key, String name, Usage usage, Map<String, String> labels) {
     requireWritable();
+    requireName(name);
     if (rows.containsKey(name)) {
       throw SnapshotException.alreadyExists("committed snapshot " + name);
     }
@@ -253,6 +255,13 @@ public final class Transaction {
   private void delete(String key) {
     rows.remove(key);
     changed.add(key);
+  }
+
+  /** bbolt refuses empty bucket names; an empty key would also be indistinguishable from "no parent". */
+  private static void requireName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw SnapshotException.invalidArgument("snapshot key or name must not be empty");
+    }
   }
 
   private void requireWritable() {
