@@ -320,6 +320,15 @@ public final class OverlaySnapshotter implements Snapshotter {
         .toList());
   }
 
+  /**
+   * Mount points below {@code snapshots/}: on start the daemon unmounts these (stale FUSE mounts of
+   * the previous process) before re-mounting {@link #remoteSnapshots()}, as soci's {@code
+   * restoreRemoteSnapshot} does.
+   */
+  public List<Path> mountsUnderSnapshots() throws IOException {
+    return MountTable.mountsUnder(dirs.snapshotsDir());
+  }
+
   /** The {@code fs} directory of any snapshot, e.g. for exporting a root to kubelet. */
   public Path upperPath(String key) throws IOException {
     return dirs.upper(ms.inTransaction(false, tx -> tx.get(key).idString()));

@@ -101,6 +101,7 @@ class OverlayMountTest {
       mounted.add(fs);
       Files.writeString(fs.resolve("lazy.txt"), "remote content");
     }
+    assertThat(sn.mountsUnderSnapshots()).containsExactlyInAnyOrder(fsA, fsB);
     sn.remove("a");
     sn.remove("b");
     remote.onUnmount = fs -> {

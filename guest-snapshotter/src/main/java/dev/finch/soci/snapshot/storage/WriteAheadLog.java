@@ -114,11 +114,23 @@ final class WriteAheadLog implements Closeable {
 
   /** Atomically replaces the log with an empty one, after a checkpoint made its records redundant. */
   void reset() throws IOException {
-    if (channel != null) {
-      channel.close();
+    try {
+      Durable.writeAtomically(file, MAGIC);
+    } finally {
+      // Records must go to whichever file now sits at the path: the new one if the rename
+      // happened (even if the directory fsync then failed), else keep appending to the old one,
+      // whose records at or below the checkpoint's sequence are skipped on replay.
+      FileChannel fresh = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      if (fresh.size() == MAGIC.length) {
+        FileChannel old = channel;
+        channel = fresh;
+        end = MAGIC.length;
+        broken = false;
+        old.close();
+      } else {
+        fresh.close();
+      }
     }
-    createEmpty();
-    broken = false;
   }
 
   long size() {
