@@ -66,13 +66,14 @@ public final class TestImages {
   }
 
   /**
-   * {@code skopeo copy} of {@code oci:<layout>:<tag>} to {@code docker://<registry>/<repository>:<destTag>}
-   * over plain HTTP.
+   * {@code skopeo copy --all --preserve-digests} of {@code oci:<layout>:<tag>} to
+   * {@code docker://<registry>/<repository>:<destTag>} over plain HTTP. Digests are preserved (without
+   * the flag skopeo gzips uncompressed layers), so SOCI indexes built locally match the pushed image.
    */
   public static ContainerdProcess.Result push(OciImage image, String registry, String repository, String destTag) {
     List<String> argv =
         List.of(
-            "skopeo", "copy", "--all", "--dest-tls-verify=false",
+            "skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false",
             "oci:" + image.layout() + ":" + image.tag(),
             "docker://" + registry + "/" + repository + ":" + destTag);
     return ContainerdProcess.run(argv, Duration.ofMinutes(5)).check();
