@@ -179,6 +179,35 @@ class ContainerdClientIT {
   }
 
   @Test
+  void gcLabelsKeepSociBlobsAliveThroughTheImage() {
+    // The storage pattern of `soci create`: blobs written under a lease, linked by gc labels, the
+    // image labelled with the index; once the lease is gone only the labels keep them.
+    String leaseId = "it-soci-create";
+    client.leases().create(leaseId, Lease.expiringAt(Instant.now().plus(1, ChronoUnit.HOURS)));
+    ContainerdClient leased = client.withLease(leaseId);
+    ContentInfo manifest = leased.content().write("{\"schemaVersion\":2,\"gc\":1}".getBytes(StandardCharsets.UTF_8), Map.of());
+    ContentInfo ztoc = leased.content().write("ztoc bytes".getBytes(StandardCharsets.UTF_8), Map.of());
+    ContentInfo index =
+        leased.content().write("{\"soci\":\"index\"}".getBytes(StandardCharsets.UTF_8),
+            Map.of("containerd.io/gc.ref.content.ztoc.0", ztoc.digest().toString()));
+    String name = "example.com/finch/gc:1";
+    client.images().create(Image.of(name, Descriptor.of(MediaTypes.OCI_MANIFEST, manifest.digest(), manifest.size()),
+        Map.of("containerd.io/gc.ref.content.soci-index", index.digest().toString())));
+    client.leases().delete(leaseId, true);
+    assertThat(client.content().find(index.digest())).isPresent();
+    assertThat(client.content().find(ztoc.digest())).isPresent();
+
+    client.images().update(Image.of(name, null, Map.of()), List.of("labels.containerd.io/gc.ref.content.soci-index"));
+    assertThat(client.images().get(name).labels()).isEmpty();
+    client.leases().create("it-gc-trigger", Map.of());
+    client.leases().delete("it-gc-trigger", true);
+    assertThat(client.content().find(index.digest())).isEmpty();
+    assertThat(client.content().find(ztoc.digest())).isEmpty();
+    assertThat(client.content().find(manifest.digest())).isPresent();
+    client.images().delete(name, true);
+  }
+
+  @Test
   void unreachableSocketSaysHowToFixIt() {
     Path nowhere = CONTAINERD.dir().resolve("no-such.sock");
     try (ContainerdClient c = ContainerdClient.connect(nowhere, "default")) {
