@@ -109,6 +109,11 @@ public final class ContainerdClient implements AutoCloseable {
     return new SnapshotClient(rpc, snapshotter);
   }
 
+  /** Namespace management (calls are not scoped to {@link #namespace()}). */
+  public NamespaceClient namespaces() {
+    return new NamespaceClient(rpc);
+  }
+
   public DiffClient diff() {
     return new DiffClient(rpc);
   }

@@ -108,6 +108,26 @@ class ContainerdClientIT {
   }
 
   @Test
+  void sizeMismatchesAreRejectedBeforeCommit() {
+    byte[] data = "twelve bytes".getBytes(StandardCharsets.UTF_8);
+    Digest d = Digest.sha256(data);
+    assertThatThrownBy(() -> client.content().writeBlob("it-short", d, data.length + 5, new ByteArrayInputStream(data), Map.of()))
+        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.INVALID_ARGUMENT))
+        .hasMessageContaining("ended after 12 of 17 bytes");
+    assertThatThrownBy(() -> client.content().writeBlob("it-long", d, data.length - 2, new ByteArrayInputStream(data), Map.of()))
+        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.INVALID_ARGUMENT));
+    assertThat(client.content().find(d)).isEmpty();
+  }
+
+  @Test
+  void namespacesCanBeListedAndCreated() {
+    client.namespaces().create("it-created", Map.of("containerd.io/defaults/snapshotter", "overlayfs"));
+    assertThat(client.namespaces().list()).contains("it-created");
+    client.namespaces().delete("it-created");
+    assertThat(client.namespaces().list()).doesNotContain("it-created");
+  }
+
+  @Test
   void missingBlobIsNotFound() {
     Digest absent = Digest.sha256("absent".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> client.content().info(absent))
