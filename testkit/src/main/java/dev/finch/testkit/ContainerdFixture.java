@@ -37,6 +37,7 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
   private final Builder settings;
   private ContainerdConfig config;
   private Process process;
+  private Thread shutdownHook;
   private boolean closed;
 
   private ContainerdFixture(Builder settings) {
@@ -114,6 +115,9 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
               .redirectOutput(logFile().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       process = pb.start();
+      // A JVM that exits without afterAll (e.g. killed by a build timeout) still stops our daemon.
+      shutdownHook = new Thread(this::close, "containerd-fixture-stop");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
       awaitReady();
       return this;
     } catch (IOException e) {
@@ -246,6 +250,13 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
       return;
     }
     closed = true;
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down
+      }
+    }
     if (process != null && process.isAlive()) {
       killTasks();
       stop(process);
