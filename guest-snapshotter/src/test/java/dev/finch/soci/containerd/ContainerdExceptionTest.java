@@ -1,0 +1,51 @@
+package dev.finch.soci.containerd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ContainerdExceptionTest {
+  private static final Path SOCK = Path.of("/run/x/containerd.sock");
+
+  @Test
+  void mapsContainerdErrdefsCodes() {
+    ContainerdException e =
+        ContainerdException.from(
+            Status.NOT_FOUND.withDescription("image \"x\": not found").asRuntimeException(), "get image \"x\"", SOCK);
+    assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND);
+    assertThat(e.getMessage()).isEqualTo("get image \"x\": image \"x\": not found");
+    assertThat(ContainerdException.kindOf(Status.Code.ALREADY_EXISTS)).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
+    assertThat(ContainerdException.kindOf(Status.Code.FAILED_PRECONDITION)).isEqualTo(ContainerdException.Kind.FAILED_PRECONDITION);
+    assertThat(ContainerdException.kindOf(Status.Code.UNAUTHENTICATED)).isEqualTo(ContainerdException.Kind.PERMISSION_DENIED);
+    assertThat(ContainerdException.kindOf(Status.Code.INTERNAL)).isEqualTo(ContainerdException.Kind.UNKNOWN);
+  }
+
+  @Test
+  void unreachableSocketNamesPathAndRemedy() {
+    IOException cause = new IOException("connect(..) failed: Connection refused: /run/x/containerd.sock");
+    ContainerdException e =
+        ContainerdException.from(Status.UNAVAILABLE.withDescription("io exception").withCause(cause).asRuntimeException(),
+            "containerd version", SOCK);
+    assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
+    assertThat(e.getMessage())
+        .isEqualTo("cannot connect to containerd at /run/x/containerd.sock: Connection refused (is containerd running? set --address)");
+  }
+
+  @Test
+  void lockedIngestIsUnavailableButNotAConnectFailure() {
+    ContainerdException e =
+        ContainerdException.from(Status.UNAVAILABLE.withDescription("ref x locked for 1s: unavailable").asRuntimeException(),
+            "write content", SOCK);
+    assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
+    assertThat(e.getMessage()).isEqualTo("write content: ref x locked for 1s: unavailable");
+  }
+
+  @Test
+  void messagesAreOneLine() {
+    ContainerdException e = new ContainerdException(ContainerdException.Kind.UNKNOWN, "a\nb\r\nc");
+    assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\r");
+  }
+}
