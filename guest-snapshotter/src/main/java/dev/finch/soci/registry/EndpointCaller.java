@@ -155,7 +155,12 @@ final class EndpointCaller {
       try {
         return endpoint.handle(response);
       } catch (IOException e) {
-        throw new RegistryException.Unreachable(action, registry, "reading response: " + describe(e), e);
+        // The body broke off mid-read; endpoints read bodies they buffer inside handle(), so a retry
+        // repeats the whole exchange.
+        if (attempt >= retry.maxRetries()) {
+          throw new RegistryException.Unreachable(action, registry, "reading response: " + describe(e), e);
+        }
+        sleep(retry.backoff(attempt++), action);
       }
     }
   }

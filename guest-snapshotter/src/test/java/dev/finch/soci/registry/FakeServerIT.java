@@ -78,6 +78,34 @@ class FakeServerIT {
   }
 
   @Test
+  void retriesARangeWhoseBodyBreaksOff() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread.startVirtualThread(() -> {
+        while (!server.isClosed()) {
+          try (java.net.Socket sock = server.accept()) {
+            java.io.InputStream in = sock.getInputStream();
+            String head = "";
+            while (!head.endsWith("\r\n\r\n")) {
+              head += (char) in.read();
+            }
+            boolean first = calls.incrementAndGet() == 1;
+            String body = first ? "23" : "2345";
+            sock.getOutputStream().write(("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 2-5/10\r\n"
+                + "Content-Length: 4\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            sock.getOutputStream().flush();
+          } catch (java.io.IOException e) {
+            return;
+          }
+        }
+      });
+      RegistryClient c = clientFor("127.0.0.1:" + server.getLocalPort());
+      assertThat(c.fetchBlobRange("foo", BLOB, new ByteRange(2, 6))).asString(StandardCharsets.UTF_8).isEqualTo("2345");
+      assertThat(calls).hasValue(2);
+    }
+  }
+
+  @Test
   void givesUpAfterBoundedRetriesOn503AndDoesNotRetry501() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     try (FakeServer s = new FakeServer(ex -> {

@@ -42,6 +42,18 @@ public final class DockerConfigCredentials implements CredentialRetriever {
     return home.resolve(".docker").resolve("config.json");
   }
 
+  /**
+   * The chain the CLIs use: {@code --user user[:password]} when given, then the docker config of this
+   * process's environment ({@code DOCKER_CONFIG} or {@code ~/.docker}).
+   */
+  public static CredentialRetriever standardChain(String userFlag, CommandRunner runner) {
+    CredentialRetriever docker = new DockerConfigCredentials(
+        defaultConfigFile(System.getenv(), Path.of(System.getProperty("user.home"))), runner);
+    return userFlag == null || userFlag.isEmpty()
+        ? docker
+        : CredentialRetriever.chain(java.util.List.of(CredentialRetriever.explicit(userFlag), docker));
+  }
+
   @Override
   public Optional<Credential> retrieve(String registryHost) {
     if (!Files.isRegularFile(configFile)) {
