@@ -26,6 +26,22 @@ public record ByteRange(long start, long end) {
     return start <= other.start && other.end <= end;
   }
 
+  /** The ranges sorted by start, with overlapping and touching ranges joined. */
+  public static java.util.List<ByteRange> merge(java.util.List<ByteRange> ranges) {
+    java.util.List<ByteRange> sorted = new java.util.ArrayList<>(ranges);
+    sorted.sort(java.util.Comparator.comparingLong(ByteRange::start));
+    java.util.List<ByteRange> out = new java.util.ArrayList<>();
+    for (ByteRange r : sorted) {
+      if (!out.isEmpty() && r.start() <= out.getLast().end()) {
+        ByteRange last = out.removeLast();
+        out.add(new ByteRange(last.start(), Math.max(last.end(), r.end())));
+      } else {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
   @Override
   public String toString() {
     return "[" + start + ", " + end + ")";

@@ -211,7 +211,7 @@ public final class RegistryClient {
    * time (re-resolved once if it stops working).
    */
   public List<byte[]> fetchBlobRanges(String repository, Digest digest, List<ByteRange> ranges) {
-    List<ByteRange> merged = merge(ranges);
+    List<ByteRange> merged = ByteRange.merge(ranges);
     String key = repository + "@" + digest;
     URI known = realUrls.get(key);
     BlobRangeFetch.Result result;
@@ -230,7 +230,10 @@ public final class RegistryClient {
     }
     List<byte[]> out = new ArrayList<>(ranges.size());
     for (ByteRange r : ranges) {
-      int i = indexOfContaining(merged, r);
+      int i = 0;
+      while (!merged.get(i).contains(r)) {
+        i++;
+      }
       ByteRange m = merged.get(i);
       int from = Math.toIntExact(r.start() - m.start());
       out.add(java.util.Arrays.copyOfRange(result.data().get(i), from, from + Math.toIntExact(r.length())));
@@ -241,31 +244,6 @@ public final class RegistryClient {
   /** The storage URL the blob redirected to, if a range read has seen one. */
   public Optional<URI> realUrl(String repository, Digest digest) {
     return Optional.ofNullable(realUrls.get(repository + "@" + digest));
-  }
-
-  /** Sorted, with overlapping and touching ranges joined. */
-  static List<ByteRange> merge(List<ByteRange> ranges) {
-    List<ByteRange> sorted = new ArrayList<>(ranges);
-    sorted.sort(java.util.Comparator.comparingLong(ByteRange::start));
-    List<ByteRange> out = new ArrayList<>();
-    for (ByteRange r : sorted) {
-      if (!out.isEmpty() && r.start() <= out.getLast().end()) {
-        ByteRange last = out.removeLast();
-        out.add(new ByteRange(last.start(), Math.max(last.end(), r.end())));
-      } else {
-        out.add(r);
-      }
-    }
-    return out;
-  }
-
-  private static int indexOfContaining(List<ByteRange> merged, ByteRange r) {
-    for (int i = 0; i < merged.size(); i++) {
-      if (merged.get(i).contains(r)) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("range " + r + " not in merged ranges");
   }
 
   /**
