@@ -51,9 +51,11 @@ public final class RegistryClient {
   private final String registry;
   private final Map<String, URI> realUrls = new ConcurrentHashMap<>();
   private final Map<String, Boolean> referrersApi = new ConcurrentHashMap<>();
+  private volatile boolean singleRangeMode;
 
-  private RegistryClient(EndpointCaller caller, int chunkSize, long monolithicLimit) {
+  private RegistryClient(EndpointCaller caller, int chunkSize, long monolithicLimit, boolean singleRangeMode) {
     this.caller = caller;
+    this.singleRangeMode = singleRangeMode;
     this.registry = caller.registry();
     this.uploader = new BlobUploader(caller, chunkSize, monolithicLimit);
   }
@@ -190,11 +192,25 @@ public final class RegistryClient {
 
   /** Copies the whole blob to {@code sink}, verifying its digest; answers the number of bytes. */
   public long fetchBlob(String repository, Digest digest, OutputStream sink) {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
     try (InputStream in = openBlob(repository, digest)) {
-      return in.transferTo(sink);
+      while (true) {
+        int n;
+        try {
+          n = in.read(buf);
+        } catch (IOException e) {
+          throw new RegistryException.Unreachable(
+              "pull blob " + V2.name(registry, repository, digest.toString()), registry, EndpointCaller.describe(e), e);
+        }
+        if (n < 0) {
+          return total;
+        }
+        sink.write(buf, 0, n);
+        total += n;
+      }
     } catch (IOException e) {
-      throw new RegistryException.Unreachable(
-          "pull blob " + V2.name(registry, repository, digest.toString()), registry, EndpointCaller.describe(e), e);
+      throw new UncheckedIOException("writing blob " + digest + ": " + e.getMessage(), e);
     }
   }
 
@@ -208,25 +224,28 @@ public final class RegistryClient {
    * merged, the merged list is sent as {@code Range: bytes=a-b,c-d}, and the answer (206 single part,
    * 206 multipart/byteranges, or 200 whole body) is sliced back into one array per requested range,
    * in the order given. The storage URL a blob redirects to is remembered and used directly next
-   * time (re-resolved once if it stops working).
+   * time (re-resolved once if it stops working). A registry that answers 400 to a multi-range
+   * request is sent one range per request from then on, as the reference does.
    */
   public List<byte[]> fetchBlobRanges(String repository, Digest digest, List<ByteRange> ranges) {
     List<ByteRange> merged = ByteRange.merge(ranges);
-    String key = repository + "@" + digest;
-    URI known = realUrls.get(key);
-    BlobRangeFetch.Result result;
-    try {
-      result = caller.call(new BlobRangeFetch(registry, repository, digest, merged, known));
-    } catch (RegistryException.Unauthorized | RegistryException.Denied e) {
-      if (known == null) {
-        throw e;
+    List<byte[]> data = null;
+    if (merged.size() > 1 && !singleRangeMode) {
+      try {
+        data = rangeRequest(repository, digest, merged);
+      } catch (RegistryException.UnexpectedResponse e) {
+        if (e.status() != 400) {
+          throw e;
+        }
+        // Like the reference: a 400 to a multi-range request means "one range per request, please".
+        singleRangeMode = true;
       }
-      realUrls.remove(key);
-      known = null;
-      result = caller.call(new BlobRangeFetch(registry, repository, digest, merged, null));
     }
-    if (known == null && !EndpointCaller.sameOrigin(result.finalUri(), caller.base())) {
-      realUrls.put(key, result.finalUri());
+    if (data == null) {
+      data = new ArrayList<>(merged.size());
+      for (ByteRange m : merged) {
+        data.add(rangeRequest(repository, digest, List.of(m)).getFirst());
+      }
     }
     List<byte[]> out = new ArrayList<>(ranges.size());
     for (ByteRange r : ranges) {
@@ -236,9 +255,30 @@ public final class RegistryClient {
       }
       ByteRange m = merged.get(i);
       int from = Math.toIntExact(r.start() - m.start());
-      out.add(java.util.Arrays.copyOfRange(result.data().get(i), from, from + Math.toIntExact(r.length())));
+      out.add(java.util.Arrays.copyOfRange(data.get(i), from, from + Math.toIntExact(r.length())));
     }
     return out;
+  }
+
+  private List<byte[]> rangeRequest(String repository, Digest digest, List<ByteRange> regions) {
+    String key = repository + "@" + digest;
+    URI known = realUrls.get(key);
+    BlobRangeFetch.Result result;
+    try {
+      result = caller.call(new BlobRangeFetch(registry, repository, digest, regions, known));
+    } catch (RegistryException.Unauthorized | RegistryException.Denied e) {
+      if (known == null) {
+        throw e;
+      }
+      // The storage URL expired: ask the registry again for a fresh one.
+      realUrls.remove(key);
+      known = null;
+      result = caller.call(new BlobRangeFetch(registry, repository, digest, regions, null));
+    }
+    if (known == null && !EndpointCaller.sameOrigin(result.finalUri(), caller.base())) {
+      realUrls.put(key, result.finalUri());
+    }
+    return result.data();
   }
 
   /** The storage URL the blob redirected to, if a range read has seen one. */
@@ -357,6 +397,7 @@ public final class RegistryClient {
     private Duration requestTimeout = Duration.ofSeconds(300);
     private int chunkSize = 8 * 1024 * 1024;
     private long monolithicLimit = 32L * 1024 * 1024;
+    private boolean forceSingleRange;
 
     private Builder(String registry) {
       this.registry = registry;
@@ -424,6 +465,12 @@ public final class RegistryClient {
       return this;
     }
 
+    /** Send one range per request ({@code force_single_range_mode}). */
+    public Builder forceSingleRangeMode(boolean on) {
+      this.forceSingleRange = on;
+      return this;
+    }
+
     /** Builds the client; fails only when a CA file cannot be read. */
     public RegistryClient build() {
       SSLContext ssl;
@@ -443,7 +490,7 @@ public final class RegistryClient {
       boolean plain = plainHttp || plainHttpHosts.contains(registry) || plainHttpHosts.contains(endpointHost);
       EndpointCaller caller = new EndpointCaller(
           registry, endpointHost, plain, http, authorizer, retry, userAgent, requestTimeout);
-      return new RegistryClient(caller, chunkSize, monolithicLimit);
+      return new RegistryClient(caller, chunkSize, monolithicLimit, forceSingleRange);
     }
 
     private static String version() {

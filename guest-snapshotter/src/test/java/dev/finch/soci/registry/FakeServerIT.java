@@ -3,7 +3,10 @@ package dev.finch.soci.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.MediaTypes;
+import java.util.List;
 import dev.finch.soci.oci.ImageRef;
 import dev.finch.testkit.RegistryFixture;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +60,62 @@ class FakeServerIT {
           java.util.List.of(new ByteRange(1, 3), new ByteRange(7, 9)));
       assertThat(new String(got.get(0), StandardCharsets.UTF_8)).isEqualTo("12");
       assertThat(new String(got.get(1), StandardCharsets.UTF_8)).isEqualTo("78");
+    }
+  }
+
+  @Test
+  void switchesToSingleRangeRequestsAfter400() throws Exception {
+    byte[] blob = "0123456789".getBytes(StandardCharsets.UTF_8);
+    try (FakeServer s = new FakeServer(ex -> {
+      String range = ex.getRequestHeaders().getFirst("Range");
+      if (range.contains(",")) {
+        FakeServer.send(ex, 400, "{\"errors\":[{\"code\":\"RANGE_INVALID\",\"message\":\"one range only\"}]}".getBytes());
+        return;
+      }
+      String[] se = range.substring("bytes=".length()).split("-");
+      int a = Integer.parseInt(se[0]);
+      int b = Integer.parseInt(se[1]);
+      ex.getResponseHeaders().add("Content-Range", "bytes " + a + "-" + b + "/10");
+      FakeServer.send(ex, 206, Arrays.copyOfRange(blob, a, b + 1));
+    })) {
+      RegistryClient c = clientFor(s.hostPort());
+      List<ByteRange> ranges = List.of(new ByteRange(1, 3), new ByteRange(6, 8));
+      assertThat(c.fetchBlobRanges("foo", BLOB, ranges)).extracting(b -> new String(b, StandardCharsets.UTF_8))
+          .containsExactly("12", "67");
+      assertThat(c.fetchBlobRanges("foo", BLOB, ranges)).hasSize(2);
+      assertThat(s.requests).extracting(FakeServer.Seen::range)
+          .containsExactly("bytes=1-2,6-7", "bytes=1-2", "bytes=6-7", "bytes=1-2", "bytes=6-7");
+    }
+  }
+
+  @Test
+  void resolveFallsBackToGetWhenHeadIsNotSupported() throws Exception {
+    byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST
+        + "\",\"config\":{},\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
+    try (FakeServer s = new FakeServer(ex -> {
+      assertThat(ex.getRequestHeaders().getFirst("Accept")).contains(MediaTypes.DOCKER_MANIFEST_LIST);
+      if (ex.getRequestMethod().equals("HEAD")) {
+        FakeServer.send(ex, 405, new byte[0]);
+        return;
+      }
+      ex.getResponseHeaders().add("Content-Type", "application/json");
+      FakeServer.send(ex, 200, manifest);
+    })) {
+      Descriptor d = clientFor(s.hostPort()).resolve(ImageRef.parse(s.hostPort() + "/foo:bar"));
+      assertThat(d).isEqualTo(Descriptor.of(MediaTypes.DOCKER_MANIFEST, Digest.sha256(manifest), manifest.length));
+      assertThat(s.requests).extracting(FakeServer.Seen::method).containsExactly("HEAD", "GET");
+    }
+  }
+
+  @Test
+  void manifestFetchedByDigestMustMatchIt() throws Exception {
+    try (FakeServer s = new FakeServer(ex -> {
+      ex.getResponseHeaders().add("Content-Type", MediaTypes.OCI_MANIFEST);
+      FakeServer.send(ex, 200, "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8));
+    })) {
+      assertThatThrownBy(() -> clientFor(s.hostPort()).fetchManifest("foo", BLOB))
+          .isInstanceOfSatisfying(DigestMismatchException.class, e -> assertThat(e.expected()).isEqualTo(BLOB))
+          .hasMessageStartingWith("pull manifest " + s.hostPort() + "/foo@" + BLOB + ": digest mismatch");
     }
   }
 

@@ -112,6 +112,25 @@ class RegistryClientIT {
   }
 
   @Test
+  void readsDockerManifestListsAndManifests() {
+    RegistryClient c = client();
+    byte[] config = "{\"os\":\"linux\"}".getBytes();
+    c.pushBlob("docker", Digest.sha256(config), config);
+    byte[] manifest = Json.bytes(new dev.finch.soci.oci.Manifest(2, MediaTypes.DOCKER_MANIFEST, null,
+        Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(config), config.length), List.of(), null, null));
+    Digest m = c.pushManifest("docker", "m", MediaTypes.DOCKER_MANIFEST, manifest);
+    byte[] list = Json.bytes(new ImageIndex(2, MediaTypes.DOCKER_MANIFEST_LIST, null, List.of(
+        Descriptor.of(MediaTypes.DOCKER_MANIFEST, m, manifest.length).withPlatform(Platform.parse("linux/amd64"))),
+        null, null));
+    c.pushManifest("docker", "list", MediaTypes.DOCKER_MANIFEST_LIST, list);
+    ImageRef ref = ImageRef.parse(REGISTRY.hostPort() + "/docker:list");
+    assertThat(c.resolve(ref).mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
+    ManifestBytes image = c.resolveImageManifest(ref, Platform.parse("linux/amd64"));
+    assertThat(image.descriptor()).isEqualTo(Descriptor.of(MediaTypes.DOCKER_MANIFEST, m, manifest.length));
+    assertThat(image.manifest().config().mediaType()).isEqualTo(MediaTypes.DOCKER_CONFIG);
+  }
+
+  @Test
   void readsSingleAndMergedRanges() {
     RegistryClient c = client();
     byte[] data = TestImages.random(5, 1400);
