@@ -44,13 +44,11 @@ import javax.net.ssl.SSLContext;
  * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md">OCI distribution spec</a>
  */
 public final class RegistryClient {
-  private static final Digest ZERO_DIGEST = new Digest("sha256", "0".repeat(64));
-
   private final EndpointCaller caller;
   private final BlobUploader uploader;
   private final String registry;
   private final Map<String, URI> realUrls = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> referrersApi = new ConcurrentHashMap<>();
+  private final Referrers referrers;
   private volatile boolean singleRangeMode;
 
   private RegistryClient(EndpointCaller caller, int chunkSize, long monolithicLimit, boolean singleRangeMode) {
@@ -58,6 +56,7 @@ public final class RegistryClient {
     this.singleRangeMode = singleRangeMode;
     this.registry = caller.registry();
     this.uploader = new BlobUploader(caller, chunkSize, monolithicLimit);
+    this.referrers = new Referrers(this, caller);
   }
 
   /** Starts configuring a client for {@code registry} as references name it ({@code host[:port]}). */
@@ -147,7 +146,7 @@ public final class RegistryClient {
     ManifestPush.Result r = caller.call(new ManifestPush(registry, repository, reference, mediaType, bytes));
     if (!r.subjectIndexed()) {
       Optional<ReferrersFallback.Referrer> referrer = ReferrersFallback.describe(mediaType, bytes);
-      if (referrer.isPresent() && !referrersApiSupported(repository)) {
+      if (referrer.isPresent() && !referrers.apiSupported(repository)) {
         ReferrersFallback.add(this, repository, referrer.get());
       }
     }
@@ -323,58 +322,7 @@ public final class RegistryClient {
    * type counts.
    */
   public List<Descriptor> referrers(String repository, Digest subject, String artifactType) {
-    List<Descriptor> all = new ArrayList<>();
-    if (referrersApi.get(repository) != Boolean.FALSE) {
-      URI page = null;
-      boolean first = true;
-      while (true) {
-        Optional<ReferrersFetch.Page> p =
-            caller.call(new ReferrersFetch(registry, repository, subject, artifactType, page));
-        if (p.isEmpty()) {
-          if (first) {
-            referrersApi.put(repository, false);
-          }
-          break;
-        }
-        referrersApi.put(repository, true);
-        all.addAll(p.get().index().manifests());
-        first = false;
-        page = p.get().next();
-        if (page == null) {
-          break;
-        }
-      }
-    }
-    if (referrersApi.get(repository) == Boolean.FALSE) {
-      all = ReferrersFallback.list(this, repository, subject);
-    }
-    if (artifactType == null) {
-      return List.copyOf(all);
-    }
-    List<Descriptor> out = new ArrayList<>();
-    for (Descriptor d : all) {
-      if (artifactType.equals(artifactTypeOf(repository, d))) {
-        out.add(d);
-      }
-    }
-    return out;
-  }
-
-  private String artifactTypeOf(String repository, Descriptor d) {
-    if (d.artifactType() != null || !MediaTypes.isManifest(d.mediaType())) {
-      return d.artifactType();
-    }
-    var m = fetchManifest(repository, d.digest()).manifest();
-    return m.artifactType() != null ? m.artifactType() : m.config() == null ? null : m.config().mediaType();
-  }
-
-  private boolean referrersApiSupported(String repository) {
-    Boolean known = referrersApi.get(repository);
-    if (known == null) {
-      known = caller.call(new ReferrersFetch(registry, repository, ZERO_DIGEST, null, null)).isPresent();
-      referrersApi.put(repository, known);
-    }
-    return known;
+    return referrers.list(repository, subject, artifactType);
   }
 
   private void checkRegistry(ImageRef ref) {

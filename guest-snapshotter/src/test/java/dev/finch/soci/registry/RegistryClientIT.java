@@ -182,6 +182,20 @@ class RegistryClientIT {
   }
 
   @Test
+  void fallbackEntriesWithoutArtifactTypeAreMatchedByConfigMediaType() {
+    RegistryClient c = client();
+    Descriptor image = TestImages.pushImage(c, "foreign", "latest", 31);
+    Descriptor soci = TestImages.pushReferrer(c, "foreign", image, MediaTypes.SOCI_INDEX_V1, "x");
+    // Rewrite the tag index as a tool that omits artifactType would have written it.
+    byte[] bare = Json.bytes(ImageIndex.of(List.of(soci)));
+    c.putManifest("foreign", image.digest().tagForm(), MediaTypes.OCI_INDEX, bare);
+    assertThat(c.fetchManifest("foreign", image.digest().tagForm()).index().manifests().getFirst().artifactType()).isNull();
+    assertThat(client().referrers("foreign", image.digest(), MediaTypes.SOCI_INDEX_V1))
+        .extracting(Descriptor::digest).containsExactly(soci.digest());
+    assertThat(client().referrers("foreign", image.digest(), MediaTypes.SOCI_INDEX_V2)).isEmpty();
+  }
+
+  @Test
   void fallsBackToHttpForLoopbackWithoutPlainHttpFlag() {
     RegistryClient c = RegistryClient.builder(REGISTRY.hostPort())
         .retryPolicy(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)))
