@@ -209,6 +209,12 @@ final class EndpointCaller {
 
   /** A short reason for a transport failure: "connection refused", "connection timed out", ... */
   static String describe(Throwable e) {
+    // A failed DNS lookup arrives as a ConnectException caused by UnresolvedAddressException.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+        return "unknown host";
+      }
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof HttpConnectTimeoutException) {
         return "connection timed out";
@@ -220,11 +226,9 @@ final class EndpointCaller {
         String m = t.getMessage();
         return m == null || m.isBlank() || m.equals("Connection refused") ? "connection refused" : m;
       }
-      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
-        return "unknown host";
-      }
       if (t instanceof SSLException) {
-        return "TLS error: " + t.getMessage();
+        String m = String.valueOf(t.getMessage());
+        return m.contains("PKIX") ? "TLS error: certificate not trusted" : "TLS error: " + m;
       }
     }
     String m = e.getMessage();

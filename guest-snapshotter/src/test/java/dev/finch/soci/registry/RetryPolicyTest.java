@@ -33,4 +33,16 @@ class RetryPolicyTest {
     assertThat(EndpointCaller.isLoopback("registry.example:5000")).isFalse();
     assertThat(EndpointCaller.isLoopback("128.0.0.1")).isFalse();
   }
+
+  @Test
+  void describesTransportFailuresInAFewWords() {
+    var refused = new java.net.ConnectException();
+    var dns = new java.net.ConnectException();
+    dns.initCause(new java.nio.channels.UnresolvedAddressException());
+    assertThat(EndpointCaller.describe(refused)).isEqualTo("connection refused");
+    assertThat(EndpointCaller.describe(dns)).isEqualTo("unknown host");
+    assertThat(EndpointCaller.describe(new java.net.http.HttpConnectTimeoutException("x"))).isEqualTo("connection timed out");
+    assertThat(EndpointCaller.describe(new java.io.IOException(new javax.net.ssl.SSLHandshakeException("PKIX path"))))
+        .isEqualTo("TLS error: certificate not trusted");
+  }
 }
