@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 class BearerTokenIT {
   private static TokenServer tokens;
   private static RegistryFixture registry;
+  private static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("bearer-it-");
+    dir = Files.createTempDirectory("bearer-it-");
     tokens = new TokenServer(dir, "bob", "hunter2");
     registry = RegistryFixture.builder()
         .tokenAuth(tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, tokens.certificate)
@@ -35,6 +36,11 @@ class BearerTokenIT {
     }
     if (tokens != null) {
       tokens.close();
+    }
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // A leftover temp dir is harmless.
     }
   }
 
