@@ -1,0 +1,25 @@
+package dev.finch.soci.registry;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses {@code Content-Range: bytes <first>-<last>/<total or *>} into a half-open range. */
+final class ContentRange {
+  private static final Pattern FORM = Pattern.compile("\\s*bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)\\s*");
+
+  private ContentRange() {}
+
+  /** The range, or null when the header is missing or malformed. */
+  static ByteRange parse(String header) {
+    if (header == null) {
+      return null;
+    }
+    Matcher m = FORM.matcher(header);
+    if (!m.matches()) {
+      return null;
+    }
+    long first = Long.parseLong(m.group(1));
+    long last = Long.parseLong(m.group(2));
+    return last < first ? null : new ByteRange(first, last + 1);
+  }
+}

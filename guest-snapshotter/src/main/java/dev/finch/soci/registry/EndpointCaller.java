@@ -1,0 +1,237 @@
+package dev.finch.soci.registry;
+
+import dev.finch.soci.registry.auth.AuthChallenge;
+import dev.finch.soci.registry.auth.AuthException;
+import dev.finch.soci.registry.auth.Authorizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.security.cert.CertificateException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SSLException;
+
+/**
+ * Sends {@link RegistryEndpoint}s to one registry host. {@link #call} is the single place where
+ * authentication, retries, redirects and the https-to-http fallback for loopback hosts happen.
+ *
+ * <p>Scheme: https, unless the host is in the caller's plain-http set. A loopback host (127.0.0.0/8,
+ * localhost, [::1]) that answers https with a non-TLS reply is switched to http for the rest of this
+ * client's life; a certificate failure is never downgraded.
+ */
+final class EndpointCaller {
+  private static final int MAX_REDIRECTS = 10;
+
+  private final String registry;
+  private final String endpointHost;
+  private final HttpClient http;
+  private final Authorizer authorizer;
+  private final RetryPolicy retry;
+  private final String userAgent;
+  private final Duration requestTimeout;
+  private volatile URI base;
+  private volatile boolean httpsWorked;
+
+  EndpointCaller(
+      String registry,
+      String endpointHost,
+      boolean plainHttp,
+      HttpClient http,
+      Authorizer authorizer,
+      RetryPolicy retry,
+      String userAgent,
+      Duration requestTimeout) {
+    this.registry = registry;
+    this.endpointHost = endpointHost;
+    this.http = http;
+    this.authorizer = authorizer;
+    this.retry = retry;
+    this.userAgent = userAgent;
+    this.requestTimeout = requestTimeout;
+    this.base = URI.create((plainHttp ? "http://" : "https://") + endpointHost);
+  }
+
+  /** {@code http://host:port} or {@code https://host:port}, as currently used. */
+  URI base() {
+    return base;
+  }
+
+  String registry() {
+    return registry;
+  }
+
+  /** Runs {@code endpoint} to its final answer, authenticating, retrying and following redirects. */
+  <T> T call(RegistryEndpoint<T> endpoint) {
+    String action = endpoint.actionDescription();
+    String scope = Authorizer.scope(endpoint.repository(), endpoint.push());
+    int attempt = 0;
+    int redirects = 0;
+    boolean reauthenticated = false;
+    URI redirected = null;
+    while (true) {
+      URI current = base;
+      URI uri = redirected != null ? redirected : endpoint.uri(current);
+      boolean ours = sameOrigin(uri, current);
+      HttpResponse<InputStream> response;
+      try {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+            .timeout(requestTimeout)
+            .method(endpoint.method(), endpoint.body())
+            .header("User-Agent", userAgent);
+        if (!endpoint.accept().isEmpty()) {
+          b.header("Accept", String.join(", ", endpoint.accept()));
+        }
+        for (Map.Entry<String, String> h : endpoint.headers().entrySet()) {
+          b.header(h.getKey(), h.getValue());
+        }
+        if (ours) {
+          authorizer.authorization(scope).ifPresent(v -> b.header("Authorization", v));
+        }
+        response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (AuthException e) {
+        throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryException.Unreachable(action, registry, "interrupted", e);
+      } catch (IOException e) {
+        if (ours && current.getScheme().equals("https") && !httpsWorked && isLoopback(endpointHost)
+            && isPlainHttpReply(e)) {
+          base = URI.create("http://" + endpointHost);
+          continue;
+        }
+        if (attempt >= retry.maxRetries()) {
+          throw new RegistryException.Unreachable(action, registry, describe(e), e);
+        }
+        sleep(retry.backoff(attempt++), action);
+        continue;
+      }
+      if (current.getScheme().equals("https") && ours) {
+        httpsWorked = true;
+      }
+      int status = response.statusCode();
+      if (status == 401 && ours) {
+        Responses.discard(response);
+        if (!reauthenticated) {
+          reauthenticated = true;
+          boolean again;
+          try {
+            again = authorizer.onChallenge(
+                AuthChallenge.parseAll(response.headers().allValues("WWW-Authenticate")), scope);
+          } catch (AuthException e) {
+            throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), e.getMessage());
+          } catch (IOException e) {
+            throw new RegistryException.Unreachable(action, registry, "token server: " + describe(e), e);
+          }
+          if (again) {
+            continue;
+          }
+        }
+        throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), "");
+      }
+      if (endpoint.followRedirects() && isRedirect(status)) {
+        String location = response.headers().firstValue("Location").orElse(null);
+        Responses.discard(response);
+        if (location == null || ++redirects > MAX_REDIRECTS) {
+          throw new RegistryException.UnexpectedResponse(action, status,
+              location == null ? "redirect without Location" : "too many redirects");
+        }
+        redirected = uri.resolve(location);
+        continue;
+      }
+      if (RetryPolicy.retryableStatus(status) && attempt < retry.maxRetries()) {
+        Responses.discard(response);
+        sleep(retry.backoff(attempt++), action);
+        continue;
+      }
+      try {
+        return endpoint.handle(response);
+      } catch (IOException e) {
+        // The body broke off mid-read; endpoints read bodies they buffer inside handle(), so a retry
+        // repeats the whole exchange.
+        if (attempt >= retry.maxRetries()) {
+          throw new RegistryException.Unreachable(action, registry, "reading response: " + describe(e), e);
+        }
+        sleep(retry.backoff(attempt++), action);
+      }
+    }
+  }
+
+  private void sleep(Duration d, String action) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException.Unreachable(action, registry, "interrupted", e);
+    }
+  }
+
+  static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  /** 127.0.0.0/8, localhost and [::1], with or without a port. */
+  static boolean isLoopback(String hostPort) {
+    String h = hostPort.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      return h.startsWith("[::1]");
+    }
+    int colon = h.indexOf(':');
+    String host = colon < 0 ? h : h.substring(0, colon);
+    return host.equals("localhost") || host.startsWith("127.");
+  }
+
+  // An https request to a plain-http server fails with an SSLException ("Unsupported or unrecognized
+  // SSL message"), never with a certificate problem.
+  private static boolean isPlainHttpReply(Throwable e) {
+    boolean ssl = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertificateException) {
+        return false;
+      }
+      ssl |= t instanceof SSLException;
+    }
+    return ssl;
+  }
+
+  /** A short reason for a transport failure: "connection refused", "connection timed out", ... */
+  static String describe(Throwable e) {
+    // A failed DNS lookup arrives as a ConnectException caused by UnresolvedAddressException.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+        return "unknown host";
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HttpConnectTimeoutException) {
+        return "connection timed out";
+      }
+      if (t instanceof HttpTimeoutException) {
+        return "request timed out";
+      }
+      if (t instanceof ConnectException) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() || m.equals("Connection refused") ? "connection refused" : m;
+      }
+      if (t instanceof SSLException) {
+        String m = String.valueOf(t.getMessage());
+        return m.contains("PKIX") ? "TLS error: certificate not trusted" : "TLS error: " + m;
+      }
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+}

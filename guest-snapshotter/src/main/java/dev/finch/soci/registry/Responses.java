@@ -1,0 +1,95 @@
+package dev.finch.soci.registry;
+
+import dev.finch.soci.oci.Json;
+import dev.finch.soci.registry.json.ErrorResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+/** Small helpers shared by the endpoint classes for reading answers and turning them into errors. */
+final class Responses {
+  private static final int ERROR_BODY_LIMIT = 8 * 1024;
+
+  private Responses() {}
+
+  /** Closes the body without reading it all. */
+  static void discard(HttpResponse<InputStream> response) {
+    try {
+      response.body().close();
+    } catch (IOException e) {
+      // Nothing to do: the connection is dropped instead of reused.
+    }
+  }
+
+  /** Reads the whole body, refusing more than {@code limit} bytes. */
+  static byte[] readAll(HttpResponse<InputStream> response, int limit, String action) throws IOException {
+    try (InputStream in = response.body()) {
+      byte[] data = in.readNBytes(limit + 1);
+      if (data.length > limit) {
+        throw new RegistryException.UnexpectedResponse(action, 0, "response larger than " + limit + " bytes");
+      }
+      return data;
+    }
+  }
+
+  /** The error for a failing status, with the registry's error codes when it sent any. */
+  static RegistryException failure(String action, String registry, HttpResponse<InputStream> response) {
+    int status = response.statusCode();
+    String detail = "";
+    if (!"HEAD".equals(response.request().method())) {
+      try (InputStream in = response.body()) {
+        byte[] body = in.readNBytes(ERROR_BODY_LIMIT);
+        detail = errorDetail(body);
+      } catch (IOException e) {
+        detail = "";
+      }
+    } else {
+      discard(response);
+    }
+    return switch (status) {
+      case 404 -> new RegistryException.NotFound(action);
+      case 401 -> new RegistryException.Unauthorized(action, registry, false, detail);
+      case 403 -> new RegistryException.Denied(action, detail);
+      default -> new RegistryException.UnexpectedResponse(action, status, detail);
+    };
+  }
+
+  /** {@code CODE: message} from a distribution error body, else the first line of the text. */
+  static String errorDetail(byte[] body) {
+    if (body.length == 0) {
+      return "";
+    }
+    try {
+      ErrorResponse e = Json.read(body, ErrorResponse.class);
+      String s = e.summary();
+      if (!s.isEmpty()) {
+        return s;
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not the distribution error format; fall through to the text.
+    }
+    String text = new String(body, StandardCharsets.UTF_8).strip();
+    int nl = text.indexOf('\n');
+    text = nl < 0 ? text : text.substring(0, nl);
+    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+  }
+
+  static String header(HttpResponse<?> response, String name) {
+    return response.headers().firstValue(name).orElse(null);
+  }
+
+  static long contentLength(HttpResponse<?> response) {
+    return response.headers().firstValueAsLong("Content-Length").orElse(-1);
+  }
+
+  /** The media type without parameters, e.g. {@code application/json} for {@code application/json; charset=utf-8}. */
+  static String mediaType(HttpResponse<?> response) {
+    String ct = header(response, "Content-Type");
+    if (ct == null) {
+      return null;
+    }
+    int semi = ct.indexOf(';');
+    return (semi < 0 ? ct : ct.substring(0, semi)).strip();
+  }
+}

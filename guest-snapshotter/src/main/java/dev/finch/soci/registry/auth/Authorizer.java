@@ -1,0 +1,200 @@
+package dev.finch.soci.registry.auth;
+
+import dev.finch.soci.oci.Json;
+import dev.finch.soci.registry.json.TokenResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Answers registry auth challenges for one registry host. It remembers the host's challenge so later
+ * requests authenticate up front, caches Bearer tokens per scope until they expire, and asks the
+ * credential chain once, lazily.
+ *
+ * <p>Scopes are {@code repository:<name>:pull} or {@code repository:<name>:pull,push}.
+ *
+ * @see <a href="https://distribution.github.io/distribution/spec/auth/token/">Token authentication</a>
+ */
+public final class Authorizer {
+  private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
+  private static final String CLIENT_ID = "soci-snapshotter-java";
+
+  private record CachedToken(String token, Instant expires) {}
+
+  private final String credentialHost;
+  private final CredentialRetriever credentials;
+  private final HttpClient http;
+  private final String userAgent;
+  private final Duration timeout;
+  private final ConcurrentHashMap<String, CachedToken> tokens = new ConcurrentHashMap<>();
+  private volatile AuthChallenge challenge;
+  private volatile Optional<Credential> credential;
+
+  /**
+   * @param credentialHost the registry as references name it (key for credential lookup)
+   * @param credentials where credentials come from
+   * @param http client used to talk to the token server
+   */
+  public Authorizer(
+      String credentialHost, CredentialRetriever credentials, HttpClient http, String userAgent, Duration timeout) {
+    this.credentialHost = credentialHost;
+    this.credentials = credentials;
+    this.http = http;
+    this.userAgent = userAgent;
+    this.timeout = timeout;
+  }
+
+  /** The scope string for a repository: pull, or pull and push. */
+  public static String scope(String repository, boolean push) {
+    return "repository:" + repository + ":" + (push ? "pull,push" : "pull");
+  }
+
+  /** True when the credential chain has something for this host. */
+  public boolean hasCredentials() {
+    return credential().isPresent();
+  }
+
+  /**
+   * The {@code Authorization} header to send up front, once the host has challenged us: Basic with
+   * our credentials, or a (possibly freshly fetched) Bearer token for {@code scope}.
+   *
+   * @throws IOException when the token server cannot be reached
+   * @throws AuthException when the token server refuses
+   */
+  public Optional<String> authorization(String scope) throws IOException {
+    AuthChallenge c = challenge;
+    if (c == null) {
+      return Optional.empty();
+    }
+    if (c.isBasic()) {
+      return credential().map(Credential::basicHeader);
+    }
+    CachedToken t = tokens.get(scope);
+    if (t == null || Instant.now().isAfter(t.expires())) {
+      t = fetchToken(c, scope);
+      tokens.put(scope, t);
+    }
+    return Optional.of("Bearer " + t.token());
+  }
+
+  /**
+   * Handles a 401: remembers the challenge, drops the cached token for {@code scope} and fetches a new
+   * one. Returns true when the request is worth sending again, false when we have nothing new to offer
+   * (Basic without credentials, or Basic credentials that were already sent).
+   */
+  public boolean onChallenge(List<AuthChallenge> offered, String scope) throws IOException {
+    AuthChallenge bearer = null;
+    AuthChallenge basic = null;
+    for (AuthChallenge c : offered) {
+      if (c.isBearer() && c.param("realm") != null && bearer == null) {
+        bearer = c;
+      } else if (c.isBasic() && basic == null) {
+        basic = c;
+      }
+    }
+    AuthChallenge previous = challenge;
+    if (bearer != null) {
+      challenge = bearer;
+      tokens.remove(scope);
+      tokens.put(scope, fetchToken(bearer, scope));
+      return true;
+    }
+    if (basic != null && credential().isPresent()) {
+      challenge = basic;
+      return previous == null || !previous.isBasic();
+    }
+    return false;
+  }
+
+  private Optional<Credential> credential() {
+    Optional<Credential> c = credential;
+    if (c == null) {
+      c = credentials.retrieve(credentialHost);
+      credential = c;
+    }
+    return c;
+  }
+
+  private CachedToken fetchToken(AuthChallenge c, String scope) throws IOException {
+    Set<String> scopes = new LinkedHashSet<>();
+    scopes.add(scope);
+    if (c.param("scope") != null && !c.param("scope").isBlank()) {
+      scopes.add(c.param("scope"));
+    }
+    String service = c.param("service");
+    Optional<Credential> cred = credential();
+    HttpRequest request;
+    URI realm = URI.create(c.param("realm"));
+    if (cred.isPresent() && cred.get().isIdentityToken()) {
+      List<String> form = new ArrayList<>();
+      form.add("grant_type=refresh_token");
+      form.add("client_id=" + enc(CLIENT_ID));
+      form.add("refresh_token=" + enc(cred.get().secret()));
+      if (service != null) {
+        form.add("service=" + enc(service));
+      }
+      form.add("scope=" + enc(String.join(" ", scopes)));
+      request = base(realm)
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(String.join("&", form)))
+          .build();
+    } else {
+      List<String> query = new ArrayList<>();
+      if (service != null) {
+        query.add("service=" + enc(service));
+      }
+      for (String s : scopes) {
+        query.add("scope=" + enc(s));
+      }
+      String sep = realm.getRawQuery() == null ? "?" : "&";
+      HttpRequest.Builder b = base(URI.create(realm + (query.isEmpty() ? "" : sep + String.join("&", query))));
+      cred.ifPresent(k -> b.header("Authorization", k.basicHeader()));
+      request = b.GET().build();
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while fetching a token", e);
+    }
+    if (response.statusCode() != 200) {
+      throw new AuthException(
+          "token server " + realm.getHost() + " answered HTTP " + response.statusCode(), response.statusCode());
+    }
+    TokenResponse token;
+    try {
+      token = Json.read(response.body(), TokenResponse.class);
+    } catch (IOException e) {
+      throw new AuthException("token server " + realm.getHost() + " sent unreadable JSON", 0);
+    }
+    if (token.effectiveToken() == null) {
+      throw new AuthException("token server " + realm.getHost() + " sent no token", 0);
+    }
+    Duration life = token.expiresIn() == null || token.expiresIn() <= 0
+        ? DEFAULT_TOKEN_LIFETIME
+        : Duration.ofSeconds(token.expiresIn());
+    // Renew a little early so a token does not expire in flight.
+    return new CachedToken(token.effectiveToken(), Instant.now().plus(life).minusSeconds(Math.min(10, life.toSeconds() / 2)));
+  }
+
+  private HttpRequest.Builder base(URI uri) {
+    return HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", userAgent);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}
