@@ -48,6 +48,8 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
   private long skip;
   private boolean sawZeroBlock;
   private long archiveSize = -1;
+  /** Offset of the first header (PAX / GNU long name included) of the entry being read. */
+  private long entryStart = -1;
 
   private Map<String, String> pax;
   private String gnuLongName = "";
@@ -131,11 +133,7 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
       archiveSize = pos;
       state = State.DONE;
     }
-    try {
-      return ZtocCodec.withTarHeaderOffsets(entries);
-    } catch (ZtocException e) {
-      throw new ZtocException(label + ": " + e.getMessage(), e);
-    }
+    return List.copyOf(entries);
   }
 
   long archiveSize() {
@@ -154,6 +152,9 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
     if (sawZeroBlock) {
       throw new ZtocException("not a valid tar: non-zero block at offset " + at
           + " after an end-of-archive zero block");
+    }
+    if (entryStart < 0) {
+      entryStart = at;
     }
     TarHeaderBlock.Raw raw = TarHeaderBlock.parse(block, at);
     byte t = raw.typeflag();
@@ -246,7 +247,8 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
     }
     entries.add(new FileMetadata(name, type, pos, size, linkname, raw.mode(), uid & 0xffffffffL,
         gid & 0xffffffffL, uname, gname, GoTime.marshalText(mtime, mtimeNanos), raw.devmajor(),
-        raw.devminor(), new TreeMap<>(records), 0));
+        raw.devminor(), new TreeMap<>(records), entryStart));
+    entryStart = -1;
     long data = headerOnly(type) ? 0 : size;
     skipBytes(data + padding(data));
   }
