@@ -61,11 +61,21 @@ public final class GzipIndexer {
    */
   public static Result index(InputStream in, long spanSize, UncompressedSink sink, String label)
       throws IOException {
+    return index(in, spanSize, sink, label, IN_CHUNK);
+  }
+
+  /** As {@link #index(InputStream, long, UncompressedSink, String)} with a given read size. */
+  static Result index(
+      InputStream in, long spanSize, UncompressedSink sink, String label, int readSize)
+      throws IOException {
+    if (readSize <= 0 || readSize > IN_CHUNK) {
+      throw new IllegalArgumentException("read size must be 1.." + IN_CHUNK + ", got " + readSize);
+    }
     if (spanSize <= 0) {
       throw new IllegalArgumentException("span size must be positive, got " + spanSize);
     }
     try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_AUTO)) {
-      return new Pass(z, in, spanSize, sink, label).run();
+      return new Pass(z, in, spanSize, sink, label, readSize).run();
     }
   }
 
@@ -75,6 +85,7 @@ public final class GzipIndexer {
     private final long spanSize;
     private final UncompressedSink sink;
     private final String label;
+    private final int readSize;
     private final byte[] inHeap = new byte[IN_CHUNK];
     private final MemorySegment inSeg;
     /** {@code [0, WINDOW)} holds the 32 KiB before {@code [WINDOW, end)}, the output area. */
@@ -90,8 +101,10 @@ public final class GzipIndexer {
     private int chunkFill;
     private boolean streamEnded;
 
-    Pass(NativeInflater z, InputStream in, long spanSize, UncompressedSink sink, String label) {
+    Pass(NativeInflater z, InputStream in, long spanSize, UncompressedSink sink, String label,
+        int readSize) {
       this.z = z;
+      this.readSize = readSize;
       this.in = in;
       this.spanSize = spanSize;
       this.sink = sink;
@@ -130,7 +143,7 @@ public final class GzipIndexer {
     /** Reads the next chunk; false at end of blob. */
     private boolean refill() throws IOException {
       spans.chunkDone();
-      int n = in.readNBytes(inHeap, 0, IN_CHUNK);
+      int n = in.readNBytes(inHeap, 0, readSize);
       if (n <= 0) {
         return false;
       }

@@ -55,12 +55,15 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     ByteBuffer bb = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
     int count = bb.getInt(0);
     long span = bb.getLong(4);
+    if (count <= 0) {
+      throw new ZtocException("gzip zinfo: expected a positive checkpoint count, got " + count);
+    }
     long v2Size = BLOB_HEADER_SIZE + (long) count * PACKED_CHECKPOINT_SIZE;
     long v1Size = BLOB_HEADER_SIZE + ((long) count - 1) * PACKED_CHECKPOINT_SIZE;
     int version;
-    if (count > 0 && blob.length == v2Size) {
+    if (blob.length == v2Size) {
       version = VERSION_TWO;
-    } else if (count > 0 && blob.length == v1Size) {
+    } else if (blob.length == v1Size) {
       version = VERSION_ONE;
     } else {
       throw new ZtocException("gzip zinfo: " + count + " checkpoints need " + v2Size

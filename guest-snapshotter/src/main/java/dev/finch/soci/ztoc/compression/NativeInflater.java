@@ -15,8 +15,11 @@ import java.lang.invoke.MethodHandle;
  * {@code data_type} bit offset and {@code inflatePrime}, none of which {@link java.util.zip.Inflater}
  * exposes. The caller owns the input and output buffers (native segments, usually large so that
  * the per-call overhead stays negligible); this class only tracks the {@code z_stream} fields.
- * Not thread-safe; close it to release the zlib state and its arena.
+ * Not thread-safe; close it to release the zlib state and its arena. Uses restricted FFM methods
+ * (library lookup, downcalls, reinterpreting zlib's C strings), hence native access must be
+ * enabled for this code ({@code --enable-native-access=ALL-UNNAMED}).
  */
+@SuppressWarnings("restricted")
 public final class NativeInflater implements AutoCloseable {
   /** {@code flush} argument: inflate as much as possible. */
   public static final int Z_NO_FLUSH = 0;

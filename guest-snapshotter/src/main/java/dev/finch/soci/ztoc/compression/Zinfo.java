@@ -56,4 +56,12 @@ public sealed interface Zinfo permits GzipZinfo, TarZinfo {
   void extract(
       int spanId, byte[] src, int srcOff, int srcLen, long offset, byte[] dst, int dstOff, int len)
       throws ZtocException;
+
+  /** Convenience form of {@link #extract(int, byte[], int, int, long, byte[], int, int)}. */
+  default byte[] extract(int spanId, byte[] spanBytes, long offset, int length)
+      throws ZtocException {
+    byte[] out = new byte[length];
+    extract(spanId, spanBytes, 0, spanBytes.length, offset, out, 0, length);
+    return out;
+  }
 }

@@ -9,7 +9,11 @@ import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GzipIndexerTest {
   private static final long SPAN = 65536;
@@ -76,6 +80,48 @@ class GzipIndexerTest {
         .isEqualTo(GzipZinfo.parse(v2).checkpoints().subList(1, 6));
     assertThat(z.toBytes()).isEqualTo(v1);
     assertThat(GzipZinfo.parse(v2).toBytes()).isEqualTo(v2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 7, 4096, 65718, 254133, 254134, 300000})
+  void readSizeDoesNotChangeCheckpointsOrDigests(int readSize) throws Exception {
+    byte[] gz = Vectors.bytes("layer.tar.gz");
+    GzipIndexer.Result whole = GzipIndexer.index(new ByteArrayInputStream(gz), SPAN,
+        (seg, off, len) -> { }, "layer");
+    GzipIndexer.Result chunked = GzipIndexer.index(new ByteArrayInputStream(gz), SPAN,
+        (seg, off, len) -> { }, "layer", Math.min(readSize, 1 << 18));
+    assertThat(chunked.zinfo().toBytes()).isEqualTo(whole.zinfo().toBytes());
+    assertThat(chunked.spanDigests()).isEqualTo(whole.spanDigests());
+  }
+
+  @Test
+  void multiMemberGzipKeepsCountingAndSpansCrossMembers() throws Exception {
+    byte[] tar = Vectors.bytes("layer.tar");
+    int cut = 150_001;
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    for (byte[] part : new byte[][] {Arrays.copyOf(tar, cut), Arrays.copyOfRange(tar, cut,
+        tar.length)}) {
+      try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+        out.write(part);
+      }
+    }
+    byte[] blob = gz.toByteArray();
+    ByteArrayOutputStream inflated = new ByteArrayOutputStream();
+    GzipIndexer.Result r = GzipIndexer.index(new ByteArrayInputStream(blob), 40_000,
+        (seg, off, len) -> inflated.write(seg.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE)),
+        "layer");
+    assertThat(inflated.toByteArray()).isEqualTo(tar);
+    GzipZinfo z = r.zinfo();
+    assertThat(z.maxSpanId()).isGreaterThan(3);
+    for (int s = 0; s <= z.maxSpanId(); s++) {
+      int start = (int) z.startCompressedOffset(s);
+      byte[] span = Arrays.copyOfRange(blob, start, (int) z.endCompressedOffset(s, blob.length));
+      assertThat(Digest.sha256(span)).isEqualTo(r.spanDigests().get(s));
+      long from = z.startUncompressedOffset(s);
+      int n = (int) (z.endUncompressedOffset(s, tar.length) - from);
+      assertThat(z.extract(s, span, from, n)).as("span %d", s)
+          .isEqualTo(Arrays.copyOfRange(tar, (int) from, (int) from + n));
+    }
   }
 
   @Test
