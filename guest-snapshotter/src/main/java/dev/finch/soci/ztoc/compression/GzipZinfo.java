@@ -213,7 +213,9 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
         }
         int ret = z.inflate(NativeInflater.Z_NO_FLUSH);
         if (ret == NativeInflater.Z_STREAM_END) {
-          nextMember();
+          if (z.availOut() > 0) {
+            nextMember();
+          }
         } else if (ret != NativeInflater.Z_OK && ret != NativeInflater.Z_BUF_ERROR) {
           throw error("corrupt deflate data (zlib " + ret + " " + z.message() + ")");
         } else if (ret == NativeInflater.Z_BUF_ERROR && z.availIn() == 0 && srcPos >= srcEnd) {

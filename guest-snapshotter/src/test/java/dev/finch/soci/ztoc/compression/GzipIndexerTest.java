@@ -99,8 +99,13 @@ class GzipIndexerTest {
     byte[] tar = Vectors.bytes("layer.tar");
     int cut = 150_001;
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    for (byte[] part : new byte[][] {Arrays.copyOf(tar, cut), Arrays.copyOfRange(tar, cut,
-        tar.length)}) {
+    for (byte[] part : new byte[][] {Arrays.copyOf(tar, cut)}) {
+      try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+        out.write(part);
+      }
+    }
+    int firstMember = gz.size();
+    for (byte[] part : new byte[][] {Arrays.copyOfRange(tar, cut, tar.length)}) {
       try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
         out.write(part);
       }
@@ -122,6 +127,13 @@ class GzipIndexerTest {
       assertThat(z.extract(s, span, from, n)).as("span %d", s)
           .isEqualTo(Arrays.copyOfRange(tar, (int) from, (int) from + n));
     }
+    // A range ending exactly at the end of member 1 needs neither its trailer nor member 2.
+    int s = z.spanIdForUncompressedOffset(cut - 1);
+    int start = (int) z.startCompressedOffset(s);
+    byte[] deflateOnly = Arrays.copyOfRange(blob, start, firstMember - 8);
+    long from = z.startUncompressedOffset(s);
+    assertThat(z.extract(s, deflateOnly, from, (int) (cut - from)))
+        .isEqualTo(Arrays.copyOfRange(tar, (int) from, cut));
   }
 
   @Test
