@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +51,7 @@ class RandomLayerTest {
       throws IOException {
     assertThat(built.ztoc().toc()).extracting(FileMetadata::name)
         .containsExactlyElementsOf(layer.names());
+    crossCheckWithCommonsCompress(layer.tar(), built.ztoc().toc());
     Ztoc decoded = ZtocCodec.decode(built.encoded());
     assertThat(decoded).isEqualTo(built.ztoc());
     assertThat(ZtocCodec.encode(decoded)).isEqualTo(built.encoded());
@@ -70,6 +72,40 @@ class RandomLayerTest {
     }
     assertThat(decoded.toc().getLast().uncompressedOffset())
         .isLessThan(decoded.uncompressedArchiveSize());
+  }
+
+  /** An independent reader must agree on names, types, offsets and header fields. */
+  private static void crossCheckWithCommonsCompress(byte[] tar, List<FileMetadata> toc)
+      throws IOException {
+    List<FileMetadata> seen = new ArrayList<>();
+    try (TarFile in = new TarFile(tar)) {
+      int i = 0;
+      for (TarArchiveEntry e : in.getEntries()) {
+        FileMetadata m = toc.get(i++);
+        assertThat(m.name()).isEqualTo(e.getName());
+        assertThat(m.uncompressedOffset()).as(m.name()).isEqualTo(e.getDataOffset());
+        assertThat(m.uncompressedSize()).isEqualTo(e.getSize());
+        assertThat(m.linkname()).isEqualTo(e.getLinkName());
+        assertThat(m.mode()).isEqualTo(e.getMode());
+        assertThat(m.uid()).isEqualTo(e.getLongUserId());
+        assertThat(m.uname()).isEqualTo(e.getUserName());
+        java.time.Instant mtime = e.getLastModifiedTime().toInstant();
+        assertThat(m.modTime()).isEqualTo(GoTime.marshalText(mtime.getEpochSecond(),
+            mtime.getNano()));
+        String type = e.isSymbolicLink() ? FileMetadata.TYPE_SYMLINK
+            : e.isLink() ? FileMetadata.TYPE_HARDLINK
+            : e.isDirectory() ? FileMetadata.TYPE_DIR : FileMetadata.TYPE_REG;
+        assertThat(m.type()).as(m.name()).isEqualTo(type);
+        assertThat(m.extendedAttributes()).isEqualTo(new java.util.TreeMap<>(
+            e.getExtraPaxHeaders().entrySet().stream()
+                .filter(x -> x.getKey().startsWith(FileMetadata.SCHILY_XATTR))
+                .collect(java.util.stream.Collectors.toMap(
+                    x -> x.getKey().substring(FileMetadata.SCHILY_XATTR.length()),
+                    Map.Entry::getValue))));
+        seen.add(m);
+      }
+    }
+    assertThat(seen).hasSameSizeAs(toc);
   }
 
   static CompressedSource memory(byte[] blob) {
@@ -109,12 +145,14 @@ class RandomLayerTest {
         String dir = "d" + rnd.nextInt(5) + "/";
         if (kind == 0) {
           TarArchiveEntry e = new TarArchiveEntry(dir + "sub" + i + "/");
+          e.setModTime(1_600_000_000_000L + rnd.nextInt(1_000_000));
           tar.putArchiveEntry(e);
           tar.closeArchiveEntry();
           names.add(e.getName());
         } else if (kind == 1 && !regular.isEmpty()) {
           TarArchiveEntry e = new TarArchiveEntry(dir + "sym" + i, TarConstants.LF_SYMLINK);
           e.setLinkName("../" + regular.get(rnd.nextInt(regular.size())));
+          e.setModTime(1_600_000_000_000L);
           tar.putArchiveEntry(e);
           tar.closeArchiveEntry();
           names.add(e.getName());
@@ -122,6 +160,7 @@ class RandomLayerTest {
           String target = regular.get(rnd.nextInt(regular.size()));
           TarArchiveEntry e = new TarArchiveEntry(dir + "hard" + i, TarConstants.LF_LINK);
           e.setLinkName(target);
+          e.setModTime(1_600_000_000_000L);
           tar.putArchiveEntry(e);
           tar.closeArchiveEntry();
           names.add(e.getName());
