@@ -1,0 +1,54 @@
+package dev.finch.soci.ztoc;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Path rules for TOC entry names. Entry names come from untrusted layers and zTOCs; a name with a
+ * {@code ..} element could make a consumer that joins names onto a directory escape it, so such
+ * names are refused when building and when decoding (the reference accepts them).
+ */
+public final class TocValidation {
+  private static final String PARENT = "..";
+
+  private TocValidation() {}
+
+  /** Throws unless {@code name} is non-empty and has no {@code ..} path element. */
+  public static void checkEntryName(String what, String name) throws ZtocException {
+    if (name.indexOf('\0') >= 0) {
+      throw new ZtocException(what + " " + quote(name) + " contains a NUL byte");
+    }
+    for (String element : name.split("/", -1)) {
+      if (element.equals(PARENT)) {
+        throw new ZtocException(
+            what + " " + quote(name) + " contains a \"..\" path element; refusing an entry that"
+                + " could escape the layer root");
+      }
+    }
+  }
+
+  /**
+   * Go {@code strings.TrimPrefix(filepath.Clean("/"+name), "/")}: {@code ./a//b/} becomes
+   * {@code a/b}; the root is the empty string.
+   */
+  public static String cleanPath(String name) {
+    List<String> parts = new ArrayList<>();
+    for (String element : name.split("/")) {
+      if (element.isEmpty() || element.equals(".")) {
+        continue;
+      }
+      if (element.equals(PARENT)) {
+        if (!parts.isEmpty()) {
+          parts.removeLast();
+        }
+        continue;
+      }
+      parts.add(element);
+    }
+    return String.join("/", parts);
+  }
+
+  static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}

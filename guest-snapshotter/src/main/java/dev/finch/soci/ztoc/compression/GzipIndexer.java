@@ -1,0 +1,196 @@
+package dev.finch.soci.ztoc.compression;
+
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.ztoc.ZtocException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the gzip checkpoint index, the span digests and the blob digest in one streaming pass,
+ * handing every uncompressed byte to a {@link UncompressedSink} (the tar TOC parser) on the way.
+ * Memory stays bounded (one input chunk, one output buffer, one window per checkpoint) whatever the
+ * layer size.
+ *
+ * <p>Checkpoint rule, as soci's {@code generate_zinfo_from_fp}: after every {@code inflate(Z_BLOCK)}
+ * call, if {@code data_type} says "block boundary" and not "after the last block", and either
+ * nothing was output yet or more than {@code spanSize} bytes were output since the last
+ * checkpoint, record {@code {totin, totout, data_type & 7, last 32 KiB of output}}. Concatenated
+ * gzip members are followed by resetting the inflater; offsets keep counting across members.
+ */
+public final class GzipIndexer {
+  /** Receives uncompressed bytes in order; the segment is only valid during the call. */
+  @FunctionalInterface
+  public interface UncompressedSink {
+    void accept(MemorySegment segment, long offset, int length) throws IOException;
+  }
+
+  /**
+   * The outcome of one pass.
+   *
+   * @param zinfo the checkpoints (v2)
+   * @param spanDigests sha256 of each span's compressed bytes
+   * @param compressedSize bytes read from the blob
+   * @param uncompressedSize bytes inflated
+   * @param blobDigest sha256 of the whole blob
+   */
+  public record Result(
+      GzipZinfo zinfo,
+      List<Digest> spanDigests,
+      long compressedSize,
+      long uncompressedSize,
+      Digest blobDigest) {}
+
+  private static final int IN_CHUNK = 1 << 18;
+  private static final int OUT_CHUNK = 1 << 18;
+  private static final int WINDOW = GzipCheckpoint.WINDOW_SIZE;
+  private static final int DATA_TYPE_BITS = 7;
+  private static final int DATA_TYPE_LAST_BLOCK = 64;
+  private static final int DATA_TYPE_BLOCK_BOUNDARY = 128;
+
+  private GzipIndexer() {}
+
+  /**
+   * Reads the whole gzip blob from {@code in}.
+   *
+   * @param label how errors name the layer, e.g. {@code layer sha256:ab..}
+   */
+  public static Result index(InputStream in, long spanSize, UncompressedSink sink, String label)
+      throws IOException {
+    return index(in, spanSize, sink, label, IN_CHUNK);
+  }
+
+  /** As {@link #index(InputStream, long, UncompressedSink, String)} with a given read size. */
+  static Result index(
+      InputStream in, long spanSize, UncompressedSink sink, String label, int readSize)
+      throws IOException {
+    if (readSize <= 0 || readSize > IN_CHUNK) {
+      throw new IllegalArgumentException("read size must be 1.." + IN_CHUNK + ", got " + readSize);
+    }
+    if (spanSize <= 0) {
+      throw new IllegalArgumentException("span size must be positive, got " + spanSize);
+    }
+    try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_AUTO)) {
+      return new Pass(z, in, spanSize, sink, label, readSize).run();
+    }
+  }
+
+  private static final class Pass {
+    private final NativeInflater z;
+    private final InputStream in;
+    private final long spanSize;
+    private final UncompressedSink sink;
+    private final String label;
+    private final int readSize;
+    private final byte[] inHeap = new byte[IN_CHUNK];
+    private final MemorySegment inSeg;
+    /** {@code [0, WINDOW)} holds the 32 KiB before {@code [WINDOW, end)}, the output area. */
+    private final MemorySegment outSeg;
+    private final MessageDigest blobDigest = Digest.newSha256();
+    private final SpanHasher spans = new SpanHasher();
+    private final List<GzipCheckpoint> checkpoints = new ArrayList<>();
+    private long totin;
+    private long totout;
+    private long last;
+    private long read;
+    private int writePos = WINDOW;
+    private int chunkFill;
+    private boolean streamEnded;
+
+    Pass(NativeInflater z, InputStream in, long spanSize, UncompressedSink sink, String label,
+        int readSize) {
+      this.z = z;
+      this.readSize = readSize;
+      this.in = in;
+      this.spanSize = spanSize;
+      this.sink = sink;
+      this.label = label;
+      this.inSeg = z.arena().allocate(IN_CHUNK, 64);
+      this.outSeg = z.arena().allocate(WINDOW + OUT_CHUNK, 64);
+      outSeg.asSlice(0, WINDOW).fill((byte) 0);
+    }
+
+    Result run() throws IOException {
+      z.setInput(inSeg, 0, 0);
+      z.setOutput(outSeg, writePos, WINDOW + OUT_CHUNK - writePos);
+      while (true) {
+        if (z.availIn() == 0 && !refill()) {
+          break;
+        }
+        if (streamEnded) {
+          streamEnded = false;
+          int avail = z.availIn();
+          z.reset(NativeInflater.WINDOW_BITS_AUTO);
+          z.setInput(inSeg, chunkFill - avail, avail);
+        }
+        step();
+      }
+      if (!streamEnded) {
+        throw new ZtocException(label + ": gzip stream truncated at compressed offset " + read);
+      }
+      if (checkpoints.isEmpty()) {
+        throw new ZtocException(label + ": gzip stream has no deflate blocks");
+      }
+      List<Digest> digests = spans.finish();
+      return new Result(new GzipZinfo(spanSize, checkpoints, GzipZinfo.VERSION_TWO), digests,
+          read, totout, Digest.fromSha256(blobDigest.digest()));
+    }
+
+    /** Reads the next chunk; false at end of blob. */
+    private boolean refill() throws IOException {
+      spans.chunkDone();
+      int n = in.readNBytes(inHeap, 0, readSize);
+      if (n <= 0) {
+        return false;
+      }
+      blobDigest.update(inHeap, 0, n);
+      spans.newChunk(inHeap, n, read);
+      read += n;
+      chunkFill = n;
+      MemorySegment.copy(inHeap, 0, inSeg, ValueLayout.JAVA_BYTE, 0, n);
+      z.setInput(inSeg, 0, n);
+      return true;
+    }
+
+    private void step() throws IOException {
+      if (z.availOut() == 0) {
+        MemorySegment.copy(outSeg, writePos - WINDOW, outSeg, 0, WINDOW);
+        writePos = WINDOW;
+        z.setOutput(outSeg, writePos, OUT_CHUNK);
+      }
+      int availIn = z.availIn();
+      int availOut = z.availOut();
+      int ret = z.inflate(NativeInflater.Z_BLOCK);
+      int produced = availOut - z.availOut();
+      totin += availIn - z.availIn();
+      totout += produced;
+      if (produced > 0) {
+        sink.accept(outSeg, writePos, produced);
+        writePos += produced;
+      }
+      if (ret == NativeInflater.Z_STREAM_END) {
+        streamEnded = true;
+        return;
+      }
+      if (ret != NativeInflater.Z_OK && ret != NativeInflater.Z_BUF_ERROR) {
+        String why = ret == NativeInflater.Z_NEED_DICT ? "needs a preset dictionary" : z.message();
+        throw new ZtocException(
+            label + ": corrupt gzip data at compressed offset " + totin + ": " + why);
+      }
+      int dataType = z.dataType();
+      if ((dataType & DATA_TYPE_BLOCK_BOUNDARY) != 0 && (dataType & DATA_TYPE_LAST_BLOCK) == 0
+          && (totout == 0 || totout - last > spanSize)) {
+        byte[] window = new byte[WINDOW];
+        MemorySegment.copy(outSeg, ValueLayout.JAVA_BYTE, writePos - WINDOW, window, 0, WINDOW);
+        int bits = dataType & DATA_TYPE_BITS;
+        checkpoints.add(new GzipCheckpoint(totin, totout, bits, window));
+        spans.boundary(totin, bits);
+        last = totout;
+      }
+    }
+  }
+}

@@ -1,0 +1,265 @@
+package dev.finch.soci.ztoc.compression;
+
+import dev.finch.soci.ztoc.ZtocException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The gzip checkpoint index of a layer (soci {@code ztoc/compression/gzip_zinfo.c}, derived from
+ * zlib's {@code zran.c}): one {@link GzipCheckpoint} per span, so each span inflates on its own.
+ *
+ * <p>Blob layout, little-endian and packed: {@code int32 count, int64 span_size}, then per
+ * checkpoint {@code int64 in, int64 out, uint8 bits, byte[32768] window}. Version 1 blobs omit
+ * checkpoint 0 (which is then {@code {10, 0, 0, zeros}}) and are written back in v1 form so their
+ * digests stay stable.
+ *
+ * @param spanSize the requested span size
+ * @param checkpoints at least one, ordered by offset
+ * @param version {@link #VERSION_ONE} or {@link #VERSION_TWO}
+ */
+public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int version)
+    implements Zinfo {
+  public static final int VERSION_ONE = 1;
+  public static final int VERSION_TWO = 2;
+  /** {@code int32 count + int64 span_size}. */
+  public static final int BLOB_HEADER_SIZE = 12;
+  /** {@code 8 + 8 + 1 + 32768}. */
+  public static final int PACKED_CHECKPOINT_SIZE = 8 + 8 + 1 + GzipCheckpoint.WINDOW_SIZE;
+  /** Checkpoint 0 as v1 blobs imply it: right after a 10-byte gzip header. */
+  static final long V1_FIRST_IN = 10;
+
+  private static final int TRAILER_SIZE = 8;
+  private static final int CHUNK = 1 << 16;
+  private static final int DISCARD = 1 << 16;
+
+  public GzipZinfo {
+    checkpoints = List.copyOf(checkpoints);
+    if (checkpoints.isEmpty()) {
+      throw new IllegalArgumentException("gzip zinfo needs at least one checkpoint");
+    }
+    if (version != VERSION_ONE && version != VERSION_TWO) {
+      throw new IllegalArgumentException("gzip zinfo version: expected 1 or 2, got " + version);
+    }
+  }
+
+  /** Parses a v1 or v2 blob, telling them apart by length. */
+  public static GzipZinfo parse(byte[] blob) throws ZtocException {
+    if (blob.length < BLOB_HEADER_SIZE) {
+      throw new ZtocException("gzip zinfo: expected at least " + BLOB_HEADER_SIZE
+          + " bytes, got " + blob.length);
+    }
+    ByteBuffer bb = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
+    int count = bb.getInt(0);
+    long span = bb.getLong(4);
+    if (count <= 0) {
+      throw new ZtocException("gzip zinfo: expected a positive checkpoint count, got " + count);
+    }
+    long v2Size = BLOB_HEADER_SIZE + (long) count * PACKED_CHECKPOINT_SIZE;
+    long v1Size = BLOB_HEADER_SIZE + ((long) count - 1) * PACKED_CHECKPOINT_SIZE;
+    int version;
+    if (blob.length == v2Size) {
+      version = VERSION_TWO;
+    } else if (blob.length == v1Size) {
+      version = VERSION_ONE;
+    } else {
+      throw new ZtocException("gzip zinfo: " + count + " checkpoints need " + v2Size
+          + " bytes (v2) or " + v1Size + " bytes (v1), got " + blob.length);
+    }
+    List<GzipCheckpoint> list = new ArrayList<>(count);
+    int pos = BLOB_HEADER_SIZE;
+    if (version == VERSION_ONE) {
+      list.add(new GzipCheckpoint(V1_FIRST_IN, 0, 0, new byte[GzipCheckpoint.WINDOW_SIZE]));
+    }
+    while (list.size() < count) {
+      long in = bb.getLong(pos);
+      long out = bb.getLong(pos + 8);
+      int bits = blob[pos + 16] & 0xff;
+      if (bits > 7) {
+        throw new ZtocException("gzip zinfo: checkpoint " + list.size()
+            + " bits: expected 0..7, got " + bits);
+      }
+      byte[] window = new byte[GzipCheckpoint.WINDOW_SIZE];
+      System.arraycopy(blob, pos + 17, window, 0, window.length);
+      list.add(new GzipCheckpoint(in, out, bits, window));
+      pos += PACKED_CHECKPOINT_SIZE;
+    }
+    return new GzipZinfo(span, list, version);
+  }
+
+  @Override
+  public byte[] toBytes() {
+    int skip = version == VERSION_ONE ? 1 : 0;
+    int stored = checkpoints.size() - skip;
+    ByteBuffer bb = ByteBuffer.allocate(BLOB_HEADER_SIZE + stored * PACKED_CHECKPOINT_SIZE)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    bb.putInt(checkpoints.size()).putLong(spanSize);
+    for (GzipCheckpoint c : checkpoints.subList(skip, checkpoints.size())) {
+      bb.putLong(c.in()).putLong(c.out()).put((byte) c.bits()).put(c.windowUnsafe());
+    }
+    return bb.array();
+  }
+
+  @Override
+  public int maxSpanId() {
+    return checkpoints.size() - 1;
+  }
+
+  @Override
+  public long startCompressedOffset(int spanId) {
+    return checkpoints.get(spanId).spanStart();
+  }
+
+  @Override
+  public long endCompressedOffset(int spanId, long compressedSize) {
+    return spanId == maxSpanId() ? compressedSize : checkpoints.get(spanId + 1).in();
+  }
+
+  @Override
+  public long startUncompressedOffset(int spanId) {
+    return checkpoints.get(spanId).out();
+  }
+
+  @Override
+  public long endUncompressedOffset(int spanId, long uncompressedArchiveSize) {
+    return spanId == maxSpanId() ? uncompressedArchiveSize : checkpoints.get(spanId + 1).out();
+  }
+
+  @Override
+  public int spanIdForUncompressedOffset(long offset) {
+    int lo = 0;
+    int hi = checkpoints.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (checkpoints.get(mid).out() <= offset) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  @Override
+  public void extract(
+      int spanId, byte[] src, int srcOff, int srcLen, long offset, byte[] dst, int dstOff, int len)
+      throws ZtocException {
+    GzipCheckpoint cp = checkpoints.get(spanId);
+    long skip = offset - cp.out();
+    if (skip < 0) {
+      throw new ZtocException("gzip span " + spanId + ": offset " + offset
+          + " lies before the span start " + cp.out());
+    }
+    try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_RAW)) {
+      new SpanInflation(z, spanId, src, srcOff, srcLen).run(cp, skip, dst, dstOff, len);
+    }
+  }
+
+  /** One extraction: feeds the span's bytes through a raw inflater, crossing gzip members. */
+  private static final class SpanInflation {
+    private final NativeInflater z;
+    private final int spanId;
+    private final byte[] src;
+    private final int srcEnd;
+    private final MemorySegment in;
+    private final MemorySegment out;
+    private int srcPos;
+    private int inFill;
+    private boolean raw = true;
+
+    SpanInflation(NativeInflater z, int spanId, byte[] src, int srcOff, int srcLen) {
+      this.z = z;
+      this.spanId = spanId;
+      this.src = src;
+      this.srcPos = srcOff;
+      this.srcEnd = srcOff + srcLen;
+      this.in = z.arena().allocate(CHUNK);
+      this.out = z.arena().allocate(DISCARD);
+    }
+
+    void run(GzipCheckpoint cp, long skip, byte[] dst, int dstOff, int len) throws ZtocException {
+      if (cp.bits() != 0) {
+        if (srcPos >= srcEnd) {
+          throw error("no compressed bytes supplied");
+        }
+        int first = src[srcPos++] & 0xff;
+        z.prime(cp.bits(), first >> (8 - cp.bits()));
+      }
+      z.setDictionary(cp.windowUnsafe());
+      z.setInput(in, 0, 0);
+      long toSkip = skip;
+      while (toSkip > 0) {
+        int n = (int) Math.min(toSkip, DISCARD);
+        produce(n, null, 0);
+        toSkip -= n;
+      }
+      int done = 0;
+      while (done < len) {
+        int n = Math.min(len - done, DISCARD);
+        produce(n, dst, dstOff + done);
+        done += n;
+      }
+    }
+
+    /** Inflates exactly {@code n} bytes into the scratch buffer, copying them to dst if given. */
+    private void produce(int n, byte[] dst, int dstOff) throws ZtocException {
+      z.setOutput(out, 0, n);
+      while (z.availOut() > 0) {
+        if (z.availIn() == 0) {
+          refill();
+        }
+        int ret = z.inflate(NativeInflater.Z_NO_FLUSH);
+        if (ret == NativeInflater.Z_STREAM_END) {
+          if (z.availOut() > 0) {
+            nextMember();
+          }
+        } else if (ret != NativeInflater.Z_OK && ret != NativeInflater.Z_BUF_ERROR) {
+          throw error("corrupt deflate data (zlib " + ret + " " + z.message() + ")");
+        } else if (ret == NativeInflater.Z_BUF_ERROR && z.availIn() == 0 && srcPos >= srcEnd) {
+          throw error("compressed data ends before the requested range");
+        }
+      }
+      if (dst != null) {
+        MemorySegment.copy(out, ValueLayout.JAVA_BYTE, 0, dst, dstOff, n);
+      }
+    }
+
+    private void refill() throws ZtocException {
+      int n = Math.min(CHUNK, srcEnd - srcPos);
+      if (n <= 0) {
+        throw error("compressed data ends before the requested range");
+      }
+      MemorySegment.copy(src, srcPos, in, ValueLayout.JAVA_BYTE, 0, n);
+      srcPos += n;
+      inFill = n;
+      z.setInput(in, 0, n);
+    }
+
+    /** At the end of a member: skip the raw stream's trailer, then let zlib parse the header. */
+    private void nextMember() throws ZtocException {
+      if (raw) {
+        int trailer = TRAILER_SIZE;
+        while (trailer > 0) {
+          if (z.availIn() == 0) {
+            refill();
+          }
+          int n = Math.min(trailer, z.availIn());
+          int avail = z.availIn();
+          z.setInput(in, inFill - avail + n, avail - n);
+          trailer -= n;
+        }
+        raw = false;
+      }
+      int avail = z.availIn();
+      z.reset(NativeInflater.WINDOW_BITS_AUTO);
+      z.setInput(in, inFill - avail, avail);
+    }
+
+    private ZtocException error(String what) {
+      return new ZtocException("gzip span " + spanId + ": " + what);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.finch.soci.ztoc.compression;
+
+import dev.finch.soci.oci.MediaTypes.Compression;
+import dev.finch.soci.ztoc.ZtocException;
+
+/**
+ * The span map of one layer: where each span starts in the compressed blob and in the tar, and how
+ * to turn a span's compressed bytes back into tar bytes. A span can be fetched (one HTTP range) and
+ * decompressed without any other span, which is what makes lazy loading possible.
+ *
+ * <p>Typical use: {@code Zinfo z = Zinfo.of(info.algorithm(), info.checkpoints());} then for a file
+ * at tar offset {@code o}, {@code z.spanIdForUncompressedOffset(o)} names the first span, whose
+ * compressed range is {@code [startCompressedOffset(s), endCompressedOffset(s, blobSize))}.
+ */
+public sealed interface Zinfo permits GzipZinfo, TarZinfo {
+
+  /** Parses the {@code checkpoints} bytes of a zTOC for the given layer compression. */
+  static Zinfo of(Compression algorithm, byte[] checkpoints) throws ZtocException {
+    return switch (algorithm) {
+      case GZIP -> GzipZinfo.parse(checkpoints);
+      case UNCOMPRESSED, UNKNOWN -> TarZinfo.parse(checkpoints);
+      case ZSTD -> throw new ZtocException("zinfo: zstd layers are not supported");
+    };
+  }
+
+  /** The span size the zinfo was built with. */
+  long spanSize();
+
+  /** Number of spans minus one. */
+  int maxSpanId();
+
+  /** First compressed byte of the span (for gzip, may be the last byte of the previous span). */
+  long startCompressedOffset(int spanId);
+
+  /** End (exclusive) of the span's compressed bytes. */
+  long endCompressedOffset(int spanId, long compressedSize);
+
+  /** Tar offset of the span's first byte. */
+  long startUncompressedOffset(int spanId);
+
+  /** Tar offset (exclusive) where the span ends; the last span ends at the archive size. */
+  long endUncompressedOffset(int spanId, long uncompressedArchiveSize);
+
+  /** The span containing the given tar offset. */
+  int spanIdForUncompressedOffset(long offset);
+
+  /** The serialised form (identical to what was parsed, or what the reference would write). */
+  byte[] toBytes();
+
+  /**
+   * Decompresses {@code len} tar bytes starting at tar offset {@code offset} into {@code dst},
+   * using only the compressed bytes of span {@code spanId} (and following spans when the range
+   * crosses them) given in {@code src[srcOff, srcOff+srcLen)}, which must start at {@link
+   * #startCompressedOffset}.
+   */
+  void extract(
+      int spanId, byte[] src, int srcOff, int srcLen, long offset, byte[] dst, int dstOff, int len)
+      throws ZtocException;
+
+  /** Convenience form of {@link #extract(int, byte[], int, int, long, byte[], int, int)}. */
+  default byte[] extract(int spanId, byte[] spanBytes, long offset, int length)
+      throws ZtocException {
+    byte[] out = new byte[length];
+    extract(spanId, spanBytes, 0, spanBytes.length, offset, out, 0, length);
+    return out;
+  }
+}
