@@ -326,7 +326,11 @@ final class FuseOps {
   }
 
   private static void fail(MemorySegment req, String op, Throwable t) {
-    LOG.log(System.Logger.Level.WARNING, () -> "FUSE " + op + " failed, replying EIO: " + t, t);
+    if (t instanceof IOException) {
+      LOG.log(System.Logger.Level.WARNING, () -> "FUSE " + op + " failed, replying EIO: " + t);
+    } else {
+      LOG.log(System.Logger.Level.ERROR, () -> "FUSE " + op + " failed unexpectedly, replying EIO: " + t, t);
+    }
     if (t instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }

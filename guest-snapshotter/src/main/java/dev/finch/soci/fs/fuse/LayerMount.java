@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A layer mounted read-only through FUSE: the handle {@link #mount} returns, closed to unmount.
@@ -143,7 +144,7 @@ public final class LayerMount implements AutoCloseable {
   /**
    * Unmounts ({@code umount2(MNT_FORCE)}, which aborts the FUSE connection like soci's unmount, then
    * {@code MNT_DETACH} if the mount is busy), waits for the session loop and in-flight reads to finish,
-   * and frees the session. Idempotent.
+   * and frees the session. Reads still blocked in {@link FileContent} are interrupted. Idempotent.
    *
    * @throws IOException if the kernel refuses the unmount or the loop does not stop
    */
@@ -168,7 +169,18 @@ public final class LayerMount implements AutoCloseable {
       throw new IOException("interrupted while unmounting " + mountpoint, e);
     }
     closed = true;
-    readers.close();
+    // The connection is gone, so pending replies can only fail; interrupt reads blocked in FileContent.
+    readers.shutdownNow();
+    try {
+      if (!readers.awaitTermination(LOOP_EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        // A read still holds a fuse_req of this session: freeing the session now would be a use-after-free.
+        LOG.log(System.Logger.Level.ERROR, "reads on " + mountpoint + " ignore interrupts; leaking the FUSE session");
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while unmounting " + mountpoint, e);
+    }
     try {
       LibFuse.SESSION_DESTROY.invokeExact(session);
     } catch (Throwable t) {
