@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.nio.ByteBuffer;
@@ -32,6 +33,11 @@ final class FuseOps {
   private static final System.Logger LOG = System.getLogger(FuseOps.class.getName());
   private static final int O_ACCMODE = 3;
   private static final int EROFS = 30;
+  /**
+   * Scratch size for readdir names. Linux caps a name at NAME_MAX (255) bytes, so longer names from a tar
+   * could never be looked up; readdir skips names that do not even fit here.
+   */
+  private static final int MAX_NAME_BYTES = 4096;
 
   private final LayerTree tree;
   private final FileContent content;
@@ -216,6 +222,7 @@ final class FuseOps {
       try (Arena a = Arena.ofConfined()) {
         MemorySegment buf = a.allocate(Math.max(size, 1));
         MemorySegment st = a.allocate(Structs.STAT_SIZE);
+        MemorySegment cname = a.allocate(MAX_NAME_BYTES + 1);
         long used = 0;
         long total = 2L + dir.childCount();
         for (long i = Math.max(off, 0); i < total; i++) {
@@ -233,7 +240,12 @@ final class FuseOps {
             mode = c.mode();
           }
           Structs.writeDirentStat(st, childIno, mode);
-          MemorySegment cname = a.allocateFrom(name);
+          byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+          if (nameBytes.length > MAX_NAME_BYTES) {
+            continue;
+          }
+          MemorySegment.copy(MemorySegment.ofArray(nameBytes), 0, cname, 0, nameBytes.length);
+          cname.set(ValueLayout.JAVA_BYTE, nameBytes.length, (byte) 0);
           long need = (long) LibFuse.ADD_DIRENTRY.invokeExact(req, buf.asSlice(used), size - used, cname, st, i + 1);
           if (need > size - used) {
             break;
