@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,5 +109,32 @@ class FailingContentTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(mount.isServing()).isFalse();
     assertThatThrownBy(() -> reader.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void openKeepsThePageCacheSoRereadsDoNotHitFileContent() throws IOException {
+    long page = ino("a/page");
+    AtomicInteger calls = new AtomicInteger();
+    mount = LayerMount.mount(mnt, tree, (f, off, dst) -> {
+      if (f.inode() == page) {
+        calls.incrementAndGet();
+      }
+      return tar.read(f, off, dst);
+    });
+    assertThat(Files.readAllBytes(mnt.resolve("a/page"))).isEqualTo(SampleLayer.PAGE);
+    int afterFirst = calls.get();
+    assertThat(afterFirst).isPositive();
+    assertThat(Files.readAllBytes(mnt.resolve("a/page"))).isEqualTo(SampleLayer.PAGE);
+    assertThat(calls.get()).as("second open served from the kept page cache").isEqualTo(afterFirst);
+  }
+
+  @Test
+  void closeAfterAnExternalUnmountStillCleansUp() throws Exception {
+    mount = LayerMount.mount(mnt, tree, tar);
+    assertThat(Files.readString(mnt.resolve("opq/kept"))).isEqualTo("kept\n");
+    FuseTestSupport.run("umount", mnt.toString());
+    mount.close();
+    assertThat(mount.isServing()).isFalse();
+    mount.close();
   }
 }
