@@ -29,6 +29,7 @@ import java.util.concurrent.Semaphore;
  * {@link FileContent} may block on the network, and replies from there. No method ever lets an exception
  * escape into native code: every failure becomes an errno reply, {@code EIO} for content failures.
  */
+@SuppressWarnings("restricted") // upcall stubs and C strings/structs handed over by libfuse
 final class FuseOps {
   private static final System.Logger LOG = System.getLogger(FuseOps.class.getName());
   private static final int O_ACCMODE = 3;

@@ -18,6 +18,7 @@ import java.lang.invoke.VarHandle;
  * x86_64) and the two libc calls the mount needs. Loaded on first use; a missing {@code libfuse3.so.3}
  * surfaces as {@link ExceptionInInitializerError}, which {@link LayerMount} turns into an IOException.
  */
+@SuppressWarnings("restricted") // this package is the one place allowed to call native code
 final class LibFuse {
   private LibFuse() {}
 

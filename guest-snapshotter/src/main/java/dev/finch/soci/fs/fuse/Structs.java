@@ -13,6 +13,7 @@ import java.time.Instant;
  * {@code struct fuse_entry_param}, {@code struct fuse_file_info}, {@code struct statvfs},
  * {@code struct fuse_args}.
  */
+@SuppressWarnings("restricted") // sizing struct pointers handed over by libfuse
 final class Structs {
   private Structs() {}
 

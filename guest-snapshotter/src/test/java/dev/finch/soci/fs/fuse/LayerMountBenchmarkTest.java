@@ -125,7 +125,7 @@ class LayerMountBenchmarkTest {
         long listStart = System.nanoTime();
         int listed = 0;
         for (int d = 0; d < 10; d++) {
-          try (var s = Files.list(mnt.resolve(String.format("d%02d", d)))) {
+          try (var s = Files.list(m.mountpoint().resolve(String.format("d%02d", d)))) {
             listed += (int) s.count();
           }
         }
