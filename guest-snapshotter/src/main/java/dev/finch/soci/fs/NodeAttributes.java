@@ -26,7 +26,7 @@ public record NodeAttributes(
   /** Validates and defensively copies. */
   public NodeAttributes {
     Objects.requireNonNull(modTime, "modTime");
-    xattrs = Collections.unmodifiableSortedMap(new TreeMap<>(xattrs));
+    xattrs = xattrs.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(xattrs));
     permissions &= PERMISSION_MASK;
   }
 }

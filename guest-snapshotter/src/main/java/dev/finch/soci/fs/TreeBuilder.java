@@ -2,7 +2,6 @@ package dev.finch.soci.fs;
 
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,6 +20,7 @@ final class TreeBuilder {
     LayerEntry entry;
     int links = 1;
     boolean opaque;
+    LayerNode frozen;
     final TreeMap<String, MNode> children;
 
     MNode(long inode, LayerEntry entry, boolean directory, boolean whiteout) {
@@ -125,15 +125,14 @@ final class TreeBuilder {
 
   LayerTree freeze() {
     LayerNode[] byInode = new LayerNode[Math.toIntExact(nextInode)];
-    Map<MNode, LayerNode> frozen = new IdentityHashMap<>();
-    Directory r = (Directory) freeze(root, LayerTree.ROOT_INODE, byInode, frozen);
-    return new LayerTree(r, byInode, frozen.size());
+    int[] count = new int[1];
+    Directory r = (Directory) freeze(root, LayerTree.ROOT_INODE, byInode, count);
+    return new LayerTree(r, byInode, count[0]);
   }
 
-  private LayerNode freeze(MNode n, long parentInode, LayerNode[] byInode, Map<MNode, LayerNode> frozen) {
-    LayerNode done = frozen.get(n);
-    if (done != null) {
-      return done;
+  private LayerNode freeze(MNode n, long parentInode, LayerNode[] byInode, int[] count) {
+    if (n.frozen != null) {
+      return n.frozen;
     }
     LayerNode out;
     if (n.isDirectory()) {
@@ -141,7 +140,7 @@ final class TreeBuilder {
       List<LayerNode> kids = new java.util.ArrayList<>(names.size());
       int subdirs = 0;
       for (MNode c : n.children.values()) {
-        kids.add(freeze(c, n.inode, byInode, frozen));
+        kids.add(freeze(c, n.inode, byInode, count));
         if (c.isDirectory()) {
           subdirs++;
         }
@@ -168,7 +167,8 @@ final class TreeBuilder {
         case DIR, HARDLINK -> throw new IllegalStateException("unreachable: " + e.type());
       };
     }
-    frozen.put(n, out);
+    n.frozen = out;
+    count[0]++;
     byInode[Math.toIntExact(n.inode)] = out;
     return out;
   }

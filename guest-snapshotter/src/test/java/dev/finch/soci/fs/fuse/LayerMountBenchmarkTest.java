@@ -98,6 +98,7 @@ class LayerMountBenchmarkTest {
     report.add("  direct file : " + rates(direct));
     report.add("  through FUSE: " + rates(fuse));
     statLatency(Files.createDirectory(tmp.resolve("mnt2")));
+    treeBuildCost();
     String text = String.join("\n", report) + "\n";
     System.out.print(text);
     Files.writeString(Path.of("target", "fuse-benchmark.txt"), text, StandardCharsets.UTF_8);
@@ -151,5 +152,22 @@ class LayerMountBenchmarkTest {
       }
     }
     assertNoMountsUnder(mnt);
+  }
+
+  /** Build time of a 200k-entry tree (a large image layer), best of 3 to discount JIT warm-up. */
+  private void treeBuildCost() {
+    int n = 200_000;
+    List<LayerEntry> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      entries.add(file(String.format("usr/share/d%03d/f%06d.txt", i % 500, i), i));
+    }
+    long best = Long.MAX_VALUE;
+    for (int round = 0; round < 3; round++) {
+      long start = System.nanoTime();
+      LayerTree tree = LayerTree.build(entries);
+      best = Math.min(best, System.nanoTime() - start);
+      assertThat(tree.nodeCount()).isEqualTo(n + 503);
+    }
+    report.add(String.format("LayerTree.build of %d entries in 500 dirs: best of 3 %.0f ms", n, best / 1e6));
   }
 }
