@@ -100,7 +100,8 @@ public final class IndexCreator {
     if (layer.size() < opts.minLayerSize()) {
       return new LayerOutcome.Skipped(
           layer,
-          "layer " + layer.digest() + " size " + layer.size() + " is less than min-layer-size "
+          "layer " + layer.digest() + " (" + layer.mediaType() + ") size " + layer.size()
+              + " is less than min-layer-size "
               + opts.minLayerSize());
     }
     MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());

@@ -1,0 +1,91 @@
+package dev.finch.soci.cli;
+
+import dev.finch.soci.containerd.ContainerdClient;
+import dev.finch.soci.containerd.ContainerdException;
+import dev.finch.soci.containerd.PlatformImage;
+import dev.finch.soci.containerd.ResolvedImage;
+import dev.finch.soci.index.IndexCreator;
+import dev.finch.soci.index.IndexOptions;
+import dev.finch.soci.index.LayerOutcome;
+import dev.finch.soci.index.SociIndex;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code soci create IMAGE}: builds a SOCI index manifest v1 (zTOC per layer, {@code subject} = the
+ * platform image manifest) for an image in containerd's content store. {@code soci push} sends it to
+ * the registry. This is the command {@code nerdctl push --snapshotter soci} runs.
+ */
+@Command(
+    name = "create",
+    description = "Create a SOCI index (manifest v1) for an image in containerd",
+    mixinStandardHelpOptions = true)
+final class CreateCommand implements Callable<Integer> {
+  @Mixin GlobalOptions global;
+  @Mixin IndexFlags flags;
+
+  @Parameters(paramLabel = "IMAGE", description = "image reference as stored in containerd")
+  String image;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    IndexOptions opts = flags.options();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (SociContext ctx = new SociContext(global)) {
+      ResolvedImage resolved = Images.resolve(ctx.containerd(), image, flags.selection());
+      Progress progress = new Progress(err);
+      ContainerdClient cd = ctx.containerd();
+      IndexCreator creator =
+          new IndexCreator(
+              ctx.store(), ctx.db(), ZtocMakers.standard(),
+              layer -> progress.track("indexing " + layer.digest().shortHex(), layer.size(), cd.imageReader().openLayer(layer)),
+              ctx.location());
+      List<String> created = new ArrayList<>();
+      List<LayerOutcome> all = new ArrayList<>();
+      for (PlatformImage pi : resolved.manifests()) {
+        IndexCreator.Result r =
+            creator.create(
+                pi.descriptor(), pi.manifest(), Images.platformOf(pi), SociIndex.Version.V1, opts,
+                resolved.image().name(),
+                o -> {
+                  out.println(o.message());
+                  out.flush();
+                });
+        all.addAll(r.outcomes());
+        r.index().ifPresent(idx -> created.add(idx.digest().toString()));
+      }
+      if (created.isEmpty()) {
+        throw new SociException(noZtocsMessage(all, opts));
+      }
+      try {
+        cd.images().setLabels(resolved.image().name(), Map.of("containerd.io/gc.ref.content.soci-index", created.getLast()));
+      } catch (ContainerdException e) {
+        err.println("soci: warning: could not label image " + resolved.image().name() + ": " + e.getMessage());
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  static String noZtocsMessage(List<LayerOutcome> outcomes, IndexOptions opts) {
+    boolean allSmall =
+        !outcomes.isEmpty()
+            && outcomes.stream().allMatch(o -> o instanceof LayerOutcome.Skipped && o.layer().size() < opts.minLayerSize());
+    String base = "no ztocs created, all layers either skipped or produced errors";
+    if (allSmall) {
+      long largest = outcomes.stream().mapToLong(o -> o.layer().size()).max().orElse(0);
+      return base + ": every layer is smaller than --min-layer-size " + opts.minLayerSize()
+          + " (largest is " + largest + " bytes); lower --min-layer-size to index them";
+    }
+    return base;
+  }
+}

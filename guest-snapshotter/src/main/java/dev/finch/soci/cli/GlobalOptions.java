@@ -1,0 +1,77 @@
+package dev.finch.soci.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The reference CLI's global flags; defaults and environment variables as the reference. */
+public final class GlobalOptions {
+  @Option(
+      names = {"-a", "--address"},
+      description = "address of containerd's gRPC socket (env CONTAINERD_ADDRESS; default ${DEFAULT-VALUE})",
+      defaultValue = "${env:CONTAINERD_ADDRESS:-/run/containerd/containerd.sock}",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  String address;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      description = "containerd namespace (env CONTAINERD_NAMESPACE; default ${DEFAULT-VALUE})",
+      defaultValue = "${env:CONTAINERD_NAMESPACE:-default}",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  String namespace;
+
+  @Option(
+      names = "--timeout",
+      description = "timeout for containerd calls, e.g. 30s or 2m (default: none)",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  String timeout;
+
+  @Option(names = "--debug", description = "print stack traces and debug output", scope = picocli.CommandLine.ScopeType.INHERIT)
+  boolean debug;
+
+  @Option(
+      names = "--content-store",
+      description = "where zTOCs and indexes are kept: containerd (default) or soci (an OCI layout under --root)",
+      defaultValue = "containerd",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  String contentStore;
+
+  @Option(
+      names = "--root",
+      description = "SOCI root holding artifacts.json and the soci content store (default ${DEFAULT-VALUE})",
+      defaultValue = "/var/lib/soci-snapshotter-grpc",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
+  Path root;
+
+  public String address() {
+    return address.startsWith("unix://") ? address.substring("unix://".length()) : address;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public boolean debug() {
+    return debug;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public String contentStore() {
+    if (!contentStore.equals("containerd") && !contentStore.equals("soci")) {
+      throw new SociException(
+          "invalid --content-store \"" + contentStore + "\": expected containerd or soci");
+    }
+    return contentStore;
+  }
+
+  /** The {@code --timeout} value, or null when unset. */
+  public Duration timeout() {
+    if (timeout == null || timeout.isBlank()) {
+      return null;
+    }
+    return Durations.parse(timeout, "--timeout");
+  }
+}

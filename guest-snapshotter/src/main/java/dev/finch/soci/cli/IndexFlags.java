@@ -1,0 +1,67 @@
+package dev.finch.soci.cli;
+
+import dev.finch.soci.containerd.PlatformSelection;
+import dev.finch.soci.index.IndexOptions;
+import dev.finch.soci.oci.Platform;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** zTOC and platform flags shared by {@code create} and {@code convert}. */
+final class IndexFlags {
+  @Option(names = "--span-size", description = "uncompressed bytes between checkpoints (default ${DEFAULT-VALUE})", defaultValue = "4194304")
+  long spanSize;
+
+  @Option(
+      names = "--min-layer-size",
+      description = "layers smaller than this many bytes get no zTOC (default ${DEFAULT-VALUE})",
+      defaultValue = "10485760")
+  long minLayerSize;
+
+  @Option(names = {"-f", "--force"}, description = "rebuild zTOCs that already exist for the same layer and span size")
+  boolean force;
+
+  @Option(names = "--optimizations", description = "optional optimizations; supported: xattr")
+  List<String> optimizations = new ArrayList<>();
+
+  @Option(names = "--all-platforms", description = "index every platform of the image")
+  boolean allPlatforms;
+
+  @Option(names = {"-p", "--platform"}, description = "platform to index (repeatable; default: this host's)")
+  List<String> platforms = new ArrayList<>();
+
+  IndexOptions options() {
+    boolean xattr = false;
+    for (String o : optimizations) {
+      for (String part : o.split(",")) {
+        if (part.equals("xattr")) {
+          xattr = true;
+        } else if (!part.isBlank()) {
+          throw new SociException("unknown optimization \"" + part + "\": supported: xattr");
+        }
+      }
+    }
+    try {
+      return new IndexOptions(spanSize, minLayerSize, force, xattr);
+    } catch (IllegalArgumentException e) {
+      throw new SociException(e.getMessage());
+    }
+  }
+
+  PlatformSelection selection() {
+    if (allPlatforms && !platforms.isEmpty()) {
+      throw new SociException("--all-platforms and --platform cannot be used together");
+    }
+    if (allPlatforms) {
+      return PlatformSelection.allPlatforms();
+    }
+    if (platforms.isEmpty()) {
+      return PlatformSelection.host();
+    }
+    try {
+      return PlatformSelection.of(platforms.stream().map(Platform::parse).toList());
+    } catch (IllegalArgumentException e) {
+      throw new SociException(e.getMessage());
+    }
+  }
+}

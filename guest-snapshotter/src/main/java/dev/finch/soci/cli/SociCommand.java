@@ -1,0 +1,26 @@
+package dev.finch.soci.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code soci} root command: builds, pushes and inspects SOCI indexes. */
+@Command(
+    name = "soci",
+    description = "Build, push and inspect SOCI (Seekable OCI) indexes for lazily loading container images.",
+    mixinStandardHelpOptions = true,
+    versionProvider = SociVersion.class,
+    subcommands = {
+      CreateCommand.class,
+      IndexCommand.class,
+      ZtocCommand.class,
+      RebuildDbCommand.class,
+    })
+final class SociCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -1,0 +1,86 @@
+package dev.finch.soci.cli;
+
+import dev.finch.soci.containerd.ContainerdClient;
+import dev.finch.soci.containerd.Lease;
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.store.ArtifactsDb;
+import dev.finch.soci.store.ContainerdContentStore;
+import dev.finch.soci.store.ContentStore;
+import dev.finch.soci.store.LocalContentStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * What a {@code soci} command works with, built lazily from the global flags: the containerd
+ * connection (with a lease for anything it writes), the content store chosen by
+ * {@code --content-store}, and the artifacts database under {@code --root}.
+ */
+final class SociContext implements AutoCloseable {
+  private static final Duration LEASE_TTL = Duration.ofHours(1);
+
+  private final GlobalOptions global;
+  private ContainerdClient containerd;
+  private String leaseId;
+  private ContentStore store;
+
+  SociContext(GlobalOptions global) {
+    this.global = global;
+  }
+
+  /** The containerd client; writes through it are held by a lease until {@link #close()}. */
+  ContainerdClient containerd() {
+    if (containerd == null) {
+      ContainerdClient c = ContainerdClient.connect(Path.of(global.address()), global.namespace());
+      c.version();
+      leaseId = "soci-cli-" + UUID.randomUUID();
+      c.leases().create(leaseId, Lease.expiringAt(Instant.now().plus(LEASE_TTL)));
+      containerd = c.withLease(leaseId);
+    }
+    return containerd;
+  }
+
+  ContentStore store() {
+    if (store == null) {
+      store =
+          switch (global.contentStore()) {
+            case "soci" -> new LocalContentStore(global.root().resolve("content"));
+            default -> new ContainerdContentStore(containerd().content());
+          };
+    }
+    return store;
+  }
+
+  ArtifactsDb db() {
+    return new ArtifactsDb(global.root());
+  }
+
+  String location() {
+    return global.contentStore();
+  }
+
+  GlobalOptions global() {
+    return global;
+  }
+
+  static Digest parseDigest(String text) {
+    try {
+      return Digest.parse(text.contains(":") ? text : "sha256:" + text);
+    } catch (IllegalArgumentException e) {
+      throw new SociException("invalid digest \"" + text + "\": expected sha256:<64 hex characters>");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (containerd != null) {
+      try {
+        containerd.leases().delete(leaseId, false);
+      } catch (RuntimeException e) {
+        // The lease expires by itself after LEASE_TTL; nothing is lost by leaving it.
+      }
+      containerd.close();
+    }
+  }
+}

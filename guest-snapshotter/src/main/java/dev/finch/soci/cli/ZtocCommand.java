@@ -1,0 +1,18 @@
+package dev.finch.soci.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code soci ztoc}: list and inspect zTOCs, extract files through them. */
+@Command(
+    name = "ztoc",
+    description = "Inspect zTOCs and extract files through them",
+    mixinStandardHelpOptions = true,
+    subcommands = {ZtocListCommand.class})
+final class ZtocCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}
