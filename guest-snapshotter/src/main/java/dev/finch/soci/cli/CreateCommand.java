@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
     description = "Create a SOCI index (manifest v1) for an image in containerd",
     mixinStandardHelpOptions = true)
 final class CreateCommand implements Callable<Integer> {
-  @Mixin GlobalOptions global;
+  GlobalOptions global;
   @Mixin IndexFlags flags;
 
   @Parameters(paramLabel = "IMAGE", description = "image reference as stored in containerd")
@@ -37,6 +37,7 @@ final class CreateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    global = GlobalOptions.of(spec);
     IndexOptions opts = flags.options();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -43,6 +43,11 @@ public final class GlobalOptions {
       scope = picocli.CommandLine.ScopeType.INHERIT)
   Path root;
 
+  /** The global options of the root {@code soci} command, wherever on the command line they were given. */
+  static GlobalOptions of(picocli.CommandLine.Model.CommandSpec spec) {
+    return ((SociCommand) spec.root().userObject()).global;
+  }
+
   public String address() {
     return address.startsWith("unix://") ? address.substring("unix://".length()) : address;
   }

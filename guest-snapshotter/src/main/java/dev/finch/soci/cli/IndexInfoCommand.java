@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /** {@code soci index info DIGEST}: the index manifest, pretty-printed. */
 @Command(name = "info", description = "Show a SOCI index manifest", mixinStandardHelpOptions = true)
 final class IndexInfoCommand implements Callable<Integer> {
-  @Mixin GlobalOptions global;
+  GlobalOptions global;
 
   @Parameters(paramLabel = "DIGEST", description = "digest of the SOCI index")
   String digest;
@@ -22,6 +22,7 @@ final class IndexInfoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    global = GlobalOptions.of(spec);
     Digest d = SociContext.parseDigest(digest);
     try (SociContext ctx = new SociContext(global)) {
       byte[] bytes;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code soci index list}: the indexes in the artifacts database. */
 @Command(name = "list", aliases = "ls", description = "List SOCI indexes", mixinStandardHelpOptions = true)
 final class IndexListCommand implements Callable<Integer> {
-  @Mixin GlobalOptions global;
+  GlobalOptions global;
 
   @Option(names = "--ref", description = "only indexes created for this image reference")
   String ref;
@@ -37,6 +37,7 @@ final class IndexListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    global = GlobalOptions.of(spec);
     List<Platform> wanted = platforms.stream().map(Platform::parse).toList();
     List<ArtifactEntry> rows;
     try (SociContext ctx = new SociContext(global)) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
     description = "Remove SOCI indexes (by digest, or all indexes of --ref)",
     mixinStandardHelpOptions = true)
 final class IndexRemoveCommand implements Callable<Integer> {
-  @Mixin GlobalOptions global;
+  GlobalOptions global;
 
   @Option(names = "--ref", description = "remove every index created for this image reference")
   String ref;
@@ -31,6 +31,7 @@ final class IndexRemoveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    global = GlobalOptions.of(spec);
     if (digests.isEmpty() && ref == null) {
       throw new SociException("soci index rm: give one or more index digests, or --ref IMAGE");
     }

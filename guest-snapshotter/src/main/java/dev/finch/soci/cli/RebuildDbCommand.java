@@ -29,12 +29,13 @@ import picocli.CommandLine.Mixin;
 final class RebuildDbCommand implements Callable<Integer> {
   private static final long MAX_INDEX_SIZE = 4L << 20;
 
-  @Mixin GlobalOptions global;
+  GlobalOptions global;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    global = GlobalOptions.of(spec);
     try (SociContext ctx = new SociContext(global)) {
       ContentStore store = ctx.store();
       Map<Digest, ArtifactEntry> kept = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ public final class SociCli {
   private SociCli() {}
 
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    quietLibraryLogging(java.util.Arrays.asList(args).contains("--debug"));
     CommandLine cl = new CommandLine(new SociCommand());
     cl.setOut(out);
     cl.setErr(err);
@@ -42,10 +43,19 @@ public final class SociCli {
     return rc;
   }
 
+  // grpc-netty and netty log harmless notices through java.util.logging (e.g. an unsupported socket
+  // option on unix sockets); a CLI prints only its own lines unless --debug.
+  private static void quietLibraryLogging(boolean debug) {
+    java.util.logging.Logger.getLogger("io.netty").setLevel(debug ? java.util.logging.Level.FINE : java.util.logging.Level.SEVERE);
+    java.util.logging.Logger.getLogger("io.grpc").setLevel(debug ? java.util.logging.Level.FINE : java.util.logging.Level.SEVERE);
+  }
+
   /** One line describing {@code t} for a user; typed errors carry their own wording. */
   static String userMessage(Throwable t) {
-    if (t instanceof SociException) {
-      return t.getMessage();
+    if (t instanceof SociException
+        || t instanceof dev.finch.soci.containerd.ContainerdException
+        || t instanceof dev.finch.soci.registry.RegistryException) {
+      return oneLine(String.valueOf(t.getMessage()));
     }
     if (t instanceof NoSuchFileException nsf) {
       return "not found: " + nsf.getMessage();

@@ -12,12 +12,16 @@ import picocli.CommandLine.Spec;
     versionProvider = SociVersion.class,
     subcommands = {
       CreateCommand.class,
+      ConvertCommand.class,
+      PushCommand.class,
       IndexCommand.class,
       ZtocCommand.class,
       RebuildDbCommand.class,
     })
 final class SociCommand implements Runnable {
   @Spec CommandSpec spec;
+
+  @picocli.CommandLine.Mixin GlobalOptions global;
 
   @Override
   public void run() {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "ztoc",
     description = "Inspect zTOCs and extract files through them",
     mixinStandardHelpOptions = true,
-    subcommands = {ZtocListCommand.class})
+    subcommands = {ZtocListCommand.class, ZtocInfoCommand.class, ZtocGetFileCommand.class, ZtocBuildCommand.class})
 final class ZtocCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

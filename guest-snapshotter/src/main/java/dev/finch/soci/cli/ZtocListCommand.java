@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code soci ztoc list}: the zTOCs in the artifacts database, optionally of one image. */
 @Command(name = "list", aliases = "ls", description = "List zTOCs", mixinStandardHelpOptions = true)
 final class ZtocListCommand implements Callable<Integer> {
-  @Mixin GlobalOptions global;
+  GlobalOptions global;
 
   @Option(names = "--ztoc-digest", description = "only this zTOC")
   String ztocDigest;
@@ -37,6 +37,7 @@ final class ZtocListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    global = GlobalOptions.of(spec);
     Digest only = ztocDigest == null ? null : SociContext.parseDigest(ztocDigest);
     List<ArtifactEntry> rows;
     try (SociContext ctx = new SociContext(global)) {

@@ -42,6 +42,15 @@ public final class Json {
 
   /** Indented output as Go's json.MarshalIndent(v, "", "  ") writes it, for {@code info} commands. */
   public static String pretty(Object value) {
+    return pretty(value, true);
+  }
+
+  /** As {@link #pretty(Object)}, but maps keep their insertion order (Go struct field order). */
+  public static String prettyKeepOrder(Object value) {
+    return pretty(value, false);
+  }
+
+  private static String pretty(Object value, boolean sortMaps) {
     try {
       DefaultIndenter indent = new DefaultIndenter("  ", "\n");
       DefaultPrettyPrinter pp =
@@ -53,7 +62,9 @@ public final class Json {
                       .withArrayEmptySeparator(""));
       pp.indentObjectsWith(indent);
       pp.indentArraysWith(indent);
-      return goEscape(MAPPER.writer(pp).writeValueAsString(value));
+      com.fasterxml.jackson.databind.ObjectWriter w = MAPPER.writer(pp);
+      w = sortMaps ? w.with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) : w.without(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+      return goEscape(w.writeValueAsString(value));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

@@ -56,11 +56,12 @@ public final class ZtocBuilder {
    *
    * @param compression the layer's compression from its media type; UNKNOWN is built as
    *     uncompressed, as the reference does
-   * @param layerDigest the expected blob digest; used in messages and verified
+   * @param layerDigest the expected blob digest; used in messages and verified (null: a local file
+   *     whose digest is not known in advance, named "layer" in messages)
    */
   public Result build(InputStream blob, Compression compression, Digest layerDigest)
       throws IOException {
-    String label = "layer " + layerDigest;
+    String label = layerDigest == null ? "layer" : "layer " + layerDigest;
     Ztoc ztoc = switch (compression) {
       case GZIP -> buildGzip(blob, label, layerDigest);
       case UNCOMPRESSED, UNKNOWN -> buildTar(blob, label, layerDigest);
@@ -118,7 +119,7 @@ public final class ZtocBuilder {
   }
 
   private static void verify(String label, Digest expected, Digest actual) throws ZtocException {
-    if (!expected.equals(actual)) {
+    if (expected != null && !expected.equals(actual)) {
       throw new ZtocException(label + ": blob digest mismatch: expected " + expected + ", got "
           + actual);
     }
