@@ -49,7 +49,7 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
           rm -f /tmp/nerdctl-full.tgz
         fi
         mkdir -p /etc/nerdctl /etc/containerd
-        grep -qs '^namespace' /etc/nerdctl/nerdctl.toml || printf '%%s' '%2$s' >> /etc/nerdctl/nerdctl.toml
+        grep -qs '^namespace' /etc/nerdctl/nerdctl.toml || echo '%2$s' >> /etc/nerdctl/nerdctl.toml
 
         # a JRE for the guest bundle (soci, soci-snapshotter-grpc)
         if ! [ -x /opt/finch/jre/bin/java ]; then
@@ -60,7 +60,7 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         fi
         command -v java >/dev/null || ln -sf /opt/finch/jre/bin/java /usr/local/bin/java
 
-        """.formatted(NERDCTL_VERSION, GuestFiles.nerdctlToml(), JRE_FEATURE));
+        """.formatted(NERDCTL_VERSION, GuestFiles.nerdctlToml().strip(), JRE_FEATURE));
     s.append("""
         # our guest bundle, re-extracted whenever the host's copy changes
         bundle="%1$s/finch-guest.tar.gz"
@@ -77,12 +77,12 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         # state on the persistent data disk, so images survive `finch vm remove`
         """.formatted(guestBundleDir));
     for (String[] m : BIND_MOUNTS) {
-      s.append("mkdir -p '").append(dataDir).append('/').append(m[0]).append("' '")
-          .append(m[1]).append("'\n");
-      s.append("if [ -d '").append(dataDir).append("' ] && ! mountpoint -q '").append(m[1])
-          .append("'; then\n  if has_systemd; then systemctl stop containerd 2>/dev/null || true; fi\n")
-          .append("  mount --bind '").append(dataDir).append('/').append(m[0]).append("' '")
-          .append(m[1]).append("'\n  restart_containerd=1\nfi\n");
+      String from = dataDir + "/" + m[0];
+      s.append("if mountpoint -q '").append(dataDir).append("' && ! mountpoint -q '").append(m[1])
+          .append("'; then\n  mkdir -p '").append(from).append("' '").append(m[1]).append("'\n")
+          .append("  if has_systemd; then systemctl stop containerd 2>/dev/null || true; fi\n")
+          .append("  mount --bind '").append(from).append("' '").append(m[1]).append("'\n")
+          .append("  restart_containerd=1\nfi\n");
     }
     if (config.sociEnabled()) {
       s.append(sociSection());

@@ -1,0 +1,83 @@
+package dev.finch.vm.process;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Runs commands with {@link ProcessBuilder}; the only class in finch that does. Captured output is
+ * drained on daemon threads (cheaper to start than the virtual-thread scheduler, which matters for CLI startup) so a chatty child cannot block on a full pipe.
+ */
+public final class ProcessCommandRunner implements CommandRunner {
+
+  @Override
+  public CommandResult run(CommandSpec spec) throws CommandFailedException {
+    ProcessBuilder pb = new ProcessBuilder(spec.argv());
+    pb.environment().putAll(spec.env());
+    spec.workdir().ifPresent(d -> pb.directory(d.toFile()));
+    switch (spec.stdin()) {
+      case CommandSpec.Stdin.Inherit i -> pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+      case CommandSpec.Stdin.Closed c -> pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+      case CommandSpec.Stdin.Text t -> pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    }
+    if (spec.io() == CommandSpec.Io.INHERIT) {
+      pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+    }
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new CommandFailedException(spec.argv(), e.getMessage(), e);
+    }
+    try {
+      FutureTask<byte[]> out = null;
+      FutureTask<byte[]> err = null;
+      if (spec.io() == CommandSpec.Io.CAPTURE) {
+        out = drain(p.getInputStream());
+        err = drain(p.getErrorStream());
+      }
+      if (!(spec.stdin() instanceof CommandSpec.Stdin.Inherit)) {
+        try (OutputStream in = p.getOutputStream()) {
+          if (spec.stdin() instanceof CommandSpec.Stdin.Text t) {
+            in.write(t.text().getBytes(StandardCharsets.UTF_8));
+          }
+        } catch (IOException e) {
+          // the child closed its stdin early; its exit status tells the rest
+        }
+      }
+      int exit = p.waitFor();
+      return new CommandResult(exit, text(out), text(err));
+    } catch (InterruptedException e) {
+      p.destroy();
+      Thread.currentThread().interrupt();
+      throw new CommandFailedException(spec.argv(), "interrupted", e);
+    }
+  }
+
+  private static FutureTask<byte[]> drain(InputStream s) {
+    FutureTask<byte[]> task = new FutureTask<>(() -> {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      try (s) {
+        s.transferTo(b);
+      }
+      return b.toByteArray();
+    });
+    Thread.ofPlatform().daemon().start(task);
+    return task;
+  }
+
+  private static String text(FutureTask<byte[]> task) throws InterruptedException {
+    if (task == null) {
+      return "";
+    }
+    try {
+      return new String(task.get(), StandardCharsets.UTF_8);
+    } catch (ExecutionException e) {
+      return "";
+    }
+  }
+}
