@@ -59,7 +59,7 @@ public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostC
       case Translation.Plain p -> switch (cmd) {
         case "pull" -> pull(call, positional(call, "pull", 1).getFirst());
         case "run" -> run(call);
-        case "images" -> images(call, out);
+        case "images" -> images(call, out, err);
         case "tag" -> {
           List<String> refs = positional(call, "tag", 2);
           yield interactive(ctr(call, "images", "tag", ImageRefs.normalize(refs.get(0)),
@@ -265,13 +265,18 @@ public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostC
     return "type=bind,src=" + p[0] + ",dst=" + p[1] + ",options=rbind:" + mode;
   }
 
-  private int images(NerdctlCall call, PrintWriter out) throws BridgeException {
+  private int images(NerdctlCall call, PrintWriter out, PrintWriter err) throws BridgeException {
     reject(call.args(), Set.of("-q", "--quiet"), "images");
     boolean quiet = call.args().contains("-q") || call.args().contains("--quiet");
     CommandResult r = capture(quiet ? ctr(call, "images", "ls", "-q") : ctr(call, "images", "ls"));
+    if (!r.ok()) {
+      err.print(r.err());
+      err.flush();
+      return r.exit();
+    }
     out.print(quiet ? r.out() : CtrImageTable.reformat(r.out()));
     out.flush();
-    return r.exit();
+    return 0;
   }
 
   private int interactive(List<String> argv) throws BridgeException {

@@ -87,6 +87,10 @@ public final class VmLifecycle {
       case STOPPED -> throw new VmException(INIT_ON_STOPPED);
       default -> { }
     }
+    createAndBoot();
+  }
+
+  private void createAndBoot() throws VmException {
     log.info("Initializing and starting Finch virtual machine...");
     List<CommandSpec> steps;
     try {
@@ -107,6 +111,10 @@ public final class VmLifecycle {
       case NONEXISTENT -> throw new VmException(START_ON_NONEXISTENT);
       default -> { }
     }
+    boot();
+  }
+
+  private void boot() throws VmException {
     log.info("Starting existing Finch virtual machine...");
     List<CommandSpec> steps;
     try {
@@ -160,7 +168,8 @@ public final class VmLifecycle {
 
   /**
    * Makes sure the VM runs before a container command: with {@code auto_vm_start} it creates or
-   * starts it, otherwise it refuses with Finch's message naming the command to run.
+   * starts it (probing the state once), otherwise it refuses with Finch's message naming the
+   * command to run.
    */
   public void ensureRunning() throws VmException {
     VmStatus s = status();
@@ -171,13 +180,13 @@ public final class VmLifecycle {
         if (!config.autoVmStart()) {
           throw new VmException(AUTO_NONEXISTENT);
         }
-        init();
+        createAndBoot();
       }
       case STOPPED -> {
         if (!config.autoVmStart()) {
           throw new VmException(AUTO_STOPPED);
         }
-        start();
+        boot();
       }
     }
   }

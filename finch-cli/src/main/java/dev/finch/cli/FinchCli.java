@@ -1,0 +1,73 @@
+package dev.finch.cli;
+
+import dev.finch.bridge.PassthroughCommands;
+import dev.finch.cli.passthrough.PassthroughCommand;
+import dev.finch.config.ConfigLoader;
+import dev.finch.config.LoadedConfig;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+
+/**
+ * finch as a function: {@code run(out, err, args)} returns the exit code, so tests drive the whole
+ * CLI in-process against a recording runner. finch.yaml is loaded (and validated) first, for every
+ * command, as Finch does. Pass-through commands take a fast path that skips building the picocli
+ * tree: they are the commands people run most, and their arguments are never parsed anyway.
+ */
+public final class FinchCli {
+  private static final Set<String> GLOBAL_VALUE_FLAGS = Set.of("--snapshotter", "--storage-driver",
+      "--namespace", "-n", "--address", "-a", "--host", "-H", "--cgroup-manager", "--cni-path",
+      "--cni-netconfpath", "--data-root", "--hosts-dir", "--bridge-ip");
+  private final FinchEnvironment env;
+
+  public FinchCli(FinchEnvironment env) {
+    this.env = env;
+  }
+
+  /** Runs finch with {@code args}; never throws, never exits the JVM. */
+  public int run(PrintWriter out, PrintWriter err, String... args) {
+    List<String> leading = new ArrayList<>();
+    int i = 0;
+    while (i < args.length && args[i].startsWith("-")) {
+      leading.add(args[i]);
+      if (GLOBAL_VALUE_FLAGS.contains(args[i]) && i + 1 < args.length) {
+        leading.add(args[++i]);
+      }
+      i++;
+    }
+    boolean debug = List.of(args).contains("--debug");
+    CliLog log = new CliLog(err, debug);
+    ErrorHandler handler = new ErrorHandler(log);
+    try {
+      LoadedConfig config = new ConfigLoader(env.host()).load();
+      FinchContext ctx = new FinchContext(env, config, log, out, err);
+      if (i < args.length
+          && PassthroughCommands.isPassthrough(args[i], env.host().os(), config.config().dockercompat())) {
+        List<String> finchArgs = new ArrayList<>();
+        leading.stream().filter(a -> !a.equals("--debug")).forEach(finchArgs::add);
+        finchArgs.addAll(List.of(args).subList(i, args.length));
+        return PassthroughCommand.run(ctx, finchArgs);
+      }
+      return commandLine(ctx, handler).execute(args);
+    } catch (Exception | LinkageError e) {
+      return handler.report(e);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** The picocli tree for this invocation. */
+  static CommandLine commandLine(FinchContext ctx, ErrorHandler handler) {
+    CommandLine cl = new CommandLine(FinchCommand.class, new CommandFactory(ctx));
+    PassthroughCommand.register(cl, ctx);
+    cl.setOut(ctx.out());
+    cl.setErr(ctx.err());
+    cl.setExecutionExceptionHandler(handler);
+    cl.setParameterExceptionHandler(handler);
+    cl.setExitCodeExceptionMapper(handler);
+    return cl;
+  }
+}
