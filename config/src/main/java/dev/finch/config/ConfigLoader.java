@@ -2,6 +2,7 @@ package dev.finch.config;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -53,14 +54,27 @@ public final class ConfigLoader {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return new LoadedConfig(file, false, Defaults.config(host), Map.of());
     } catch (IOException e) {
-      throw new ConfigException(file, 0, "", "cannot read the file (" + e.getMessage()
-          + "); accepted: a readable YAML file" + (host.os() == HostOs.LINUX
-              ? " (you may need to be root or use sudo)" : ""));
+      return unreadable(file, e);
     }
     return parse(file, text);
+  }
+
+  /**
+   * What a file that cannot be read means: defaults when it does not exist; on Linux, where Finch
+   * keeps it in {@code /etc/finch}, defaults with Finch's warning when it is not readable by the
+   * user; otherwise an error.
+   */
+  LoadedConfig unreadable(Path file, IOException e) throws ConfigException {
+    if (e instanceof NoSuchFileException) {
+      return new LoadedConfig(file, false, Defaults.config(host), Map.of());
+    }
+    if (e instanceof AccessDeniedException && host.os() == HostOs.LINUX) {
+      return new LoadedConfig(file, false, Defaults.config(host), Map.of(), List.of(
+          "Failed to load config, using default values. You may need to be root or use sudo."));
+    }
+    throw new ConfigException(file, 0, "", "cannot read the file (" + e.getMessage()
+        + "); accepted: a readable YAML file");
   }
 
   /** Parses finch.yaml text that was read from {@code file}. */

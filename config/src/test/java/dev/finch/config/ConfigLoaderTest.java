@@ -95,6 +95,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void unreadableFileOnLinuxFallsBackToDefaultsWithFinchsWarning() throws Exception {
+    LoadedConfig c = new ConfigLoader(TestHosts.of(HostOs.LINUX))
+        .unreadable(FILE, new java.nio.file.AccessDeniedException(FILE.toString()));
+    assertThat(c.config().cpus()).isEqualTo(4);
+    assertThat(c.warnings()).containsExactly(
+        "Failed to load config, using default values. You may need to be root or use sudo.");
+    assertThatThrownBy(() -> mac.unreadable(FILE, new java.nio.file.AccessDeniedException("x")))
+        .hasMessage("failed to load config: /cfg/finch.yaml: cannot read the file (x); "
+            + "accepted: a readable YAML file");
+  }
+
+  @Test
   void finchDirOverridesLocation() {
     HostFacts h = new HostFacts(HostOs.LINUX, "x86_64", 2, 1L << 30, 0, Path.of("/root"),
         java.util.Map.of("FINCH_DIR", "/tmp/fd"));

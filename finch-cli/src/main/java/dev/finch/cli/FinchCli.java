@@ -44,6 +44,7 @@ public final class FinchCli {
     ErrorHandler handler = new ErrorHandler(log);
     try {
       LoadedConfig config = new ConfigLoader(env.host()).load();
+      config.warnings().forEach(log::warn);
       FinchContext ctx = new FinchContext(env, config, log, out, err);
       if (i < args.length
           && PassthroughCommands.isPassthrough(args[i], env.host().os(), config.config().dockercompat())) {

@@ -11,8 +11,8 @@ import java.util.function.Function;
 
 /**
  * The two soci steps after an image push, shared by both engines: {@code soci create} builds the
- * zTOCs and index, {@code soci push} uploads them. Their output lines are shown prefixed with
- * {@code soci: }, as nerdctl shows them.
+ * zTOCs and index, {@code soci push} uploads them. Their output lines are shown as they come
+ * (progress), prefixed with {@code soci: }, as nerdctl shows them.
  */
 final class SociSteps {
   /** Namespace finch keeps its images in, in every guest. */
@@ -46,26 +46,20 @@ final class SociSteps {
           .withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE);
       CommandResult r;
       try {
-        r = runner.run(spec);
+        r = runner.stream(spec, line -> {
+          if (!line.isBlank()) {
+            out.println("soci: " + line);
+            out.flush();
+          }
+        });
       } catch (CommandFailedException e) {
         throw new BridgeException("soci " + verb + " failed: " + e.getMessage(), e);
       }
-      prefixed(r.out(), out);
-      prefixed(r.err(), out);
       if (!r.ok()) {
         err.println("soci " + verb + " failed with exit status " + r.exit());
         return r.exit();
       }
     }
     return 0;
-  }
-
-  private static void prefixed(String text, PrintWriter out) {
-    for (String line : text.split("\\R")) {
-      if (!line.isBlank()) {
-        out.println("soci: " + line);
-      }
-    }
-    out.flush();
   }
 }

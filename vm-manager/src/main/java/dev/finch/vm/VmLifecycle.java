@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * Finch's VM state machine: every operation probes the current state, refuses illegal
  * transitions with Finch's exact message (which names the command to run next), then runs the
- * backend's commands. Forced stop and remove skip the check, which is how a user recovers from an
+ * backend's commands. Their output is streamed to the debug log ({@code --debug} shows limactl's
+ * progress live) and kept for the "debug logs" of a failure, as Finch prints them. Forced stop and remove skip the check, which is how a user recovers from an
  * unknown state.
  *
  * <pre>
@@ -235,7 +236,7 @@ public final class VmLifecycle {
       log.debug("running " + step.display());
       CommandResult r;
       try {
-        r = runner.run(step);
+        r = runner.stream(step, log::debug);
       } catch (CommandFailedException e) {
         throw new VmException("Finch virtual machine failed to " + verb + ", debug logs:\n"
             + e.getMessage(), e);

@@ -1,5 +1,7 @@
 package dev.finch.vm.process;
 
+import java.util.function.Consumer;
+
 /**
  * The single seam through which finch runs every child process (limactl, wsl.exe, nerdctl, ctr,
  * soci). Production code uses {@link ProcessCommandRunner}; tests substitute a recording runner
@@ -15,12 +17,18 @@ public interface CommandRunner {
    */
   CommandResult run(CommandSpec spec) throws CommandFailedException;
 
-  /** Runs {@code spec} and fails unless it exits 0. */
-  default CommandResult runChecked(CommandSpec spec) throws CommandFailedException {
+  /**
+   * Runs a captured {@code spec} and hands each output line (stdout and stderr merged) to
+   * {@code lines} as it is printed, so long steps (limactl start, soci create) show progress
+   * instead of going quiet. The result still holds the whole output, in {@code out}.
+   *
+   * <p>The default runs to completion first and then replays the lines, which is what a
+   * recording runner in tests needs; {@link ProcessCommandRunner} streams for real.
+   */
+  default CommandResult stream(CommandSpec spec, Consumer<String> lines)
+      throws CommandFailedException {
     CommandResult r = run(spec);
-    if (!r.ok()) {
-      throw new CommandFailedException(spec.argv(), r.exit(), r.err());
-    }
-    return r;
+    r.combined().lines().forEach(lines);
+    return new CommandResult(r.exit(), r.combined(), "");
   }
 }

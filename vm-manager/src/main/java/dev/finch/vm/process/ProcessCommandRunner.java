@@ -1,12 +1,15 @@
 package dev.finch.vm.process;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 
 /**
  * Runs commands with {@link ProcessBuilder}; the only class in finch that does. Captured output is
@@ -51,6 +54,45 @@ public final class ProcessCommandRunner implements CommandRunner {
       }
       int exit = p.waitFor();
       return new CommandResult(exit, text(out), text(err));
+    } catch (InterruptedException e) {
+      p.destroy();
+      Thread.currentThread().interrupt();
+      throw new CommandFailedException(spec.argv(), "interrupted", e);
+    }
+  }
+
+  @Override
+  public CommandResult stream(CommandSpec spec, Consumer<String> lines)
+      throws CommandFailedException {
+    ProcessBuilder pb = new ProcessBuilder(spec.argv()).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.PIPE);
+    pb.environment().putAll(spec.env());
+    spec.workdir().ifPresent(d -> pb.directory(d.toFile()));
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new CommandFailedException(spec.argv(), e.getMessage(), e);
+    }
+    StringBuilder all = new StringBuilder();
+    try {
+      try (OutputStream in = p.getOutputStream()) {
+        if (spec.stdin() instanceof CommandSpec.Stdin.Text t) {
+          in.write(t.text().getBytes(StandardCharsets.UTF_8));
+        }
+      } catch (IOException e) {
+        // the child closed its stdin early; its exit status tells the rest
+      }
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          all.append(line).append('\n');
+          lines.accept(line);
+        }
+      } catch (IOException e) {
+        all.append("(output lost: ").append(e.getMessage()).append(")\n");
+      }
+      return new CommandResult(p.waitFor(), all.toString(), "");
     } catch (InterruptedException e) {
       p.destroy();
       Thread.currentThread().interrupt();
