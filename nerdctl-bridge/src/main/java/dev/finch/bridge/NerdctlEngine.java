@@ -91,7 +91,12 @@ public record NerdctlEngine(GuestShell shell, CommandRunner runner, Path hostCwd
       return v;
     }
     List<Component> server = new ArrayList<>(v.server());
-    server.add(sociVersion(capture(List.of(soci, "--version"))));
+    try {
+      server.add(sociVersion(capture(List.of(soci, "--version"))));
+    } catch (BridgeException e) {
+      log.debug("soci --version: " + e.getMessage());
+      server.add(new Component("soci-snapshotter", "not installed", ""));
+    }
     return new GuestVersions(v.nerdctl(), v.clientComponents(), server);
   }
 
