@@ -53,7 +53,10 @@ final class SociSteps {
           }
         });
       } catch (CommandFailedException e) {
-        throw new BridgeException("soci " + verb + " failed: " + e.getMessage(), e);
+        throw new BridgeException(e.exit() < 0
+            ? "the image was pushed, but its SOCI index was not: push --snapshotter soci needs "
+                + soci + ", which could not be run (is soci installed?)"
+            : "soci " + verb + " failed: " + e.getMessage(), e);
       }
       if (!r.ok()) {
         err.println("soci " + verb + " failed with exit status " + r.exit());
