@@ -5,6 +5,7 @@ import dev.finch.bridge.CtrSociEngine;
 import dev.finch.bridge.GuestEngine;
 import dev.finch.bridge.NerdctlEngine;
 import dev.finch.bridge.TranslationContext;
+import dev.finch.bridge.WslHostGateway;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.HostOs;
 import dev.finch.config.LoadedConfig;
@@ -84,6 +85,6 @@ public record FinchContext(FinchEnvironment env, LoadedConfig config, CliLog log
   /** Inputs of the argv translation; env files are read relative to the working directory. */
   public TranslationContext translationContext() {
     return new TranslationContext(os(), env.host().env(), env.cwd().toString(), finchConfig(),
-        path -> Files.readAllLines(env.cwd().resolve(path)));
+        path -> Files.readAllLines(env.cwd().resolve(path)), new WslHostGateway(env.runner()));
   }
 }

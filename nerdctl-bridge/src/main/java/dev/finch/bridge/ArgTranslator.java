@@ -242,8 +242,7 @@ public final class ArgTranslator {
       case "--label-file", "--cosign-key", "--cidfile" ->
           v = windows && WslPaths.isWindowsPath(val) ? wsl(val) : val;
       case "--mount" -> v = mount(val, windows);
-      case "--add-host" -> v = ctx.os() == HostOs.MACOS && val.endsWith(":host-gateway")
-          ? val.substring(0, val.length() - "host-gateway".length()) + LIMA_HOST_GATEWAY : val;
+      case "--add-host" -> v = hostGateway(val);
       default -> { }
     }
     if (joined) {
@@ -252,6 +251,23 @@ public final class ArgTranslator {
       out.add(flag);
       out.add(v);
     }
+  }
+
+  /**
+   * {@code name:host-gateway} names the host: Lima's user-mode gateway on macOS, the address of
+   * the {@code vEthernet (WSL)} adapter on Windows (as Finch resolves them).
+   */
+  private String hostGateway(String val) throws BridgeException {
+    String suffix = ":host-gateway";
+    if (!val.endsWith(suffix)) {
+      return val;
+    }
+    String name = val.substring(0, val.length() - suffix.length() + 1);
+    return switch (ctx.os()) {
+      case MACOS -> name + LIMA_HOST_GATEWAY;
+      case WINDOWS -> name + ctx.windowsGateway().address();
+      case LINUX -> val;
+    };
   }
 
   /** {@code C:\src:/app:ro} to {@code /mnt/c/src:/app:ro}; only host parts with backslashes. */

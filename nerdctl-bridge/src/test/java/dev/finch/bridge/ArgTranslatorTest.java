@@ -37,7 +37,7 @@ class ArgTranslatorTest {
             throw new NoSuchFileException(path);
           }
           return lines;
-        });
+        }, () -> "172.29.96.1");
   }
 
   static List<String> w(String s) {
@@ -75,6 +75,11 @@ class ArgTranslatorTest {
             "nerdctl --snapshotter=overlayfs container run --health-retries -5 alpine"),
         Arguments.of("host-gateway on macOS", mac, none, "run --add-host h:host-gateway alpine",
             "nerdctl --snapshotter=overlayfs container run --add-host h:192.168.5.2 alpine"),
+        Arguments.of("host-gateway on Windows", win, none, "run --add-host=h:host-gateway alpine",
+            "nerdctl --snapshotter=overlayfs container run --add-host=h:172.29.96.1 alpine"),
+        Arguments.of("host-gateway on Linux is nerdctl's", HostOs.LINUX, none,
+            "run --add-host h:host-gateway alpine",
+            "nerdctl --snapshotter=overlayfs container run --add-host h:host-gateway alpine"),
         Arguments.of("mount consistency dropped", mac, none,
             "run --mount type=bind,src=/a,dst=/b,consistency=cached alpine",
             "nerdctl --snapshotter=overlayfs container run --mount type=bind,src=/a,dst=/b alpine"),

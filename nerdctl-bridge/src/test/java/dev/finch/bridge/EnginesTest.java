@@ -48,7 +48,7 @@ class EnginesTest {
 
   Translation translate(HostOs os, List<String> snapshotters, String argv) throws Exception {
     return new ArgTranslator(new TranslationContext(os, Map.of("AWS_PROFILE", "dev"), "/Users/me",
-        config(snapshotters), p -> List.of())).translate(Arrays.asList(argv.split(" ")));
+        config(snapshotters), p -> List.of(), () -> "172.29.96.1")).translate(Arrays.asList(argv.split(" ")));
   }
 
   NerdctlEngine lima(boolean soci) {
@@ -238,6 +238,22 @@ class EnginesTest {
     assertThat(v.nerdctl()).isEmpty();
     assertThat(v.server()).containsExactly(new Component("containerd", "1.6.21", "abc"));
     assertThat(runner.argvs()).containsExactly(List.of(ctr, "version"));
+  }
+
+  @Test
+  void windowsHostGatewayComesFromNetsh() throws Exception {
+    runner.when(List.of("netsh"), new CommandResult(0, """
+        Configuration for interface "vEthernet (WSL)"
+            DHCP enabled:                         No
+            IP Address:                           172.29.96.1
+            Subnet Prefix:                        172.29.96.0/20 (mask 255.255.240.0)
+        """, ""));
+    assertThat(new WslHostGateway(runner).address()).isEqualTo("172.29.96.1");
+    assertThat(runner.argvs()).containsExactly(
+        List.of("netsh", "interface", "ipv4", "show", "addresses", "vEthernet (WSL)"));
+    RecordingRunner empty = new RecordingRunner();
+    assertThatThrownBy(() -> new WslHostGateway(empty).address()).hasMessage("cannot resolve "
+        + "host-gateway: no IP address found for the \"vEthernet (WSL)\" network adapter");
   }
 
   @Test
