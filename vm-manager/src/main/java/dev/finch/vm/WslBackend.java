@@ -22,7 +22,8 @@ import java.util.Optional;
  *
  * <p>The persistent data disk is a VHDX in the finch directory ({@code .disks\finch-data.vhdx},
  * labelled {@code FinchDataDisk}, shipped by the installer); when present it is attached with
- * {@code wsl.exe --mount --bare} before boot and detached after stop or remove.
+ * {@code wsl.exe --mount --bare} before boot and detached after stop or remove. A detached
+ * {@code sleep infinity} in the distro keeps it running after finch exits, as Lima's driver does.
  */
 public record WslBackend(InstallLayout layout, HostFacts host) implements VmBackend {
   /** WSL distro name. */
@@ -100,6 +101,9 @@ public record WslBackend(InstallLayout layout, HostFacts host) implements VmBack
     }
     steps.add(wsl("--distribution", DISTRO, "--user", "root", "--exec", "/bin/bash", "-s")
         .withStdin(new CommandSpec.Stdin.Text(provisioning(config))));
+    // WSL shuts an idle distro down; Lima's wsl2 driver keeps a process running in it, so do we.
+    steps.add(wsl("--distribution", DISTRO, "--user", "root", "--exec", "/bin/sleep", "infinity")
+        .withIo(CommandSpec.Io.DETACHED));
     return steps;
   }
 

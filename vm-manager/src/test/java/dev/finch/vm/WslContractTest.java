@@ -65,13 +65,13 @@ class WslContractTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        Arguments.of("init", VmStatus.NONEXISTENT, List.of("import", "mount", "provision"), "ok"),
+        Arguments.of("init", VmStatus.NONEXISTENT, List.of("import", "mount", "provision", "keepalive"), "ok"),
         Arguments.of("init", VmStatus.STOPPED, List.of(), VmLifecycle.INIT_ON_STOPPED),
         Arguments.of("init", VmStatus.RUNNING, List.of(), VmLifecycle.ALREADY_RUNNING),
         Arguments.of("init", VmStatus.UNKNOWN, List.of(), "unrecognized system status "
             + "\"Installing\" of instance \"finch\"; recover with `finch vm stop -f` or `finch vm remove -f`"),
         Arguments.of("start", VmStatus.NONEXISTENT, List.of(), VmLifecycle.START_ON_NONEXISTENT),
-        Arguments.of("start", VmStatus.STOPPED, List.of("mount", "provision"), "ok"),
+        Arguments.of("start", VmStatus.STOPPED, List.of("mount", "provision", "keepalive"), "ok"),
         Arguments.of("start", VmStatus.RUNNING, List.of(), VmLifecycle.ALREADY_RUNNING),
         Arguments.of("stop", VmStatus.NONEXISTENT, List.of(), VmLifecycle.DOES_NOT_EXIST),
         Arguments.of("stop", VmStatus.STOPPED, List.of(), VmLifecycle.ALREADY_STOPPED),
@@ -89,6 +89,8 @@ class WslContractTest {
       case "mount" -> List.of("wsl.exe", "--mount", "--vhd", vhdx, "--bare");
       case "provision" -> List.of("wsl.exe", "--distribution", "lima-finch", "--user", "root",
           "--exec", "/bin/bash", "-s");
+      case "keepalive" -> List.of("wsl.exe", "--distribution", "lima-finch", "--user", "root",
+          "--exec", "/bin/sleep", "infinity");
       case "terminate" -> List.of("wsl.exe", "--terminate", "lima-finch");
       case "unregister" -> List.of("wsl.exe", "--unregister", "lima-finch");
       case "unmount" -> List.of("wsl.exe", "--unmount", "\\\\?\\" + vhdx);
@@ -147,7 +149,8 @@ class WslContractTest {
     RecordingRunner runner = new RecordingRunner().when(List.of("--list"), probe(VmStatus.STOPPED));
     lifecycle(runner, new RecordingLog()).start();
     assertThat(runner.argvs()).containsExactly(List.of("wsl.exe", "--list", "--verbose"),
-        expand("provision"));
+        expand("provision"), expand("keepalive"));
+    assertThat(runner.specs().getLast().io()).isEqualTo(CommandSpec.Io.DETACHED);
   }
 
   @Test

@@ -49,7 +49,12 @@ public record CommandSpec(
     /** Captured: finch inspects or rewrites it. */
     CAPTURE,
     /** Inherited: the user sees progress and output live, as from nerdctl itself. */
-    INHERIT
+    INHERIT,
+    /**
+     * Started and left running, output discarded: a keep-alive that must outlive finch (the WSL
+     * distro stays up only while something runs in it).
+     */
+    DETACHED
   }
 
   /** A captured command with no extra environment and closed stdin. */

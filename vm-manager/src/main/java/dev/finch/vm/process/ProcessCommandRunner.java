@@ -29,12 +29,22 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
     if (spec.io() == CommandSpec.Io.INHERIT) {
       pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+    } else if (spec.io() == CommandSpec.Io.DETACHED) {
+      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
     }
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
       throw new CommandFailedException(spec.argv(), e.getMessage(), e);
+    }
+    if (spec.io() == CommandSpec.Io.DETACHED) {
+      try {
+        p.getOutputStream().close();
+      } catch (IOException e) {
+        // nothing to close: the keep-alive reads no input
+      }
+      return new CommandResult(0, "", "");
     }
     try {
       FutureTask<byte[]> out = null;

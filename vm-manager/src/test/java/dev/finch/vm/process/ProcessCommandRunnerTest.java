@@ -37,6 +37,21 @@ class ProcessCommandRunnerTest {
   }
 
   @Test
+  void detachedCommandsAreLeftRunning(@TempDir Path dir) throws Exception {
+    Path done = dir.resolve("done");
+    long t0 = System.nanoTime();
+    CommandResult r = runner.run(CommandSpec.of("/bin/sh", "-c", "sleep 2; touch " + done)
+        .withIo(CommandSpec.Io.DETACHED));
+    assertThat(r.exit()).isZero();
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1800);
+    assertThat(done).doesNotExist();
+    for (int i = 0; i < 50 && !java.nio.file.Files.exists(done); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(done).exists();
+  }
+
+  @Test
   void aMissingProgramIsACommandFailure() {
     assertThatThrownBy(() -> runner.run(CommandSpec.of("/nonexistent/limactl", "ls")))
         .isInstanceOf(CommandFailedException.class)
