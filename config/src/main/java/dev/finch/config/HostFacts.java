@@ -54,8 +54,8 @@ public record HostFacts(
   }
 
   private static long physicalMemory() {
-    // Reading the MXBean loads the management module (tens of ms); only the VM commands need it,
-    // and only /proc/meminfo is cheap. Defaults that need memory call this once.
+    // /proc/meminfo costs well under a millisecond; the MXBean loads the management module (tens
+    // of ms at startup), so it is only the fallback for hosts without /proc (macOS, Windows).
     try {
       for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {

@@ -1,5 +1,6 @@
 package dev.finch.cli;
 
+import dev.finch.bridge.ArgTranslator;
 import dev.finch.bridge.PassthroughCommands;
 import dev.finch.cli.passthrough.PassthroughCommand;
 import dev.finch.config.ConfigLoader;
@@ -8,7 +9,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import picocli.CommandLine;
 
 /**
@@ -19,9 +19,6 @@ import picocli.CommandLine;
  * never parsed anyway, and picocli's startup is most of finch's own (see {@link #versionFormat}).
  */
 public final class FinchCli {
-  private static final Set<String> GLOBAL_VALUE_FLAGS = Set.of("--snapshotter", "--storage-driver",
-      "--namespace", "-n", "--address", "-a", "--host", "-H", "--cgroup-manager", "--cni-path",
-      "--cni-netconfpath", "--data-root", "--hosts-dir", "--bridge-ip");
   private final FinchEnvironment env;
 
   public FinchCli(FinchEnvironment env) {
@@ -34,7 +31,7 @@ public final class FinchCli {
     int i = 0;
     while (i < args.length && args[i].startsWith("-")) {
       leading.add(args[i]);
-      if (GLOBAL_VALUE_FLAGS.contains(args[i]) && i + 1 < args.length) {
+      if (ArgTranslator.GLOBAL_VALUE_FLAGS.contains(args[i]) && i + 1 < args.length) {
         leading.add(args[++i]);
       }
       i++;

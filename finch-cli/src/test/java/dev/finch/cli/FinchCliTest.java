@@ -241,6 +241,25 @@ class FinchCliTest {
   }
 
   @Test
+  void vmSubcommandsThroughPicocli() {
+    assertThat(finch(HostOs.MACOS, "vm", "stop", "-f")).isZero();
+    assertThat(runner.argvs()).containsExactly(List.of(limactl, "stop", "--force", "finch"));
+    assertThat(err()).isEqualTo("""
+        INFO[0000] Forcibly stopping Finch virtual machine...
+        INFO[0000] Finch virtual machine stopped successfully
+        """);
+    runner.when(List.of("disk", "ls"), new CommandResult(0, "NAME SIZE\nfinch 50GiB\n", ""));
+    assertThat(finch(HostOs.MACOS, "vm", "disk", "info")).isZero();
+    assertThat(out.toString()).isEqualTo("NAME SIZE\nfinch 50GiB\n");
+    out.getBuffer().setLength(0);
+    assertThat(finch(HostOs.MACOS, "vm")).isZero();
+    assertThat(out.toString()).contains("Usage: finch vm [--debug] [COMMAND]").contains("init", "status");
+    out.getBuffer().setLength(0);
+    assertThat(finch(HostOs.MACOS)).isZero();
+    assertThat(out.toString()).contains("Usage: finch").contains("images", "vm", "version");
+  }
+
+  @Test
   void stackTracesOnlyWithDebug() {
     runner.when(List.of("ls", "-f"), new CommandResult(0, "Broken\n", ""));
     assertThat(finch(HostOs.MACOS, "vm", "start")).isEqualTo(1);

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public final class ArgTranslator {
   /** nerdctl global flags that take a value, so the value is not mistaken for the command. */
-  static final Set<String> GLOBAL_VALUE_FLAGS = Set.of("--snapshotter", "--storage-driver",
+  public static final Set<String> GLOBAL_VALUE_FLAGS = Set.of("--snapshotter", "--storage-driver",
       "--namespace", "-n", "--address", "-a", "--host", "-H", "--cgroup-manager", "--cni-path",
       "--cni-netconfpath", "--data-root", "--hosts-dir", "--bridge-ip");
   private static final Set<String> GROUPS =

@@ -18,7 +18,10 @@ public interface GuestShell {
    */
   CommandSpec command(List<String> guestArgv, Map<String, String> guestEnv, Path hostCwd);
 
-  /** Whether guest commands run as root through sudo (Lima) and need root-only tools directly. */
+  /**
+   * Whether the guest is a VM. Then only allow-listed host variables reach a guest command;
+   * a native command inherits the host environment anyway.
+   */
   default boolean isVm() {
     return true;
   }
