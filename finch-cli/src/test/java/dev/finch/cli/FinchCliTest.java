@@ -124,7 +124,7 @@ class FinchCliTest {
         INFO[0000] Initializing and starting Finch virtual machine...
         INFO[0000] Finch virtual machine started successfully
         """);
-    assertThat(runner.argvs()).last().asList().startsWith(limactl, "start", "--name=finch");
+    assertThat(runner.argvs().getLast()).startsWith(limactl, "start", "--name=finch");
   }
 
   @Test
