@@ -25,7 +25,10 @@ public final class FinchCli {
     this.env = env;
   }
 
-  /** Runs finch with {@code args}; never throws, never exits the JVM. */
+  /**
+   * Runs finch with {@code args}; never throws, never exits the JVM. Even a JVM error ends as one
+   * {@code FATA} line (the stack trace only with {@code --debug}).
+   */
   public int run(PrintWriter out, PrintWriter err, String... args) {
     List<String> leading = new ArrayList<>();
     int i = 0;
@@ -59,7 +62,7 @@ public final class FinchCli {
         }
       }
       return commandLine(ctx, handler).execute(args);
-    } catch (Exception | LinkageError e) {
+    } catch (Exception | Error e) {
       return handler.report(e);
     } finally {
       out.flush();
