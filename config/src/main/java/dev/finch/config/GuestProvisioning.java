@@ -118,7 +118,9 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         %6$sFINCH_EOF
           restart_containerd=1
         fi
-        if has_systemd; then
+        if ! [ -x %8$s ]; then
+          echo "finch: soci is listed in snapshotters, but the guest bundle has no %8$s" >&2
+        elif has_systemd; then
           systemctl daemon-reload
           systemctl enable --now soci-snapshotter.service
         elif ! [ -S %7$s ]; then

@@ -37,6 +37,7 @@ class GuestFilesTest {
             "mount --bind '/mnt/lima-finch/soci-snapshotter-grpc' '/var/lib/soci-snapshotter-grpc'",
             "grep -qs 'proxy_plugins.soci' /etc/containerd/config.toml",
             GuestFiles.containerdProxyPlugin(), "systemctl enable --now soci-snapshotter.service",
+            "if ! [ -x /usr/local/bin/soci-snapshotter-grpc ]; then",
             "echo 'namespace = \"finch\"' >> /etc/nerdctl/nerdctl.toml",
             "if mountpoint -q '/mnt/lima-finch' && ! mountpoint -q '/var/lib/containerd'");
     String plain = new GuestProvisioning(withSnapshotters(List.of()), "/g", "/d").script();
