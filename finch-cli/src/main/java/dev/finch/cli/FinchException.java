@@ -20,6 +20,7 @@ public abstract sealed class FinchException extends RuntimeException
     this.exitCode = exitCode;
   }
 
+  /** The status finch exits with. */
   public int exitCode() {
     return exitCode;
   }

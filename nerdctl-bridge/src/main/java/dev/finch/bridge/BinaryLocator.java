@@ -20,6 +20,7 @@ public record BinaryLocator(Map<String, String> env, List<Path> extraDirs) {
     extraDirs = List.copyOf(extraDirs);
   }
 
+  /** The first executable {@code name} on PATH, then in the extra directories. */
   public Optional<Path> find(String name) {
     String path = env.getOrDefault("PATH", "");
     for (String dir : path.split(File.pathSeparator)) {

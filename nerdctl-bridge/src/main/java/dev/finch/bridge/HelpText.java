@@ -7,6 +7,7 @@ package dev.finch.bridge;
 public final class HelpText {
   private HelpText() {}
 
+  /** {@code text} with every {@code nerdctl} replaced by {@code finch}. */
   public static String rewrite(String text) {
     return text.replace("nerdctl", "finch");
   }

@@ -7,6 +7,7 @@ package dev.finch.bridge;
 public final class ImageRefs {
   private ImageRefs() {}
 
+  /** The fully qualified form of {@code ref}: registry, repository path and tag or digest. */
   public static String normalize(String ref) {
     String name = ref;
     String digest = "";

@@ -13,6 +13,7 @@ public record CommandResult(int exit, String out, String err) {
     err = err == null ? "" : err;
   }
 
+  /** Whether the command exited 0. */
   public boolean ok() {
     return exit == 0;
   }

@@ -67,20 +67,24 @@ public record CommandSpec(
     return of(List.of(argv));
   }
 
+  /** A copy with {@code more} variables added (later values win). */
   public CommandSpec withEnv(Map<String, String> more) {
     Map<String, String> e = new LinkedHashMap<>(env);
     e.putAll(more);
     return new CommandSpec(argv, e, workdir, stdin, io);
   }
 
+  /** A copy that runs in {@code dir}. */
   public CommandSpec withWorkdir(Path dir) {
     return new CommandSpec(argv, env, Optional.of(dir), stdin, io);
   }
 
+  /** A copy with another standard input. */
   public CommandSpec withStdin(Stdin in) {
     return new CommandSpec(argv, env, workdir, in, io);
   }
 
+  /** A copy with another output mode. */
   public CommandSpec withIo(Io mode) {
     return new CommandSpec(argv, env, workdir, stdin, mode);
   }
