@@ -1,0 +1,95 @@
+package dev.finch.bridge;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code push} with the soci snapshotter becomes: push the image with nerdctl, then
+ * {@code soci create} and {@code soci push} with our soci, as nerdctl itself does
+ * ({@code pkg/snapshotterutil/sociutil.go}): platforms carry over, {@code --soci-span-size} and
+ * {@code --soci-min-layer-size} become {@code --span-size} and {@code --min-layer-size},
+ * {@code --insecure-registry} becomes {@code --skip-verify --plain-http}. The image push itself is
+ * pinned to overlayfs so nerdctl does not build a second index with whatever soci it finds.
+ */
+final class SociPushExpansion {
+  private SociPushExpansion() {}
+
+  static Translation.SociPush expand(NerdctlCall call) throws BridgeException {
+    List<String> pushArgs = new ArrayList<>();
+    List<String> platforms = new ArrayList<>();
+    String span = null;
+    String minLayer = null;
+    boolean all = false;
+    boolean insecure = call.hasGlobal("--insecure-registry");
+    List<String> a = call.args();
+    for (int i = 0; i < a.size(); i++) {
+      String t = a.get(i);
+      int eq = t.indexOf('=');
+      String flag = t.startsWith("--") && eq > 0 ? t.substring(0, eq) : t;
+      String inline = t.startsWith("--") && eq > 0 ? t.substring(eq + 1) : null;
+      switch (flag) {
+        case "--soci-span-size", "--soci-min-layer-size", "--snapshotter", "--storage-driver" -> {
+          String v = inline != null ? inline : (i + 1 < a.size() ? a.get(++i) : "");
+          if (flag.equals("--soci-span-size")) {
+            span = v;
+          } else if (flag.equals("--soci-min-layer-size")) {
+            minLayer = v;
+          }
+        }
+        case "--platform" -> {
+          String v = inline != null ? inline : (i + 1 < a.size() ? a.get(++i) : "");
+          platforms.add(v);
+          pushArgs.add("--platform=" + v);
+        }
+        default -> {
+          if (t.equals("--all-platforms")) {
+            all = true;
+          }
+          if (t.equals("--insecure-registry") || t.equals("--insecure-registry=true")) {
+            insecure = true;
+          }
+          pushArgs.add(t);
+        }
+      }
+    }
+    String ref = null;
+    for (String t : pushArgs) {
+      if (!t.startsWith("-")) {
+        ref = t;
+      }
+    }
+    if (ref == null) {
+      throw new BridgeException("\"finch push\" requires exactly 1 argument: the image to push");
+    }
+    List<String> common = new ArrayList<>();
+    if (all) {
+      common.add("--all-platforms");
+    }
+    platforms.forEach(p -> common.add("--platform=" + p));
+    List<String> create = new ArrayList<>(common);
+    if (span != null && !span.equals("-1")) {
+      create.add("--span-size=" + span);
+    }
+    if (minLayer != null && !minLayer.equals("-1")) {
+      create.add("--min-layer-size=" + minLayer);
+    }
+    List<String> push = new ArrayList<>(common);
+    if (insecure) {
+      push.add("--skip-verify");
+      push.add("--plain-http");
+    }
+    List<String> globals = new ArrayList<>();
+    for (int i = 0; i < call.globals().size(); i++) {
+      String g = call.globals().get(i);
+      if (g.equals("--snapshotter") || g.equals("--storage-driver")) {
+        i++;
+      } else if (!g.startsWith("--snapshotter=") && !g.startsWith("--storage-driver=")) {
+        globals.add(g);
+      }
+    }
+    globals.addFirst("--snapshotter=overlayfs");
+    NerdctlCall imagePush = new NerdctlCall(globals, call.command(), pushArgs, call.env(),
+        call.warnings());
+    return new Translation.SociPush(imagePush, ref, create, push);
+  }
+}

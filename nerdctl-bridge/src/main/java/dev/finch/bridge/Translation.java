@@ -1,0 +1,33 @@
+package dev.finch.bridge;
+
+import java.util.List;
+
+/** What a finch pass-through command becomes in the guest. */
+public sealed interface Translation {
+  /** The nerdctl call (for a SOCI push, the plain image push). */
+  NerdctlCall call();
+
+  /**
+   * One nerdctl call.
+   *
+   * @param help whether it asks for help, whose output is rewritten to say {@code finch}
+   */
+  record Plain(NerdctlCall call, boolean help) implements Translation {}
+
+  /**
+   * {@code push} with the soci snapshotter: push the image, then build and push its SOCI index
+   * with our {@code soci}.
+   *
+   * @param call the image push (pinned to overlayfs so nerdctl does not index a second time)
+   * @param ref the image reference
+   * @param createFlags flags for {@code soci create} (platforms, span and min-layer sizes)
+   * @param pushFlags flags for {@code soci push} (platforms, plain http)
+   */
+  record SociPush(NerdctlCall call, String ref, List<String> createFlags, List<String> pushFlags)
+      implements Translation {
+    public SociPush {
+      createFlags = List.copyOf(createFlags);
+      pushFlags = List.copyOf(pushFlags);
+    }
+  }
+}
