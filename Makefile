@@ -12,7 +12,7 @@ install-deps:
 	scripts/install-deps
 
 # Unit + integration + end-to-end tests (real registry, containerd, runc, FUSE).
-test: install-deps build
+test: install-deps build reference-soci
 	$(MVN) verify
 
 demo: install-deps build

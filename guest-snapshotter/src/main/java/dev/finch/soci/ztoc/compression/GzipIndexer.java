@@ -75,11 +75,13 @@ public final class GzipIndexer {
       throw new IllegalArgumentException("span size must be positive, got " + spanSize);
     }
     try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_AUTO)) {
-      return new Pass(z, in, spanSize, sink, label, readSize).run();
+      try (Pass pass = new Pass(z, in, spanSize, sink, label, readSize)) {
+        return pass.run();
+      }
     }
   }
 
-  private static final class Pass {
+  private static final class Pass implements AutoCloseable {
     private final NativeInflater z;
     private final InputStream in;
     private final long spanSize;
@@ -90,8 +92,7 @@ public final class GzipIndexer {
     private final MemorySegment inSeg;
     /** {@code [0, WINDOW)} holds the 32 KiB before {@code [WINDOW, end)}, the output area. */
     private final MemorySegment outSeg;
-    private final MessageDigest blobDigest = Digest.newSha256();
-    private final SpanHasher spans = new SpanHasher();
+    private final HashPipeline hashes = new HashPipeline();
     private final List<GzipCheckpoint> checkpoints = new ArrayList<>();
     private long totin;
     private long totout;
@@ -112,6 +113,11 @@ public final class GzipIndexer {
       this.inSeg = z.arena().allocate(IN_CHUNK, 64);
       this.outSeg = z.arena().allocate(WINDOW + OUT_CHUNK, 64);
       outSeg.asSlice(0, WINDOW).fill((byte) 0);
+    }
+
+    @Override
+    public void close() {
+      hashes.close();
     }
 
     Result run() throws IOException {
@@ -135,20 +141,18 @@ public final class GzipIndexer {
       if (checkpoints.isEmpty()) {
         throw new ZtocException(label + ": gzip stream has no deflate blocks");
       }
-      List<Digest> digests = spans.finish();
-      return new Result(new GzipZinfo(spanSize, checkpoints, GzipZinfo.VERSION_TWO), digests,
-          read, totout, Digest.fromSha256(blobDigest.digest()));
+      HashPipeline.Digests d = hashes.finish();
+      return new Result(new GzipZinfo(spanSize, checkpoints, GzipZinfo.VERSION_TWO), d.spans(),
+          read, totout, d.blob());
     }
 
     /** Reads the next chunk; false at end of blob. */
     private boolean refill() throws IOException {
-      spans.chunkDone();
       int n = in.readNBytes(inHeap, 0, readSize);
       if (n <= 0) {
         return false;
       }
-      blobDigest.update(inHeap, 0, n);
-      spans.newChunk(inHeap, n, read);
+      hashes.chunk(inHeap, n, read);
       read += n;
       chunkFill = n;
       MemorySegment.copy(inHeap, 0, inSeg, ValueLayout.JAVA_BYTE, 0, n);
@@ -188,7 +192,7 @@ public final class GzipIndexer {
         MemorySegment.copy(outSeg, ValueLayout.JAVA_BYTE, writePos - WINDOW, window, 0, WINDOW);
         int bits = dataType & DATA_TYPE_BITS;
         checkpoints.add(new GzipCheckpoint(totin, totout, bits, window));
-        spans.boundary(totin, bits);
+        hashes.boundary(totin, bits);
         last = totout;
       }
     }
