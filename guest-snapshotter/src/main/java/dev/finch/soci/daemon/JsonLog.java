@@ -21,6 +21,8 @@ import java.util.logging.Logger;
  */
 public final class JsonLog implements EventSink {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** java.util.logging holds loggers weakly; levels set on collected loggers would be lost. */
+  private static final java.util.List<Logger> PINNED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final PrintStream out;
   private final LogLevel threshold;
@@ -32,7 +34,7 @@ public final class JsonLog implements EventSink {
 
   /**
    * Replaces the root logger's handlers with one writing through this log at {@code threshold}.
-   * io.grpc and io.netty are kept at WARNING unless debugging.
+   * io.grpc and io.netty are kept at WARNING.
    */
   public JsonLog install() {
     LogManager.getLogManager().reset();
@@ -71,9 +73,11 @@ public final class JsonLog implements EventSink {
         out.flush();
       }
     });
-    if (threshold != LogLevel.DEBUG) {
-      Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
-      Logger.getLogger("io.netty").setLevel(java.util.logging.Level.WARNING);
+    // Their debug output is about library internals (allocators, native loading), not requests.
+    for (String noisy : new String[] {"io.grpc", "io.netty", "java.lang.Runtime"}) {
+      Logger l = Logger.getLogger(noisy);
+      l.setLevel(java.util.logging.Level.WARNING);
+      PINNED.add(l);
     }
     return this;
   }

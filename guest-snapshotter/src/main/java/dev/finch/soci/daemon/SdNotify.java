@@ -46,8 +46,9 @@ final class SdNotify {
         ch.close().syncUninterruptibly();
       }
       return true;
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("sd_notify " + state + " to " + notifySocket + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      // Netty rethrows checked connect/send failures undeclared, so catch them all here.
+      throw new IllegalStateException("sd_notify " + state + " to " + notifySocket + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
