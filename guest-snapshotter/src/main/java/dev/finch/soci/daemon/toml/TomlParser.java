@@ -259,9 +259,12 @@ public final class TomlParser {
       }
       values.add(v);
       skipWhitespaceAndComments();
-      if (!eof() && peek() == ',') {
+      if (eof()) {
+        throw new TomlException(file, at, "unterminated array");
+      }
+      if (peek() == ',') {
         pos++;
-      } else if (eof() || peek() != ']') {
+      } else if (peek() != ']') {
         throw error("expected ',' or ']' in array");
       }
     }
