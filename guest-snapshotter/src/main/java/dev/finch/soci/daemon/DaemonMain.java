@@ -71,8 +71,11 @@ public final class DaemonMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JsonLog log = new JsonLog(System.err, options.level()).install();
+    LogLevel level = options.level();
+    java.nio.file.Path socket = options.socket();
+    JsonLog log = new JsonLog(System.err, level);
     DaemonConfig config = loadConfig(options, log);
+    log.install();
     CountDownLatch stop = new CountDownLatch(1);
     for (String sig : new String[] {"INT", "TERM"}) {
       Signal.handle(new Signal(sig), s -> {
@@ -81,7 +84,7 @@ public final class DaemonMain implements Callable<Integer> {
       });
     }
     Wiring w = Wiring.start(new Wiring.Settings(
-        options.root, options.socket(), config, factory(), log, System.getenv("NOTIFY_SOCKET")));
+        options.root, socket, config, factory(), log, System.getenv("NOTIFY_SOCKET")));
     try {
       stop.await();
     } finally {
