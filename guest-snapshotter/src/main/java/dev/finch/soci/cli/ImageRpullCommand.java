@@ -81,9 +81,8 @@ final class ImageRpullCommand implements Callable<Integer> {
           seconds, mebibytes(r.bytesFetched(), "Mi"), mebibytes((long) (r.bytesFetched() / Math.max(seconds, 1e-3)), "MiB"));
       out.flush();
       return 0;
-    } catch (RegistryException | ContainerdException | IllegalArgumentException | IllegalStateException e) {
-      throw new SociException("rpull " + ref + ": " + e.getMessage(), e);
-    } catch (java.io.UncheckedIOException e) {
+    } catch (RegistryException | ContainerdException | IllegalArgumentException | IllegalStateException
+        | java.io.UncheckedIOException e) {
       throw new SociException("rpull " + ref + ": " + e.getMessage(), e);
     }
   }
