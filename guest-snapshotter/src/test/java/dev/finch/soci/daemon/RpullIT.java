@@ -7,6 +7,7 @@ import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
 import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
+import dev.finch.testkit.image.OciLayoutWriter;
 import dev.finch.testkit.image.TarLayer;
 import dev.finch.testkit.image.TestImages;
 import java.io.PrintWriter;
@@ -17,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * snapshotter. The daemon's preparer is a {@link BindMountPreparer} that knows only the image's
  * top layer: that layer takes the ALREADY_EXISTS path (never downloaded), the busybox layer is
  * fetched and applied by containerd's diff service. A daemon "kill -9" and restart then re-mounts
- * the remote layer, and containers still run.
+ * the remote layer, and containers still run. (Ordered: the first test expects the shared busybox
+ * layer to be new.)
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RpullIT {
   static RegistryFixture registry;
   static DaemonHarness daemon;
@@ -90,6 +96,7 @@ class RpullIT {
   }
 
   @Test
+  @Order(1)
   void remoteLayerIsNotDownloadedAndSurvivesADaemonCrash() throws Exception {
     String appDigest = image.single().layers().get(1).blob().digest();
     String baseDigest = image.single().layers().get(0).blob().digest();
@@ -135,6 +142,39 @@ class RpullIT {
     assertThat(dev.finch.testkit.MountCleaner.mountsUnder(fsDir)).isEmpty();
     daemon.start((config, root, events) -> preparer);
     assertRuns("rpull-3");
+  }
+
+  @Test
+  @Order(2)
+  void multiPlatformIndexPullsTheRequestedPlatform() throws Exception {
+    OciLayoutWriter w = new OciLayoutWriter(tmp.resolve("multi"));
+    TarLayer amd = TarLayer.builder().dir("app").file("app/arch.txt", "amd64 flavour\n").build();
+    TarLayer arm = TarLayer.builder().dir("app").file("app/arch.txt", "arm64 flavour\n").build();
+    OciImage a = w.platformImage().layer(TestImages.busyboxLayer(), OciLayoutWriter.Compression.GZIP)
+        .layer(amd, OciLayoutWriter.Compression.GZIP).env("PATH=/bin").cmd("sh").platform("linux/amd64").write();
+    OciImage b = w.platformImage().layer(TestImages.busyboxLayer(), OciLayoutWriter.Compression.GZIP)
+        .layer(arm, OciLayoutWriter.Compression.GZIP).env("PATH=/bin").cmd("sh").platform("linux/arm64").write();
+    OciImage index = w.writeIndex("multi", "v1", List.of(a, b));
+    TestImages.push(index, registry.hostPort(), "it/multi", "v1");
+    String multiRef = registry.hostPort() + "/it/multi:v1";
+
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), "image", "rpull", "--address",
+        containerd.socket().toString(), "--plain-http", "--platform", "linux/amd64", multiRef);
+    assertThat(rc).as("%s%s", out, err).isZero();
+    assertThat(out.toString()).contains("index-" + index.target().digest() + ": done",
+        "manifest-" + a.single().manifest().digest() + ": done",
+        "layer-" + a.single().layers().get(1).blob().digest() + ": done");
+    assertThat(registry.blobBytesServed(b.single().layers().get(1).blob().hex())).isZero();
+    assertThat(containerd.ctr("images", "ls").stdout())
+        .contains(multiRef).contains(index.target().digest());
+    assertThat(containerd.ctr("content", "ls").stdout()).containsPattern(
+        index.target().hex().substring(0, 12) + ".*containerd.io/gc.ref.content.m.0=" + a.single().manifest().digest());
+    ContainerdProcess.Result run = containerd.ctr("run", "--rm", "--snapshotter", "soci", multiRef,
+        "multi-" + ProcessHandle.current().pid(), "cat", "/app/arch.txt");
+    assertThat(run.ok()).as(run.output()).isTrue();
+    assertThat(run.stdout()).contains("amd64 flavour");
   }
 
   @Test
