@@ -78,7 +78,7 @@ public final class Wiring implements AutoCloseable {
       snapshotter = OverlaySnapshotter.open(
           OverlaySnapshotter.Config.of(s.root().resolve("snapshotter")).withRemote(preparer));
     } catch (IOException | RuntimeException e) {
-      closeQuietly(preparer);
+      closePreparer(preparer, s.log());
       throw e;
     }
     Wiring w = new Wiring(s, preparer, snapshotter);
@@ -87,7 +87,7 @@ public final class Wiring implements AutoCloseable {
       w.serve();
     } catch (IOException | RuntimeException e) {
       w.crash();
-      closeQuietly(preparer);
+      closePreparer(preparer, s.log());
       throw e;
     }
     return w;
@@ -212,7 +212,7 @@ public final class Wiring implements AutoCloseable {
       settings.log().warn("cannot list remote snapshots for unmounting", e);
     }
     closeStore();
-    closeQuietly(preparer);
+    closePreparer(preparer, settings.log());
     settings.log().info("soci-snapshotter-grpc stopped");
   }
 
@@ -246,12 +246,12 @@ public final class Wiring implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(RemotePreparer p) {
+  private static void closePreparer(RemotePreparer p, JsonLog log) {
     if (p instanceof AutoCloseable c) {
       try {
         c.close();
       } catch (Exception e) {
-        // Shutting down: nothing more to do with a preparer that cannot close.
+        log.warn("cannot close the remote preparer", e);
       }
     }
   }
