@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code soci-snapshotter-grpc} as a separate process, the way systemd runs it: flags and
  * environment, config file, JSON logs on stderr, the metrics endpoint, and a graceful exit 0 on
- * SIGTERM that removes the socket. (A process that cannot load its config exits 1 with one line.)
+ * SIGTERM that removes the socket; containerd pulls and runs a container through the process. (A
+ * process that cannot load its config exits 1 with one line.)
  */
 class DaemonProcessIT {
   private Path dir;
@@ -96,6 +97,35 @@ class DaemonProcessIT {
     List<String> jsonLines = stderr().lines().filter(l -> l.startsWith("{")).toList();
     assertThat(jsonLines).isNotEmpty().allSatisfy(l -> assertThat(l).matches("\\{\"time\":\"[^\"]+\",\"level\":\"[a-z]+\",\"msg\":.*\\}"));
     assertThat(stderr()).contains("received SIGTERM", "soci-snapshotter-grpc stopped", "fuse: not supported, ignored");
+  }
+
+  @Test
+  void containerdRunsContainersThroughTheDaemonProcess(@org.junit.jupiter.api.io.TempDir Path layout) throws Exception {
+    dev.finch.testkit.ContainerdFixture.assumeRoot();
+    Path socket = dir.resolve("soci.sock");
+    Files.writeString(dir.resolve("none.toml"), "");
+    process = daemon(List.of("--address", socket.toString(), "--root", dir.resolve("root").toString()),
+        Map.of("SOCI_SNAPSHOTTER_CONFIG", dir.resolve("none.toml").toString())).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.exists(socket) && System.nanoTime() < deadline && process.isAlive()) {
+      Thread.sleep(100);
+    }
+    var app = dev.finch.testkit.image.TarLayer.builder().dir("app").file("app/p.txt", "from a process\n").build();
+    var image = dev.finch.testkit.image.TestImages.busybox(layout.resolve("l"), "proc", "v1", app);
+    try (var registry = dev.finch.testkit.RegistryFixture.builder().start();
+        var containerd = dev.finch.testkit.ContainerdFixture.builder().proxySnapshotter("soci", socket).build().start()) {
+      dev.finch.testkit.image.TestImages.push(image, registry.hostPort(), "it/proc", "v1");
+      String ref = registry.hostPort() + "/it/proc:v1";
+      var pull = containerd.ctr("images", "pull", "--plain-http", "--snapshotter", "soci", ref);
+      assertThat(pull.ok()).as("%s\n%s", pull.output(), stderr()).isTrue();
+      var run = containerd.ctr("run", "--rm", "--snapshotter", "soci", ref, "proc-" + ProcessHandle.current().pid(),
+          "cat", "/app/p.txt");
+      assertThat(run.ok()).as("%s\n%s", run.output(), stderr()).isTrue();
+      assertThat(run.stdout()).contains("from a process");
+    }
+    process.destroy();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(stderr()).isZero();
   }
 
   @Test
