@@ -59,6 +59,7 @@ class SnapshotsServiceTest {
 
   @TempDir Path tmp;
   private Wiring wiring;
+  private Path socketDir;
   private EpollEventLoopGroup group;
   private ManagedChannel channel;
   private final Map<String, Map<String, String>> preparedLabels = new ConcurrentHashMap<>();
@@ -82,6 +83,7 @@ class SnapshotsServiceTest {
   @BeforeEach
   void start() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "svc-");
+    socketDir = dir;
     JsonLog log = new JsonLog(new PrintStream(new ByteArrayOutputStream()), LogLevel.ERROR);
     wiring = Wiring.start(new Wiring.Settings(
         tmp.resolve("root"), dir.resolve("s.sock"), DaemonConfig.defaults(), (c, r, e) -> localPreparer, log, null));
@@ -95,6 +97,7 @@ class SnapshotsServiceTest {
     channel.shutdownNow();
     group.shutdownGracefully();
     wiring.close();
+    dev.finch.testkit.MountCleaner.deleteTree(socketDir);
   }
 
   private SnapshotsGrpc.SnapshotsBlockingStub stub(String namespace) {
