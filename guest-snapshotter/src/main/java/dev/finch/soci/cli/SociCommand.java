@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       IndexCommand.class,
       ZtocCommand.class,
       RebuildDbCommand.class,
+      ImageCommand.class,
     })
 final class SociCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -1,0 +1,117 @@
+package dev.finch.soci.cli;
+
+import dev.finch.soci.containerd.ContainerdException;
+import dev.finch.soci.oci.Descriptor;
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.ImageRef;
+import dev.finch.soci.oci.Platform;
+import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.registry.RegistryException;
+import dev.finch.soci.registry.auth.DockerConfigCredentials;
+import dev.finch.soci.rpull.PullListener;
+import dev.finch.soci.rpull.RemotePull;
+import dev.finch.soci.util.process.ProcessCommandRunner;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code soci image rpull IMAGE}: pulls an image into containerd through the SOCI snapshotter, so
+ * that layers with a zTOC are mounted lazily instead of downloaded (see {@link RemotePull}).
+ * Prints nerdctl-style progress lines on stdout.
+ */
+@Command(
+    name = "rpull",
+    description = "Pull an image lazily through the SOCI snapshotter",
+    mixinStandardHelpOptions = true)
+final class ImageRpullCommand implements Callable<Integer> {
+  @Mixin GlobalOptions global;
+
+  @Parameters(paramLabel = "IMAGE", description = "image reference, e.g. docker.io/library/alpine:latest")
+  String image;
+
+  @Option(names = "--plain-http", description = "use plain HTTP to talk to the registry")
+  boolean plainHttp;
+
+  @Option(names = {"-k", "--skip-verify"}, description = "skip TLS certificate verification")
+  boolean skipVerify;
+
+  @Option(names = {"-u", "--user"}, paramLabel = "USER[:PASSWORD]", description = "registry credentials")
+  String user;
+
+  @Option(names = "--soci-index-digest", description = "use this SOCI index instead of discovering one")
+  String sociIndexDigest;
+
+  @Option(names = "--platform", description = "platform to pull, e.g. linux/arm64 (default: this host's)")
+  String platform;
+
+  @Option(names = "--snapshotter", defaultValue = "${env:CONTAINERD_SNAPSHOTTER:-soci}",
+      description = "containerd snapshotter to unpack with (env CONTAINERD_SNAPSHOTTER; default ${DEFAULT-VALUE})")
+  String snapshotter;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    ImageRef ref;
+    Platform target;
+    try {
+      ref = ImageRef.parse(image);
+      target = platform == null ? Platform.host() : Platform.parse(platform);
+    } catch (IllegalArgumentException e) {
+      throw new SociException(e.getMessage(), 2, e);
+    }
+    Digest index = sociIndexDigest == null ? null : SociContext.parseDigest(sociIndexDigest);
+    RegistryClient registry = RegistryClient.builder(ref.registry())
+        .plainHttp(plainHttp)
+        .skipVerify(skipVerify)
+        .credentials(DockerConfigCredentials.standardChain(user, new ProcessCommandRunner()))
+        .build();
+    long start = System.nanoTime();
+    try (SociContext ctx = new SociContext(global)) {
+      RemotePull.Result r = new RemotePull(ctx.containerd(), registry)
+          .pull(ref, new RemotePull.Options(snapshotter, target, index), new Lines(out));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.printf(Locale.ROOT, "elapsed: %.1f s total: %s (%s/s)%n",
+          seconds, mebibytes(r.bytesFetched(), "Mi"), mebibytes((long) (r.bytesFetched() / Math.max(seconds, 1e-3)), "MiB"));
+      out.flush();
+      return 0;
+    } catch (RegistryException | ContainerdException | IllegalArgumentException | IllegalStateException
+        | java.io.UncheckedIOException e) {
+      throw new SociException("rpull " + ref + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String mebibytes(long bytes, String unit) {
+    return String.format(Locale.ROOT, "%.1f %s", bytes / (1024.0 * 1024.0), unit);
+  }
+
+  /** Prints one line per step, like nerdctl's final progress table. */
+  private record Lines(PrintWriter out) implements PullListener {
+    @Override
+    public void resolved(String ref, Descriptor top) {
+      println(ref + ": resolved");
+    }
+
+    @Override
+    public void stored(String kind, Descriptor blob) {
+      println(kind + "-" + blob.digest().algorithm() + ":" + blob.digest().hex() + ": done");
+    }
+
+    @Override
+    public void layer(Descriptor layer, LayerStatus status) {
+      String word = status == LayerStatus.APPLIED ? "done" : "exists";
+      println("layer-" + layer.digest().algorithm() + ":" + layer.digest().hex() + ": " + word);
+    }
+
+    private void println(String s) {
+      out.println(s);
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.finch.soci.daemon;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The daemon's {@code config.toml}, restricted to the keys this implementation honours. Key names
+ * and defaults follow the reference ({@code config/*.go}, reference brief §5.7) except where noted:
+ * {@code [pull_modes.soci_v1] enable} defaults to {@code true} here (the reference turned it off in
+ * v0.10.0), and {@code [cache] max_bytes} is our own. Read with {@link DaemonConfigLoader}, printed
+ * with {@link DaemonConfigWriter}.
+ *
+ * @param metricsAddress {@code metrics_address}: {@code host:port} of the Prometheus endpoint, empty
+ *     for none
+ * @param mountTimeoutSec {@code mount_timeout_sec}: limit on resolving and mounting one lazy layer
+ */
+public record DaemonConfig(
+    String metricsAddress,
+    long mountTimeoutSec,
+    PullModes pullModes,
+    Blob blob,
+    BackgroundFetch backgroundFetch,
+    SnapshotterSection snapshotter,
+    ContentStoreSection contentStore,
+    Resolver resolver,
+    Cache cache) {
+
+  public DaemonConfig {
+    Objects.requireNonNull(metricsAddress, "metricsAddress");
+    Objects.requireNonNull(pullModes, "pullModes");
+    Objects.requireNonNull(blob, "blob");
+    Objects.requireNonNull(backgroundFetch, "backgroundFetch");
+    Objects.requireNonNull(snapshotter, "snapshotter");
+    Objects.requireNonNull(contentStore, "contentStore");
+    Objects.requireNonNull(resolver, "resolver");
+    Objects.requireNonNull(cache, "cache");
+  }
+
+  /** The built-in defaults, used when the default config file does not exist. */
+  public static DaemonConfig defaults() {
+    return new DaemonConfig(
+        "",
+        30,
+        new PullModes(true, true),
+        new Blob(300, 8),
+        new BackgroundFetch(false, 500, 30_000),
+        new SnapshotterSection(false),
+        new ContentStoreSection("/run/containerd/containerd.sock"),
+        new Resolver(Map.of()),
+        new Cache(0));
+  }
+
+  /**
+   * {@code [pull_modes.soci_v1] enable} (referrers discovery) and {@code [pull_modes.soci_v2]
+   * enable} (manifest annotation discovery).
+   */
+  public record PullModes(boolean sociV1Enable, boolean sociV2Enable) {}
+
+  /**
+   * {@code [blob]}: {@code fetching_timeout_sec} per layer blob fetch, {@code max_retries} for
+   * failed range requests.
+   */
+  public record Blob(long fetchingTimeoutSec, long maxRetries) {}
+
+  /**
+   * {@code [background_fetch]}: {@code disable}, {@code fetch_period_msec} (one span per period),
+   * {@code silence_period_msec} (pause after a new image mounts).
+   */
+  public record BackgroundFetch(boolean disable, long fetchPeriodMsec, long silencePeriodMsec) {}
+
+  /**
+   * {@code [snapshotter] allow_invalid_mounts_on_restart}: start even when a remote snapshot cannot
+   * be re-mounted. (Our daemon always starts; this only decides the log level.)
+   */
+  public record SnapshotterSection(boolean allowInvalidMountsOnRestart) {}
+
+  /** {@code [content_store] containerd_address}: containerd's socket, for reading image configs. */
+  public record ContentStoreSection(String containerdAddress) {
+    public ContentStoreSection {
+      Objects.requireNonNull(containerdAddress, "containerdAddress");
+    }
+  }
+
+  /** {@code [resolver.host."<host>"]} tables, keyed by registry host as references name it. */
+  public record Resolver(Map<String, Host> hosts) {
+    public Resolver {
+      hosts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(hosts));
+    }
+  }
+
+  /** {@code mirrors = [{host = "...", insecure = false, request_timeout_sec = 0}, ...]}. */
+  public record Host(List<Mirror> mirrors) {
+    public Host {
+      mirrors = List.copyOf(mirrors);
+    }
+  }
+
+  /**
+   * One mirror: {@code insecure} means plain HTTP; {@code requestTimeoutSec} 0 is the default,
+   * negative no timeout.
+   */
+  public record Mirror(String host, boolean insecure, long requestTimeoutSec) {
+    public Mirror {
+      Objects.requireNonNull(host, "host");
+    }
+  }
+
+  /** {@code [cache] max_bytes}: upper bound of the span cache; 0 means unbounded. */
+  public record Cache(long maxBytes) {}
+}

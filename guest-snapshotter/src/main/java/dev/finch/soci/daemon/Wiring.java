@@ -1,0 +1,258 @@
+package dev.finch.soci.daemon;
+
+import dev.finch.soci.grpc.NamespaceInterceptor;
+import dev.finch.soci.grpc.SnapshotsService;
+import dev.finch.soci.snapshot.Kind;
+import dev.finch.soci.snapshot.OverlaySnapshotter;
+import dev.finch.soci.snapshot.RemotePreparer;
+import dev.finch.soci.snapshot.RestorableSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The daemon's composition root: builds the remote preparer (through the {@link
+ * RemotePreparerFactory}), the overlay snapshotter at {@code <root>/snapshotter}, the Snapshots gRPC
+ * service on the unix socket and the optional metrics endpoint, and owns their lifecycle.
+ *
+ * <p>Start order follows soci's {@code restoreRemoteSnapshot}: stale mounts under {@code
+ * snapshots/} (left by a killed daemon) are force-unmounted, then every remote snapshot is
+ * re-mounted through the preparer (a failure is logged and counted, never fatal), and only then
+ * does the socket accept calls and systemd hear {@code READY=1}. {@link #close()} is the graceful
+ * stop (SIGINT/SIGTERM): stop accepting, unmount remote layers, close the store. {@link #crash()}
+ * imitates {@code kill -9} for tests: it leaves every mount in place.
+ */
+public final class Wiring implements AutoCloseable {
+  /**
+   * What to start.
+   *
+   * @param root daemon root ({@code --root})
+   * @param socket the gRPC unix socket ({@code --address})
+   * @param notifySocket {@code $NOTIFY_SOCKET}, or null
+   */
+  public record Settings(
+      Path root, Path socket, DaemonConfig config, RemotePreparerFactory factory, JsonLog log, String notifySocket) {
+    public Settings {
+      Objects.requireNonNull(root, "root");
+      Objects.requireNonNull(socket, "socket");
+      Objects.requireNonNull(config, "config");
+      Objects.requireNonNull(factory, "factory");
+      Objects.requireNonNull(log, "log");
+    }
+  }
+
+  private final Settings settings;
+  private final RemotePreparer preparer;
+  private final OverlaySnapshotter snapshotter;
+  private final DaemonMetrics metrics;
+  private MetricsServer metricsServer;
+  private UnixSocketServer server;
+  private boolean closed;
+
+  private Wiring(Settings settings, RemotePreparer preparer, OverlaySnapshotter snapshotter) {
+    this.settings = settings;
+    this.preparer = preparer;
+    this.snapshotter = snapshotter;
+    this.metrics = new DaemonMetrics(this::countSnapshots);
+  }
+
+  /** Builds and starts everything; on failure releases what was already started. */
+  public static Wiring start(Settings s) throws IOException {
+    if (!Files.isDirectory(s.root())) {
+      Files.createDirectories(s.root());
+      Files.setPosixFilePermissions(s.root(), PosixFilePermissions.fromString("rwx------"));
+    }
+    RemotePreparer preparer = Objects.requireNonNull(
+        s.factory().create(s.config(), s.root(), s.log()), "RemotePreparerFactory returned null");
+    OverlaySnapshotter snapshotter;
+    try {
+      snapshotter = OverlaySnapshotter.open(
+          OverlaySnapshotter.Config.of(s.root().resolve("snapshotter")).withRemote(preparer));
+    } catch (IOException | RuntimeException e) {
+      closePreparer(preparer, s.log());
+      throw e;
+    }
+    Wiring w = new Wiring(s, preparer, snapshotter);
+    try {
+      w.recover();
+      w.serve();
+    } catch (IOException | RuntimeException e) {
+      w.crash();
+      closePreparer(preparer, s.log());
+      throw e;
+    }
+    return w;
+  }
+
+  private void recover() throws IOException {
+    List<Path> stale = new ArrayList<>(snapshotter.mountsUnderSnapshots());
+    stale.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+    for (Path mp : stale) {
+      try {
+        Umount.force(mp);
+        settings.log().write(LogLevel.INFO, "unmounted stale mount " + mp, "stale-mount-removed", Map.of("mountpoint", mp.toString()));
+      } catch (IOException e) {
+        settings.log().warn("cannot unmount stale mount " + mp, e);
+      }
+    }
+    for (RestorableSnapshot rs : snapshotter.remoteSnapshots()) {
+      restore(rs);
+    }
+  }
+
+  private void restore(RestorableSnapshot rs) {
+    String failure;
+    try {
+      RemotePreparer.Outcome o = preparer.tryPrepare(rs.info().name(), rs.fsDir(), rs.info().labels());
+      if (o instanceof RemotePreparer.Remote) {
+        metrics.restored.incrementAndGet();
+        settings.log().write(LogLevel.INFO, "restored remote snapshot " + rs.info().name(), "remote-snapshot-restored",
+            Map.of("snapshot", rs.info().name(), "namespace", rs.namespace()));
+        return;
+      }
+      failure = "preparer answered " + o;
+    } catch (IOException | RuntimeException e) {
+      failure = String.valueOf(e.getMessage());
+    }
+    metrics.restoreFailures.incrementAndGet();
+    LogLevel level = settings.config().snapshotter().allowInvalidMountsOnRestart() ? LogLevel.WARN : LogLevel.ERROR;
+    settings.log().write(level, "cannot restore remote snapshot " + rs.info().name()
+        + "; containers using it will fail until it is re-pulled", "remote-snapshot-restore-failed",
+        Map.of("snapshot", rs.info().name(), "error", failure));
+  }
+
+  private void serve() throws IOException {
+    List<MetricsSource> sources = new ArrayList<>(List.of(metrics));
+    if (preparer instanceof MetricsSource m) {
+      sources.add(m);
+    }
+    if (!settings.config().metricsAddress().isBlank()) {
+      metricsServer = MetricsServer.start(settings.config().metricsAddress(), sources);
+      settings.log().info("metrics on http://" + settings.config().metricsAddress() + "/metrics");
+    }
+    server = UnixSocketServer.start(
+        settings.socket(), List.of(new SnapshotsService(snapshotter)),
+        List.of(metrics, new NamespaceInterceptor()));
+    settings.log().write(LogLevel.INFO, "soci-snapshotter-grpc serving on " + settings.socket(), "ready",
+        Map.of("address", settings.socket().toString(), "root", settings.root().toString()));
+    notify("READY=1");
+  }
+
+  private void notify(String state) {
+    try {
+      if (SdNotify.send(settings.notifySocket(), state)) {
+        settings.log().debug("sd_notify " + state);
+      }
+    } catch (IllegalStateException e) {
+      settings.log().warn("sd_notify failed", e);
+    }
+  }
+
+  private Map<String, Long> countSnapshots() {
+    Map<String, Long> counts = new TreeMap<>();
+    for (Kind k : Kind.values()) {
+      counts.put(k.wireName(), 0L);
+    }
+    try {
+      snapshotter.walk(List.of(), i -> counts.merge(i.kind().wireName(), 1L, Long::sum));
+    } catch (IOException | RuntimeException e) {
+      settings.log().warn("cannot count snapshots", e);
+    }
+    return counts;
+  }
+
+  /** The snapshotter being served. */
+  public OverlaySnapshotter snapshotter() {
+    return snapshotter;
+  }
+
+  /** The gRPC socket. */
+  public Path socket() {
+    return settings.socket();
+  }
+
+  /** The bound metrics port, or -1 without {@code metrics_address}. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  /**
+   * Graceful stop: stop accepting calls, unmount every remote snapshot through the preparer, close
+   * the preparer and the metadata store. Directories are kept. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    notify("STOPPING=1");
+    stopServing();
+    try {
+      Set<Path> mounted = new HashSet<>(snapshotter.mountsUnderSnapshots());
+      for (RestorableSnapshot rs : snapshotter.remoteSnapshots()) {
+        Path fs = rs.fsDir().toAbsolutePath().normalize();
+        if (mounted.contains(fs)) {
+          try {
+            preparer.unmount(fs);
+          } catch (IOException | RuntimeException e) {
+            settings.log().warn("cannot unmount remote snapshot " + rs.info().name(), e);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      settings.log().warn("cannot list remote snapshots for unmounting", e);
+    }
+    closeStore();
+    closePreparer(preparer, settings.log());
+    settings.log().info("soci-snapshotter-grpc stopped");
+  }
+
+  /**
+   * Stops serving and closes the metadata store without unmounting anything: what survives a
+   * {@code kill -9}, for restart tests. Idempotent.
+   */
+  public synchronized void crash() {
+    if (closed) {
+      return;
+    }
+    stopServing();
+    closeStore();
+  }
+
+  private void stopServing() {
+    if (server != null) {
+      server.stop(5);
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+  }
+
+  private void closeStore() {
+    closed = true;
+    try {
+      snapshotter.close();
+    } catch (IOException e) {
+      settings.log().warn("cannot close the metadata store", e);
+    }
+  }
+
+  private static void closePreparer(RemotePreparer p, JsonLog log) {
+    if (p instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("cannot close the remote preparer", e);
+      }
+    }
+  }
+}

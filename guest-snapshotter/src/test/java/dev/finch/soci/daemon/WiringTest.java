@@ -1,0 +1,191 @@
+package dev.finch.soci.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finch.soci.containerd.ContainerdClient;
+import dev.finch.soci.containerd.ContainerdException;
+import dev.finch.soci.snapshot.RemotePreparer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDomainDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Daemon start-up and shutdown without containerd: socket, sd_notify, metrics, restore failures. */
+class WiringTest {
+  private Path dir;
+  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+  private JsonLog log;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    dir = Files.createTempDirectory(Path.of("/tmp"), "wiring-");
+    log = new JsonLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), LogLevel.DEBUG);
+  }
+
+  @AfterEach
+  void tearDown() {
+    dev.finch.testkit.MountCleaner.deleteTree(dir);
+  }
+
+  private Wiring start(RemotePreparerFactory f, DaemonConfig c, String notify) throws IOException {
+    return Wiring.start(new Wiring.Settings(dir.resolve("root"), dir.resolve("run/s.sock"), c, f, log, notify));
+  }
+
+  private String logText() {
+    return logBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void socketIsReplacedAndRestrictedAndServes() throws Exception {
+    Files.createDirectories(dir.resolve("run"));
+    Files.writeString(dir.resolve("run/s.sock"), "stale");
+    try (Wiring w = start(RemotePreparerFactory.none(), DaemonConfig.defaults(), null)) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(w.socket()))).isEqualTo("rw-rw----");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("root")))).isEqualTo("rwx------");
+      try (ContainerdClient c = ContainerdClient.connect(w.socket(), "default")) {
+        assertThat(c.snapshots("soci").list()).isEmpty();
+      }
+    }
+    assertThat(dir.resolve("run/s.sock")).doesNotExist();
+    assertThat(logText()).contains("\"event\":\"ready\"", "soci-snapshotter-grpc stopped");
+  }
+
+  @Test
+  void notifiesSystemdReadyAndStopping() throws Exception {
+    BlockingQueue<String> got = new LinkedBlockingQueue<>();
+    EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+    Path notify = dir.resolve("notify");
+    Channel ch = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
+        .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
+          @Override
+          protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
+            ByteBuf b = p.content();
+            got.add(b.toString(StandardCharsets.UTF_8));
+          }
+        })
+        .bind(new DomainSocketAddress(notify.toString())).sync().channel();
+    try {
+      Wiring w = start(RemotePreparerFactory.none(), DaemonConfig.defaults(), notify.toString());
+      assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("READY=1");
+      w.close();
+      assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("STOPPING=1");
+    } finally {
+      ch.close().sync();
+      group.shutdownGracefully();
+    }
+  }
+
+  /** A preparer that claims remote layers without mounting anything, and has metrics. */
+  static final class FakeRemote implements RemotePreparer, MetricsSource, AutoCloseable {
+    final AtomicBoolean fail = new AtomicBoolean();
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    @Override
+    public Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels) throws IOException {
+      if (fail.get()) {
+        throw new IOException("registry unreachable");
+      }
+      return new Remote();
+    }
+
+    @Override
+    public void unmount(Path fsDir) {}
+
+    @Override
+    public void writePrometheus(Appendable out) throws IOException {
+      out.append("soci_fs_test_metric 42\n");
+    }
+
+    @Override
+    public void close() {
+      closed.set(true);
+    }
+  }
+
+  @Test
+  void metricsEndpointServesDaemonAndPreparerMetrics() throws Exception {
+    FakeRemote remote = new FakeRemote();
+    DaemonConfig c = DaemonConfig.defaults();
+    c = new DaemonConfig("127.0.0.1:0", c.mountTimeoutSec(), c.pullModes(), c.blob(), c.backgroundFetch(),
+        c.snapshotter(), c.contentStore(), c.resolver(), c.cache());
+    try (Wiring w = start((cfg, root, events) -> remote, c, null)) {
+      try (ContainerdClient client = ContainerdClient.connect(w.socket(), "default")) {
+        client.snapshots("soci").prepare("k", "", Map.of());
+      }
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.metricsPort() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+      assertThat(r.body())
+          .contains("soci_daemon_grpc_calls_total{method=\"Prepare\"} 1")
+          .contains("soci_daemon_snapshots{kind=\"active\"} 1")
+          .contains("soci_daemon_start_time_seconds ")
+          .contains("soci_fs_test_metric 42");
+    }
+    assertThat(remote.closed).isTrue();
+  }
+
+  @Test
+  void aRemoteSnapshotThatCannotBeRestoredDoesNotStopStartUp() throws Exception {
+    FakeRemote remote = new FakeRemote();
+    try (Wiring w = start((cfg, root, events) -> remote, DaemonConfig.defaults(), null);
+        ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
+      try {
+        client.snapshots("soci").prepare("extract", "", Map.of("containerd.io/snapshot.ref", "sha256:target"));
+      } catch (ContainerdException e) {
+        assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
+      }
+    }
+    remote.fail.set(true);
+    try (Wiring w = start((cfg, root, events) -> remote, DaemonConfig.defaults(), null);
+        ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
+      assertThat(client.snapshots("soci").stat("sha256:target").labels())
+          .containsEntry("containerd.io/snapshot/remote", "remote snapshot");
+    }
+    assertThat(logText()).contains("\"level\":\"error\"", "\"event\":\"remote-snapshot-restore-failed\"", "registry unreachable");
+  }
+
+  @Test
+  void daemonMainPrintsConfigAndRejectsBadFlags() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    assertThat(DaemonMain.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "config", "default")).isZero();
+    assertThat(out.toString()).isEqualTo(DaemonConfigWriter.render(DaemonConfig.defaults()));
+
+    for (List<String> args : List.of(
+        List.of("--log-level", "loud"), List.of("--address", "fd://"),
+        List.of("--config", dir.resolve("absent.toml").toString(), "config", "dump"))) {
+      java.io.StringWriter e = new java.io.StringWriter();
+      int rc = DaemonMain.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(e),
+          args.toArray(String[]::new));
+      assertThat(rc).as(args.toString()).isEqualTo(1);
+      assertThat(e.toString()).startsWith("soci-snapshotter-grpc: ").hasLineCount(1);
+    }
+  }
+}
