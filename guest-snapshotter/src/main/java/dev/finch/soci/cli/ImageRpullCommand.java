@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,7 +28,7 @@ import picocli.CommandLine.Parameters;
     description = "Pull an image lazily through the SOCI snapshotter",
     mixinStandardHelpOptions = true)
 final class ImageRpullCommand implements Callable<Integer> {
-  @Mixin GlobalOptions global;
+  GlobalOptions global;
 
   @Parameters(paramLabel = "IMAGE", description = "image reference, e.g. docker.io/library/alpine:latest")
   String image;
@@ -57,6 +56,7 @@ final class ImageRpullCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    global = GlobalOptions.of(spec);
     PrintWriter out = spec.commandLine().getOut();
     ImageRef ref;
     Platform target;
