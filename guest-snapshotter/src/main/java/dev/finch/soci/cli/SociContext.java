@@ -21,6 +21,7 @@ final class SociContext implements AutoCloseable {
   private static final Duration LEASE_TTL = Duration.ofHours(1);
 
   private final GlobalOptions global;
+  private ContainerdClient base;
   private ContainerdClient containerd;
   private String leaseId;
   private ContentStore store;
@@ -32,11 +33,11 @@ final class SociContext implements AutoCloseable {
   /** The containerd client; writes through it are held by a lease until {@link #close()}. */
   ContainerdClient containerd() {
     if (containerd == null) {
-      ContainerdClient c = ContainerdClient.connect(Path.of(global.address()), global.namespace());
-      c.version();
+      base = ContainerdClient.connect(Path.of(global.address()), global.namespace());
+      base.version();
       leaseId = "soci-cli-" + UUID.randomUUID();
-      c.leases().create(leaseId, Lease.expiringAt(Instant.now().plus(LEASE_TTL)));
-      containerd = c.withLease(leaseId);
+      base.leases().create(leaseId, Lease.expiringAt(Instant.now().plus(LEASE_TTL)));
+      containerd = base.withLease(leaseId);
     }
     return containerd;
   }
@@ -81,6 +82,9 @@ final class SociContext implements AutoCloseable {
         // The lease expires by itself after LEASE_TTL; nothing is lost by leaving it.
       }
       containerd.close();
+    }
+    if (base != null) {
+      base.close();
     }
   }
 }
