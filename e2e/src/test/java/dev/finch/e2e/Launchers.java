@@ -1,0 +1,37 @@
+package dev.finch.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finch.testkit.ContainerdProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The packaged launchers under build/bin, run as processes the way users run them. */
+final class Launchers {
+  private Launchers() {}
+
+  static Path repoRoot() {
+    Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("Makefile"))) {
+      p = p.getParent();
+    }
+    assertThat(p).as("repository root (a folder with a Makefile) above " + System.getProperty("user.dir")).isNotNull();
+    return p;
+  }
+
+  static Path soci() {
+    Path soci = repoRoot().resolve("build/bin/soci");
+    assertThat(soci).as("run `make build` first").isExecutable();
+    return soci;
+  }
+
+  static ContainerdProcess.Result run(Path binary, String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(binary.toString());
+    argv.addAll(List.of(args));
+    return ContainerdProcess.run(argv, Duration.ofMinutes(3));
+  }
+}
