@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,10 +34,11 @@ final class ZtocGetFileCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ZTOC", description = "digest of the zTOC")
   String ztocDigest;
 
-  @Parameters(index = "1", paramLabel = "FILE", description = "path of the file in the layer")
-  String file;
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE",
+      description = "path of the file in the layer; with several files, -o names a directory that receives them")
+  List<String> files;
 
-  @Option(names = {"-o", "--output"}, description = "write the file here instead of stdout")
+  @Option(names = {"-o", "--output"}, description = "write the file here instead of stdout (a directory for several files)")
   Path output;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -63,25 +65,43 @@ final class ZtocGetFileCommand implements Callable<Integer> {
       }
       CompressedSource source = new StoreSource(layers, layer, ztoc.compressedArchiveSize());
       ZtocFileReader reader = new ZtocFileReader(ztoc, source);
-      if (reader.find(file).isEmpty()) {
-        throw new SociException("file " + file + " does not exist in ztoc " + zd);
-      }
-      if (output != null) {
-        Path tmp = Files.createTempFile(output.toAbsolutePath().getParent(), ".get-file-", "");
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-          reader.copyFile(file, os);
-        } catch (IOException | RuntimeException e) {
-          Files.deleteIfExists(tmp);
-          throw e;
+      for (String file : files) {
+        if (reader.find(file).isEmpty()) {
+          throw new SociException("file " + file + " does not exist in ztoc " + zd);
         }
-        Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      if (files.size() > 1) {
+        if (output == null) {
+          throw new SociException("several files need -o DIR to write them into");
+        }
+        for (String file : files) {
+          Path target = output.resolve(dev.finch.soci.ztoc.TocValidation.cleanPath(file)).normalize();
+          if (!target.startsWith(output.normalize())) {
+            throw new SociException("file " + file + " would be written outside " + output);
+          }
+          Files.createDirectories(target.getParent());
+          writeFile(reader, file, target);
+        }
+      } else if (output != null) {
+        writeFile(reader, files.getFirst(), output);
       } else {
         OutputStream os = new BufferedOutputStream(System.out);
-        reader.copyFile(file, os);
+        reader.copyFile(files.getFirst(), os);
         os.flush();
       }
     }
     return 0;
+  }
+
+  private static void writeFile(ZtocFileReader reader, String file, Path target) throws IOException {
+    Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".get-file-", "");
+    try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+      reader.copyFile(file, os);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Compressed bytes of a layer blob in a content store, read by offset. */

@@ -22,6 +22,9 @@ public final class ZtocFileReader {
   private final CompressedSource source;
   private final Map<String, FileMetadata> byName = new HashMap<>();
 
+  private int cachedSpan = -1;
+  private byte[] cachedBytes;
+
   public ZtocFileReader(Ztoc ztoc, CompressedSource source) throws ZtocException {
     this.ztoc = ztoc;
     this.source = source;
@@ -117,11 +120,31 @@ public final class ZtocFileReader {
           : zinfo.endUncompressedOffset(s, ztoc.uncompressedArchiveSize());
       long from = Math.max(start, spanStart);
       long to = Math.min(end, spanEnd);
-      byte[] compressed = fetchVerifiedSpan(s, compressedSize);
-      byte[] part = new byte[Math.toIntExact(to - from)];
-      zinfo.extract(s, compressed, 0, compressed.length, from, part, 0, part.length);
-      out.write(part);
+      byte[] span = uncompressedSpan(s, compressedSize);
+      out.write(span, Math.toIntExact(from - spanStart), Math.toIntExact(to - from));
     }
+  }
+
+  /**
+   * The whole uncompressed span {@code s}, verified; the last one is kept, since consecutive reads
+   * (small files next to each other in the tar) mostly fall in the same span.
+   */
+  private byte[] uncompressedSpan(int s, long compressedSize) throws IOException {
+    synchronized (this) {
+      if (s == cachedSpan) {
+        return cachedBytes;
+      }
+    }
+    long spanStart = zinfo.startUncompressedOffset(s);
+    long spanEnd = zinfo.endUncompressedOffset(s, ztoc.uncompressedArchiveSize());
+    byte[] compressed = fetchVerifiedSpan(s, compressedSize);
+    byte[] all = new byte[Math.toIntExact(spanEnd - spanStart)];
+    zinfo.extract(s, compressed, 0, compressed.length, spanStart, all, 0, all.length);
+    synchronized (this) {
+      cachedSpan = s;
+      cachedBytes = all;
+    }
+    return all;
   }
 
   private byte[] fetchVerifiedSpan(int spanId, long compressedSize) throws IOException {
