@@ -1,0 +1,184 @@
+package dev.finch.soci.remote;
+
+import dev.finch.soci.daemon.DaemonConfig;
+import dev.finch.soci.daemon.EventSink;
+import dev.finch.soci.fs.LayerTree;
+import dev.finch.soci.fs.fuse.LayerMount;
+import dev.finch.soci.index.SociIndex;
+import dev.finch.soci.oci.Descriptor;
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.ImageRef;
+import dev.finch.soci.oci.MediaTypes;
+import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.registry.auth.DockerConfigCredentials;
+import dev.finch.soci.snapshot.RemotePreparer;
+import dev.finch.soci.util.process.ProcessCommandRunner;
+import dev.finch.soci.ztoc.Ztoc;
+import dev.finch.soci.ztoc.ZtocCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides, per layer, what the snapshotter does (soci.md §1.5-1.6): a layer with a zTOC in the image's
+ * SOCI index is mounted lazily (FUSE over span fetches) and answered Remote; an image without an index
+ * (remembered per manifest digest) or a layer without a zTOC is deferred to containerd. Index discovery:
+ * the explicit label, then the v2 manifest annotation, then v1 referrers (fallback tag) — both versions
+ * on by default. Indexes and zTOCs are kept under the root, so a restart re-mounts without the registry.
+ */
+public final class SociPreparer implements RemotePreparer, AutoCloseable {
+  static final String LABEL_IMAGE_REF = "containerd.io/snapshot/cri.image-ref";
+  static final String LABEL_MANIFEST = "containerd.io/snapshot/cri.manifest-digest";
+  static final String LABEL_LAYER = "containerd.io/snapshot/cri.layer-digest";
+  static final String LABEL_INDEX = "containerd.io/snapshot/remote/soci.index.digest";
+
+  private final DaemonConfig config;
+  private final EventSink events;
+  private final ArtifactCache artifacts;
+  private final SpanCache spans;
+  private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
+  private final Map<Digest, String> noIndex = new ConcurrentHashMap<>();
+  private final Map<Path, LayerMount> mounts = new ConcurrentHashMap<>();
+  private final Set<String> plainHttpHosts = new HashSet<>();
+
+  public SociPreparer(DaemonConfig config, Path root, EventSink events) {
+    this.config = config;
+    this.events = events;
+    this.artifacts = new ArtifactCache(root.resolve("soci").resolve("artifacts"));
+    long budget = config.cache().maxBytes() > 0 ? config.cache().maxBytes() : 512L << 20;
+    this.spans = new SpanCache(budget);
+    config.resolver().hosts().forEach((host, h) -> {
+      if (h.mirrors().stream().anyMatch(m -> m.insecure() && m.host().equals(host))) {
+        plainHttpHosts.add(host);
+      }
+    });
+  }
+
+  @Override
+  public Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels) throws IOException {
+    String imageRef = labels.get(LABEL_IMAGE_REF);
+    String manifest = labels.get(LABEL_MANIFEST);
+    String layer = labels.get(LABEL_LAYER);
+    if (imageRef == null || manifest == null || layer == null) {
+      return defer(key, "missing CRI labels (image-ref, manifest-digest, layer-digest)", Map.of());
+    }
+    ImageRef ref = ImageRef.parse(imageRef);
+    Digest manifestDigest = Digest.parse(manifest);
+    Digest layerDigest = Digest.parse(layer);
+    String known = noIndex.get(manifestDigest);
+    if (known != null) {
+      return defer(key, known, Map.of("image", imageRef));
+    }
+    SociIndex index;
+    try {
+      index = index(ref, manifestDigest, labels.get(LABEL_INDEX));
+    } catch (NoIndexException e) {
+      noIndex.put(manifestDigest, e.getMessage());
+      return defer(key, e.getMessage(), Map.of("image", imageRef));
+    }
+    Descriptor ztocDesc = index.ztocFor(layerDigest);
+    if (ztocDesc == null) {
+      return defer(key, "layer " + layerDigest + " has no zTOC in index " + index.digest(), Map.of("image", imageRef));
+    }
+    RegistryClient client = client(ref);
+    byte[] zb = artifacts.get(ztocDesc.digest(), () -> blob(client, ref.repository(), ztocDesc.digest()));
+    Ztoc ztoc = ZtocCodec.decode(zb);
+    LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
+    RemoteLayer content = new RemoteLayer(client, ref.repository(), layerDigest, ztoc, spans);
+    LayerMount mount = LayerMount.mount(fsDir, tree, content);
+    LayerMount old = mounts.put(fsDir, mount);
+    if (old != null) {
+      old.close();
+    }
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("key", key);
+    f.put("image", imageRef);
+    f.put("layer", layerDigest.toString());
+    f.put("ztoc", ztocDesc.digest().toString());
+    f.put("mountpoint", fsDir.toString());
+    events.event("info", "remote-snapshot-prepared", "remote snapshot prepared", f);
+    return new Remote();
+  }
+
+  private Outcome defer(String key, String reason, Map<String, String> extra) {
+    Map<String, Object> f = new LinkedHashMap<>(extra);
+    f.put("key", key);
+    f.put("reason", reason);
+    events.event("info", "defer-snapshot-runtime", "deferring to container runtime", f);
+    return new Defer(reason);
+  }
+
+  /** The SOCI index for an image manifest: from the local record, else discovered in the registry. */
+  private SociIndex index(ImageRef ref, Digest manifest, String explicit) throws IOException {
+    String note = "index-" + manifest.hex();
+    String recorded = artifacts.readNote(note);
+    Digest indexDigest = recorded != null ? Digest.parse(recorded) : null;
+    RegistryClient client = client(ref);
+    if (indexDigest == null && explicit != null && !explicit.isBlank()) {
+      indexDigest = Digest.parse(explicit);
+    }
+    if (indexDigest == null && config.pullModes().sociV2Enable()) {
+      String ann = client.fetchManifest(ref.repository(), manifest).manifest().annotation(MediaTypes.ANN_INDEX_DIGEST);
+      if (ann != null) {
+        indexDigest = Digest.parse(ann);
+      }
+    }
+    if (indexDigest == null && config.pullModes().sociV1Enable()) {
+      List<Descriptor> found = client.referrers(ref.repository(), manifest, MediaTypes.SOCI_INDEX_V1);
+      if (!found.isEmpty()) {
+        indexDigest = found.getLast().digest();
+      }
+    }
+    if (indexDigest == null) {
+      throw new NoIndexException("no SOCI index found for image manifest " + manifest);
+    }
+    Digest d = indexDigest;
+    SociIndex index = SociIndex.parse(artifacts.get(d, () -> client.fetchManifest(ref.repository(), d).bytes()));
+    artifacts.writeNote(note, d.toString());
+    return index;
+  }
+
+  private static byte[] blob(RegistryClient client, String repo, Digest d) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    client.fetchBlob(repo, d, out);
+    return out.toByteArray();
+  }
+
+  private RegistryClient client(ImageRef ref) {
+    String host = ref.registry().equals(ImageRef.DOCKER_HUB) ? ref.endpointHost() : ref.registry();
+    return clients.computeIfAbsent(
+        host,
+        h -> RegistryClient.builder(h)
+            .credentials(DockerConfigCredentials.standardChain(null, new ProcessCommandRunner()))
+            .plainHttpHosts(plainHttpHosts)
+            .build());
+  }
+
+  @Override
+  public void unmount(Path fsDir) throws IOException {
+    LayerMount m = mounts.remove(fsDir);
+    if (m != null) {
+      m.close();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Path p : List.copyOf(mounts.keySet())) {
+      unmount(p);
+    }
+  }
+
+  /** The image has no SOCI index (or lazy pull modes are off): every layer defers. */
+  static final class NoIndexException extends IOException {
+    NoIndexException(String message) {
+      super(message);
+    }
+  }
+}
