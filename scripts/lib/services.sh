@@ -77,10 +77,30 @@ YML
   wait_for "registry on $REGISTRY" curl -fsS "http://$REGISTRY/v2/"
 }
 
-# start_containerd -> sets CONTAINERD_SOCK
+# registry_blob_bytes NAME: bytes the registry NAME served for blob GETs so far (from its access log)
+registry_blob_bytes() {
+  grep 'response completed' "$SERVICES_DIR/registry-$1/registry.log" | grep 'http.request.method=GET' | grep '/blobs/' |
+    sed -n 's/.*http.response.written=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
+}
+
+# start_soci_daemon BINARY -> sets SOCI_SOCK (our soci-snapshotter-grpc, own root under the work dir)
+start_soci_daemon() {
+  local dir=$SERVICES_DIR/soci
+  mkdir -p "$dir"
+  printf '# defaults\n' >"$dir/config.toml"
+  "$1" --address "$dir/soci.sock" --root "$dir/root" --config "$dir/config.toml" >"$dir/daemon.log" 2>&1 &
+  SERVICES_PIDS+=($!)
+  SOCI_SOCK=$dir/soci.sock
+  wait_for "soci-snapshotter-grpc at $SOCI_SOCK" test -S "$SOCI_SOCK"
+}
+
+# start_containerd [SOCI_SOCKET] -> sets CONTAINERD_SOCK; with a socket, soci is a proxy snapshotter
 start_containerd() {
-  local dir=$SERVICES_DIR/containerd
+  local dir=$SERVICES_DIR/containerd proxy=""
   mkdir -p "$dir/root" "$dir/state"
+  if [[ -n ${1:-} ]]; then
+    proxy=$(printf '[proxy_plugins]\n  [proxy_plugins.soci]\n    type = "snapshot"\n    address = "%s"\n' "$1")
+  fi
   cat >"$dir/config.toml" <<TOML
 version = 2
 root = "$dir/root"
@@ -92,6 +112,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$dir/containerd.sock.ttrpc"
 [debug]
   address = "$dir/debug.sock"
+$proxy
 TOML
   containerd -c "$dir/config.toml" >"$dir/containerd.log" 2>&1 &
   SERVICES_PIDS+=($!)
