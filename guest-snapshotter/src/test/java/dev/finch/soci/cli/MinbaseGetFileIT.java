@@ -2,6 +2,8 @@ package dev.finch.soci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.soci.testing.SociRuns;
+import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.Json;
 import dev.finch.testkit.ContainerdFixture;
@@ -10,8 +12,6 @@ import dev.finch.testkit.image.OciArchive;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,15 +127,9 @@ class MinbaseGetFileIT {
     return d;
   }
 
-  record Run(int rc, String out, String err) {}
 
   static Run soci(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--address", containerd.socket().toString(), "--root", work.resolve("root").toString()));
-    all.addAll(List.of(args));
-    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-    return new Run(rc, out.toString(), err.toString());
+    return SociRuns.soci(containerd.socket(), work.resolve("root"), args);
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.finch.soci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.soci.testing.SociRuns;
+import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.ImageIndex;
@@ -18,11 +20,8 @@ import dev.finch.testkit.image.TarLayer;
 import dev.finch.testkit.image.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,16 +49,9 @@ class SociCliIT {
   static Path root;
   @TempDir static Path work;
 
-  /** rc, stdout and stderr of one in-process run. */
-  record Run(int rc, String out, String err) {}
 
   static Run soci(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--address", containerd.socket().toString(), "--root", root.toString()));
-    all.addAll(List.of(args));
-    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-    return new Run(rc, out.toString(), err.toString());
+    return SociRuns.soci(containerd.socket(), root, args);
   }
 
   @BeforeAll

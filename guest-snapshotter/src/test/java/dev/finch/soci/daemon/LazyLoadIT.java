@@ -2,7 +2,8 @@ package dev.finch.soci.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.finch.soci.cli.SociCli;
+import dev.finch.soci.testing.SociRuns;
+import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.soci.remote.SociPreparerFactory;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
@@ -10,12 +11,8 @@ import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
 import dev.finch.testkit.image.TarLayer;
 import dev.finch.testkit.image.TestImages;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,15 +70,9 @@ class LazyLoadIT {
     }
   }
 
-  record Run(int rc, String out, String err) {}
 
   static Run soci(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--address", containerd.socket().toString(), "--root", tmp.resolve("soci-cli").toString()));
-    all.addAll(List.of(args));
-    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-    return new Run(rc, out.toString(), err.toString());
+    return SociRuns.soci(containerd.socket(), tmp.resolve("soci-cli"), args);
   }
 
   @Test
