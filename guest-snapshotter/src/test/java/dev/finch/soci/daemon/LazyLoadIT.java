@@ -22,10 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Lazy loading end to end: an image indexed by our {@code soci create} + {@code soci push} (v1, found
  * through the registry's referrers fallback tag), pulled with {@code soci image rpull} through our
  * daemon and run with {@code ctr run --snapshotter soci}: the container reads one file of the big
- * layer, gets the right bytes, and the registry serves only a small part of that layer.
+ * layer (over 100 MB), gets the right bytes, and the registry serves only a small part of that layer.
+ * Also: the same image converted to a SOCI index manifest v2, an image without an index (deferred to
+ * containerd), and a daemon killed without cleanup then restarted (its lazy layers mounted again).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class LazyLoadIT {
-  static final int FILES = 24;
+  static final int FILES = 104;
   static final int FILE_SIZE = 1 << 20;
 
   @TempDir static java.nio.file.Path tmp;
@@ -75,7 +78,19 @@ class LazyLoadIT {
     return SociRuns.soci(containerd.socket(), tmp.resolve("soci-cli"), args);
   }
 
+  static String sha256Of(int fileIndex) throws Exception {
+    byte[] expected = TarLayer.randomBytes(100 + fileIndex, FILE_SIZE);
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected));
+  }
+
+  static ContainerdProcess.Result runReading(String image, String name, int fileIndex) {
+    return containerd.ctr(
+        "run", "--rm", "--snapshotter", "soci", image, name + "-" + ProcessHandle.current().pid(),
+        "sha256sum", String.format("/data/file%02d.bin", fileIndex));
+  }
+
   @Test
+  @org.junit.jupiter.api.Order(1)
   void containerReadsOneFileAndOnlyItsSpansAreFetched() throws Exception {
     String dataLayer = image.single().layers().get(1).blob().digest();
     long layerSize = image.single().layers().get(1).blob().size();
@@ -87,17 +102,55 @@ class LazyLoadIT {
     assertThat(pull.out()).contains("layer-" + dataLayer + ": exists");
     assertThat(daemon.logText()).contains("\"event\":\"remote-snapshot-prepared\"");
 
-    ContainerdProcess.Result run = containerd.ctr(
-        "run", "--rm", "--snapshotter", "soci", ref, "lazy-" + ProcessHandle.current().pid(),
-        "sha256sum", "/data/file07.bin");
+    ContainerdProcess.Result run = runReading(ref, "lazy", 7);
     assertThat(run.ok()).as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText()).isTrue();
-    byte[] expected = TarLayer.randomBytes(107, FILE_SIZE);
-    String sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected));
-    assertThat(run.stdout()).contains(sum);
+    assertThat(run.stdout()).contains(sha256Of(7));
 
     long served = registry.blobBytesServed(hex) - before;
     System.out.printf("lazy: data layer %d B, registry served %d B of it (%.1f%%) for a container reading %d B%n",
         layerSize, served, 100.0 * served / layerSize, FILE_SIZE);
     assertThat(served).isPositive().isLessThan(layerSize / 5);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(2)
+  void killedDaemonRestartsWithItsLazyLayersMountedAgain() throws Exception {
+    daemon.wiring().crash();
+    daemon.start(new SociPreparerFactory());
+    assertThat(daemon.logText()).contains("\"event\":\"remote-snapshot-restored\"");
+    ContainerdProcess.Result run = runReading(ref, "after-restart", 42);
+    assertThat(run.ok()).as("run: %s\n%s", run.output(), daemon.logText()).isTrue();
+    assertThat(run.stdout()).contains(sha256Of(42));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(3)
+  void convertedV2ImageLoadsLazily() throws Exception {
+    String v2 = registry.hostPort() + "/it/lazy:v2";
+    Run conv = soci("--namespace", "build", "convert", "--span-size", "262144", "--min-layer-size", "1000000", ref, v2);
+    assertThat(conv.rc()).as(conv.err()).isZero();
+    containerd.ctrIn("build", "images", "push", "--plain-http", v2, v2).check();
+    Run pull = soci("--namespace", "default", "image", "rpull", "--plain-http", v2);
+    assertThat(pull.rc()).as("%s\n%s", pull.out(), pull.err()).isZero();
+    assertThat(pull.out()).contains("layer-" + image.single().layers().get(1).blob().digest() + ": exists");
+    ContainerdProcess.Result run = runReading(v2, "v2", 3);
+    assertThat(run.ok()).as("run: %s\n%s", run.output(), daemon.logText()).isTrue();
+    assertThat(run.stdout()).contains(sha256Of(3));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(4)
+  void imageWithoutAnIndexIsDeferredToContainerd() throws Exception {
+    OciImage plain = TestImages.busybox(tmp.resolve("plain-layout"), "plain", "v1",
+        TarLayer.builder().dir("data").randomFile("data/file05.bin", FILE_SIZE, 105).build());
+    TestImages.push(plain, registry.hostPort(), "it/plain", "v1");
+    String plainRef = registry.hostPort() + "/it/plain:v1";
+    Run pull = soci("--namespace", "default", "image", "rpull", "--plain-http", plainRef);
+    assertThat(pull.rc()).as("%s\n%s", pull.out(), pull.err()).isZero();
+    assertThat(pull.out()).contains("layer-" + plain.single().layers().get(1).blob().digest() + ": done");
+    assertThat(daemon.logText()).contains("\"event\":\"defer-snapshot-runtime\"");
+    ContainerdProcess.Result run = runReading(plainRef, "plain", 5);
+    assertThat(run.ok()).as("run: %s", run.output()).isTrue();
+    assertThat(run.stdout()).contains(sha256Of(5));
   }
 }
