@@ -1,0 +1,123 @@
+package dev.finch.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finch.testkit.ContainerdFixture;
+import dev.finch.testkit.ContainerdProcess;
+import dev.finch.testkit.ManagedProcess;
+import dev.finch.testkit.RegistryFixture;
+import dev.finch.testkit.image.OciImage;
+import dev.finch.testkit.image.TarLayer;
+import dev.finch.testkit.image.TestImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A SOCI index v1 built and pushed by the reference soci 0.4.1 is lazily loaded by our daemon
+ * ({@code build/bin/soci-snapshotter-grpc}) through {@code build/bin/soci image rpull}: the
+ * container reads a file of the indexed layer and gets the right bytes. The reference always uses
+ * /var/lib/soci-snapshotter-grpc; this test saves and restores it.
+ */
+class ReferenceIndexLazyIT {
+  static final Path REF_STATE = Path.of("/var/lib/soci-snapshotter-grpc");
+  static final int FILE_SIZE = 1 << 20;
+
+  @TempDir static Path work;
+  static RegistryFixture registry;
+  static ContainerdFixture containerd;
+  static ManagedProcess daemon;
+  static Path ref;
+  static Path saved;
+  static String image;
+
+  static ContainerdProcess.Result run(List<String> argv) {
+    return ContainerdProcess.run(argv, Duration.ofMinutes(5));
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    ContainerdFixture.assumeRoot();
+    Path root = Launchers.repoRoot();
+    ref = root.resolve("ref/soci-0.4.1/usr/bin/soci");
+    if (!Files.isExecutable(ref)) {
+      ContainerdProcess.Result f = run(List.of(root.resolve("scripts/fetch-reference-soci").toString()));
+      assertThat(f.exitCode()).as("fetch-reference-soci: " + f.stdout() + f.stderr()).isZero();
+    }
+    if (Files.exists(REF_STATE)) {
+      saved = work.resolve("saved-state");
+      run(List.of("cp", "-a", REF_STATE.toString(), saved.toString())).check();
+    }
+    registry = RegistryFixture.builder().build().start();
+    TarLayer.Builder data = TarLayer.builder().dir("data");
+    for (int i = 0; i < 16; i++) {
+      data.randomFile(String.format("data/file%02d.bin", i), FILE_SIZE, 300 + i);
+    }
+    OciImage img = TestImages.busybox(work.resolve("layout"), "refidx", "v1", data.build());
+    TestImages.push(img, registry.hostPort(), "it/refidx", "v1");
+    image = registry.hostPort() + "/it/refidx:v1";
+
+    Path sock = work.resolve("soci.sock");
+    Files.writeString(work.resolve("config.toml"), "# defaults\n");
+    daemon = ManagedProcess.start("soci-snapshotter-grpc",
+        List.of(root.resolve("build/bin/soci-snapshotter-grpc").toString(), "--address", sock.toString(),
+            "--root", work.resolve("soci-root").toString(), "--config", work.resolve("config.toml").toString()),
+        Map.of(), work, work.resolve("daemon.log"));
+    for (int i = 0; i < 100 && !Files.exists(sock); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(sock).as(daemon.logTail(20)).exists();
+    containerd = ContainerdFixture.builder().proxySnapshotter("soci", sock).build().start();
+
+    // The reference builds and pushes the index from another namespace.
+    containerd.ctrIn("build", "images", "pull", "--plain-http", image).check();
+    String a = containerd.socket().toString();
+    ContainerdProcess.Result create =
+        run(List.of(ref.toString(), "-a", a, "-n", "build", "create", "--min-layer-size", "1000000", image));
+    assertThat(create.exitCode()).as(create.toString()).isZero();
+    assertThat(create.stdout()).contains("-> ztoc sha256:");
+    ContainerdProcess.Result push = run(List.of(ref.toString(), "-a", a, "-n", "build", "push", "--plain-http", image));
+    assertThat(push.exitCode()).as(push.toString()).isZero();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (containerd != null) {
+      containerd.close();
+    }
+    if (daemon != null) {
+      daemon.stop(Duration.ofSeconds(10));
+    }
+    if (registry != null) {
+      registry.close();
+    }
+    if (ref != null) {
+      run(List.of("rm", "-rf", REF_STATE.toString()));
+      if (saved != null) {
+        run(List.of("cp", "-a", saved.toString(), REF_STATE.toString()));
+      }
+    }
+  }
+
+  @Test
+  void ourDaemonLoadsTheReferenceIndexLazily() throws Exception {
+    ContainerdProcess.Result pull = run(List.of(Launchers.soci().toString(), "--address", containerd.socket().toString(),
+        "--namespace", "default", "image", "rpull", "--plain-http", image));
+    assertThat(pull.exitCode()).as(pull.toString() + daemon.logTail(40)).isZero();
+    assertThat(pull.stdout()).contains(": exists");
+    ContainerdProcess.Result c = containerd.ctr("run", "--rm", "--snapshotter", "soci", image,
+        "refidx-" + ProcessHandle.current().pid(), "sha256sum", "/data/file09.bin");
+    assertThat(c.ok()).as(c.output() + daemon.logTail(40)).isTrue();
+    byte[] expected = TarLayer.randomBytes(309, FILE_SIZE);
+    assertThat(c.stdout()).contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)));
+    assertThat(Files.readString(work.resolve("daemon.log"))).contains("remote-snapshot-prepared");
+  }
+}
