@@ -85,7 +85,7 @@ class FinchLinuxIT {
   }
 
   static ContainerdProcess.Result finch(String... args) {
-    List<String> argv = new ArrayList<>(List.of("env", "FINCH_DIR=" + finchDir,
+    List<String> argv = new ArrayList<>(List.of("env", "FINCH_DIR=" + finchDir, "SOCI_ROOT=" + work.resolve("soci-cli"),
         Launchers.repoRoot().resolve("build/bin/finch").toString(), "--address", containerd.socket().toString()));
     argv.addAll(List.of(args));
     return ContainerdProcess.run(argv, Duration.ofMinutes(3));

@@ -38,8 +38,8 @@ public final class GlobalOptions {
 
   @Option(
       names = "--root",
-      description = "SOCI root holding artifacts.json and the soci content store (default ${DEFAULT-VALUE})",
-      defaultValue = "/var/lib/soci-snapshotter-grpc",
+      description = "SOCI root holding artifacts.json and the soci content store (env SOCI_ROOT; default ${DEFAULT-VALUE})",
+      defaultValue = "${env:SOCI_ROOT:-/var/lib/soci-snapshotter-grpc}",
       scope = picocli.CommandLine.ScopeType.INHERIT)
   Path root;
 
