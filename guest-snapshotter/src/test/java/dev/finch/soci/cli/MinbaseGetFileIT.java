@@ -35,10 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * /var/tmp/finch-test-cache): after {@code soci create}, every regular file in the zTOC, read with
  * {@code soci ztoc get-file}, is byte-identical to the file in the tar.
  */
-class MinbaseGetFileIT {
+public class MinbaseGetFileIT {
   static final Path CACHE = Path.of("/var/tmp/finch-test-cache");
-  static final Path TAR = CACHE.resolve("minbase-bookworm.tar");
-  static final String IMAGE = "example.test/minbase:bookworm";
+  public static final Path TAR = CACHE.resolve("minbase-bookworm.tar");
+  public static final String IMAGE = "example.test/minbase:bookworm";
 
   @TempDir static Path work;
   static ContainerdFixture containerd;
@@ -65,7 +65,7 @@ class MinbaseGetFileIT {
   }
 
   /** debootstrap once per machine; a failure fails the test with debootstrap's output. */
-  static void ensureRootfsTar() throws IOException {
+  public static void ensureRootfsTar() throws IOException {
     if (Files.isRegularFile(TAR)) {
       return;
     }
@@ -85,7 +85,7 @@ class MinbaseGetFileIT {
     }
   }
 
-  static String sha256(InputStream in) throws IOException {
+  public static String sha256(InputStream in) throws IOException {
     MessageDigest md = Digest.newSha256();
     try (InputStream b = new BufferedInputStream(in, 1 << 20)) {
       byte[] buf = new byte[1 << 20];
@@ -97,7 +97,7 @@ class MinbaseGetFileIT {
     return "sha256:" + HexFormat.of().formatHex(md.digest());
   }
 
-  static Path writeLayout(Path layout, Path layer, String diffId) throws IOException {
+  public static Path writeLayout(Path layout, Path layer, String diffId) throws IOException {
     Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
     String layerDigest = sha256(Files.newInputStream(layer));
     Files.copy(layer, blobs.resolve(layerDigest.substring(7)));
@@ -189,8 +189,8 @@ class MinbaseGetFileIT {
   }
 
   /** Lets a per-entry reader be closed without closing the tar stream. */
-  static final class NoCloseInputStream extends java.io.FilterInputStream {
-    NoCloseInputStream(InputStream in) {
+  public static final class NoCloseInputStream extends java.io.FilterInputStream {
+    public NoCloseInputStream(InputStream in) {
       super(in);
     }
 
