@@ -8,6 +8,8 @@ import dev.finch.soci.index.SociIndex;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.ImageRef;
+import dev.finch.soci.oci.Json;
+import dev.finch.soci.oci.Manifest;
 import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.registry.auth.DockerConfigCredentials;
@@ -46,6 +48,7 @@ public final class SociPreparer implements RemotePreparer, AutoCloseable {
   private final Map<Digest, String> noIndex = new ConcurrentHashMap<>();
   private final Map<Path, LayerMount> mounts = new ConcurrentHashMap<>();
   private final Set<String> plainHttpHosts = new HashSet<>();
+  private final LocalUnpacker unpacker = new LocalUnpacker();
 
   public SociPreparer(DaemonConfig config, Path root, EventSink events) {
     this.config = config;
@@ -83,10 +86,10 @@ public final class SociPreparer implements RemotePreparer, AutoCloseable {
       return defer(key, e.getMessage(), Map.of("image", imageRef));
     }
     Descriptor ztocDesc = index.ztocFor(layerDigest);
-    if (ztocDesc == null) {
-      return defer(key, "layer " + layerDigest + " has no zTOC in index " + index.digest(), Map.of("image", imageRef));
-    }
     RegistryClient client = client(ref);
+    if (ztocDesc == null) {
+      return local(key, fsDir, client, ref, manifestDigest, layerDigest);
+    }
     byte[] zb = artifacts.get(ztocDesc.digest(), () -> blob(client, ref.repository(), ztocDesc.digest()));
     Ztoc ztoc = ZtocCodec.decode(zb);
     LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
@@ -104,6 +107,31 @@ public final class SociPreparer implements RemotePreparer, AutoCloseable {
     f.put("mountpoint", fsDir.toString());
     events.event("info", "remote-snapshot-prepared", "remote snapshot prepared", f);
     return new Remote();
+  }
+
+  /** The image has an index but this layer no zTOC: fetch and unpack it here (a local snapshot). */
+  private Outcome local(String key, Path fsDir, RegistryClient client, ImageRef ref, Digest manifest, Digest layer) {
+    try {
+      Manifest m = client.fetchManifest(ref.repository(), manifest).manifest();
+      int i = 0;
+      while (i < m.layers().size() && !m.layers().get(i).digest().equals(layer)) {
+        i++;
+      }
+      if (i == m.layers().size()) {
+        throw new IOException("layer " + layer + " is not in image manifest " + manifest);
+      }
+      var config = Json.MAPPER.readTree(blob(client, ref.repository(), m.config().digest()));
+      Digest diffId = Digest.parse(config.path("rootfs").path("diff_ids").path(i).asText());
+      unpacker.unpack(client, ref.repository(), m.layers().get(i), diffId, fsDir);
+    } catch (IOException | RuntimeException e) {
+      return defer(key, "local snapshot of " + layer + " failed: " + e.getMessage(), Map.of("image", ref.toString()));
+    }
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("key", key);
+    f.put("image", ref.toString());
+    f.put("layer", layer.toString());
+    events.event("info", "local-snapshot-prepared", "local snapshot prepared", f);
+    return new Local();
   }
 
   private Outcome defer(String key, String reason, Map<String, String> extra) {

@@ -54,7 +54,7 @@ class LazyLoadIT {
     containerd = ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
     // Build and push the SOCI index from a separate namespace, as a CI job that pushes the image would.
     containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
-    Run create = soci("--namespace", "build", "create", "--span-size", "262144", "--min-layer-size", "1000000", ref);
+    Run create = soci("--namespace", "build", "create", "--span-size", "262144", "--min-layer-size", "2000000", ref);
     assertThat(create.rc()).as(create.err()).isZero();
     Run push = soci("--namespace", "build", "push", "--plain-http", ref);
     assertThat(push.rc()).as(push.err()).isZero();
@@ -101,6 +101,9 @@ class LazyLoadIT {
     assertThat(pull.rc()).as("%s\n%s\n%s", pull.out(), pull.err(), daemon.logText()).isZero();
     assertThat(pull.out()).contains("layer-" + dataLayer + ": exists");
     assertThat(daemon.logText()).contains("\"event\":\"remote-snapshot-prepared\"");
+    // The busybox layer is under --min-layer-size: no zTOC, so the daemon fetched it itself.
+    assertThat(pull.out()).contains("layer-" + image.single().layers().get(0).blob().digest() + ": exists");
+    assertThat(daemon.logText()).contains("\"event\":\"local-snapshot-prepared\"");
 
     ContainerdProcess.Result run = runReading(ref, "lazy", 7);
     assertThat(run.ok()).as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText()).isTrue();
@@ -127,7 +130,7 @@ class LazyLoadIT {
   @org.junit.jupiter.api.Order(3)
   void convertedV2ImageLoadsLazily() throws Exception {
     String v2 = registry.hostPort() + "/it/lazy:v2";
-    Run conv = soci("--namespace", "build", "convert", "--span-size", "262144", "--min-layer-size", "1000000", ref, v2);
+    Run conv = soci("--namespace", "build", "convert", "--span-size", "262144", "--min-layer-size", "2000000", ref, v2);
     assertThat(conv.rc()).as(conv.err()).isZero();
     containerd.ctrIn("build", "images", "push", "--plain-http", v2, v2).check();
     Run pull = soci("--namespace", "default", "image", "rpull", "--plain-http", v2);

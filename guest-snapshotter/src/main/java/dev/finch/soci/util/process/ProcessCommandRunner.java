@@ -14,19 +14,28 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public CommandResult run(CommandSpec spec) throws IOException {
+    return run(spec, spec.stdin() == null ? null
+        : new java.io.ByteArrayInputStream(spec.stdin().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Runs {@code spec} with {@code stdin} streamed to the child (e.g. a layer into {@code tar -x});
+   * reading stops when the child stops reading, so the caller may have to drain the rest.
+   */
+  public CommandResult run(CommandSpec spec, InputStream stdin) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(spec.argv());
     pb.environment().putAll(spec.env());
-    if (spec.stdin() == null) {
+    if (stdin == null) {
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     }
     Process p = pb.start();
     CompletableFuture<String> out = drain(p.getInputStream());
     CompletableFuture<String> err = drain(p.getErrorStream());
-    if (spec.stdin() != null) {
+    if (stdin != null) {
       try (OutputStream in = p.getOutputStream()) {
-        in.write(spec.stdin().getBytes(StandardCharsets.UTF_8));
+        stdin.transferTo(in);
       } catch (IOException e) {
-        // The child may exit without reading stdin; its exit status tells the story.
+        // The child may exit without reading all of stdin; its exit status tells the story.
       }
     }
     try {
