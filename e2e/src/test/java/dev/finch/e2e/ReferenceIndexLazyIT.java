@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A SOCI index v1 built and pushed by the reference soci 0.4.1 is lazily loaded by our daemon
  * ({@code build/bin/soci-snapshotter-grpc}) through {@code build/bin/soci image rpull}: the
- * container reads a file of the indexed layer and gets the right bytes. The reference always uses
+ * container reads a file of the indexed layer and gets the right bytes; after {@code kill -9} of the
+ * daemon process and a restart, a new container runs from the re-mounted layer. The reference always uses
  * /var/lib/soci-snapshotter-grpc; this test saves and restores it.
  */
 class ReferenceIndexLazyIT {
@@ -65,17 +66,9 @@ class ReferenceIndexLazyIT {
     TestImages.push(img, registry.hostPort(), "it/refidx", "v1");
     image = registry.hostPort() + "/it/refidx:v1";
 
-    Path sock = work.resolve("soci.sock");
     Files.writeString(work.resolve("config.toml"), "# defaults\n");
-    daemon = ManagedProcess.start("soci-snapshotter-grpc",
-        List.of(root.resolve("build/bin/soci-snapshotter-grpc").toString(), "--address", sock.toString(),
-            "--root", work.resolve("soci-root").toString(), "--config", work.resolve("config.toml").toString()),
-        Map.of(), work, work.resolve("daemon.log"));
-    for (int i = 0; i < 100 && !Files.exists(sock); i++) {
-      Thread.sleep(100);
-    }
-    assertThat(sock).as(daemon.logTail(20)).exists();
-    containerd = ContainerdFixture.builder().proxySnapshotter("soci", sock).build().start();
+    startDaemon("daemon.log");
+    containerd = ContainerdFixture.builder().proxySnapshotter("soci", work.resolve("soci.sock")).build().start();
 
     // The reference builds and pushes the index from another namespace.
     containerd.ctrIn("build", "images", "pull", "--plain-http", image).check();
@@ -86,6 +79,19 @@ class ReferenceIndexLazyIT {
     assertThat(create.stdout()).contains("-> ztoc sha256:");
     ContainerdProcess.Result push = run(List.of(ref.toString(), "-a", a, "-n", "build", "push", "--plain-http", image));
     assertThat(push.exitCode()).as(push.toString()).isZero();
+  }
+
+  static void startDaemon(String log) throws Exception {
+    Path sock = work.resolve("soci.sock");
+    Files.deleteIfExists(sock);
+    daemon = ManagedProcess.start("soci-snapshotter-grpc",
+        List.of(Launchers.repoRoot().resolve("build/bin/soci-snapshotter-grpc").toString(), "--address", sock.toString(),
+            "--root", work.resolve("soci-root").toString(), "--config", work.resolve("config.toml").toString()),
+        Map.of(), work, work.resolve(log));
+    for (int i = 0; i < 100 && !Files.exists(sock); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(sock).as(daemon.logTail(20)).exists();
   }
 
   @AfterAll
@@ -119,5 +125,20 @@ class ReferenceIndexLazyIT {
     byte[] expected = TarLayer.randomBytes(309, FILE_SIZE);
     assertThat(c.stdout()).contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)));
     assertThat(Files.readString(work.resolve("daemon.log"))).contains("remote-snapshot-prepared");
+
+    // kill -9 the daemon process: its FUSE mounts are left behind, broken. A new daemon on the same
+    // root removes them, mounts the lazy layer again, and a new container from the image runs.
+    ContainerdProcess.run(List.of("kill", "-9", Long.toString(daemon.pid())), Duration.ofSeconds(10)).check();
+    for (int i = 0; i < 50 && ProcessHandle.of(daemon.pid()).map(ProcessHandle::isAlive).orElse(false); i++) {
+      Thread.sleep(100);
+    }
+    startDaemon("daemon-restarted.log");
+    String restarted = Files.readString(work.resolve("daemon-restarted.log"));
+    assertThat(restarted).contains("remote-snapshot-restored");
+    ContainerdProcess.Result again = containerd.ctr("run", "--rm", "--snapshotter", "soci", image,
+        "refidx2-" + ProcessHandle.current().pid(), "sha256sum", "/data/file11.bin");
+    assertThat(again.ok()).as(again.output() + daemon.logTail(40)).isTrue();
+    byte[] expected11 = TarLayer.randomBytes(311, FILE_SIZE);
+    assertThat(again.stdout()).contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected11)));
   }
 }
