@@ -2,7 +2,7 @@
 JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
 export JAVA_HOME
 MVN := ./mvnw -B
-.PHONY: build test demo install-deps bench-index reference-soci clean
+.PHONY: build test demo install-deps bench-index bench-lazy reference-soci clean
 
 build:
 	$(MVN) -q -DskipTests package
@@ -23,6 +23,10 @@ reference-soci:
 
 bench-index: install-deps build reference-soci
 	scripts/bench-index
+
+# Lazy vs plain pull+run of a 512 MiB image under a loopback bandwidth limit (tc tbf).
+bench-lazy: install-deps build
+	scripts/bench-lazy
 
 clean:
 	$(MVN) -q clean
