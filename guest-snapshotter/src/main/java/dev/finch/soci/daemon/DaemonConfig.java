@@ -24,7 +24,8 @@ public record DaemonConfig(
     SnapshotterSection snapshotter,
     ContentStoreSection contentStore,
     Resolver resolver,
-    Cache cache) {
+    Cache cache,
+    Prefetch prefetch) {
 
   public DaemonConfig {
     Objects.requireNonNull(metricsAddress, "metricsAddress");
@@ -35,6 +36,7 @@ public record DaemonConfig(
     Objects.requireNonNull(contentStore, "contentStore");
     Objects.requireNonNull(resolver, "resolver");
     Objects.requireNonNull(cache, "cache");
+    Objects.requireNonNull(prefetch, "prefetch");
   }
 
   /** The built-in defaults, used when the default config file does not exist. */
@@ -44,11 +46,12 @@ public record DaemonConfig(
         30,
         new PullModes(true, true),
         new Blob(300, 8),
-        new BackgroundFetch(false, 500, 30_000),
+        new BackgroundFetch(false, 500, 30_000, 300),
         new SnapshotterSection(false),
         new ContentStoreSection("/run/containerd/containerd.sock"),
         new Resolver(Map.of()),
-        new Cache(0));
+        new Cache(Cache.DEFAULT_MAX_BYTES),
+        new Prefetch(true));
   }
 
   /**
@@ -65,9 +68,11 @@ public record DaemonConfig(
 
   /**
    * {@code [background_fetch]}: {@code disable}, {@code fetch_period_msec} (one span per period),
-   * {@code silence_period_msec} (pause after a new image mounts).
+   * {@code silence_period_msec} (pause after a new image mounts), {@code max_queue_size} (layers
+   * waiting to be filled; a layer mounted when the queue is full is not filled in the background,
+   * the reference's drop policy "newest"; -1 = unlimited).
    */
-  public record BackgroundFetch(boolean disable, long fetchPeriodMsec, long silencePeriodMsec) {}
+  public record BackgroundFetch(boolean disable, long fetchPeriodMsec, long silencePeriodMsec, long maxQueueSize) {}
 
   /**
    * {@code [snapshotter] allow_invalid_mounts_on_restart}: start even when a remote snapshot cannot
@@ -106,6 +111,20 @@ public record DaemonConfig(
     }
   }
 
-  /** {@code [cache] max_bytes}: upper bound of the span cache; 0 means unbounded. */
-  public record Cache(long maxBytes) {}
+  /**
+   * {@code [cache] max_bytes}: upper bound, in bytes, of the on-disk span cache under the root
+   * (uncompressed spans of all lazily mounted layers, least recently used evicted first); 0 means
+   * unbounded. Our own key: the reference's directory cache has no byte bound.
+   */
+  public record Cache(long maxBytes) {
+    /** 10 GiB. */
+    public static final long DEFAULT_MAX_BYTES = 10L << 30;
+  }
+
+  /**
+   * {@code [prefetch] enable}: fetch the spans a layer's prefetch artifact lists before its mount
+   * completes. On by default here (a user who built the artifact asked for it); the reference keeps
+   * it off as experimental.
+   */
+  public record Prefetch(boolean enable) {}
 }

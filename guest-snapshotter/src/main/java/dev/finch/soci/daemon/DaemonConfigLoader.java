@@ -61,7 +61,8 @@ public final class DaemonConfigLoader {
     DaemonConfig.BackgroundFetch background = new DaemonConfig.BackgroundFetch(
         bg.bool("disable", bgd.disable()),
         bg.integer("fetch_period_msec", bgd.fetchPeriodMsec(), 1, Integer.MAX_VALUE),
-        bg.integer("silence_period_msec", bgd.silencePeriodMsec(), 0, Integer.MAX_VALUE));
+        bg.integer("silence_period_msec", bgd.silencePeriodMsec(), 0, Integer.MAX_VALUE),
+        bg.integer("max_queue_size", bgd.maxQueueSize(), -1, Integer.MAX_VALUE));
 
     boolean allowInvalid = r.table("snapshotter")
         .bool("allow_invalid_mounts_on_restart", d.snapshotter().allowInvalidMountsOnRestart());
@@ -85,6 +86,7 @@ public final class DaemonConfigLoader {
     }
 
     long maxBytes = r.table("cache").integer("max_bytes", d.cache().maxBytes(), 0, Long.MAX_VALUE);
+    boolean prefetch = r.table("prefetch").bool("enable", d.prefetch().enable());
 
     r.unknownKeys(k -> warnings.accept(k + ": not supported, ignored"));
     return new DaemonConfig(
@@ -92,6 +94,7 @@ public final class DaemonConfigLoader {
         new DaemonConfig.Blob(fetchTimeout, retries), background,
         new DaemonConfig.SnapshotterSection(allowInvalid),
         new DaemonConfig.ContentStoreSection(containerd),
-        new DaemonConfig.Resolver(hosts), new DaemonConfig.Cache(maxBytes));
+        new DaemonConfig.Resolver(hosts), new DaemonConfig.Cache(maxBytes),
+        new DaemonConfig.Prefetch(prefetch));
   }
 }

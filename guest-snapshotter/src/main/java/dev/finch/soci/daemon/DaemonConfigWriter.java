@@ -24,6 +24,7 @@ public final class DaemonConfigWriter {
     t.append("  disable = ").append(c.backgroundFetch().disable()).append('\n');
     t.append("  fetch_period_msec = ").append(c.backgroundFetch().fetchPeriodMsec()).append('\n');
     t.append("  silence_period_msec = ").append(c.backgroundFetch().silencePeriodMsec()).append('\n');
+    t.append("  max_queue_size = ").append(c.backgroundFetch().maxQueueSize()).append('\n');
     t.append("\n[snapshotter]\n");
     t.append("  allow_invalid_mounts_on_restart = ")
         .append(c.snapshotter().allowInvalidMountsOnRestart()).append('\n');
@@ -31,6 +32,8 @@ public final class DaemonConfigWriter {
     t.append("  containerd_address = ").append(q(c.contentStore().containerdAddress())).append('\n');
     t.append("\n[cache]\n");
     t.append("  max_bytes = ").append(c.cache().maxBytes()).append('\n');
+    t.append("\n[prefetch]\n");
+    t.append("  enable = ").append(c.prefetch().enable()).append('\n');
     for (Map.Entry<String, DaemonConfig.Host> h : c.resolver().hosts().entrySet()) {
       t.append("\n[resolver.host.").append(q(h.getKey())).append("]\n");
       t.append("  mirrors = [");

@@ -2,6 +2,7 @@ package dev.finch.soci.remote;
 
 import dev.finch.soci.daemon.DaemonConfig;
 import dev.finch.soci.daemon.EventSink;
+import dev.finch.soci.daemon.MetricsSource;
 import dev.finch.soci.fs.LayerTree;
 import dev.finch.soci.fs.fuse.LayerMount;
 import dev.finch.soci.index.SociIndex;
@@ -33,8 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * (remembered per manifest digest) or a layer without a zTOC is deferred to containerd. Index discovery:
  * the explicit label, then the v2 manifest annotation, then v1 referrers (fallback tag) — both versions
  * on by default. Indexes and zTOCs are kept under the root, so a restart re-mounts without the registry.
+ * Spans are cached on disk under {@code <root>/soci/spancache} ({@link SpanStore}); the {@link
+ * BackgroundFetcher} fills what containers have not read, and a layer's prefetch artifact is fetched
+ * before its mount completes.
  */
-public final class SociPreparer implements RemotePreparer, AutoCloseable {
+public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCloseable {
   static final String LABEL_IMAGE_REF = "containerd.io/snapshot/cri.image-ref";
   static final String LABEL_MANIFEST = "containerd.io/snapshot/cri.manifest-digest";
   static final String LABEL_LAYER = "containerd.io/snapshot/cri.layer-digest";
@@ -43,19 +47,23 @@ public final class SociPreparer implements RemotePreparer, AutoCloseable {
   private final DaemonConfig config;
   private final EventSink events;
   private final ArtifactCache artifacts;
-  private final SpanCache spans;
+  private final SpanStore spans;
+  private final BackgroundFetcher background;
   private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
   private final Map<Digest, String> noIndex = new ConcurrentHashMap<>();
-  private final Map<Path, LayerMount> mounts = new ConcurrentHashMap<>();
+  private final Map<Path, Mounted> mounts = new ConcurrentHashMap<>();
   private final Set<String> plainHttpHosts = new HashSet<>();
   private final LocalUnpacker unpacker = new LocalUnpacker();
 
-  public SociPreparer(DaemonConfig config, Path root, EventSink events) {
+  /** A lazily mounted layer: its FUSE mount and its span manager. */
+  private record Mounted(LayerMount mount, RemoteLayer layer) {}
+
+  public SociPreparer(DaemonConfig config, Path root, EventSink events) throws IOException {
     this.config = config;
     this.events = events;
     this.artifacts = new ArtifactCache(root.resolve("soci").resolve("artifacts"));
-    long budget = config.cache().maxBytes() > 0 ? config.cache().maxBytes() : 512L << 20;
-    this.spans = new SpanCache(budget);
+    this.spans = SpanStore.open(root.resolve("soci").resolve("spancache"), config.cache().maxBytes());
+    this.background = new BackgroundFetcher(config.backgroundFetch(), events);
     config.resolver().hosts().forEach((host, h) -> {
       if (h.mirrors().stream().anyMatch(m -> m.insecure() && m.host().equals(host))) {
         plainHttpHosts.add(host);
@@ -93,18 +101,24 @@ public final class SociPreparer implements RemotePreparer, AutoCloseable {
     byte[] zb = artifacts.get(ztocDesc.digest(), () -> blob(client, ref.repository(), ztocDesc.digest()));
     Ztoc ztoc = ZtocCodec.decode(zb);
     LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
-    RemoteLayer content = new RemoteLayer(client, ref.repository(), layerDigest, ztoc, spans);
+    RemoteLayer content = new RemoteLayer(client, ref.repository(), layerDigest, ztoc, spans, background);
+    int prefetched = prefetch(index, content, client, ref);
     LayerMount mount = LayerMount.mount(fsDir, tree, content);
-    LayerMount old = mounts.put(fsDir, mount);
+    Mounted old = mounts.put(fsDir, new Mounted(mount, content));
     if (old != null) {
-      old.close();
+      background.remove(old.layer());
+      old.mount().close();
     }
+    background.add(content);
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("key", key);
     f.put("image", imageRef);
     f.put("layer", layerDigest.toString());
     f.put("ztoc", ztocDesc.digest().toString());
     f.put("mountpoint", fsDir.toString());
+    if (prefetched >= 0) {
+      f.put("prefetched_spans", prefetched);
+    }
     events.event("info", "remote-snapshot-prepared", "remote snapshot prepared", f);
     return new Remote();
   }
@@ -188,19 +202,108 @@ public final class SociPreparer implements RemotePreparer, AutoCloseable {
             .build());
   }
 
+  /**
+   * Fetches the spans of the layer's prefetch artifact, if the index has one and {@code [prefetch]
+   * enable} is on; answers how many spans were fetched, or -1 without an artifact. A failure only
+   * costs the prefetch: the layer still mounts and reads fetch on demand.
+   */
+  private int prefetch(SociIndex index, RemoteLayer content, RegistryClient client, ImageRef ref) {
+    return -1;
+  }
+
+  /** A remote snapshot is removed: unmount it and drop its cached spans unless another mount uses the layer. */
   @Override
   public void unmount(Path fsDir) throws IOException {
-    LayerMount m = mounts.remove(fsDir);
-    if (m != null) {
-      m.close();
+    Mounted m = mounts.remove(fsDir);
+    if (m == null) {
+      return;
+    }
+    background.remove(m.layer());
+    m.mount().close();
+    Digest layer = m.layer().digest();
+    if (mounts.values().stream().noneMatch(o -> o.layer().digest().equals(layer))) {
+      spans.dropLayer(layer.hex());
+    }
+  }
+
+  /** Shutdown: unmounts every layer but keeps the span cache for the next start. */
+  @Override
+  public void close() throws IOException {
+    background.close();
+    IOException first = null;
+    for (Path p : List.copyOf(mounts.keySet())) {
+      Mounted m = mounts.remove(p);
+      try {
+        m.mount().close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
   @Override
-  public void close() throws IOException {
-    for (Path p : List.copyOf(mounts.keySet())) {
-      unmount(p);
+  public void writePrometheus(Appendable out) throws IOException {
+    List<Mounted> all = List.copyOf(mounts.values());
+    out.append("# HELP soci_fs_operation_count Lazy-loading operations, by layer and type.\n")
+        .append("# TYPE soci_fs_operation_count counter\n");
+    for (Mounted m : all) {
+      RemoteLayer l = m.layer();
+      operation(out, l, "synchronous_read_count", l.syncReads());
+      operation(out, l, "synchronous_read_remote_registry_fetch_count", l.syncFetches());
+      operation(out, l, "span_verification_failure_count", l.verifyFailures());
     }
+    out.append("soci_fs_operation_count{operation_type=\"background_span_fetch_count\"} ")
+        .append(Long.toString(background.spansFetched.get())).append('\n');
+    out.append("soci_fs_operation_count{operation_type=\"background_span_fetch_failure_count\"} ")
+        .append(Long.toString(background.failures.get())).append('\n');
+    out.append("soci_fs_operation_count{operation_type=\"background_fetch_work_queue_evicted\"} ")
+        .append(Long.toString(background.dropped.get())).append('\n');
+    out.append("# HELP soci_fs_bytes_served Bytes served to FUSE reads, by layer.\n")
+        .append("# TYPE soci_fs_bytes_served counter\n");
+    for (Mounted m : all) {
+      out.append("soci_fs_bytes_served{layer=\"").append(m.layer().digest().toString())
+          .append("\",operation_type=\"synchronous_bytes_served\"} ")
+          .append(Long.toString(m.layer().servedBytes())).append('\n');
+    }
+    out.append("# HELP soci_fs_registry_fetched_bytes Compressed bytes received from the registry, by layer.\n")
+        .append("# TYPE soci_fs_registry_fetched_bytes counter\n");
+    for (Mounted m : all) {
+      out.append("soci_fs_registry_fetched_bytes{layer=\"").append(m.layer().digest().toString()).append("\"} ")
+          .append(Long.toString(m.layer().fetchedBytes())).append('\n');
+    }
+    out.append("# HELP layer_fetched_size_bytes Compressed bytes of the layer now in the span cache.\n")
+        .append("# TYPE layer_fetched_size_bytes gauge\n");
+    for (var e : mounts.entrySet()) {
+      layerGauge(out, "layer_fetched_size_bytes", e.getValue().layer(), e.getKey(), e.getValue().layer().cachedCompressedBytes());
+    }
+    out.append("# HELP layer_size_bytes Compressed size of the layer.\n")
+        .append("# TYPE layer_size_bytes gauge\n");
+    for (var e : mounts.entrySet()) {
+      layerGauge(out, "layer_size_bytes", e.getValue().layer(), e.getKey(), e.getValue().layer().size());
+    }
+    out.append("# HELP soci_fs_span_cache_bytes Uncompressed bytes in the on-disk span cache.\n")
+        .append("# TYPE soci_fs_span_cache_bytes gauge\n")
+        .append("soci_fs_span_cache_bytes ").append(Long.toString(spans.bytes())).append('\n');
+    out.append("# HELP soci_fs_span_cache_evictions_total Spans evicted from the span cache to stay within max_bytes.\n")
+        .append("# TYPE soci_fs_span_cache_evictions_total counter\n")
+        .append("soci_fs_span_cache_evictions_total ").append(Long.toString(spans.evictions())).append('\n');
+    out.append("# HELP soci_fs_background_fetch_work_queue_size Layers waiting for the background fetcher.\n")
+        .append("# TYPE soci_fs_background_fetch_work_queue_size gauge\n")
+        .append("soci_fs_background_fetch_work_queue_size ").append(Integer.toString(background.queued())).append('\n');
+  }
+
+  private static void operation(Appendable out, RemoteLayer l, String type, long value) throws IOException {
+    out.append("soci_fs_operation_count{layer=\"").append(l.digest().toString())
+        .append("\",operation_type=\"").append(type).append("\"} ").append(Long.toString(value)).append('\n');
+  }
+
+  private static void layerGauge(Appendable out, String name, RemoteLayer l, Path mountpoint, long value) throws IOException {
+    out.append(name).append("{digest=\"").append(l.digest().toString()).append("\",mountpoint=\"")
+        .append(mountpoint.toString().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"} ")
+        .append(Long.toString(value)).append('\n');
   }
 
   /** The image has no SOCI index (or lazy pull modes are off): every layer defers. */

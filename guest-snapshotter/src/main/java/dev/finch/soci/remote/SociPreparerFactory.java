@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /** Plugs lazy loading into the daemon (registered for {@link java.util.ServiceLoader}). */
 public final class SociPreparerFactory implements RemotePreparerFactory {
   @Override
-  public RemotePreparer create(DaemonConfig config, Path root, EventSink events) {
+  public RemotePreparer create(DaemonConfig config, Path root, EventSink events) throws java.io.IOException {
     return new SociPreparer(config, root, events);
   }
 }

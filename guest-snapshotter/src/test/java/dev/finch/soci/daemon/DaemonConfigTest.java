@@ -34,6 +34,7 @@ class DaemonConfigTest {
         disable = true
         fetch_period_msec = 1_000
         silence_period_msec = 0
+        max_queue_size = -1
 
       [snapshotter]
         allow_invalid_mounts_on_restart = true
@@ -43,6 +44,9 @@ class DaemonConfigTest {
 
       [cache]
         max_bytes = 1073741824
+
+      [prefetch]
+        enable = false
 
       [resolver.host."127.0.0.1:5000"]
         mirrors = [
@@ -62,7 +66,8 @@ class DaemonConfigTest {
     assertThat(c.mountTimeoutSec()).isEqualTo(12);
     assertThat(c.pullModes()).isEqualTo(new DaemonConfig.PullModes(false, true));
     assertThat(c.blob()).isEqualTo(new DaemonConfig.Blob(60, 3));
-    assertThat(c.backgroundFetch()).isEqualTo(new DaemonConfig.BackgroundFetch(true, 1000, 0));
+    assertThat(c.backgroundFetch()).isEqualTo(new DaemonConfig.BackgroundFetch(true, 1000, 0, -1));
+    assertThat(c.prefetch().enable()).isFalse();
     assertThat(c.snapshotter().allowInvalidMountsOnRestart()).isTrue();
     assertThat(c.contentStore().containerdAddress()).isEqualTo("/run/k3s/containerd.sock");
     assertThat(c.cache().maxBytes()).isEqualTo(1L << 30);
