@@ -7,6 +7,7 @@ import dev.finch.soci.containerd.ResolvedImage;
 import dev.finch.soci.index.IndexCreator;
 import dev.finch.soci.index.IndexOptions;
 import dev.finch.soci.index.LayerOutcome;
+import dev.finch.soci.index.PrefetchPathNotFoundException;
 import dev.finch.soci.index.SociIndex;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code soci create IMAGE}: builds a SOCI index manifest v1 (zTOC per layer, {@code subject} = the
- * platform image manifest) for an image in containerd's content store. {@code soci push} sends it to
- * the registry. This is the command {@code nerdctl push --snapshotter soci} runs.
+ * platform image manifest) for an image in containerd's content store, with prefetch artifacts for
+ * the layers holding {@code --prefetch-file} paths. {@code soci push} sends it to the registry. This
+ * is the command {@code nerdctl push --snapshotter soci} runs.
  */
 @Command(
     name = "create",
@@ -29,6 +31,7 @@ import picocli.CommandLine.Parameters;
 final class CreateCommand implements Callable<Integer> {
   GlobalOptions global;
   @Mixin IndexFlags flags;
+  @Mixin PrefetchFlags prefetch;
 
   @Parameters(paramLabel = "IMAGE", description = "image reference as stored in containerd")
   String image;
@@ -38,7 +41,7 @@ final class CreateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     global = GlobalOptions.of(spec);
-    IndexOptions opts = flags.options();
+    IndexOptions opts = flags.options().withPrefetchPaths(prefetch.paths());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (SociContext ctx = new SociContext(global)) {
@@ -53,14 +56,22 @@ final class CreateCommand implements Callable<Integer> {
       List<String> created = new ArrayList<>();
       List<LayerOutcome> all = new ArrayList<>();
       for (PlatformImage pi : resolved.manifests()) {
-        IndexCreator.Result r =
-            creator.create(
-                pi.descriptor(), pi.manifest(), Images.platformOf(pi), SociIndex.Version.V1, opts,
-                resolved.image().name(),
-                o -> {
-                  out.println(o.message());
-                  out.flush();
-                });
+        IndexCreator.Result r;
+        try {
+          r =
+              creator.create(
+                  pi.descriptor(), pi.manifest(), Images.platformOf(pi), SociIndex.Version.V1, opts,
+                  resolved.image().name(),
+                  o -> {
+                    out.println(o.message());
+                    out.flush();
+                  });
+        } catch (PrefetchPathNotFoundException e) {
+          throw new SociException(
+              "prefetch file " + e.path() + " not found in any layer with a zTOC of image " + resolved.image().name()
+                  + " (" + Images.platformOf(pi) + "); layers smaller than --min-layer-size have no zTOC",
+              e);
+        }
         all.addAll(r.outcomes());
         r.index().ifPresent(idx -> created.add(idx.digest().toString()));
       }

@@ -9,6 +9,9 @@ import dev.finch.soci.store.ArtifactEntry;
 import dev.finch.soci.store.ArtifactType;
 import dev.finch.soci.store.ArtifactsDb;
 import dev.finch.soci.store.ContentStore;
+import dev.finch.soci.ztoc.Ztoc;
+import dev.finch.soci.ztoc.ZtocCodec;
+import dev.finch.soci.ztoc.ZtocException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -21,9 +24,11 @@ import java.util.function.Consumer;
 
 /**
  * Builds the SOCI index of one platform image manifest: a zTOC per layer at or above the minimum
- * size (reusing stored zTOCs for the same layer and span size unless forced), then the index manifest;
- * stores zTOCs, the {@code {}} config and the index in the content store and records them in the
- * artifacts database. Layer outcomes are reported as they happen, in the reference's wording.
+ * size (reusing stored zTOCs for the same layer and span size unless forced), a prefetch artifact per
+ * layer holding a {@code --prefetch-file} path, then the index manifest (zTOCs in layer order, then
+ * prefetch artifacts); stores them, the {@code {}} config and the index in the content store and
+ * records them in the artifacts database. Layer outcomes are reported as they happen, in the
+ * reference's wording.
  */
 public final class IndexCreator {
   private final ContentStore store;
@@ -40,7 +45,10 @@ public final class IndexCreator {
     this.location = location;
   }
 
-  /** The result for one platform: the outcome per layer and the index (absent when no zTOC was built). */
+  /**
+   * The result for one platform: the outcome per layer (then one per prefetch artifact) and the
+   * index (absent when no zTOC was built).
+   */
   public record Result(Descriptor image, Platform platform, List<LayerOutcome> outcomes, Optional<SociIndex> index) {}
 
   public Result create(
@@ -54,6 +62,7 @@ public final class IndexCreator {
       throws IOException {
     List<LayerOutcome> outcomes = new ArrayList<>();
     List<Descriptor> ztocs = new ArrayList<>();
+    List<LayerOutcome.Indexed> indexed = new ArrayList<>();
     List<ArtifactEntry> entries = new ArrayList<>();
     for (Descriptor layer : image.layers()) {
       LayerOutcome o = indexLayer(layer, opts, imageDesc, platform, entries);
@@ -61,18 +70,28 @@ public final class IndexCreator {
       report.accept(o);
       if (o instanceof LayerOutcome.Indexed ix) {
         ztocs.add(ix.ztoc());
+        indexed.add(ix);
       }
     }
     if (ztocs.isEmpty()) {
       return new Result(imageDesc, platform, outcomes, Optional.empty());
     }
+    List<Descriptor> blobs = new ArrayList<>(ztocs);
+    if (!opts.prefetchPaths().isEmpty()) {
+      for (LayerOutcome.Prefetched p : prefetch(indexed, opts.prefetchPaths(), entries)) {
+        outcomes.add(p);
+        report.accept(p);
+        blobs.add(p.prefetch());
+      }
+    }
     SociIndex index =
-        SociIndex.build(version, ztocs, version == SociIndex.Version.V1 ? imageDesc : null, SociIndex.BUILD_TOOL);
+        SociIndex.build(version, blobs, version == SociIndex.Version.V1 ? imageDesc : null, SociIndex.BUILD_TOOL);
     store.write(MediaTypes.EMPTY_JSON_DIGEST, SociIndex.EMPTY_CONFIG, Map.of());
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("containerd.io/gc.ref.content.config", MediaTypes.EMPTY_JSON_DIGEST.toString());
-    for (int i = 0; i < ztocs.size(); i++) {
-      labels.put("containerd.io/gc.ref.content.ztoc." + i, ztocs.get(i).digest().toString());
+    // As the reference: every blob of the index, prefetch artifacts included, is a "ztoc.<i>" ref.
+    for (int i = 0; i < blobs.size(); i++) {
+      labels.put("containerd.io/gc.ref.content.ztoc." + i, blobs.get(i).digest().toString());
     }
     labels.put("containerd.io/gc.root", Instant.now().toString());
     store.write(index.digest(), index.bytes(), labels);
@@ -139,6 +158,42 @@ public final class IndexCreator {
             opts.spanSize(),
             null));
     return new LayerOutcome.Indexed(layer, ztoc, false);
+  }
+
+  /**
+   * Stores one prefetch artifact per layer holding a requested path, recorded in the artifacts
+   * database the way the reference records them (type soci_prefetch, original digest = the layer).
+   */
+  private List<LayerOutcome.Prefetched> prefetch(
+      List<LayerOutcome.Indexed> indexed, List<String> paths, List<ArtifactEntry> entries) throws IOException {
+    List<PrefetchPlanner.IndexedLayer> layers = new ArrayList<>();
+    Map<Digest, Descriptor> layerDescs = new LinkedHashMap<>();
+    for (LayerOutcome.Indexed ix : indexed) {
+      Ztoc ztoc;
+      try {
+        ztoc = ZtocCodec.decode(store.readAll(ix.ztoc().digest()));
+      } catch (ZtocException e) {
+        throw new IOException("zTOC " + ix.ztoc().digest() + " of layer " + ix.layer().digest()
+            + " cannot be read for prefetch: " + e.getMessage(), e);
+      }
+      layers.add(new PrefetchPlanner.IndexedLayer(ix.layer().digest(), ztoc));
+      layerDescs.put(ix.layer().digest(), ix.layer());
+    }
+    List<LayerOutcome.Prefetched> out = new ArrayList<>();
+    for (Map.Entry<Digest, PrefetchArtifact> e : PrefetchPlanner.plan(layers, paths).entrySet()) {
+      byte[] json = e.getValue().toJson();
+      Digest digest = Digest.sha256(json);
+      store.write(digest, json, Map.of());
+      Descriptor desc =
+          Descriptor.of(PrefetchArtifact.MEDIA_TYPE, digest, json.length)
+              .withAnnotations(Map.of(MediaTypes.ANN_IMAGE_LAYER_DIGEST, e.getKey().toString()));
+      entries.add(
+          new ArtifactEntry(
+              digest, json.length, e.getKey(), null, null, location, ArtifactType.SOCI_PREFETCH,
+              PrefetchArtifact.MEDIA_TYPE, null, Instant.now(), 0, null));
+      out.add(new LayerOutcome.Prefetched(layerDescs.get(e.getKey()), desc, e.getValue()));
+    }
+    return out;
   }
 
   private Optional<Descriptor> existingZtoc(Descriptor layer, IndexOptions opts) throws IOException {

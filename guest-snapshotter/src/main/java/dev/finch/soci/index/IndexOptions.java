@@ -1,5 +1,7 @@
 package dev.finch.soci.index;
 
+import java.util.List;
+
 /**
  * Options of {@code soci create} and {@code soci convert}.
  *
@@ -7,8 +9,11 @@ package dev.finch.soci.index;
  * @param minLayerSize layers smaller than this get no zTOC (default 10 MiB)
  * @param force rebuild zTOCs even when one exists for the same layer and span size
  * @param xattrOptimization add {@code com.amazon.soci.disable-xattrs} to zTOCs of layers without xattrs
+ * @param prefetchPaths files inside the image whose spans go into prefetch artifacts
+ *     ({@code --prefetch-file}); empty for none
  */
-public record IndexOptions(long spanSize, long minLayerSize, boolean force, boolean xattrOptimization) {
+public record IndexOptions(
+    long spanSize, long minLayerSize, boolean force, boolean xattrOptimization, List<String> prefetchPaths) {
   public static final long DEFAULT_SPAN_SIZE = 1L << 22;
   public static final long DEFAULT_MIN_LAYER_SIZE = 10L << 20;
 
@@ -19,9 +24,20 @@ public record IndexOptions(long spanSize, long minLayerSize, boolean force, bool
     if (minLayerSize < 0) {
       throw new IllegalArgumentException("--min-layer-size must not be negative, got " + minLayerSize);
     }
+    prefetchPaths = List.copyOf(prefetchPaths);
+  }
+
+  /** Options without prefetch paths. */
+  public IndexOptions(long spanSize, long minLayerSize, boolean force, boolean xattrOptimization) {
+    this(spanSize, minLayerSize, force, xattrOptimization, List.of());
   }
 
   public static IndexOptions defaults() {
     return new IndexOptions(DEFAULT_SPAN_SIZE, DEFAULT_MIN_LAYER_SIZE, false, false);
+  }
+
+  /** The same options with these prefetch paths. */
+  public IndexOptions withPrefetchPaths(List<String> paths) {
+    return new IndexOptions(spanSize, minLayerSize, force, xattrOptimization, paths);
   }
 }

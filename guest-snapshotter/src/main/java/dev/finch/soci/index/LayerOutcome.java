@@ -2,7 +2,7 @@ package dev.finch.soci.index;
 
 import dev.finch.soci.oci.Descriptor;
 
-/** What index creation did with one image layer. */
+/** What index creation did with one image layer: its zTOC, or, after all zTOCs, its prefetch artifact. */
 public sealed interface LayerOutcome {
   Descriptor layer();
 
@@ -22,6 +22,14 @@ public sealed interface LayerOutcome {
     @Override
     public String message() {
       return "ztoc skipped - " + reason;
+    }
+  }
+
+  /** A prefetch artifact was stored for the layer ({@code --prefetch-file}). */
+  record Prefetched(Descriptor layer, Descriptor prefetch, PrefetchArtifact artifact) implements LayerOutcome {
+    @Override
+    public String message() {
+      return "Created prefetch artifact for layer " + layer.digest() + ": " + prefetch.digest();
     }
   }
 }

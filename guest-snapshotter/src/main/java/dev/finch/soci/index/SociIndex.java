@@ -123,6 +123,25 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
     return null;
   }
 
+  /**
+   * The prefetch artifact descriptors (media type {@link PrefetchArtifact#MEDIA_TYPE}), listed after
+   * the zTOCs in image layer order; each names its layer in {@code com.amazon.soci.image-layer-digest}.
+   */
+  public List<Descriptor> prefetches() {
+    return manifest.layers().stream().filter(d -> PrefetchArtifact.MEDIA_TYPE.equals(d.mediaType())).toList();
+  }
+
+  /** The prefetch artifact descriptor for an image layer, or null if the index has none for it. */
+  public Descriptor prefetchFor(Digest layer) {
+    String key = layer.toString();
+    for (Descriptor d : prefetches()) {
+      if (key.equals(d.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST))) {
+        return d;
+      }
+    }
+    return null;
+  }
+
   /** Descriptor of this index as it is referenced from elsewhere (an OCI index, a referrers list). */
   public Descriptor descriptor() {
     return Descriptor.of(MediaTypes.OCI_MANIFEST, digest, bytes.length);

@@ -2,6 +2,8 @@ package dev.finch.soci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.soci.index.PrefetchArtifact;
+import dev.finch.soci.index.SociIndex;
 import dev.finch.soci.testing.SociRuns;
 import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.soci.oci.Descriptor;
@@ -20,6 +22,7 @@ import dev.finch.testkit.image.TarLayer;
 import dev.finch.testkit.image.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -38,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code soci} CLI against a real containerd and a real distribution registry 2.8 (which has no
  * referrers API): create, push and discovery through the fallback tag, get-file of every file,
- * convert (v2) pushed and read back, and the min-layer-size error.
+ * convert (v2) pushed and read back, the min-layer-size error, and prefetch artifacts from
+ * {@code --prefetch-file} pushed with the index.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SociCliIT {
@@ -222,6 +226,97 @@ class SociCliIT {
     Manifest img = Json.read(Files.readAllBytes(blob(out, idx.manifests().get(0).digest())), Manifest.class);
     assertThat(img.annotation(MediaTypes.ANN_INDEX_DIGEST)).isEqualTo(sociEntry.digest().toString());
     assertThat(Files.exists(blob(out, sociEntry.digest()))).isTrue();
+  }
+
+  @Test
+  @Order(6)
+  void createWithPrefetchFilesAddsAPrefetchArtifactThatPushSends() throws Exception {
+    Path list = work.resolve("prefetch.json");
+    Files.writeString(list, "[\"data/hello.txt\", \"  \"]");
+    Run c = soci("create", "--span-size", "65536", "--min-layer-size", "2000000",
+        "--prefetch-file", "/data/more/blob.bin", "--prefetch-files-json", list.toString(), ref);
+    assertThat(c.rc()).as(c.err()).isZero();
+    assertThat(c.out()).containsPattern("Created prefetch artifact for layer sha256:[0-9a-f]{64}: sha256:[0-9a-f]{64}");
+
+    SociIndex index = null;
+    for (String d : soci("index", "list", "-q").out().strip().split("\n")) {
+      Run info = soci("index", "info", d);
+      assertThat(info.rc()).as(info.err()).isZero();
+      SociIndex i = SociIndex.parse(containerd.ctr("content", "get", d).check().stdout().getBytes(StandardCharsets.UTF_8));
+      assertThat(i.digest()).isEqualTo(Digest.parse(d));
+      if (!i.prefetches().isEmpty()) {
+        assertThat(index).as("one index with prefetch").isNull();
+        index = i;
+        assertThat(info.out()).contains("\"mediaType\": \"" + PrefetchArtifact.MEDIA_TYPE + "\"");
+      }
+    }
+    assertThat(index).isNotNull();
+    List<Descriptor> layers = index.manifest().layers();
+    assertThat(layers).hasSize(2);
+    Descriptor ztoc = layers.get(0);
+    Descriptor prefetch = layers.get(1);
+    assertThat(ztoc.mediaType()).isEqualTo(MediaTypes.SOCI_ZTOC);
+    assertThat(prefetch.mediaType()).isEqualTo(PrefetchArtifact.MEDIA_TYPE);
+    String layer = ztoc.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST);
+    assertThat(prefetch.annotations()).containsExactly(Map.entry(MediaTypes.ANN_IMAGE_LAYER_DIGEST, layer));
+    assertThat(c.out()).contains("Created prefetch artifact for layer " + layer + ": " + prefetch.digest());
+    assertThat(containerd.ctr("content", "ls").check().stdout())
+        .contains("containerd.io/gc.ref.content.ztoc.1=" + prefetch.digest());
+
+    // the artifact lists the spans `ztoc info` gives for the two files, merged
+    var files = Json.MAPPER.readTree(soci("ztoc", "info", ztoc.digest().toString()).out()).get("files");
+    List<PrefetchArtifact.SpanRange> expected = new java.util.ArrayList<>();
+    for (var f : files) {
+      if (List.of("data/more/blob.bin", "data/hello.txt").contains(f.get("filename").asText())) {
+        expected.add(new PrefetchArtifact.SpanRange(f.get("start_span").asInt(), f.get("end_span").asInt()));
+      }
+    }
+    assertThat(expected).hasSize(2);
+    assertThat(expected.getFirst().endSpan() - expected.getFirst().startSpan() + expected.getLast().endSpan()
+        - expected.getLast().startSpan()).as("blob.bin covers several spans").isGreaterThanOrEqualTo(10);
+
+    Run push = soci("push", "--plain-http", ref);
+    assertThat(push.rc()).as(push.err()).isZero();
+    assertThat(push.out()).contains("successfully pushed artifact with digest: " + prefetch.digest())
+        .contains("successfully pushed artifact with digest: " + index.digest());
+    RegistryClient rc = client();
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    rc.fetchBlob("soci-it", prefetch.digest(), got);
+    PrefetchArtifact artifact = PrefetchArtifact.parse(got.toByteArray());
+    assertThat(got.toByteArray()).isEqualTo(PrefetchArtifact.of(expected).toJson());
+    assertThat(artifact.spanIds()).containsExactly(PrefetchArtifact.of(expected).spanIds());
+    assertThat(SociIndex.parse(rc.fetchManifest("soci-it", index.digest()).bytes()).prefetchFor(Digest.parse(layer)).digest())
+        .isEqualTo(prefetch.digest());
+  }
+
+  @Test
+  @Order(7)
+  void prefetchPathsOutsideIndexedLayersAndBadJsonAreOneLineErrors() throws Exception {
+    Run missing = soci("create", "--span-size", "65536", "--min-layer-size", "2000000", "--prefetch-file", "/data/nope", ref);
+    assertThat(missing.rc()).isEqualTo(1);
+    assertThat(missing.err().strip().lines()).hasSize(1);
+    assertThat(missing.err()).startsWith("soci: prefetch file /data/nope not found in any layer with a zTOC of image " + ref);
+    // busybox's layer is below --min-layer-size, so it has no zTOC to take spans from
+    Run small = soci("create", "--span-size", "65536", "--min-layer-size", "2000000", "--prefetch-file", "/bin/busybox", ref);
+    assertThat(small.rc()).isEqualTo(1);
+    assertThat(small.err()).startsWith("soci: prefetch file /bin/busybox not found");
+
+    Path bad = work.resolve("bad.json");
+    Files.writeString(bad, "{\"files\": [\"/data/hello.txt\"]}");
+    Run notArray = soci("create", "--min-layer-size", "2000000", "--prefetch-files-json", bad.toString(), ref);
+    assertThat(notArray.rc()).isEqualTo(1);
+    assertThat(notArray.err().strip()).isEqualTo(
+        "soci: --prefetch-files-json " + bad + " must hold a JSON array of paths, e.g. [\"/usr/bin/app\"]");
+    Files.writeString(bad, "[\"/data/hello.txt\"");
+    Run broken = soci("create", "--min-layer-size", "2000000", "--prefetch-files-json", bad.toString(), ref);
+    assertThat(broken.rc()).isEqualTo(1);
+    assertThat(broken.err()).startsWith("soci: --prefetch-files-json " + bad + " is not valid JSON");
+    Run absent = soci("create", "--prefetch-files-json", work.resolve("absent.json").toString(), ref);
+    assertThat(absent.rc()).isEqualTo(1);
+    assertThat(absent.err().strip()).isEqualTo("soci: --prefetch-files-json " + work.resolve("absent.json") + ": no such file");
+
+    Run help = soci("create", "--help");
+    assertThat(help.out()).contains("--prefetch-file=PATH").contains("--prefetch-files-json=FILE");
   }
 
   static Path blob(Path layout, Digest d) {

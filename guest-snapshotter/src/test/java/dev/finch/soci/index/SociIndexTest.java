@@ -72,4 +72,36 @@ class SociIndexTest {
     assertThat(IndexCreator.ztocDescriptor(layer, ZTOC, 1, opt, true).annotation(MediaTypes.ANN_DISABLE_XATTRS))
         .isNull();
   }
+
+  @Test
+  void prefetchDescriptorsFollowTheZtocsAndAreFoundByLayer() throws IOException {
+    Digest otherLayer = Digest.sha256("other".getBytes(StandardCharsets.UTF_8));
+    byte[] json = PrefetchArtifact.of(List.of(new PrefetchArtifact.SpanRange(1, 2))).toJson();
+    Digest pf = Digest.sha256(json);
+    Descriptor prefetch =
+        Descriptor.of(PrefetchArtifact.MEDIA_TYPE, pf, json.length)
+            .withAnnotations(java.util.Map.of(MediaTypes.ANN_IMAGE_LAYER_DIGEST, LAYER.toString()));
+    SociIndex idx =
+        SociIndex.build(
+            SociIndex.Version.V1, List.of(ztocDesc(), prefetch), Descriptor.of(MediaTypes.OCI_MANIFEST, IMAGE, 555),
+            SociIndex.BUILD_TOOL);
+    String text = new String(idx.bytes(), StandardCharsets.UTF_8);
+    assertThat(text)
+        .contains("\"com.amazon.soci.span-size\":\"4194304\"}},{\"mediaType\":\"application/vnd.amazon.soci.prefetch.v1+json\","
+            + "\"digest\":\"" + pf + "\",\"size\":" + json.length
+            + ",\"annotations\":{\"com.amazon.soci.image-layer-digest\":\"" + LAYER + "\"}}],");
+    SociIndex back = SociIndex.parse(idx.bytes());
+    assertThat(back.ztocs()).extracting(Descriptor::digest).containsExactly(ZTOC);
+    assertThat(back.prefetches()).extracting(Descriptor::digest).containsExactly(pf);
+    assertThat(back.prefetchFor(LAYER).digest()).isEqualTo(pf);
+    assertThat(back.prefetchFor(otherLayer)).isNull();
+    assertThat(back.ztocFor(LAYER).digest()).isEqualTo(ZTOC);
+  }
+
+  @Test
+  void anIndexWithoutPrefetchHasNone() {
+    SociIndex idx = SociIndex.build(SociIndex.Version.V2, List.of(ztocDesc()), null, SociIndex.BUILD_TOOL);
+    assertThat(idx.prefetches()).isEmpty();
+    assertThat(idx.prefetchFor(LAYER)).isNull();
+  }
 }
