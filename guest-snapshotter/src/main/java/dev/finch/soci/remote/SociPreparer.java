@@ -5,6 +5,7 @@ import dev.finch.soci.daemon.EventSink;
 import dev.finch.soci.daemon.MetricsSource;
 import dev.finch.soci.fs.LayerTree;
 import dev.finch.soci.fs.fuse.LayerMount;
+import dev.finch.soci.index.PrefetchArtifact;
 import dev.finch.soci.index.SociIndex;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
@@ -208,7 +209,18 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
    * costs the prefetch: the layer still mounts and reads fetch on demand.
    */
   private int prefetch(SociIndex index, RemoteLayer content, RegistryClient client, ImageRef ref) {
-    return -1;
+    Descriptor d = config.prefetch().enable() ? index.prefetchFor(content.digest()) : null;
+    if (d == null) {
+      return -1;
+    }
+    try {
+      PrefetchArtifact p = PrefetchArtifact.parse(artifacts.get(d.digest(), () -> blob(client, ref.repository(), d.digest())));
+      return content.prefetch(p.spanIds(content.spanCount() - 1));
+    } catch (IOException | RuntimeException e) {
+      events.event("warn", "prefetch-failed", "prefetch failed; spans are fetched on demand",
+          Map.of("layer", content.digest().toString(), "prefetch", d.digest().toString(), "error", String.valueOf(e.getMessage())));
+      return 0;
+    }
   }
 
   /** A remote snapshot is removed: unmount it and drop its cached spans unless another mount uses the layer. */

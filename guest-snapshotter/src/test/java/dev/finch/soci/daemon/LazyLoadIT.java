@@ -156,4 +156,38 @@ class LazyLoadIT {
     assertThat(run.ok()).as("run: %s", run.output()).isTrue();
     assertThat(run.stdout()).contains(sha256Of(5));
   }
+
+  @Test
+  @org.junit.jupiter.api.Order(5)
+  void prefetchArtifactSpansAreFetchedBeforeTheMountCompletes() throws Exception {
+    // its own data layer: the big one's snapshot already exists, so containerd would not prepare it again
+    TarLayer.Builder data = TarLayer.builder().dir("data");
+    for (int i = 85; i < 95; i++) {
+      data.randomFile(String.format("data/file%02d.bin", i), FILE_SIZE, 100 + i);
+    }
+    OciImage withPrefetch = TestImages.busybox(tmp.resolve("prefetch-layout"), "prefetch", "v1", data.build());
+    TestImages.push(withPrefetch, registry.hostPort(), "it/prefetch", "v1");
+    String pref = registry.hostPort() + "/it/prefetch:v1";
+    containerd.ctrIn("build", "images", "pull", "--plain-http", pref).check();
+    Run create = soci("--namespace", "build", "create", "--span-size", "262144", "--min-layer-size", "2000000",
+        "--prefetch-file", "/data/file90.bin", pref);
+    assertThat(create.rc()).as(create.err()).isZero();
+    Run push = soci("--namespace", "build", "push", "--plain-http", pref);
+    assertThat(push.rc()).as(push.err()).isZero();
+    String hex = withPrefetch.single().layers().get(1).blob().digest().substring("sha256:".length());
+    long before = registry.blobBytesServed(hex);
+
+    Run pull = soci("--namespace", "default", "image", "rpull", "--plain-http", pref);
+    assertThat(pull.rc()).as("%s\n%s", pull.out(), pull.err()).isZero();
+    String prepared = daemon.logText().lines()
+        .filter(l -> l.contains("\"event\":\"remote-snapshot-prepared\"") && l.contains("it/prefetch"))
+        .reduce((a, b) -> b).orElseThrow();
+    // file90 is 1 MiB of random data: 4 or 5 spans of 256 KiB
+    assertThat(prepared).containsPattern("\"prefetched_spans\":[45][,}]");
+    assertThat(registry.blobBytesServed(hex) - before).as("prefetched during rpull").isGreaterThanOrEqualTo(FILE_SIZE);
+
+    ContainerdProcess.Result run = runReading(pref, "prefetch", 90);
+    assertThat(run.ok()).as("run: %s\n%s", run.output(), daemon.logText()).isTrue();
+    assertThat(run.stdout()).contains(sha256Of(90));
+  }
 }
