@@ -16,6 +16,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLException;
@@ -23,6 +24,10 @@ import javax.net.ssl.SSLException;
 /**
  * Sends {@link RegistryEndpoint}s to one registry host. {@link #call} is the single place where
  * authentication, retries, redirects and the https-to-http fallback for loopback hosts happen.
+ *
+ * <p>Authentication is renewed at most once per call: on a 401, or on an answer {@link ExpiredAuth}
+ * recognizes as expired credentials (ECR's 403). A storage URL a blob redirected to whose signature
+ * expired (S3's 400 ExpiredToken) is fetched again through the registry, also once.
  *
  * <p>Scheme: https, unless the host is in the caller's plain-http set. A loopback host (127.0.0.0/8,
  * localhost, [::1]) that answers https with a non-TLS reply is switched to http for the rest of this
@@ -76,6 +81,7 @@ final class EndpointCaller {
     int attempt = 0;
     int redirects = 0;
     boolean reauthenticated = false;
+    boolean refreshedRedirect = false;
     URI redirected = null;
     while (true) {
       URI current = base;
@@ -118,14 +124,24 @@ final class EndpointCaller {
         httpsWorked = true;
       }
       int status = response.statusCode();
-      if (status == 401 && ours) {
+      byte[] head = new byte[0];
+      if ((status == 403 && ours) || (status == 400 && !ours)) {
+        Responses.Peeked p = Responses.peek(response, ExpiredAuth.PEEK);
+        head = p.head();
+        response = p.response();
+      }
+      boolean expired = ours && ExpiredAuth.isEcrTokenExpired(status, head);
+      if ((status == 401 || expired) && ours) {
         Responses.discard(response);
+        boolean renewedBefore = reauthenticated;
         if (!reauthenticated) {
           reauthenticated = true;
           boolean again;
           try {
-            again = authorizer.onChallenge(
-                AuthChallenge.parseAll(response.headers().allValues("WWW-Authenticate")), scope);
+            again = expired
+                ? authorizer.onExpiredCredential(List.of(ExpiredAuth.ecrChallenge(endpointHost)), scope)
+                : authorizer.onChallenge(
+                    AuthChallenge.parseAll(response.headers().allValues("WWW-Authenticate")), scope);
           } catch (AuthException e) {
             throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), e.getMessage());
           } catch (IOException e) {
@@ -135,7 +151,24 @@ final class EndpointCaller {
             continue;
           }
         }
+        if (expired) {
+          throw new RegistryException.Denied(action, Responses.errorDetail(head)
+              + (renewedBefore ? " (still expired after authenticating again)" : " (no credentials to renew)"));
+        }
         throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), "");
+      }
+      if (!ours && ExpiredAuth.isExpiredStorageToken(status, Responses.mediaType(response), head)) {
+        Responses.discard(response);
+        // A pre-signed storage URL outlived its token: ask the registry again for a fresh redirect,
+        // once. A storage URL the endpoint itself names (a remembered one) is the caller's to renew.
+        if (redirected != null && !refreshedRedirect) {
+          refreshedRedirect = true;
+          redirected = null;
+          redirects = 0;
+          continue;
+        }
+        throw new RegistryException.Denied(action, status, "signed storage URL at " + uri.getHost() + " expired ("
+            + ExpiredAuth.storageDetail(head) + ")" + (refreshedRedirect ? ", again after a fresh redirect" : ""));
       }
       if (endpoint.followRedirects() && isRedirect(status)) {
         String location = response.headers().firstValue("Location").orElse(null);

@@ -53,10 +53,17 @@ public abstract sealed class RegistryException extends RuntimeException
     }
   }
 
-  /** Authenticated, but not allowed to do this (HTTP 403). */
+  /**
+   * Authenticated, but not allowed to do this (HTTP 403), or refused by the storage a blob redirected
+   * to because its signed URL expired (S3 answers 400).
+   */
   public static final class Denied extends RegistryException {
     public Denied(String action, String detail) {
-      super(action, action + ": denied (HTTP 403)" + (detail.isBlank() ? "" : ": " + detail), null);
+      this(action, 403, detail);
+    }
+
+    public Denied(String action, int status, String detail) {
+      super(action, action + ": denied (HTTP " + status + ")" + (detail.isBlank() ? "" : ": " + detail), null);
     }
   }
 

@@ -2,10 +2,18 @@ package dev.finch.soci.registry;
 
 import dev.finch.soci.oci.Json;
 import dev.finch.soci.registry.json.ErrorResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 /** Small helpers shared by the endpoint classes for reading answers and turning them into errors. */
 final class Responses {
@@ -19,6 +27,62 @@ final class Responses {
       response.body().close();
     } catch (IOException e) {
       // Nothing to do: the connection is dropped instead of reused.
+    }
+  }
+
+  /**
+   * Reads up to {@code limit} bytes of the body, for deciding what an error answer means, and
+   * answers them with {@code response} made whole again: its body is those bytes, then the rest. A
+   * body that breaks off gives what was read; the endpoint meets the failure when it reads on.
+   */
+  static Peeked peek(HttpResponse<InputStream> response, int limit) {
+    byte[] head;
+    try {
+      head = response.body().readNBytes(limit);
+    } catch (IOException e) {
+      head = new byte[0];
+    }
+    InputStream body = new SequenceInputStream(new ByteArrayInputStream(head), response.body());
+    return new Peeked(head, new Replayed(response, body));
+  }
+
+  /** The first bytes of a body, and the response that still yields all of it. */
+  record Peeked(byte[] head, HttpResponse<InputStream> response) {}
+
+  private record Replayed(HttpResponse<InputStream> r, InputStream body) implements HttpResponse<InputStream> {
+    @Override
+    public int statusCode() {
+      return r.statusCode();
+    }
+
+    @Override
+    public HttpRequest request() {
+      return r.request();
+    }
+
+    @Override
+    public Optional<HttpResponse<InputStream>> previousResponse() {
+      return r.previousResponse();
+    }
+
+    @Override
+    public HttpHeaders headers() {
+      return r.headers();
+    }
+
+    @Override
+    public Optional<SSLSession> sslSession() {
+      return r.sslSession();
+    }
+
+    @Override
+    public URI uri() {
+      return r.uri();
+    }
+
+    @Override
+    public HttpClient.Version version() {
+      return r.version();
     }
   }
 

@@ -14,7 +14,9 @@
  *       downgraded. {@code --skip-verify} trusts any certificate.
  *   <li>Retries: connect and I/O errors, 429, and 5xx except 501, with exponential backoff and
  *       jitter ({@link dev.finch.soci.registry.RetryPolicy}, defaults as the reference: 8 retries,
- *       30 ms first wait). A 401 re-authenticates once per call.
+ *       30 ms first wait). A 401 re-authenticates once per call, and so does ECR's 403 "Your
+ *       authorization token has expired" (credentials asked for afresh); an S3 400 ExpiredToken
+ *       from a blob's signed storage URL gets one fresh redirect from the registry.
  *   <li>Blob range reads send {@code Accept-Encoding: identity}, accept 206 single part, 206
  *       multipart/byteranges, or 200, and check {@code Content-Range}; the storage URL a blob
  *       redirects to is remembered and used directly, without the registry's Authorization header.

@@ -12,11 +12,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -25,10 +32,13 @@ import java.util.zip.GZIPInputStream;
  * downloads the layer itself (digest checked while streaming), checks the uncompressed bytes against
  * the image config's diff_id, unpacks it with GNU tar (owners, modes, times, links, devices, xattrs;
  * {@code ..} members refused by tar) and converts overlay whiteouts: {@code .wh.NAME} becomes a 0/0
- * character device, {@code .wh..wh..opq} the {@code trusted.overlay.opaque=y} attribute.
+ * character device, {@code .wh..wh..opq} the {@code trusted.overlay.opaque=y} attribute. On any
+ * failure the directory is left empty, so the runtime can unpack the layer itself.
  */
 final class LocalUnpacker {
   private static final Duration UNPACK_TIMEOUT = Duration.ofMinutes(30);
+  private static final String WHITEOUT = ".wh.";
+  private static final String OPAQUE = ".wh..wh..opq";
   private final ProcessCommandRunner runner = new ProcessCommandRunner();
 
   void unpack(RegistryClient client, String repo, Descriptor layer, Digest diffId, Path fsDir) throws IOException {
@@ -36,14 +46,33 @@ final class LocalUnpacker {
     if (c == MediaTypes.Compression.ZSTD) {
       throw new IOException("layer " + layer.digest() + ": zstd layers are not supported");
     }
+    try {
+      extract(client, repo, layer, c, diffId, fsDir);
+      convertWhiteouts(fsDir);
+    } catch (IOException | RuntimeException e) {
+      // A blob digest mismatch is a RegistryException; either way the runtime gets an empty dir.
+      try {
+        clear(fsDir);
+      } catch (IOException ce) {
+        e.addSuppressed(ce);
+      }
+      throw e;
+    }
+  }
+
+  private void extract(RegistryClient client, String repo, Descriptor layer, MediaTypes.Compression c,
+      Digest diffId, Path fsDir) throws IOException {
     try (InputStream blob = client.openBlob(repo, layer.digest());
         InputStream plain = c == MediaTypes.Compression.GZIP
             ? new GZIPInputStream(new BufferedInputStream(blob, 1 << 16), 1 << 16) : blob;
         DigestInputStream dis = new DigestInputStream(plain, Digest.newSha256())) {
       CommandResult r = runner.run(
           new CommandSpec(List.of("tar", "-x", "-p", "--numeric-owner", "--xattrs", "--xattrs-include=*",
-              "-C", fsDir.toString(), "-f", "-"), java.util.Map.of(), null, UNPACK_TIMEOUT), dis);
+              "-C", fsDir.toString(), "-f", "-"), Map.of(), null, UNPACK_TIMEOUT), dis);
       dis.transferTo(OutputStream.nullOutputStream());
+      // The blob's digest is checked when its stream reaches the end; a decompressor may stop short of
+      // that (trailing bytes after the gzip member), so read it out.
+      blob.transferTo(OutputStream.nullOutputStream());
       if (r.exit() != 0) {
         throw new IOException("unpacking layer " + layer.digest() + ": tar: " + r.err().strip());
       }
@@ -51,27 +80,58 @@ final class LocalUnpacker {
       if (!actual.equals(diffId)) {
         throw new IOException("layer " + layer.digest() + ": uncompressed digest " + actual + " does not match diff_id " + diffId);
       }
-    } catch (IOException e) {
-      clear(fsDir);
-      throw e;
     }
-    convertWhiteouts(fsDir);
   }
 
+  /**
+   * Turns the layer's whiteout files into what overlayfs reads, as containerd's overlay converter
+   * does: {@code .wh.NAME} becomes a 0/0 character device {@code NAME} with the whiteout's owner,
+   * {@code .wh..wh..opq} the opaque attribute of its directory. Whiteouts inside an opaque directory
+   * are dropped: the directory already hides everything below, and a device there would be listed by
+   * readdir of the unmerged directory. Directories keep the times tar gave them.
+   */
   private void convertWhiteouts(Path fsDir) throws IOException {
     List<Path> whiteouts;
     try (Stream<Path> s = Files.walk(fsDir)) {
-      whiteouts = s.filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith(".wh.")).toList();
+      whiteouts = s.filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith(WHITEOUT)).toList();
+    }
+    Map<Path, BasicFileAttributes> dirTimes = new HashMap<>();
+    Set<Path> opaqueDirs = new HashSet<>();
+    for (Path wh : whiteouts) {
+      Path dir = wh.getParent();
+      if (!dirTimes.containsKey(dir)) {
+        dirTimes.put(dir, Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+      }
+      if (wh.getFileName().toString().equals(OPAQUE)) {
+        opaqueDirs.add(dir);
+      }
     }
     for (Path wh : whiteouts) {
       String name = wh.getFileName().toString();
-      Files.delete(wh);
-      CommandResult r = name.equals(".wh..wh..opq")
-          ? runner.run(CommandSpec.of("setfattr", "-n", "trusted.overlay.opaque", "-v", "y", wh.getParent().toString()))
-          : runner.run(CommandSpec.of("mknod", wh.resolveSibling(name.substring(4)).toString(), "c", "0", "0"));
-      if (r.exit() != 0) {
-        throw new IOException("converting whiteout " + wh + ": " + r.err().strip());
+      Path dir = wh.getParent();
+      if (name.equals(OPAQUE)) {
+        Files.delete(wh);
+        check(runner.run(CommandSpec.of("setfattr", "-n", "trusted.overlay.opaque", "-v", "y", dir.toString())), wh);
+      } else if (opaqueDirs.contains(dir)) {
+        Files.delete(wh);
+      } else {
+        Map<String, Object> owner = Files.readAttributes(wh, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+        Files.delete(wh);
+        Path target = dir.resolve(name.substring(WHITEOUT.length()));
+        check(runner.run(CommandSpec.of("mknod", target.toString(), "c", "0", "0")), wh);
+        Files.setAttribute(target, "unix:uid", owner.get("uid"), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(target, "unix:gid", owner.get("gid"), LinkOption.NOFOLLOW_LINKS);
       }
+    }
+    for (Map.Entry<Path, BasicFileAttributes> e : dirTimes.entrySet()) {
+      Files.getFileAttributeView(e.getKey(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setTimes(e.getValue().lastModifiedTime(), e.getValue().lastAccessTime(), null);
+    }
+  }
+
+  private static void check(CommandResult r, Path wh) throws IOException {
+    if (r.exit() != 0) {
+      throw new IOException("converting whiteout " + wh + ": " + r.err().strip());
     }
   }
 

@@ -95,6 +95,23 @@ public final class Authorizer {
    * (Basic without credentials, or Basic credentials that were already sent).
    */
   public boolean onChallenge(List<AuthChallenge> offered, String scope) throws IOException {
+    return answer(offered, scope, false);
+  }
+
+  /**
+   * Handles an answer that says our credentials expired without being a 401 (ECR's 403 "Your
+   * authorization token has expired", answered with the challenge ECR uses): forgets the cached
+   * credential and tokens, so the credential chain is asked again (a helper such as
+   * docker-credential-ecr-login hands out a fresh token), and takes {@code offered} as the host's
+   * challenge. Returns true when there is a credential to try.
+   */
+  public boolean onExpiredCredential(List<AuthChallenge> offered, String scope) throws IOException {
+    credential = null;
+    tokens.clear();
+    return answer(offered, scope, true);
+  }
+
+  private boolean answer(List<AuthChallenge> offered, String scope, boolean renewed) throws IOException {
     AuthChallenge bearer = null;
     AuthChallenge basic = null;
     for (AuthChallenge c : offered) {
@@ -113,7 +130,7 @@ public final class Authorizer {
     }
     if (basic != null && credential().isPresent()) {
       challenge = basic;
-      return previous == null || !previous.isBasic();
+      return renewed || previous == null || !previous.isBasic();
     }
     return false;
   }

@@ -36,6 +36,16 @@ public final class ProcessCommandRunner implements CommandRunner {
         stdin.transferTo(in);
       } catch (IOException e) {
         // The child may exit without reading all of stdin; its exit status tells the story.
+      } catch (RuntimeException e) {
+        // The source itself failed (e.g. a blob digest mismatch): stop the child before the caller
+        // sees the error, so it cannot go on writing behind the caller's cleanup.
+        p.destroyForcibly();
+        try {
+          p.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+        throw e;
       }
     }
     try {
