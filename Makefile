@@ -24,8 +24,8 @@ reference-soci:
 bench-index: install-deps build reference-soci
 	scripts/bench-index
 
-# Lazy vs plain pull+run of a 512 MiB image under a loopback bandwidth limit (tc tbf).
-bench-lazy: install-deps build
+# Plain vs our lazy vs the reference 0.4.1 lazy pull+run of a 512 MiB image under a loopback bandwidth limit (tc tbf).
+bench-lazy: install-deps build reference-soci
 	scripts/bench-lazy
 
 clean:
