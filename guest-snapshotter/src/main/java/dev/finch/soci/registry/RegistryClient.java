@@ -260,11 +260,36 @@ public final class RegistryClient {
   }
 
   private List<byte[]> rangeRequest(String repository, Digest digest, List<ByteRange> regions) {
+    return viaRealUrl(repository, digest,
+        known -> new BlobRangeFetch(registry, repository, digest, regions, known), BlobRangeFetch.Result::finalUri).data();
+  }
+
+  /** Reads the body of a Range GET of a blob; may be called again from the start if the exchange is repeated. */
+  @FunctionalInterface
+  public interface RangeReader<T> {
+    T read(InputStream in) throws IOException;
+  }
+
+  /**
+   * Streams the bytes {@code [range.start, range.end)} of a blob to {@code reader} in one Range
+   * request, with the same redirect handling as {@link #fetchBlobRanges}; answers what the reader
+   * returns. A network failure while reading repeats the request (and the reader) as other calls do.
+   */
+  public <T> T readBlobRange(String repository, Digest digest, ByteRange range, RangeReader<T> reader) {
+    return viaRealUrl(repository, digest,
+        known -> new BlobRangeStream<>(registry, repository, digest, range, known, reader),
+        BlobRangeStream.Result::finalUri).value();
+  }
+
+  // Runs a blob read at the storage URL the blob redirected to last time, if any; re-resolves once
+  // when that URL stops working, and remembers a new one.
+  private <R> R viaRealUrl(String repository, Digest digest,
+      java.util.function.Function<URI, RegistryEndpoint<R>> endpoint, java.util.function.Function<R, URI> finalUri) {
     String key = repository + "@" + digest;
     URI known = realUrls.get(key);
-    BlobRangeFetch.Result result;
+    R result;
     try {
-      result = caller.call(new BlobRangeFetch(registry, repository, digest, regions, known));
+      result = caller.call(endpoint.apply(known));
     } catch (RegistryException.Unauthorized | RegistryException.Denied e) {
       if (known == null) {
         throw e;
@@ -272,12 +297,12 @@ public final class RegistryClient {
       // The storage URL expired: ask the registry again for a fresh one.
       realUrls.remove(key);
       known = null;
-      result = caller.call(new BlobRangeFetch(registry, repository, digest, regions, null));
+      result = caller.call(endpoint.apply(null));
     }
-    if (known == null && !EndpointCaller.sameOrigin(result.finalUri(), caller.base())) {
-      realUrls.put(key, result.finalUri());
+    if (known == null && !EndpointCaller.sameOrigin(finalUri.apply(result), caller.base())) {
+      realUrls.put(key, finalUri.apply(result));
     }
-    return result.data();
+    return result;
   }
 
   /** The storage URL the blob redirected to, if a range read has seen one. */
@@ -423,7 +448,10 @@ public final class RegistryClient {
     public RegistryClient build() {
       SSLContext ssl;
       try {
-        ssl = skipVerify ? TlsContexts.trustAll() : TlsContexts.trusting(caCertificates);
+        // Explicit TLS settings are checked now; the JDK default trust store is loaded on first https use.
+        ssl = skipVerify ? TlsContexts.trustAll()
+            : caCertificates.isEmpty() ? TlsContexts.lazy(SSLContext::getDefault)
+            : TlsContexts.trusting(caCertificates);
       } catch (IOException | GeneralSecurityException e) {
         throw new IllegalArgumentException("cannot set up TLS for " + registry + ": " + e.getMessage(), e);
       }
@@ -432,6 +460,9 @@ public final class RegistryClient {
           .followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(connectTimeout)
           .sslContext(ssl)
+          // given, so the client does not ask the (lazy) context for its defaults when it is built;
+          // unset protocols and cipher suites keep the engine's defaults
+          .sslParameters(new javax.net.ssl.SSLParameters())
           .build();
       String endpointHost = new ImageRef(registry, "x", "latest", null).endpointHost();
       Authorizer authorizer = new Authorizer(registry, credentials, http, userAgent, requestTimeout);

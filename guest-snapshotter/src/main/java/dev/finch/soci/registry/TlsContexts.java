@@ -7,13 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -92,6 +100,93 @@ final class TlsContexts {
     @Override
     public X509Certificate[] getAcceptedIssuers() {
       return new X509Certificate[0];
+    }
+  }
+
+  /**
+   * An SSLContext that builds {@code real} on first use. The JDK's HttpClient asks for a context when
+   * it is created, and the default one parses the whole trust store (a quarter of a second on a cold
+   * JVM); a client that only ever talks plain http to a local registry never needs it.
+   */
+  static SSLContext lazy(Callable<SSLContext> real) {
+    return new LazyContext(new LazySpi(real));
+  }
+
+  private static final class LazyContext extends SSLContext {
+    LazyContext(LazySpi spi) {
+      super(spi, null, "TLS");
+    }
+  }
+
+  private static final class LazySpi extends SSLContextSpi {
+    private final Callable<SSLContext> factory;
+    private volatile SSLContext real;
+
+    LazySpi(Callable<SSLContext> factory) {
+      this.factory = factory;
+    }
+
+    private SSLContext real() {
+      SSLContext r = real;
+      if (r == null) {
+        synchronized (this) {
+          r = real;
+          if (r == null) {
+            try {
+              r = factory.call();
+            } catch (Exception e) {
+              throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+            }
+            real = r;
+          }
+        }
+      }
+      return r;
+    }
+
+    @Override
+    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
+      throw new UnsupportedOperationException("a lazy TLS context is initialised by its factory");
+    }
+
+    @Override
+    protected SSLSocketFactory engineGetSocketFactory() {
+      return real().getSocketFactory();
+    }
+
+    @Override
+    protected SSLServerSocketFactory engineGetServerSocketFactory() {
+      return real().getServerSocketFactory();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine() {
+      return real().createSSLEngine();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine(String host, int port) {
+      return real().createSSLEngine(host, port);
+    }
+
+    @Override
+    protected SSLSessionContext engineGetServerSessionContext() {
+      return real().getServerSessionContext();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetClientSessionContext() {
+      return real().getClientSessionContext();
+    }
+
+    @Override
+    protected SSLParameters engineGetDefaultSSLParameters() {
+      return real().getDefaultSSLParameters();
+    }
+
+    @Override
+    protected SSLParameters engineGetSupportedSSLParameters() {
+      return real().getSupportedSSLParameters();
     }
   }
 }

@@ -6,31 +6,35 @@ import dev.finch.soci.oci.Digest;
 import dev.finch.soci.registry.ByteRange;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.ztoc.Ztoc;
+import dev.finch.soci.ztoc.ZtocException;
 import dev.finch.soci.ztoc.compression.Zinfo;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * File bytes of one lazily mounted layer (the span manager): a read maps to spans; cached spans are
- * read from the on-disk {@link SpanStore}; missing ones are fetched from the registry with one Range
- * request per run of adjacent missing spans (at most {@link #MAX_RUN_BYTES} of compressed data per
- * request), each span checked against its zTOC digest before it is inflated from its checkpoint (a
- * mismatch is fetched again once, then the read fails: unverified bytes are never served), then
- * stored. Concurrent readers of one span wait for one fetch, and so do the background fetcher and
+ * File bytes of one lazily mounted layer (the span manager): a read maps to spans, and every byte
+ * served comes from the on-disk {@link SpanStore}. Missing spans are fetched from the registry with
+ * one Range request per run of adjacent missing spans (at most {@link #MAX_RUN_BYTES} of compressed
+ * data per request). The response is streamed: each span's compressed bytes are hashed while they are
+ * inflated from its checkpoint into a pending span file, which is published only if the hash is the
+ * zTOC's span digest (a mismatch is fetched again once, alone, then the read fails: unverified bytes
+ * are never served). No span is held in memory, so the daemon's heap stays small whatever the span
+ * size. Concurrent readers of one span wait for one fetch, and so do the background fetcher and
  * prefetch, which go through the same single-flight path.
  */
 final class RemoteLayer implements FileContent {
-  /** Upper bound of one Range request, so a long read does not hold a huge buffer. */
+  /** Upper bound of one Range request, so a long read is not one long exchange to repeat on a failure. */
   static final long MAX_RUN_BYTES = 32L << 20;
 
   /** Told when a container read starts and stops waiting on the registry. */
@@ -57,7 +61,7 @@ final class RemoteLayer implements FileContent {
   private final SpanStore store;
   private final DemandListener demand;
   private final List<Digest> spanDigests;
-  private final ConcurrentHashMap<Integer, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, CompletableFuture<Void>> inflight = new ConcurrentHashMap<>();
   private final AtomicLong fetchedBytes = new AtomicLong();
   private final AtomicLong servedBytes = new AtomicLong();
   private final AtomicLong syncReads = new AtomicLong();
@@ -130,36 +134,44 @@ final class RemoteLayer implements FileContent {
     int first = zinfo.spanIdForUncompressedOffset(start);
     int last = zinfo.spanIdForUncompressedOffset(end - 1);
     syncReads.incrementAndGet();
-    List<Integer> missing = new ArrayList<>();
-    for (int s = first; s <= last; s++) {
-      if (!store.contains(hex, s)) {
-        missing.add(s);
+    for (int attempt = 0; ; attempt++) {
+      List<Integer> missing = new ArrayList<>();
+      for (int s = first; s <= last; s++) {
+        if (!store.contains(hex, s)) {
+          missing.add(s);
+        }
+      }
+      if (!missing.isEmpty()) {
+        await(missing, true);
+      }
+      int n = copy(first, last, start, end, dst);
+      if (n >= 0) {
+        servedBytes.addAndGet(n);
+        return n;
+      }
+      if (attempt == 2) {
+        throw new IOException("spans " + first + "-" + last + " of " + layer
+            + " were evicted as soon as they were fetched: [cache] max_bytes is too small for one read");
       }
     }
-    Map<Integer, byte[]> fetched = missing.isEmpty() ? Map.of() : await(missing, true);
-    int n = 0;
+  }
+
+  // Copies [start, end) of the tar from the cached spans into dst; -1 (dst untouched) if one is gone.
+  private int copy(int first, int last, long start, long end, ByteBuffer dst) throws IOException {
+    int mark = dst.position();
     for (int s = first; s <= last; s++) {
       long spanStart = zinfo.startUncompressedOffset(s);
       long from = Math.max(start, spanStart);
       long to = Math.min(end, zinfo.endUncompressedOffset(s, ztoc.uncompressedArchiveSize()));
       int len = Math.toIntExact(to - from);
-      int off = Math.toIntExact(from - spanStart);
-      byte[] data = fetched.get(s);
-      if (data == null) {
-        ByteBuffer view = dst.slice(dst.position(), len);
-        if (store.read(hex, s, uncompressedLength(s), off, view)) {
-          dst.position(dst.position() + len);
-          n += len;
-          continue;
-        }
-        // evicted between the check and the read: fetch it again
-        data = await(List.of(s), true).get(s);
+      ByteBuffer view = dst.slice(dst.position(), len);
+      if (!store.read(hex, s, uncompressedLength(s), from - spanStart, view)) {
+        dst.position(mark);
+        return -1;
       }
-      dst.put(data, off, len);
-      n += len;
+      dst.position(dst.position() + len);
     }
-    servedBytes.addAndGet(n);
-    return n;
+    return dst.position() - mark;
   }
 
   /**
@@ -197,25 +209,23 @@ final class RemoteLayer implements FileContent {
   }
 
   /**
-   * The uncompressed bytes of each listed span (ascending ids), fetching those no one is fetching
-   * yet and waiting for the others.
+   * Returns once each listed span is in the store (or has just failed), fetching those no one is
+   * fetching yet and waiting for the others.
    */
-  private Map<Integer, byte[]> await(List<Integer> ids, boolean onDemand) throws IOException {
-    Map<Integer, CompletableFuture<byte[]>> waits = new HashMap<>();
+  private void await(List<Integer> ids, boolean onDemand) throws IOException {
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
     List<Integer> mine = new ArrayList<>();
     for (int s : ids) {
-      CompletableFuture<byte[]> f = new CompletableFuture<>();
-      CompletableFuture<byte[]> existing = inflight.putIfAbsent(s, f);
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      CompletableFuture<Void> existing = inflight.putIfAbsent(s, f);
       if (existing != null) {
-        waits.put(s, existing);
+        waits.add(existing);
         continue;
       }
-      waits.put(s, f);
-      // fetched and stored by someone else since the caller looked
-      byte[] cached = store.readAll(hex, s, uncompressedLength(s));
-      if (cached != null) {
+      waits.add(f);
+      if (store.contains(hex, s)) { // fetched and stored by someone else since the caller looked
         inflight.remove(s, f);
-        f.complete(cached);
+        f.complete(null);
       } else {
         mine.add(s);
       }
@@ -225,11 +235,9 @@ final class RemoteLayer implements FileContent {
     }
     try {
       fetchRuns(mine, onDemand);
-      Map<Integer, byte[]> out = new HashMap<>();
-      for (var e : waits.entrySet()) {
-        out.put(e.getKey(), e.getValue().get());
+      for (CompletableFuture<Void> f : waits) {
+        f.get();
       }
-      return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for a span of " + layer);
@@ -263,7 +271,7 @@ final class RemoteLayer implements FileContent {
       } catch (IOException | RuntimeException e) {
         IOException io = e instanceof IOException x ? x : new IOException("fetching spans of " + layer + ": " + e.getMessage(), e);
         for (int s = first; s <= last; s++) {
-          CompletableFuture<byte[]> f = inflight.remove(s);
+          CompletableFuture<Void> f = inflight.remove(s);
           if (f != null) {
             f.completeExceptionally(io);
           }
@@ -275,37 +283,93 @@ final class RemoteLayer implements FileContent {
 
   private void fetchRun(int first, int last) throws IOException {
     long size = ztoc.compressedArchiveSize();
-    long base = zinfo.startCompressedOffset(first);
-    byte[] compressed = client.fetchBlobRange(repository, layer, new ByteRange(base, zinfo.endCompressedOffset(last, size)));
-    fetchedBytes.addAndGet(compressed.length);
-    for (int s = first; s <= last; s++) {
-      byte[] src = compressed;
-      int off = Math.toIntExact(zinfo.startCompressedOffset(s) - base);
-      int len = Math.toIntExact(compressedLength(s));
-      if (!verified(s, src, off, len)) {
-        verifyFailures.incrementAndGet();
-        src = client.fetchBlobRange(repository, layer, new ByteRange(zinfo.startCompressedOffset(s), zinfo.endCompressedOffset(s, size)));
-        fetchedBytes.addAndGet(src.length);
-        off = 0;
-        if (!verified(s, src, 0, src.length)) {
-          verifyFailures.incrementAndGet();
-          throw new IOException("span " + s + " of " + layer + " failed verification twice: expected "
-              + spanDigests.get(s) + ", got " + Digest.sha256(src));
+    ByteRange range = new ByteRange(zinfo.startCompressedOffset(first), zinfo.endCompressedOffset(last, size));
+    List<Integer> failed = client.readBlobRange(repository, layer, range, in -> {
+      List<Integer> bad = new ArrayList<>();
+      for (int s = first; s <= last; s++) {
+        if (!receive(s, in)) {
+          bad.add(s);
         }
       }
-      byte[] data = new byte[uncompressedLength(s)];
-      zinfo.extract(s, src, off, len, zinfo.startUncompressedOffset(s), data, 0, data.length);
+      return bad;
+    });
+    fetchedBytes.addAndGet(range.length());
+    for (int s : failed) {
+      verifyFailures.incrementAndGet();
+      ByteRange one = new ByteRange(zinfo.startCompressedOffset(s), zinfo.endCompressedOffset(s, size));
+      boolean ok = client.readBlobRange(repository, layer, one, in -> receive(s, in));
+      fetchedBytes.addAndGet(one.length());
+      if (!ok) {
+        verifyFailures.incrementAndGet();
+        throw new IOException("span " + s + " of " + layer + " failed verification twice: expected "
+            + spanDigests.get(s) + ", got other bytes");
+      }
+    }
+  }
+
+  /**
+   * Reads span {@code s}'s compressed bytes from {@code in}, inflating them into a pending span file
+   * while hashing them; publishes the span only if the hash is the zTOC's digest. Answers whether it
+   * did; either way exactly the span's compressed bytes are consumed.
+   */
+  private boolean receive(int s, InputStream in) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    InputStream span = new DigestInputStream(new Limited(in, compressedLength(s)), md);
+    try (SpanStore.Pending p = store.begin(hex, s)) {
+      IOException inflateError = null;
       try {
-        store.put(hex, s, data);
-      } catch (IOException | RuntimeException e) {
-        // a full or failing disk costs a refetch later, never this read
-        System.getLogger(RemoteLayer.class.getName()).log(System.Logger.Level.WARNING,
-            "span " + s + " of " + layer + " not cached: " + e.getMessage());
+        zinfo.inflateSpan(s, span, uncompressedLength(s), p.out());
+      } catch (ZtocException e) {
+        inflateError = e; // corrupt bytes: the digest decides below
       }
-      CompletableFuture<byte[]> f = inflight.remove(s);
-      if (f != null) {
-        f.complete(data);
+      span.transferTo(OutputStream.nullOutputStream());
+      if (!Digest.fromSha256(md.digest()).equals(spanDigests.get(s))) {
+        return false;
       }
+      if (inflateError != null) {
+        throw inflateError;
+      }
+      p.commit();
+    }
+    CompletableFuture<Void> f = inflight.remove(s);
+    if (f != null) {
+      f.complete(null);
+    }
+    return true;
+  }
+
+  /** At most {@code limit} bytes of a stream, then its end. */
+  private static final class Limited extends InputStream {
+    private final InputStream in;
+    private long left;
+
+    Limited(InputStream in, long limit) {
+      this.in = in;
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = in.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
     }
   }
 
@@ -315,14 +379,5 @@ final class RemoteLayer implements FileContent {
 
   private int uncompressedLength(int span) {
     return Math.toIntExact(zinfo.endUncompressedOffset(span, ztoc.uncompressedArchiveSize()) - zinfo.startUncompressedOffset(span));
-  }
-
-  private boolean verified(int span, byte[] bytes, int off, int len) {
-    if (off + len > bytes.length) {
-      return false;
-    }
-    MessageDigest md = Digest.newSha256();
-    md.update(bytes, off, len);
-    return Digest.fromSha256(md.digest()).equals(spanDigests.get(span));
   }
 }

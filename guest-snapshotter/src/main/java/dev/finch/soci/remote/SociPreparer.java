@@ -65,6 +65,7 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     this.artifacts = new ArtifactCache(root.resolve("soci").resolve("artifacts"));
     this.spans = SpanStore.open(root.resolve("soci").resolve("spancache"), config.cache().maxBytes());
     this.background = new BackgroundFetcher(config.backgroundFetch(), events);
+    Warmup.start(root.resolve("soci").resolve("warmup"), events);
     config.resolver().hosts().forEach((host, h) -> {
       if (h.mirrors().stream().anyMatch(m -> m.insecure() && m.host().equals(host))) {
         plainHttpHosts.add(host);

@@ -150,6 +150,75 @@ final class SpanStore {
     }
   }
 
+  /**
+   * Starts writing a span: its bytes go to a temporary file that {@link Pending#commit} publishes
+   * (and closing without a commit deletes), so a span appears only whole and only once verified.
+   */
+  Pending begin(String layer, int span) throws IOException {
+    Path target = path(key(layer, span));
+    Files.createDirectories(target.getParent());
+    Path tmp = Files.createTempFile(target.getParent(), TMP_PREFIX, "");
+    return new Pending(layer, span, tmp);
+  }
+
+  /** A span being written; see {@link #begin}. */
+  final class Pending implements AutoCloseable {
+    private final String layer;
+    private final int span;
+    private final Path tmp;
+    private final java.io.OutputStream out;
+    private long written;
+    private boolean done;
+
+    private Pending(String layer, int span, Path tmp) throws IOException {
+      this.layer = layer;
+      this.span = span;
+      this.tmp = tmp;
+      java.io.OutputStream file = Files.newOutputStream(tmp);
+      this.out = new java.io.BufferedOutputStream(new java.io.FilterOutputStream(file) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+          written += len;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          out.write(b);
+          written++;
+        }
+      }, 1 << 16);
+    }
+
+    java.io.OutputStream out() {
+      return out;
+    }
+
+    /** Publishes the span under its name and accounts for it, evicting older spans as needed. */
+    void commit() throws IOException {
+      out.close();
+      String key = key(layer, span);
+      Files.move(tmp, path(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      done = true;
+      synchronized (SpanStore.this) {
+        Long old = lru.put(key, written);
+        bytes += written - (old == null ? 0 : old);
+        evict(key);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!done) {
+        try {
+          out.close();
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+      }
+    }
+  }
+
   /** Deletes every cached span of a layer (its last mount went away). */
   void dropLayer(String layer) throws IOException {
     String prefix = layer + "/";

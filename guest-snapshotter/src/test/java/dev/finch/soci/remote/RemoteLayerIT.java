@@ -132,16 +132,24 @@ class RemoteLayerIT {
 
   @Test
   void boundedCacheStaysWithinItsBoundAndRefetchesWhatItEvicted() throws Exception {
-    SpanStore store = store(3L * SPAN);
+    SpanStore store = store(5L * SPAN);
     RemoteLayer l = layer(store, RemoteLayer.DemandListener.NONE);
     for (int off = 0; off < SIZE; off += 128 << 10) {
       assertThat(read(l, off, 128 << 10)).isEqualTo(want(off, 128 << 10));
-      assertThat(store.bytes()).isLessThanOrEqualTo(3L * SPAN);
+      assertThat(store.bytes()).isLessThanOrEqualTo(5L * SPAN);
     }
     assertThat(store.evictions()).isPositive();
     long before = l.fetchedBytes();
     assertThat(read(l, 0, 1000)).isEqualTo(want(0, 1000));
     assertThat(l.fetchedBytes()).as("evicted span fetched again").isGreaterThan(before);
+  }
+
+  @Test
+  void cacheTooSmallForOneReadIsAClearError() throws Exception {
+    RemoteLayer l = layer(store(SPAN), RemoteLayer.DemandListener.NONE);
+    assertThatThrownBy(() -> read(l, 100_000, 200_000)).isInstanceOf(IOException.class)
+        .hasMessageContaining("[cache] max_bytes is too small for one read");
+    assertThat(read(l, 100_000, 1000)).as("a read within one span still works").isEqualTo(want(100_000, 1000));
   }
 
   @Test

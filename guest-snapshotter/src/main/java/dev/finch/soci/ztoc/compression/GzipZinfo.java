@@ -1,6 +1,9 @@
 package dev.finch.soci.ztoc.compression;
 
 import dev.finch.soci.ztoc.ZtocException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -153,39 +156,120 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
       throw new ZtocException("gzip span " + spanId + ": offset " + offset
           + " lies before the span start " + cp.out());
     }
+    int[] at = {dstOff};
     try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_RAW)) {
-      new SpanInflation(z, spanId, src, srcOff, srcLen).run(cp, skip, dst, dstOff, len);
+      new SpanInflation(z, spanId, new ArraySource(src, srcOff, srcLen)).run(cp, skip, len, (seg, n) -> {
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, dst, at[0], n);
+        at[0] += n;
+      });
+    } catch (ZtocException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new ZtocException("gzip span " + spanId + ": " + e.getMessage());
     }
+  }
+
+  @Override
+  public void inflateSpan(int spanId, InputStream src, long len, OutputStream dst) throws IOException {
+    GzipCheckpoint cp = checkpoints.get(spanId);
+    byte[] scratch = new byte[DISCARD];
+    try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_RAW)) {
+      new SpanInflation(z, spanId, new StreamSource(src)).run(cp, 0, len, (seg, n) -> {
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, scratch, 0, n);
+        dst.write(scratch, 0, n);
+      });
+    }
+  }
+
+  /** Where a span's compressed bytes come from. */
+  private interface Source {
+    /** Copies up to {@code max} bytes into {@code in}; answers how many, or -1 at the end. */
+    int fill(MemorySegment in, int max) throws IOException;
+
+    /** One byte, or -1 at the end. */
+    int next() throws IOException;
+  }
+
+  private static final class ArraySource implements Source {
+    private final byte[] src;
+    private final int end;
+    private int pos;
+
+    ArraySource(byte[] src, int off, int len) {
+      this.src = src;
+      this.pos = off;
+      this.end = off + len;
+    }
+
+    @Override
+    public int fill(MemorySegment in, int max) {
+      int n = Math.min(max, end - pos);
+      if (n <= 0) {
+        return -1;
+      }
+      MemorySegment.copy(src, pos, in, ValueLayout.JAVA_BYTE, 0, n);
+      pos += n;
+      return n;
+    }
+
+    @Override
+    public int next() {
+      return pos < end ? src[pos++] & 0xff : -1;
+    }
+  }
+
+  private static final class StreamSource implements Source {
+    private final InputStream src;
+    private final byte[] buf = new byte[CHUNK];
+
+    StreamSource(InputStream src) {
+      this.src = src;
+    }
+
+    @Override
+    public int fill(MemorySegment in, int max) throws IOException {
+      int n = src.read(buf, 0, Math.min(max, buf.length));
+      if (n > 0) {
+        MemorySegment.copy(buf, 0, in, ValueLayout.JAVA_BYTE, 0, n);
+      }
+      return n;
+    }
+
+    @Override
+    public int next() throws IOException {
+      return src.read();
+    }
+  }
+
+  /** Where inflated bytes go, a scratch segment's first {@code n} bytes at a time. */
+  private interface Sink {
+    void put(MemorySegment out, int n) throws IOException;
   }
 
   /** One extraction: feeds the span's bytes through a raw inflater, crossing gzip members. */
   private static final class SpanInflation {
     private final NativeInflater z;
     private final int spanId;
-    private final byte[] src;
-    private final int srcEnd;
+    private final Source src;
     private final MemorySegment in;
     private final MemorySegment out;
-    private int srcPos;
     private int inFill;
     private boolean raw = true;
 
-    SpanInflation(NativeInflater z, int spanId, byte[] src, int srcOff, int srcLen) {
+    SpanInflation(NativeInflater z, int spanId, Source src) {
       this.z = z;
       this.spanId = spanId;
       this.src = src;
-      this.srcPos = srcOff;
-      this.srcEnd = srcOff + srcLen;
       this.in = z.arena().allocate(CHUNK);
       this.out = z.arena().allocate(DISCARD);
     }
 
-    void run(GzipCheckpoint cp, long skip, byte[] dst, int dstOff, int len) throws ZtocException {
+    void run(GzipCheckpoint cp, long skip, long len, Sink sink) throws IOException {
       if (cp.bits() != 0) {
-        if (srcPos >= srcEnd) {
+        int first = src.next();
+        if (first < 0) {
           throw error("no compressed bytes supplied");
         }
-        int first = src[srcPos++] & 0xff;
         z.prime(cp.bits(), first >> (8 - cp.bits()));
       }
       z.setDictionary(cp.windowUnsafe());
@@ -193,19 +277,20 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
       long toSkip = skip;
       while (toSkip > 0) {
         int n = (int) Math.min(toSkip, DISCARD);
-        produce(n, null, 0);
+        produce(n);
         toSkip -= n;
       }
-      int done = 0;
+      long done = 0;
       while (done < len) {
-        int n = Math.min(len - done, DISCARD);
-        produce(n, dst, dstOff + done);
+        int n = (int) Math.min(len - done, DISCARD);
+        produce(n);
+        sink.put(out, n);
         done += n;
       }
     }
 
-    /** Inflates exactly {@code n} bytes into the scratch buffer, copying them to dst if given. */
-    private void produce(int n, byte[] dst, int dstOff) throws ZtocException {
+    /** Inflates exactly {@code n} bytes into the scratch segment. */
+    private void produce(int n) throws IOException {
       z.setOutput(out, 0, n);
       while (z.availOut() > 0) {
         if (z.availIn() == 0) {
@@ -218,28 +303,23 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
           }
         } else if (ret != NativeInflater.Z_OK && ret != NativeInflater.Z_BUF_ERROR) {
           throw error("corrupt deflate data (zlib " + ret + " " + z.message() + ")");
-        } else if (ret == NativeInflater.Z_BUF_ERROR && z.availIn() == 0 && srcPos >= srcEnd) {
-          throw error("compressed data ends before the requested range");
+        } else if (ret == NativeInflater.Z_BUF_ERROR && z.availIn() == 0) {
+          refill();
         }
-      }
-      if (dst != null) {
-        MemorySegment.copy(out, ValueLayout.JAVA_BYTE, 0, dst, dstOff, n);
       }
     }
 
-    private void refill() throws ZtocException {
-      int n = Math.min(CHUNK, srcEnd - srcPos);
+    private void refill() throws IOException {
+      int n = src.fill(in, CHUNK);
       if (n <= 0) {
         throw error("compressed data ends before the requested range");
       }
-      MemorySegment.copy(src, srcPos, in, ValueLayout.JAVA_BYTE, 0, n);
-      srcPos += n;
       inFill = n;
       z.setInput(in, 0, n);
     }
 
     /** At the end of a member: skip the raw stream's trailer, then let zlib parse the header. */
-    private void nextMember() throws ZtocException {
+    private void nextMember() throws IOException {
       if (raw) {
         int trailer = TRAILER_SIZE;
         while (trailer > 0) {

@@ -97,4 +97,19 @@ public record TarZinfo(long spanSize, long size) implements Zinfo {
     }
     System.arraycopy(src, srcOff + (int) skip, dst, dstOff, len);
   }
+
+  @Override
+  public void inflateSpan(int spanId, java.io.InputStream src, long len, java.io.OutputStream dst)
+      throws java.io.IOException {
+    byte[] buf = new byte[(int) Math.min(len, 1 << 16)];
+    long left = len;
+    while (left > 0) {
+      int n = src.read(buf, 0, (int) Math.min(buf.length, left));
+      if (n < 0) {
+        throw new ZtocException("tar span " + spanId + ": data ends " + left + " bytes early");
+      }
+      dst.write(buf, 0, n);
+      left -= n;
+    }
+  }
 }

@@ -57,6 +57,16 @@ public sealed interface Zinfo permits GzipZinfo, TarZinfo {
       int spanId, byte[] src, int srcOff, int srcLen, long offset, byte[] dst, int dstOff, int len)
       throws ZtocException;
 
+  /**
+   * Streaming form, for span fetches that should not hold a span in memory: decompresses the first
+   * {@code len} tar bytes of span {@code spanId} to {@code dst}, reading its compressed bytes from
+   * {@code src}, which is positioned at {@link #startCompressedOffset}. Reads only what it needs
+   * (in chunks of at most 64 KiB, so the caller can hash what is read); what the caller does not
+   * drain from {@code src} afterwards was not read.
+   */
+  void inflateSpan(int spanId, java.io.InputStream src, long len, java.io.OutputStream dst)
+      throws java.io.IOException;
+
   /** Convenience form of {@link #extract(int, byte[], int, int, long, byte[], int, int)}. */
   default byte[] extract(int spanId, byte[] spanBytes, long offset, int length)
       throws ZtocException {

@@ -1,0 +1,108 @@
+package dev.finch.soci.registry;
+
+import dev.finch.soci.oci.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+/**
+ * {@code GET} of one byte range of a blob whose body is handed to a reader as it arrives, so a caller
+ * can verify, decompress and store a long range without holding it in memory. Accepts 206 whose
+ * Content-Range is exactly the range asked for, or 200 with the whole blob (the bytes before the range
+ * are skipped). The reader sees exactly the range's bytes. Follows redirects like {@link
+ * BlobRangeFetch}; a reader that fails with an IOException makes the caller repeat the exchange, so
+ * it must be able to run again from the start.
+ */
+record BlobRangeStream<T>(
+    String registry, String repository, Digest digest, ByteRange range, URI realUrl, RegistryClient.RangeReader<T> reader)
+    implements RegistryEndpoint<BlobRangeStream.Result<T>> {
+
+  /** Where the bytes finally came from, and what the reader made of them. */
+  record Result<T>(URI finalUri, T value) {}
+
+  @Override
+  public String actionDescription() {
+    return "read bytes=" + range.httpSpec() + " of blob " + V2.name(registry, repository, digest.toString());
+  }
+
+  @Override
+  public String method() {
+    return "GET";
+  }
+
+  @Override
+  public URI uri(URI base) {
+    return realUrl != null ? realUrl : V2.blob(base, repository, digest);
+  }
+
+  @Override
+  public Map<String, String> headers() {
+    return Map.of("Range", "bytes=" + range.httpSpec(), "Accept-Encoding", "identity");
+  }
+
+  @Override
+  public boolean followRedirects() {
+    return true;
+  }
+
+  @Override
+  public Result<T> handle(HttpResponse<InputStream> response) throws IOException {
+    int status = response.statusCode();
+    if (status != 200 && status != 206) {
+      throw Responses.failure(actionDescription(), registry, response);
+    }
+    try (InputStream body = response.body()) {
+      if (status == 206) {
+        String header = Responses.header(response, "Content-Range");
+        ByteRange got = ContentRange.parse(header);
+        if (got == null || !got.equals(range)) {
+          throw new RangeMismatchException(actionDescription(), "bytes " + range.httpSpec(), header == null ? "(none)" : header);
+        }
+      } else {
+        body.skipNBytes(range.start());
+      }
+      BoundedInput in = new BoundedInput(body, range.length());
+      T value = reader.read(in);
+      return new Result<>(response.uri(), value);
+    }
+  }
+
+  /** Exactly {@code limit} bytes of the body; fewer is an error. */
+  private static final class BoundedInput extends InputStream {
+    private final InputStream in;
+    private long left;
+
+    BoundedInput(InputStream in, long limit) {
+      this.in = in;
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("range body ended " + left + " bytes early");
+      }
+      left--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n < 0) {
+        throw new java.io.EOFException("range body ended " + left + " bytes early");
+      }
+      left -= n;
+      return n;
+    }
+  }
+}
