@@ -50,7 +50,9 @@ class LazyLoadIT {
     TestImages.push(image, registry.hostPort(), "it/lazy", "v1");
     ref = registry.hostPort() + "/it/lazy:v1";
     daemon = new DaemonHarness();
-    daemon.start(new SociPreparerFactory());
+    DaemonConfig d = DaemonConfig.defaults();
+    daemon.start(new SociPreparerFactory(), new DaemonConfig("127.0.0.1:0", d.mountTimeoutSec(), d.pullModes(), d.blob(),
+        d.backgroundFetch(), d.snapshotter(), d.contentStore(), d.resolver(), d.cache(), d.prefetch()));
     containerd = ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
     // Build and push the SOCI index from a separate namespace, as a CI job that pushes the image would.
     containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
@@ -113,6 +115,16 @@ class LazyLoadIT {
     System.out.printf("lazy: data layer %d B, registry served %d B of it (%.1f%%) for a container reading %d B%n",
         layerSize, served, 100.0 * served / layerSize, FILE_SIZE);
     assertThat(served).isPositive().isLessThan(layerSize / 5);
+
+    // the daemon's own count of what it fetched for the layer is what the registry served
+    String metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.wiring().metricsPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("soci_fs_registry_fetched_bytes{layer=\"" + dataLayer + "\"} " + served);
+    assertThat(metrics).containsPattern("soci_fs_operation_count\\{layer=\"" + dataLayer
+        + "\",operation_type=\"synchronous_read_remote_registry_fetch_count\"} [1-9]");
+    assertThat(metrics).containsPattern("layer_size_bytes\\{digest=\"" + dataLayer + "\",mountpoint=\"[^\"]+\"} " + layerSize);
+    assertThat(metrics).containsPattern("soci_fs_span_cache_bytes [1-9]");
   }
 
   @Test
