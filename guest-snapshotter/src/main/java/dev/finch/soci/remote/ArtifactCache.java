@@ -1,7 +1,11 @@
 package dev.finch.soci.remote;
 
 import dev.finch.soci.oci.Digest;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,10 +15,10 @@ import java.nio.file.StandardCopyOption;
  * read, so a restarted daemon re-mounts its layers without the registry.
  */
 final class ArtifactCache {
-  /** Fetches an artifact's bytes when they are not cached. */
+  /** Writes an artifact's bytes to {@code out} when they are not cached. */
   @FunctionalInterface
   interface Fetcher {
-    byte[] fetch() throws IOException;
+    void fetch(OutputStream out) throws IOException;
   }
 
   private final Path dir;
@@ -32,20 +36,23 @@ final class ArtifactCache {
       }
       Files.deleteIfExists(p);
     }
-    byte[] b = fetcher.fetch();
-    Digest actual = Digest.sha256(b);
-    if (!actual.equals(digest)) {
-      throw new IOException("artifact digest mismatch: expected " + digest + ", got " + actual);
-    }
+    // Streamed into the cache file while hashed, so a large zTOC is in memory once, when read back.
     Files.createDirectories(p.getParent());
     Path tmp = Files.createTempFile(p.getParent(), ".tmp-", "");
     try {
-      Files.write(tmp, b);
+      MessageDigest md = Digest.newSha256();
+      try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), md)) {
+        fetcher.fetch(out);
+      }
+      Digest actual = Digest.fromSha256(md.digest());
+      if (!actual.equals(digest)) {
+        throw new IOException("artifact digest mismatch: expected " + digest + ", got " + actual);
+      }
       Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }
-    return b;
+    return Files.readAllBytes(p);
   }
 
   /** A small text record (e.g. which index an image manifest uses), or null. */

@@ -56,7 +56,8 @@ final class RemoteLayer implements FileContent {
   private final String repository;
   private final Digest layer;
   private final String hex;
-  private final Ztoc ztoc;
+  private final long compressedSize;
+  private final long uncompressedSize;
   private final Zinfo zinfo;
   private final SpanStore store;
   private final DemandListener demand;
@@ -74,8 +75,10 @@ final class RemoteLayer implements FileContent {
     this.repository = repository;
     this.layer = layer;
     this.hex = layer.hex();
-    this.ztoc = ztoc;
-    this.zinfo = Zinfo.of(ztoc.compressionInfo().algorithm(), ztoc.compressionInfo().checkpoints());
+    // only sizes, digests and the span map: the TOC and checkpoint bytes of the zTOC are not kept
+    this.compressedSize = ztoc.compressedArchiveSize();
+    this.uncompressedSize = ztoc.uncompressedArchiveSize();
+    this.zinfo = ztoc.compressionInfo().zinfo();
     this.store = store;
     this.demand = demand;
     this.spanDigests = ztoc.compressionInfo().spanDigests();
@@ -91,7 +94,7 @@ final class RemoteLayer implements FileContent {
 
   /** Compressed size of the layer blob. */
   long size() {
-    return ztoc.compressedArchiveSize();
+    return compressedSize;
   }
 
   /** Compressed bytes received from the registry for this layer. */
@@ -162,7 +165,7 @@ final class RemoteLayer implements FileContent {
     for (int s = first; s <= last; s++) {
       long spanStart = zinfo.startUncompressedOffset(s);
       long from = Math.max(start, spanStart);
-      long to = Math.min(end, zinfo.endUncompressedOffset(s, ztoc.uncompressedArchiveSize()));
+      long to = Math.min(end, zinfo.endUncompressedOffset(s, uncompressedSize));
       int len = Math.toIntExact(to - from);
       ByteBuffer view = dst.slice(dst.position(), len);
       if (!store.read(hex, s, uncompressedLength(s), from - spanStart, view)) {
@@ -282,7 +285,7 @@ final class RemoteLayer implements FileContent {
   }
 
   private void fetchRun(int first, int last) throws IOException {
-    long size = ztoc.compressedArchiveSize();
+    long size = compressedSize;
     ByteRange range = new ByteRange(zinfo.startCompressedOffset(first), zinfo.endCompressedOffset(last, size));
     List<Integer> failed = client.readBlobRange(repository, layer, range, in -> {
       List<Integer> bad = new ArrayList<>();
@@ -374,10 +377,10 @@ final class RemoteLayer implements FileContent {
   }
 
   private long compressedLength(int span) {
-    return zinfo.endCompressedOffset(span, ztoc.compressedArchiveSize()) - zinfo.startCompressedOffset(span);
+    return zinfo.endCompressedOffset(span, compressedSize) - zinfo.startCompressedOffset(span);
   }
 
   private int uncompressedLength(int span) {
-    return Math.toIntExact(zinfo.endUncompressedOffset(span, ztoc.uncompressedArchiveSize()) - zinfo.startUncompressedOffset(span));
+    return Math.toIntExact(zinfo.endUncompressedOffset(span, uncompressedSize) - zinfo.startUncompressedOffset(span));
   }
 }

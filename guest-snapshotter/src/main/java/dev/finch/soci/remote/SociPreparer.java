@@ -100,7 +100,7 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     if (ztocDesc == null) {
       return local(key, fsDir, client, ref, manifestDigest, layerDigest);
     }
-    byte[] zb = artifacts.get(ztocDesc.digest(), () -> blob(client, ref.repository(), ztocDesc.digest()));
+    byte[] zb = artifacts.get(ztocDesc.digest(), out -> client.fetchBlob(ref.repository(), ztocDesc.digest(), out));
     Ztoc ztoc = ZtocCodec.decode(zb);
     LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
     RemoteLayer content = new RemoteLayer(client, ref.repository(), layerDigest, ztoc, spans, background);
@@ -183,7 +183,7 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
       throw new NoIndexException("no SOCI index found for image manifest " + manifest);
     }
     Digest d = indexDigest;
-    SociIndex index = SociIndex.parse(artifacts.get(d, () -> client.fetchManifest(ref.repository(), d).bytes()));
+    SociIndex index = SociIndex.parse(artifacts.get(d, out -> out.write(client.fetchManifest(ref.repository(), d).bytes())));
     artifacts.writeNote(note, d.toString());
     return index;
   }
@@ -215,7 +215,7 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
       return -1;
     }
     try {
-      PrefetchArtifact p = PrefetchArtifact.parse(artifacts.get(d.digest(), () -> blob(client, ref.repository(), d.digest())));
+      PrefetchArtifact p = PrefetchArtifact.parse(artifacts.get(d.digest(), out -> client.fetchBlob(ref.repository(), d.digest(), out)));
       return content.prefetch(p.spanIds(content.spanCount() - 1));
     } catch (IOException | RuntimeException e) {
       events.event("warn", "prefetch-failed", "prefetch failed; spans are fetched on demand",

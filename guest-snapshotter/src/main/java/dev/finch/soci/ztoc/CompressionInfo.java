@@ -23,6 +23,14 @@ public record CompressionInfo(
     checkpoints = checkpoints.clone();
   }
 
+  /**
+   * The span map these checkpoints describe; parses the record's own bytes, without the copy that
+   * {@link #checkpoints()} makes (a zTOC of a large layer carries megabytes of them).
+   */
+  public dev.finch.soci.ztoc.compression.Zinfo zinfo() throws ZtocException {
+    return dev.finch.soci.ztoc.compression.Zinfo.of(algorithm, checkpoints);
+  }
+
   /** A copy of the checkpoint bytes. */
   @Override
   public byte[] checkpoints() {
