@@ -305,6 +305,11 @@ public final class RegistryClient {
     return result;
   }
 
+  /** Whether {@code hostPort} is on this machine: 127.0.0.0/8, localhost or [::1], with or without a port. */
+  public static boolean isLoopback(String hostPort) {
+    return EndpointCaller.isLoopback(hostPort);
+  }
+
   /** The storage URL the blob redirected to, if a range read has seen one. */
   public Optional<URI> realUrl(String repository, Digest digest) {
     return Optional.ofNullable(realUrls.get(repository + "@" + digest));

@@ -201,6 +201,8 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
         h -> RegistryClient.builder(h)
             .credentials(DockerConfigCredentials.standardChain(null, new ProcessCommandRunner()))
             .plainHttpHosts(plainHttpHosts)
+            // as the reference: a registry on this machine is spoken to over plain http
+            .plainHttp(RegistryClient.isLoopback(h))
             .build());
   }
 
