@@ -5,6 +5,7 @@ import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.ImageRef;
 import dev.finch.soci.oci.Platform;
+import dev.finch.soci.containerd.ContainerdClient;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.registry.RegistryException;
 import dev.finch.soci.registry.auth.DockerConfigCredentials;
@@ -74,16 +75,31 @@ final class ImageRpullCommand implements Callable<Integer> {
         .build();
     long start = System.nanoTime();
     try (SociContext ctx = new SociContext(global)) {
-      RemotePull.Result r = new RemotePull(ctx.containerd(), registry)
-          .pull(ref, new RemotePull.Options(snapshotter, target, index), new Lines(out));
-      double seconds = (System.nanoTime() - start) / 1e9;
-      out.printf(Locale.ROOT, "elapsed: %.1f s total: %s (%s/s)%n",
-          seconds, mebibytes(r.bytesFetched(), "Mi"), mebibytes((long) (r.bytesFetched() / Math.max(seconds, 1e-3)), "MiB"));
-      out.flush();
-      return 0;
+      // containerd is connected to (and the lease taken) while the registry resolves the image
+      java.util.concurrent.CompletableFuture<ContainerdClient> connecting =
+          java.util.concurrent.CompletableFuture.supplyAsync(ctx::containerd, Thread::startVirtualThread);
+      try {
+        RemotePull.Result r = new RemotePull(() -> joined(connecting), registry)
+            .pull(ref, new RemotePull.Options(snapshotter, target, index), new Lines(out));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "elapsed: %.1f s total: %s (%s/s)%n",
+            seconds, mebibytes(r.bytesFetched(), "Mi"), mebibytes((long) (r.bytesFetched() / Math.max(seconds, 1e-3)), "MiB"));
+        out.flush();
+        return 0;
+      } finally {
+        connecting.exceptionally(e -> null).join(); // the context closes what the connect made
+      }
     } catch (RegistryException | ContainerdException | IllegalArgumentException | IllegalStateException
         | java.io.UncheckedIOException e) {
       throw new SociException("rpull " + ref + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ContainerdClient joined(java.util.concurrent.CompletableFuture<ContainerdClient> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
 

@@ -72,11 +72,20 @@ public final class RemotePull {
   public record Result(String imageName, Descriptor target, Digest manifest, Digest chainId,
       List<PullListener.LayerStatus> layers, long bytesFetched) {}
 
-  private final ContainerdClient containerd;
+  private final java.util.function.Supplier<ContainerdClient> connection;
   private final RegistryClient registry;
+  private ContainerdClient containerd;
 
   public RemotePull(ContainerdClient containerd, RegistryClient registry) {
-    this.containerd = containerd;
+    this(() -> containerd, registry);
+  }
+
+  /**
+   * With a containerd connection that is made on first use (or is being made meanwhile, say on
+   * another thread while the registry resolves the image): the registry work comes first.
+   */
+  public RemotePull(java.util.function.Supplier<ContainerdClient> containerd, RegistryClient registry) {
+    this.connection = containerd;
     this.registry = registry;
   }
 
@@ -102,6 +111,7 @@ public final class RemotePull {
           + " diff ids for " + layers.size() + " layers");
     }
 
+    containerd = connection.get();
     containerd.content().writeBlob("rpull-" + configDesc.digest(), configDesc.digest(), config, Map.of());
     listener.stored("config", configDesc);
     Map<String, String> manifestLabels = new LinkedHashMap<>();

@@ -13,14 +13,14 @@ import java.util.Objects;
  * @param maxSpanId number of spans minus one
  * @param spanDigests sha256 of each span's compressed bytes, checked before inflating a span
  * @param checkpoints the gzip zinfo blob or the TarZinfo FlatBuffer, kept verbatim so that the
- *     zTOC re-encodes to the same bytes (v1 blobs stay v1)
+ *     zTOC re-encodes to the same bytes (v1 blobs stay v1); the record takes the array over (it can
+ *     be megabytes, so it is not copied on the way in), and {@link #checkpoints()} hands out copies
  */
 public record CompressionInfo(
     Compression algorithm, int maxSpanId, List<Digest> spanDigests, byte[] checkpoints) {
   public CompressionInfo {
     Objects.requireNonNull(algorithm, "algorithm");
     spanDigests = List.copyOf(spanDigests);
-    checkpoints = checkpoints.clone();
   }
 
   /**

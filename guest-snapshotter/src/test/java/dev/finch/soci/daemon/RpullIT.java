@@ -186,4 +186,15 @@ class RpullIT {
     assertThat(rc).isEqualTo(1);
     assertThat(err.toString().strip()).startsWith("soci: rpull " + registry.hostPort() + "/it/none:v0: ").doesNotContain("\n");
   }
+
+  @Test
+  void unreachableContainerdIsOneLineErrorAfterTheRegistryResolved(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), "image", "rpull",
+        "--address", dir.resolve("no-containerd.sock").toString(), "--plain-http", ref);
+    assertThat(rc).isEqualTo(1);
+    assertThat(out.toString()).as("the registry was asked while containerd was being connected to").contains(ref + ": resolved");
+    assertThat(err.toString().strip()).startsWith("soci: rpull " + ref + ": ").contains("containerd").doesNotContain("\n");
+  }
 }

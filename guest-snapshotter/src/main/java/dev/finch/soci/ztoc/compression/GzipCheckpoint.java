@@ -9,7 +9,9 @@ import java.util.Objects;
  * @param in compressed offset of the first full byte after the boundary
  * @param out uncompressed offset of the boundary
  * @param bits how many low bits of byte {@code in-1} belong to the next block (0..7)
- * @param window the 32 KiB of output before {@code out}, oldest first, zero-filled if fewer
+ * @param window the 32 KiB of output before {@code out}, oldest first, zero-filled if fewer; the
+ *     record takes the array over (a zTOC of a large layer has thousands of windows, so none is
+ *     copied on the way in), and {@link #window()} hands out copies
  */
 public record GzipCheckpoint(long in, long out, int bits, byte[] window) {
   /** Deflate's maximum back-reference distance. */
@@ -23,7 +25,6 @@ public record GzipCheckpoint(long in, long out, int bits, byte[] window) {
       throw new IllegalArgumentException(
           "checkpoint window: expected " + WINDOW_SIZE + " bytes, got " + window.length);
     }
-    window = window.clone();
   }
 
   /** A copy of the window. */
