@@ -57,7 +57,13 @@ public record Digest(String algorithm, String hex) {
     return new Digest("sha256", HexFormat.of().formatHex(sum));
   }
 
+  /** A SHA-256 digest: libcrypto's through FFM where it loads ({@link NativeSha256}), else the JDK's. */
   public static MessageDigest newSha256() {
+    return NativeSha256.create();
+  }
+
+  /** The JDK's SHA-256. */
+  static MessageDigest jdkSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -3,6 +3,7 @@ package dev.finch.soci.remote;
 import dev.finch.soci.fs.FileContent;
 import dev.finch.soci.fs.LayerNode;
 import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.NativeSha256;
 import dev.finch.soci.registry.ByteRange;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.ztoc.Ztoc;
@@ -316,7 +317,7 @@ final class RemoteLayer implements FileContent {
    * did; either way exactly the span's compressed bytes are consumed.
    */
   private boolean receive(int s, InputStream in) throws IOException {
-    MessageDigest md = Digest.newSha256();
+    MessageDigest md = NativeSha256.create();
     InputStream span = new DigestInputStream(new Limited(in, compressedLength(s)), md);
     try (SpanStore.Pending p = store.begin(hex, s)) {
       IOException inflateError = null;

@@ -7,6 +7,7 @@ import dev.finch.soci.index.SociIndex;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes;
+import dev.finch.soci.oci.NativeSha256;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.registry.RetryPolicy;
 import dev.finch.soci.util.process.CommandSpec;
@@ -55,6 +56,7 @@ public final class Warmup {
     try {
       byte[] blob = sampleLayer();
       Digest digest = Digest.sha256(blob);
+      f.put("native_sha256", NativeSha256.available() && Digest.fromSha256(NativeSha256.create().digest(blob)).equals(digest));
       Ztoc ztoc = ZtocCodec.decode(
           new ZtocBuilder(16 << 10).build(new ByteArrayInputStream(blob), MediaTypes.Compression.GZIP, digest).encoded());
       Descriptor zd = Descriptor.of(MediaTypes.SOCI_ZTOC, Digest.sha256(ZtocCodec.encode(ztoc)), 1);
