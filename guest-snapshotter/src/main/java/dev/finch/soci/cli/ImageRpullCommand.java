@@ -74,7 +74,7 @@ final class ImageRpullCommand implements Callable<Integer> {
         .credentials(DockerConfigCredentials.standardChain(user, new ProcessCommandRunner()))
         .build();
     long start = System.nanoTime();
-    try (SociContext ctx = new SociContext(global)) {
+    try (registry; SociContext ctx = new SociContext(global)) {
       // containerd is connected to (and the lease taken) while the registry resolves the image
       java.util.concurrent.CompletableFuture<ContainerdClient> connecting =
           java.util.concurrent.CompletableFuture.supplyAsync(ctx::containerd, Thread::startVirtualThread);

@@ -81,47 +81,48 @@ final class PushCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new SociException(e.getMessage());
       }
-      RegistryClient client = registry.client(ref.registry().equals(ImageRef.DOCKER_HUB) ? ref.endpointHost() : ref.registry());
-      String repo = ref.repository();
-      int pushed = 0;
-      for (PlatformImage pi : resolved.manifests()) {
-        Optional<ArtifactEntry> entry = newestIndex(ctx, pi.descriptor().digest());
-        if (entry.isEmpty()) {
-          throw new SociException(
-              "no SOCI index found for image " + resolved.image().name() + " (" + Images.platformOf(pi)
-                  + "); run `soci create " + image + "` first");
-        }
-        Digest indexDigest = entry.get().digest();
-        SociIndex index = SociIndex.parse(ctx.store().readAll(indexDigest));
-        if (!existingIndex.equals("allow")) {
+      try (RegistryClient client = registry.client(ref.registry().equals(ImageRef.DOCKER_HUB) ? ref.endpointHost() : ref.registry())) {
+        String repo = ref.repository();
+        int pushed = 0;
+        for (PlatformImage pi : resolved.manifests()) {
+          Optional<ArtifactEntry> entry = newestIndex(ctx, pi.descriptor().digest());
+          if (entry.isEmpty()) {
+            throw new SociException(
+                "no SOCI index found for image " + resolved.image().name() + " (" + Images.platformOf(pi)
+                    + "); run `soci create " + image + "` first");
+          }
+          Digest indexDigest = entry.get().digest();
+          SociIndex index = SociIndex.parse(ctx.store().readAll(indexDigest));
+          if (!existingIndex.equals("allow")) {
+            if (!quiet) {
+              out.println("checking if a soci index already exists in remote repository...");
+              out.flush();
+            }
+            List<Descriptor> existing = client.referrers(repo, pi.descriptor().digest(), MediaTypes.SOCI_INDEX_V1);
+            if (!existing.isEmpty()) {
+              String found = existing.getFirst().digest().toString();
+              if (existingIndex.equals("skip")) {
+                out.println("soci index found in remote repository with digest: " + found
+                    + ": skipping pushing artifacts for image manifest: " + pi.descriptor().digest());
+                continue;
+              }
+              err.println("[WARN] soci index found in remote repository with digest: " + found + ": pushing index anyway");
+              err.flush();
+            }
+          }
           if (!quiet) {
-            out.println("checking if a soci index already exists in remote repository...");
+            out.println("pushing soci index with digest: " + indexDigest);
             out.flush();
           }
-          List<Descriptor> existing = client.referrers(repo, pi.descriptor().digest(), MediaTypes.SOCI_INDEX_V1);
-          if (!existing.isEmpty()) {
-            String found = existing.getFirst().digest().toString();
-            if (existingIndex.equals("skip")) {
-              out.println("soci index found in remote repository with digest: " + found
-                  + ": skipping pushing artifacts for image manifest: " + pi.descriptor().digest());
-              continue;
-            }
-            err.println("[WARN] soci index found in remote repository with digest: " + found + ": pushing index anyway");
-            err.flush();
+          pushIndex(ctx.store(), client, repo, index, out);
+          if (quiet) {
+            out.println(indexDigest);
           }
+          pushed++;
         }
-        if (!quiet) {
-          out.println("pushing soci index with digest: " + indexDigest);
-          out.flush();
-        }
-        pushIndex(ctx.store(), client, repo, index, out);
-        if (quiet) {
-          out.println(indexDigest);
-        }
-        pushed++;
+        out.flush();
+        return pushed > 0 || existingIndex.equals("skip") ? 0 : 1;
       }
-      out.flush();
-      return pushed > 0 || existingIndex.equals("skip") ? 0 : 1;
     }
   }
 

@@ -65,6 +65,16 @@ final class EndpointCaller {
     this.base = URI.create((plainHttp ? "http://" : "https://") + endpointHost);
   }
 
+  /** Shuts the HTTP client down (its selector thread ends). */
+  void close() {
+    http.shutdownNow();
+    try {
+      http.awaitTermination(java.time.Duration.ofSeconds(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** {@code http://host:port} or {@code https://host:port}, as currently used. */
   URI base() {
     return base;

@@ -245,6 +245,7 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
   @Override
   public void close() throws IOException {
     background.close();
+    clients.values().forEach(RegistryClient::close);
     IOException first = null;
     for (Path p : List.copyOf(mounts.keySet())) {
       Mounted m = mounts.remove(p);

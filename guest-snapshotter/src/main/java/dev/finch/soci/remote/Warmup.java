@@ -170,7 +170,7 @@ public final class Warmup {
     RegistryClient c = RegistryClient.builder("127.0.0.1:" + port).plainHttp(true)
         .retryPolicy(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)))
         .connectTimeout(Duration.ofMillis(500)).build();
-    try {
+    try (c) {
       c.fetchBlobRange("warmup/none", Digest.sha256(CONTENT), new dev.finch.soci.registry.ByteRange(0, 1));
       return true;
     } catch (RuntimeException expected) {
