@@ -4,37 +4,71 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A place where inflation can restart: a deflate block boundary.
+ * A place where inflation can restart: a deflate block boundary: {@code in}, the compressed offset
+ * of the first full byte after the boundary; {@code out}, the uncompressed offset of the boundary;
+ * {@code bits}, how many low bits of byte {@code in-1} belong to the next block (0..7); and the
+ * window, the 32 KiB of output before {@code out}, oldest first, zero-filled if fewer.
  *
- * @param in compressed offset of the first full byte after the boundary
- * @param out uncompressed offset of the boundary
- * @param bits how many low bits of byte {@code in-1} belong to the next block (0..7)
- * @param window the 32 KiB of output before {@code out}, oldest first, zero-filled if fewer; the
- *     record takes the array over (a zTOC of a large layer has thousands of windows, so none is
- *     copied on the way in), and {@link #window()} hands out copies
+ * <p>The window is not copied in: it is the given array, or a 32 KiB slice of a parsed zinfo blob
+ * (a zTOC of a large layer has thousands of windows, so parsing one copies none of them). {@link
+ * #window()} hands out copies. Equality compares the values, wherever the window lives.
  */
-public record GzipCheckpoint(long in, long out, int bits, byte[] window) {
+public final class GzipCheckpoint {
   /** Deflate's maximum back-reference distance. */
   public static final int WINDOW_SIZE = 32768;
 
-  public GzipCheckpoint {
-    if (bits < 0 || bits > 7) {
-      throw new IllegalArgumentException("checkpoint bits: expected 0..7, got " + bits);
-    }
+  private final long in;
+  private final long out;
+  private final int bits;
+  private final byte[] windowSource;
+  private final int windowOffset;
+
+  public GzipCheckpoint(long in, long out, int bits, byte[] window) {
+    this(in, out, bits, window, 0);
     if (window.length != WINDOW_SIZE) {
       throw new IllegalArgumentException(
           "checkpoint window: expected " + WINDOW_SIZE + " bytes, got " + window.length);
     }
   }
 
-  /** A copy of the window. */
-  @Override
-  public byte[] window() {
-    return window.clone();
+  /** A checkpoint whose window is {@code source[offset, offset + WINDOW_SIZE)}. */
+  GzipCheckpoint(long in, long out, int bits, byte[] source, int offset) {
+    if (bits < 0 || bits > 7) {
+      throw new IllegalArgumentException("checkpoint bits: expected 0..7, got " + bits);
+    }
+    Objects.checkFromIndexSize(offset, WINDOW_SIZE, source.length);
+    this.in = in;
+    this.out = out;
+    this.bits = bits;
+    this.windowSource = source;
+    this.windowOffset = offset;
   }
 
-  byte[] windowUnsafe() {
-    return window;
+  public long in() {
+    return in;
+  }
+
+  public long out() {
+    return out;
+  }
+
+  public int bits() {
+    return bits;
+  }
+
+  /** A copy of the window. */
+  public byte[] window() {
+    return Arrays.copyOfRange(windowSource, windowOffset, windowOffset + WINDOW_SIZE);
+  }
+
+  /** Hands the window to zlib as the inflater's dictionary. */
+  void setDictionaryOf(NativeInflater z) {
+    z.setDictionary(windowSource, windowOffset, WINDOW_SIZE);
+  }
+
+  /** Appends the window to a zinfo blob being written. */
+  void putWindow(java.nio.ByteBuffer bb) {
+    bb.put(windowSource, windowOffset, WINDOW_SIZE);
   }
 
   /** First compressed byte of the span this checkpoint starts (one earlier when bits are set). */
@@ -45,12 +79,17 @@ public record GzipCheckpoint(long in, long out, int bits, byte[] window) {
   @Override
   public boolean equals(Object o) {
     return o instanceof GzipCheckpoint c && in == c.in && out == c.out && bits == c.bits
-        && Arrays.equals(window, c.window);
+        && Arrays.equals(windowSource, windowOffset, windowOffset + WINDOW_SIZE,
+            c.windowSource, c.windowOffset, c.windowOffset + WINDOW_SIZE);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(in, out, bits, Arrays.hashCode(window));
+    int h = Objects.hash(in, out, bits);
+    for (int i = windowOffset; i < windowOffset + WINDOW_SIZE; i++) {
+      h = 31 * h + windowSource[i];
+    }
+    return h;
   }
 
   @Override

@@ -49,7 +49,7 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     }
   }
 
-  /** Parses a v1 or v2 blob, telling them apart by length. */
+  /** Parses a v1 or v2 blob, telling them apart by length. The windows stay in {@code blob}, which must not change afterwards. */
   public static GzipZinfo parse(byte[] blob) throws ZtocException {
     if (blob.length < BLOB_HEADER_SIZE) {
       throw new ZtocException("gzip zinfo: expected at least " + BLOB_HEADER_SIZE
@@ -85,9 +85,7 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
         throw new ZtocException("gzip zinfo: checkpoint " + list.size()
             + " bits: expected 0..7, got " + bits);
       }
-      byte[] window = new byte[GzipCheckpoint.WINDOW_SIZE];
-      System.arraycopy(blob, pos + 17, window, 0, window.length);
-      list.add(new GzipCheckpoint(in, out, bits, window));
+      list.add(new GzipCheckpoint(in, out, bits, blob, pos + 17)); // the window stays in the blob
       pos += PACKED_CHECKPOINT_SIZE;
     }
     return new GzipZinfo(span, list, version);
@@ -101,7 +99,8 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
         .order(ByteOrder.LITTLE_ENDIAN);
     bb.putInt(checkpoints.size()).putLong(spanSize);
     for (GzipCheckpoint c : checkpoints.subList(skip, checkpoints.size())) {
-      bb.putLong(c.in()).putLong(c.out()).put((byte) c.bits()).put(c.windowUnsafe());
+      bb.putLong(c.in()).putLong(c.out()).put((byte) c.bits());
+      c.putWindow(bb);
     }
     return bb.array();
   }
@@ -272,7 +271,7 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
         }
         z.prime(cp.bits(), first >> (8 - cp.bits()));
       }
-      z.setDictionary(cp.windowUnsafe());
+      cp.setDictionaryOf(z);
       z.setInput(in, 0, 0);
       long toSkip = skip;
       while (toSkip > 0) {

@@ -170,11 +170,16 @@ public final class NativeInflater implements AutoCloseable {
 
   /** Calls {@code inflateSetDictionary} (raw streams accept it at any time before data). */
   public void setDictionary(byte[] dictionary) {
+    setDictionary(dictionary, 0, dictionary.length);
+  }
+
+  /** {@code inflateSetDictionary} with {@code dictionary[offset, offset + length)}. */
+  public void setDictionary(byte[] dictionary, int offset, int length) {
     int ret;
     try (Arena tmp = Arena.ofConfined()) {
-      MemorySegment dict = tmp.allocate(dictionary.length);
-      MemorySegment.copy(dictionary, 0, dict, ValueLayout.JAVA_BYTE, 0, dictionary.length);
-      ret = (int) INFLATE_SET_DICTIONARY.invokeExact(strm, dict, dictionary.length);
+      MemorySegment dict = tmp.allocate(length);
+      MemorySegment.copy(dictionary, offset, dict, ValueLayout.JAVA_BYTE, 0, length);
+      ret = (int) INFLATE_SET_DICTIONARY.invokeExact(strm, dict, length);
     } catch (Throwable t) {
       throw new IllegalStateException("inflateSetDictionary failed", t);
     }
