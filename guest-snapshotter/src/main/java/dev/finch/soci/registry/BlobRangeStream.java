@@ -1,6 +1,7 @@
 package dev.finch.soci.registry;
 
 import dev.finch.soci.oci.Digest;
+import dev.finch.soci.util.LimitedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -63,46 +64,9 @@ record BlobRangeStream<T>(
       } else {
         body.skipNBytes(range.start());
       }
-      BoundedInput in = new BoundedInput(body, range.length());
+      InputStream in = new LimitedInputStream(body, range.length());
       T value = reader.read(in);
       return new Result<>(response.uri(), value);
-    }
-  }
-
-  /** Exactly {@code limit} bytes of the body; fewer is an error. */
-  private static final class BoundedInput extends InputStream {
-    private final InputStream in;
-    private long left;
-
-    BoundedInput(InputStream in, long limit) {
-      this.in = in;
-      this.left = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b < 0) {
-        throw new java.io.EOFException("range body ended " + left + " bytes early");
-      }
-      left--;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) {
-        throw new java.io.EOFException("range body ended " + left + " bytes early");
-      }
-      left -= n;
-      return n;
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.NativeSha256;
 import dev.finch.soci.registry.ByteRange;
 import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.util.LimitedInputStream;
 import dev.finch.soci.ztoc.Ztoc;
 import dev.finch.soci.ztoc.ZtocException;
 import dev.finch.soci.ztoc.compression.Zinfo;
@@ -318,7 +319,7 @@ final class RemoteLayer implements FileContent {
    */
   private boolean receive(int s, InputStream in) throws IOException {
     MessageDigest md = NativeSha256.create();
-    InputStream span = new DigestInputStream(new Limited(in, compressedLength(s)), md);
+    InputStream span = new DigestInputStream(new LimitedInputStream(in, compressedLength(s)), md);
     try (SpanStore.Pending p = store.begin(hex, s)) {
       IOException inflateError = null;
       try {
@@ -340,41 +341,6 @@ final class RemoteLayer implements FileContent {
       f.complete(null);
     }
     return true;
-  }
-
-  /** At most {@code limit} bytes of a stream, then its end. */
-  private static final class Limited extends InputStream {
-    private final InputStream in;
-    private long left;
-
-    Limited(InputStream in, long limit) {
-      this.in = in;
-      this.left = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b >= 0) {
-        left--;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n > 0) {
-        left -= n;
-      }
-      return n;
-    }
   }
 
   private long compressedLength(int span) {
