@@ -289,10 +289,13 @@ final class RemoteLayer implements FileContent {
   private void fetchRun(int first, int last) throws IOException {
     long size = compressedSize;
     ByteRange range = new ByteRange(zinfo.startCompressedOffset(first), zinfo.endCompressedOffset(last, size));
-    List<Integer> failed = client.readBlobRange(repository, layer, range, in -> {
+    List<Integer> failed = client.readBlobRange(repository, layer, range, body -> {
+      // Adjacent gzip spans can share a byte: when a checkpoint falls inside a byte, the span after
+      // it starts at that byte, which the span before also ends with. It is replayed from the tail.
+      Tail in = new Tail(body, range.start());
       List<Integer> bad = new ArrayList<>();
       for (int s = first; s <= last; s++) {
-        if (!receive(s, in)) {
+        if (!receive(s, in.from(zinfo.startCompressedOffset(s)))) {
           bad.add(s);
         }
       }
@@ -341,6 +344,65 @@ final class RemoteLayer implements FileContent {
       f.complete(null);
     }
     return true;
+  }
+
+  /**
+   * A range body that remembers its last few bytes, so that a span starting a byte or so before the
+   * current position (a shared byte) can be read from its own start.
+   */
+  private static final class Tail {
+    private static final int KEEP = 8;
+    private final InputStream in;
+    private final byte[] last = new byte[KEEP];
+    private long pos;
+    private int kept;
+
+    Tail(InputStream in, long start) {
+      this.in = in;
+      this.pos = start;
+    }
+
+    /** The body from absolute offset {@code start}, at most {@value #KEEP} bytes back. */
+    InputStream from(long start) throws IOException {
+      long back = pos - start;
+      if (back < 0 || back > kept) {
+        throw new IOException("span starts at " + start + ", the range body is at " + pos);
+      }
+      byte[] replay = java.util.Arrays.copyOfRange(last, kept - (int) back, kept);
+      InputStream rest = new InputStream() {
+        @Override
+        public int read() throws IOException {
+          int b = in.read();
+          if (b >= 0) {
+            remember(new byte[] {(byte) b}, 0, 1);
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          int n = in.read(b, off, len);
+          if (n > 0) {
+            remember(b, off, n);
+          }
+          return n;
+        }
+      };
+      return back == 0 ? rest : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(replay), rest);
+    }
+
+    private void remember(byte[] b, int off, int n) {
+      pos += n;
+      if (n >= KEEP) {
+        System.arraycopy(b, off + n - KEEP, last, 0, KEEP);
+        kept = KEEP;
+      } else {
+        int keep = Math.min(kept, KEEP - n);
+        System.arraycopy(last, kept - keep, last, 0, keep);
+        System.arraycopy(b, off, last, keep, n);
+        kept = keep + n;
+      }
+    }
   }
 
   private long compressedLength(int span) {

@@ -118,6 +118,41 @@ class RemoteLayerIT {
   }
 
   @Test
+  void oneRunAcrossSpansThatShareAByteIsVerifiedWithoutRefetching() throws Exception {
+    // Text compresses into Huffman blocks that end inside a byte (random data gives byte-aligned
+    // stored blocks): the span after such a checkpoint starts at the byte the span before ends with.
+    java.util.Random r = new java.util.Random(11);
+    String[] words = {"lazy", "span", "layer", "zTOC", "gzip", "checkpoint", "window", "fetch", "verify", "mount"};
+    StringBuilder text = new StringBuilder();
+    while (text.length() < SIZE) {
+      text.append(words[r.nextInt(words.length)]).append(r.nextInt(1000)).append(r.nextInt(7) == 0 ? '\n' : ' ');
+    }
+    byte[] content = text.substring(0, SIZE).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      TarLayer.builder().dir("data").file("data/text.txt", content).build().writeTar(out);
+    }
+    byte[] blob = gz.toByteArray();
+    Digest d = Digest.sha256(blob);
+    client.pushBlob(REPO, d, blob);
+    Ztoc z = new ZtocBuilder(16 << 10).build(new ByteArrayInputStream(blob), MediaTypes.Compression.GZIP, d).ztoc();
+    var zinfo = (dev.finch.soci.ztoc.compression.GzipZinfo) z.compressionInfo().zinfo();
+    assertThat(zinfo.checkpoints()).as("checkpoints inside a byte").anyMatch(c -> c.bits() != 0);
+    LayerNode.RegularFile file = (LayerNode.RegularFile) LayerTree.build(ZtocLayers.entries(z)).resolve("data/text.txt").orElseThrow();
+
+    RemoteLayer l = new RemoteLayer(client, REPO, d, z, store(0), RemoteLayer.DemandListener.NONE);
+    ByteBuffer all = ByteBuffer.allocate(SIZE);
+    l.read(file, 0, all); // one read: one Range request for every span of the file
+    assertThat(all.array()).isEqualTo(content);
+    assertThat(l.syncFetches()).isEqualTo(1);
+    assertThat(l.verifyFailures()).as("every span read from its own first byte").isZero();
+    int first = zinfo.spanIdForUncompressedOffset(file.uncompressedOffset());
+    int last = zinfo.spanIdForUncompressedOffset(file.uncompressedOffset() + SIZE - 1);
+    assertThat(l.fetchedBytes()).as("one request, nothing fetched twice")
+        .isEqualTo(zinfo.endCompressedOffset(last, z.compressedArchiveSize()) - zinfo.startCompressedOffset(first));
+  }
+
+  @Test
   void restartedDaemonServesCachedSpansWithoutTheRegistry() throws Exception {
     Path dir = tmp.resolve("restart");
     RemoteLayer first = layer(SpanStore.open(dir, 0), RemoteLayer.DemandListener.NONE);
