@@ -188,6 +188,23 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
   }
 
   /** Runs {@code ctr --address <socket> -n <namespace> args...}. */
+  /**
+   * Waits until containerd reaches the proxy snapshotter {@code name} again: after the snapshotter
+   * process restarts, containerd's gRPC connection to it stays in its reconnect back-off for a while
+   * and calls fail with "connection refused". Fails (AssertionError) if it does not within {@code limit}.
+   */
+  public void awaitSnapshotter(String name, java.time.Duration limit) throws InterruptedException {
+    long end = System.nanoTime() + limit.toNanos();
+    ContainerdProcess.Result r = ctr("snapshots", "--snapshotter", name, "ls");
+    while (!r.ok()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("containerd does not reach snapshotter " + name + " within " + limit + ": " + r.output());
+      }
+      Thread.sleep(200);
+      r = ctr("snapshots", "--snapshotter", name, "ls");
+    }
+  }
+
   public ContainerdProcess.Result ctr(String... args) {
     return ctrIn(settings.namespace, args);
   }

@@ -114,13 +114,7 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
 
   /** The zTOC descriptor for an image layer, or null if the layer has none. */
   public Descriptor ztocFor(Digest layer) {
-    String key = layer.toString();
-    for (Descriptor d : ztocs()) {
-      if (key.equals(d.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST))) {
-        return d;
-      }
-    }
-    return null;
+    return forLayer(ztocs(), layer);
   }
 
   /**
@@ -133,8 +127,13 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
 
   /** The prefetch artifact descriptor for an image layer, or null if the index has none for it. */
   public Descriptor prefetchFor(Digest layer) {
+    return forLayer(prefetches(), layer);
+  }
+
+  // The first descriptor whose com.amazon.soci.image-layer-digest names the layer, or null.
+  private static Descriptor forLayer(List<Descriptor> descriptors, Digest layer) {
     String key = layer.toString();
-    for (Descriptor d : prefetches()) {
+    for (Descriptor d : descriptors) {
       if (key.equals(d.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST))) {
         return d;
       }

@@ -133,20 +133,9 @@ final class SpanStore {
 
   /** Stores a verified, uncompressed span, evicting older spans to stay within the bound. */
   void put(String layer, int span, byte[] data) throws IOException {
-    String key = key(layer, span);
-    Path target = path(key);
-    Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), TMP_PREFIX, "");
-    try {
-      Files.write(tmp, data);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    synchronized (this) {
-      Long old = lru.put(key, (long) data.length);
-      bytes += data.length - (old == null ? 0 : old);
-      evict(key);
+    try (Pending p = begin(layer, span)) {
+      p.out().write(data);
+      p.commit();
     }
   }
 

@@ -133,6 +133,7 @@ class LazyLoadIT {
     daemon.wiring().crash();
     daemon.start(new SociPreparerFactory());
     assertThat(daemon.logText()).contains("\"event\":\"remote-snapshot-restored\"");
+    containerd.awaitSnapshotter("soci", java.time.Duration.ofSeconds(30)); // its connection is in back-off
     ContainerdProcess.Result run = runReading(ref, "after-restart", 42);
     assertThat(run.ok()).as("run: %s\n%s", run.output(), daemon.logText()).isTrue();
     assertThat(run.stdout()).contains(sha256Of(42));

@@ -130,6 +130,7 @@ class RpullIT {
     assertThat(dev.finch.testkit.MountCleaner.mountsUnder(fsDir)).hasSize(1);
     daemon.start((config, root, events) -> preparer);
     assertThat(daemon.logText()).contains("\"event\":\"stale-mount-removed\"", "\"event\":\"remote-snapshot-restored\"");
+    containerd.awaitSnapshotter("soci", java.time.Duration.ofSeconds(30)); // its connection is in back-off
     assertThat(preparer.prepared).hasSize(2);
     assertThat(dev.finch.testkit.MountCleaner.mountsUnder(fsDir)).hasSize(1);
     snaps = containerd.ctr("snapshots", "--snapshotter", "soci", "ls");
