@@ -184,13 +184,9 @@ final class RemoteLayer implements FileContent {
    * background fetcher. Answers the span id to continue from, or -1 when every span is cached.
    */
   int fetchNextInBackground(int from) throws IOException {
-    for (int s = from; s < spanCount(); s++) {
-      if (!store.contains(hex, s) && !inflight.containsKey(s)) {
-        await(List.of(s), false);
-        return s + 1;
-      }
-    }
-    for (int s = 0; s < Math.min(from, spanCount()); s++) {
+    int n = spanCount();
+    for (int i = 0; i < n; i++) {
+      int s = (Math.max(from, 0) + i) % n; // from `from` to the end, then from the start
       if (!store.contains(hex, s) && !inflight.containsKey(s)) {
         await(List.of(s), false);
         return s + 1;

@@ -244,10 +244,6 @@ final class SpanStore {
     return evictions;
   }
 
-  long maxBytes() {
-    return maxBytes;
-  }
-
   // Deletes least recently used spans other than `keep` until the bound holds.
   private void evict(String keep) {
     if (maxBytes == 0) {

@@ -57,9 +57,9 @@ public final class Warmup {
       byte[] blob = sampleLayer();
       Digest digest = Digest.sha256(blob);
       f.put("native_sha256", NativeSha256.available() && Digest.fromSha256(NativeSha256.create().digest(blob)).equals(digest));
-      Ztoc ztoc = ZtocCodec.decode(
-          new ZtocBuilder(16 << 10).build(new ByteArrayInputStream(blob), MediaTypes.Compression.GZIP, digest).encoded());
-      Descriptor zd = Descriptor.of(MediaTypes.SOCI_ZTOC, Digest.sha256(ZtocCodec.encode(ztoc)), 1);
+      ZtocBuilder.Result built = new ZtocBuilder(16 << 10).build(new ByteArrayInputStream(blob), MediaTypes.Compression.GZIP, digest);
+      Ztoc ztoc = ZtocCodec.decode(built.encoded()); // the daemon's path: zTOC bytes from the registry
+      Descriptor zd = Descriptor.of(MediaTypes.SOCI_ZTOC, built.digest(), built.size());
       SociIndex.parse(SociIndex.build(SociIndex.Version.V2, List.of(zd), null, SociIndex.BUILD_TOOL).bytes());
       LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
       Zinfo zinfo = Zinfo.of(ztoc.compressionInfo().algorithm(), ztoc.compressionInfo().checkpoints());
