@@ -142,5 +142,25 @@ class ReferenceIndexLazyIT {
     assertThat(again.ok()).as(again.output() + daemon.logTail(40)).isTrue();
     byte[] expected11 = TarLayer.randomBytes(311, FILE_SIZE);
     assertThat(again.stdout()).contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected11)));
+
+    // The launcher hands an rpull to the daemon it finds beside SOCI_SNAPSHOTTER_ADDRESS (its warm
+    // JVM runs it); SOCI_RPULL_HANDOFF=0 keeps the pull in the launcher's own process.
+    List<String> rpull = List.of(Launchers.soci().toString(), "--address", containerd.socket().toString(),
+        "--namespace", "default", "image", "rpull", "--plain-http", image);
+    List<String> handedOff = new java.util.ArrayList<>(List.of("env", "SOCI_SNAPSHOTTER_ADDRESS=" + work.resolve("soci.sock")));
+    handedOff.addAll(rpull);
+    ContainerdProcess.Result viaDaemon = run(handedOff);
+    assertThat(viaDaemon.exitCode()).as(viaDaemon.toString() + daemon.logTail(40)).isZero();
+    assertThat(viaDaemon.stdout()).contains(image + ": resolved", ": exists");
+    assertThat(Files.readString(work.resolve("daemon-restarted.log"))).contains("\"event\":\"rpull-handoff\"");
+    long handoffs = Files.readString(work.resolve("daemon-restarted.log")).lines().filter(l -> l.contains("rpull-handoff")).count();
+    List<String> own = new java.util.ArrayList<>(List.of("env", "SOCI_SNAPSHOTTER_ADDRESS=" + work.resolve("soci.sock"),
+        "SOCI_RPULL_HANDOFF=0"));
+    own.addAll(rpull);
+    ContainerdProcess.Result inProcess = run(own);
+    assertThat(inProcess.exitCode()).as(inProcess.toString()).isZero();
+    assertThat(inProcess.stdout()).contains(image + ": resolved", ": exists");
+    assertThat(Files.readString(work.resolve("daemon-restarted.log")).lines().filter(l -> l.contains("rpull-handoff")).count())
+        .isEqualTo(handoffs);
   }
 }

@@ -45,9 +45,10 @@ public final class AotTraining {
   /**
    * The client calls of an rpull, against stand-ins: a loopback HTTP server for the registry and an
    * in-process soci daemon for containerd (it serves Snapshots; the other services answer
-   * UNIMPLEMENTED, which still loads and links their request, stub and call paths).
+   * UNIMPLEMENTED, which still loads and links their request, stub and call paths). {@code hook}
+   * runs an rpull command line against them first.
    */
-  private static void pullPaths(Path tmp) throws IOException {
+  public static void pullPaths(Path tmp, PullHook hook) throws IOException {
     byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
         .getBytes(StandardCharsets.UTF_8);
     Digest configDigest = Digest.sha256(config);
@@ -73,6 +74,8 @@ public final class AotTraining {
     try (Wiring daemon = Wiring.start(new Wiring.Settings(
             tmp.resolve("daemon"), sock, DaemonConfig.defaults(), RemotePreparerFactory.none(), quiet, null));
         ContainerdClient c = ContainerdClient.connect(sock, "default")) {
+      String image = "127.0.0.1:" + http.getAddress().getPort() + "/aot/img:v1";
+      ignore(() -> hook.pull(sock, image));
       RegistryClient registry = RegistryClient.builder("127.0.0.1:" + http.getAddress().getPort()).plainHttp(true).build();
       ImageRef ref = ImageRef.parse("127.0.0.1:" + http.getAddress().getPort() + "/aot/img:v1");
       ignore(() -> registry.resolve(ref));
@@ -95,6 +98,12 @@ public final class AotTraining {
     } finally {
       http.stop(0);
     }
+  }
+
+  /** Runs an rpull of {@code image} against the stand-ins, {@code containerd} being their socket. */
+  @FunctionalInterface
+  public interface PullHook {
+    void pull(Path containerd, String image) throws Exception;
   }
 
   private interface Call {
@@ -133,7 +142,8 @@ public final class AotTraining {
         StringWriter sink = new StringWriter();
         SociCli.run(new PrintWriter(sink), new PrintWriter(sink), c);
       }
-      pullPaths(tmp);
+      pullPaths(tmp, (containerd, img) -> SociCli.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+          "--address", containerd.toString(), "--root", root, "image", "rpull", "--plain-http", img));
     } finally {
       try (Stream<Path> s = Files.walk(tmp)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {

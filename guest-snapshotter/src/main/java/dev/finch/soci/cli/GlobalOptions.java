@@ -45,11 +45,17 @@ public final class GlobalOptions {
 
   /** The global options of the root {@code soci} command, wherever on the command line they were given. */
   static GlobalOptions of(picocli.CommandLine.Model.CommandSpec spec) {
-    return ((SociCommand) spec.root().userObject()).global;
+    SociCommand root = (SociCommand) spec.root().userObject();
+    root.global.invocation = root.invocation;
+    return root.global;
   }
 
+  /** Where the command line came from (relative paths resolve against its directory). */
+  Invocation invocation = Invocation.ofProcess();
+
   public String address() {
-    return address.startsWith("unix://") ? address.substring("unix://".length()) : address;
+    String a = address.startsWith("unix://") ? address.substring("unix://".length()) : address;
+    return invocation.resolve(Path.of(a)).toString();
   }
 
   public String namespace() {
@@ -61,7 +67,7 @@ public final class GlobalOptions {
   }
 
   public Path root() {
-    return root;
+    return invocation.resolve(root);
   }
 
   public String contentStore() {

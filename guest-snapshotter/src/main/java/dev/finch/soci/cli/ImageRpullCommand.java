@@ -11,6 +11,8 @@ import dev.finch.soci.registry.RegistryException;
 import dev.finch.soci.registry.auth.DockerConfigCredentials;
 import dev.finch.soci.rpull.PullListener;
 import dev.finch.soci.rpull.RemotePull;
+import dev.finch.soci.util.process.CommandRunner;
+import dev.finch.soci.util.process.CommandSpec;
 import dev.finch.soci.util.process.ProcessCommandRunner;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -27,7 +29,15 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rpull",
     description = "Pull an image lazily through the SOCI snapshotter",
-    mixinStandardHelpOptions = true)
+    mixinStandardHelpOptions = true,
+    footer = {
+      "",
+      "When soci-snapshotter-grpc runs as this user, the soci launcher hands the pull to it (its warm",
+      "JVM starts the pull in a few milliseconds, and it fetches the index and zTOCs while containerd",
+      "is busy); output and exit code are the same. The daemon is found beside",
+      "$SOCI_SNAPSHOTTER_ADDRESS (default /run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock);",
+      "SOCI_RPULL_HANDOFF=0 pulls in this process."
+    })
 final class ImageRpullCommand implements Callable<Integer> {
   GlobalOptions global;
 
@@ -71,7 +81,7 @@ final class ImageRpullCommand implements Callable<Integer> {
     RegistryClient registry = RegistryClient.builder(ref.registry())
         .plainHttp(plainHttp)
         .skipVerify(skipVerify)
-        .credentials(DockerConfigCredentials.standardChain(user, new ProcessCommandRunner()))
+        .credentials(DockerConfigCredentials.standardChain(user, global.invocation.env(), global.invocation.home(), helpers()))
         .build();
     long start = System.nanoTime();
     try (registry; SociContext ctx = new SociContext(global)) {
@@ -80,6 +90,7 @@ final class ImageRpullCommand implements Callable<Integer> {
           java.util.concurrent.CompletableFuture.supplyAsync(ctx::containerd, Thread::startVirtualThread);
       try {
         RemotePull.Result r = new RemotePull(() -> joined(connecting), registry)
+            .expecting(global.invocation.prepareHint())
             .pull(ref, new RemotePull.Options(snapshotter, target, index), new Lines(out));
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf(Locale.ROOT, "elapsed: %.1f s total: %s (%s/s)%n",
@@ -93,6 +104,20 @@ final class ImageRpullCommand implements Callable<Integer> {
         | java.io.UncheckedIOException e) {
       throw new SociException("rpull " + ref + ": " + e.getMessage(), e);
     }
+  }
+
+  // credential helpers see the environment of the command line (that of the client when handed off)
+  private CommandRunner helpers() {
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    if (!global.invocation.embedded()) {
+      return runner;
+    }
+    java.util.Map<String, String> env = global.invocation.env();
+    return spec -> {
+      java.util.Map<String, String> merged = new java.util.HashMap<>(env);
+      merged.putAll(spec.env());
+      return runner.run(new CommandSpec(spec.argv(), merged, spec.stdin(), spec.timeout()));
+    };
   }
 
   private static ContainerdClient joined(java.util.concurrent.CompletableFuture<ContainerdClient> f) {

@@ -73,8 +73,21 @@ final class SociContext implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes the lease and closes the connections. Inside the daemon (a handed-off rpull) that runs
+   * after the command has answered, so the client need not wait for it: the lease only protects
+   * content that the image now references, and it expires by itself if the deletion never happens.
+   */
   @Override
   public void close() {
+    if (global.invocation.embedded()) {
+      Thread.ofVirtual().name("soci-cli-close").start(this::closeNow);
+    } else {
+      closeNow();
+    }
+  }
+
+  private void closeNow() {
     if (containerd != null) {
       try {
         containerd.leases().delete(leaseId, false);

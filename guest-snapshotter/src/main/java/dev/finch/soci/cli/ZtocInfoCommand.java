@@ -54,7 +54,7 @@ final class ZtocInfoCommand implements Callable<Integer> {
   /** The JSON document {@code ztoc info} prints for a serialized zTOC. */
   static String render(byte[] bytes) throws ZtocException {
     Ztoc z = ZtocCodec.decode(bytes);
-    Zinfo zinfo = Zinfo.of(z.compressionInfo().algorithm(), z.compressionInfo().checkpoints());
+    Zinfo zinfo = z.compressionInfo().zinfo();
     List<Map<String, Object>> files = new ArrayList<>();
     int multi = 0;
     for (FileMetadata m : z.toc()) {

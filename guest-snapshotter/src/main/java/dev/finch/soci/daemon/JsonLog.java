@@ -34,7 +34,7 @@ public final class JsonLog implements EventSink {
 
   /**
    * Replaces the root logger's handlers with one writing through this log at {@code threshold}.
-   * io.grpc and io.netty are kept at WARNING.
+   * io.grpc and io.netty are kept at WARNING (netty's channel bootstrap at SEVERE).
    */
   public JsonLog install() {
     LogManager.getLogManager().reset();
@@ -79,6 +79,11 @@ public final class JsonLog implements EventSink {
       l.setLevel(java.util.logging.Level.WARNING);
       PINNED.add(l);
     }
+    // grpc-netty asks every unix-socket channel (containerd's to us, ours to containerd in a
+    // handed-off rpull) for SO_KEEPALIVE, which such sockets lack; netty warns once per channel.
+    Logger bootstrap = Logger.getLogger("io.netty.bootstrap");
+    bootstrap.setLevel(java.util.logging.Level.SEVERE);
+    PINNED.add(bootstrap);
     return this;
   }
 

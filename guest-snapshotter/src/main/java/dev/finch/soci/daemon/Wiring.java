@@ -38,15 +38,24 @@ public final class Wiring implements AutoCloseable {
    * @param root daemon root ({@code --root})
    * @param socket the gRPC unix socket ({@code --address})
    * @param notifySocket {@code $NOTIFY_SOCKET}, or null
+   * @param extensions what else to serve once the gRPC socket is up (see {@link DaemonExtension})
    */
   public record Settings(
-      Path root, Path socket, DaemonConfig config, RemotePreparerFactory factory, JsonLog log, String notifySocket) {
+      Path root, Path socket, DaemonConfig config, RemotePreparerFactory factory, JsonLog log, String notifySocket,
+      List<DaemonExtension> extensions) {
     public Settings {
       Objects.requireNonNull(root, "root");
       Objects.requireNonNull(socket, "socket");
       Objects.requireNonNull(config, "config");
       Objects.requireNonNull(factory, "factory");
       Objects.requireNonNull(log, "log");
+      extensions = List.copyOf(extensions);
+    }
+
+    /** Without extensions. */
+    public Settings(Path root, Path socket, DaemonConfig config, RemotePreparerFactory factory, JsonLog log,
+        String notifySocket) {
+      this(root, socket, config, factory, log, notifySocket, List.of());
     }
   }
 
@@ -56,6 +65,7 @@ public final class Wiring implements AutoCloseable {
   private final DaemonMetrics metrics;
   private MetricsServer metricsServer;
   private UnixSocketServer server;
+  private final List<AutoCloseable> extensions = new ArrayList<>();
   private boolean closed;
 
   private Wiring(Settings settings, RemotePreparer preparer, OverlaySnapshotter snapshotter) {
@@ -142,6 +152,13 @@ public final class Wiring implements AutoCloseable {
     server = UnixSocketServer.start(
         settings.socket(), List.of(new SnapshotsService(snapshotter)),
         List.of(metrics, new NamespaceInterceptor()));
+    for (DaemonExtension x : settings.extensions()) {
+      try {
+        extensions.add(x.start(settings.socket(), settings.log(), preparer));
+      } catch (IOException | RuntimeException e) {
+        settings.log().warn("cannot start " + x.getClass().getSimpleName() + "; going on without it", e);
+      }
+    }
     settings.log().write(LogLevel.INFO, "soci-snapshotter-grpc serving on " + settings.socket(), "ready",
         Map.of("address", settings.socket().toString(), "root", settings.root().toString()));
     notify("READY=1");
@@ -229,6 +246,14 @@ public final class Wiring implements AutoCloseable {
   }
 
   private void stopServing() {
+    for (AutoCloseable x : extensions) {
+      try {
+        x.close();
+      } catch (Exception e) {
+        settings.log().warn("cannot stop " + x.getClass().getSimpleName(), e);
+      }
+    }
+    extensions.clear();
     if (server != null) {
       server.stop(5);
     }

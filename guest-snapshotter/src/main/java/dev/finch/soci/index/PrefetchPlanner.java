@@ -48,7 +48,7 @@ final class PrefetchPlanner {
         if (entry != null) {
           Zinfo z = zinfos.get(l.layer());
           if (z == null) {
-            z = Zinfo.of(l.ztoc().compressionInfo().algorithm(), l.ztoc().compressionInfo().checkpoints());
+            z = l.ztoc().compressionInfo().zinfo();
             zinfos.put(l.layer(), z);
           }
           int max = l.ztoc().compressionInfo().maxSpanId();

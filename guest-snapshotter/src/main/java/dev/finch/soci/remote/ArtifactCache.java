@@ -28,15 +28,49 @@ final class ArtifactCache {
   }
 
   byte[] get(Digest digest, Fetcher fetcher) throws IOException {
+    return Files.readAllBytes(file(digest, fetcher));
+  }
+
+  /**
+   * The artifact memory-mapped read-only: its pages are read (and count in the daemon's memory) only
+   * when touched, so the checkpoint windows of a large zTOC stay on disk until their spans are
+   * inflated. Cache files are only ever replaced by rename, never changed in place, so the mapping
+   * stays valid.
+   */
+  java.nio.MappedByteBuffer map(Digest digest, Fetcher fetcher) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file(digest, fetcher))) {
+      return ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+    }
+  }
+
+  private final java.util.Map<Digest, Object> fetching = new java.util.concurrent.ConcurrentHashMap<>();
+
+  // the verified cache file of the artifact, fetched into the cache first if it is not there; callers
+  // asking for one digest at the same time (a Prepare and the hint before it) share one fetch
+  private Path file(Digest digest, Fetcher fetcher) throws IOException {
+    Object lock = fetching.computeIfAbsent(digest, d -> new Object());
+    synchronized (lock) {
+      try {
+        return fileLocked(digest, fetcher);
+      } finally {
+        fetching.remove(digest, lock);
+      }
+    }
+  }
+
+  // cache files checked (or written) by this process: they are only ever replaced by rename
+  private final java.util.Set<Digest> verified = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private Path fileLocked(Digest digest, Fetcher fetcher) throws IOException {
     Path p = dir.resolve(digest.algorithm()).resolve(digest.hex());
     if (Files.isRegularFile(p)) {
-      byte[] b = Files.readAllBytes(p);
-      if (Digest.sha256(b).equals(digest)) {
-        return b;
+      if (verified.contains(digest) || digestOf(p).equals(digest)) {
+        verified.add(digest);
+        return p;
       }
       Files.deleteIfExists(p);
     }
-    // Streamed into the cache file while hashed, so a large zTOC is in memory once, when read back.
+    // Streamed into the cache file while hashed: the artifact is never whole on the heap.
     Files.createDirectories(p.getParent());
     Path tmp = Files.createTempFile(p.getParent(), ".tmp-", "");
     try {
@@ -49,10 +83,23 @@ final class ArtifactCache {
         throw new IOException("artifact digest mismatch: expected " + digest + ", got " + actual);
       }
       Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      verified.add(digest);
     } finally {
       Files.deleteIfExists(tmp);
     }
-    return Files.readAllBytes(p);
+    return p;
+  }
+
+  // read through a small buffer, not mapped, so checking a cached zTOC does not page all of it in
+  private static Digest digestOf(Path p) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    byte[] buf = new byte[1 << 16];
+    try (java.io.InputStream in = Files.newInputStream(p)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return Digest.fromSha256(md.digest());
   }
 
   /** A small text record (e.g. which index an image manifest uses), or null. */

@@ -59,6 +59,9 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
   /** A lazily mounted layer: its FUSE mount and its span manager. */
   private record Mounted(LayerMount mount, RemoteLayer layer) {}
 
+  private final Map<Digest, java.util.concurrent.CompletableFuture<SociIndex>> discovering =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public SociPreparer(DaemonConfig config, Path root, EventSink events) throws IOException {
     this.config = config;
     this.events = events;
@@ -69,6 +72,33 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     config.resolver().hosts().forEach((host, h) -> {
       if (h.mirrors().stream().anyMatch(m -> m.insecure() && m.host().equals(host))) {
         plainHttpHosts.add(host);
+      }
+    });
+  }
+
+  /** Fetches the index and the layer's zTOC into the artifact cache, where the Prepare will find them. */
+  @Override
+  public void expect(Map<String, String> labels) {
+    String imageRef = labels.get(LABEL_IMAGE_REF);
+    String manifest = labels.get(LABEL_MANIFEST);
+    String layer = labels.get(LABEL_LAYER);
+    if (imageRef == null || manifest == null || layer == null) {
+      return;
+    }
+    Thread.ofVirtual().name("soci-expect").start(() -> {
+      try {
+        ImageRef ref = ImageRef.parse(imageRef);
+        Digest manifestDigest = Digest.parse(manifest);
+        if (noIndex.containsKey(manifestDigest)) {
+          return;
+        }
+        Descriptor ztocDesc = index(ref, manifestDigest, labels.get(LABEL_INDEX)).ztocFor(Digest.parse(layer));
+        if (ztocDesc != null) {
+          RegistryClient client = client(ref);
+          artifacts.map(ztocDesc.digest(), out -> client.fetchBlob(ref.repository(), ztocDesc.digest(), out));
+        }
+      } catch (IOException | RuntimeException e) {
+        // the Prepare itself tries again and reports what fails
       }
     });
   }
@@ -100,8 +130,8 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     if (ztocDesc == null) {
       return local(key, fsDir, client, ref, manifestDigest, layerDigest);
     }
-    byte[] zb = artifacts.get(ztocDesc.digest(), out -> client.fetchBlob(ref.repository(), ztocDesc.digest(), out));
-    Ztoc ztoc = ZtocCodec.decode(zb);
+    Ztoc ztoc = ZtocCodec.decode(
+        artifacts.map(ztocDesc.digest(), out -> client.fetchBlob(ref.repository(), ztocDesc.digest(), out)));
     LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
     RemoteLayer content = new RemoteLayer(client, ref.repository(), layerDigest, ztoc, spans, background);
     int prefetched = prefetch(index, content, client, ref);
@@ -158,8 +188,34 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     return new Defer(reason);
   }
 
-  /** The SOCI index for an image manifest: from the local record, else discovered in the registry. */
+  /**
+   * The SOCI index for an image manifest: from the local record, else discovered in the registry.
+   * Callers that ask at the same time (an {@link #expect} hint and its Prepare) share one discovery.
+   */
   private SociIndex index(ImageRef ref, Digest manifest, String explicit) throws IOException {
+    java.util.concurrent.CompletableFuture<SociIndex> mine = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<SociIndex> running = discovering.putIfAbsent(manifest, mine);
+    if (running != null) {
+      try {
+        return running.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        // the other caller's discovery failed: try once more here, and report our own failure
+        return discover(ref, manifest, explicit);
+      }
+    }
+    try {
+      SociIndex index = discover(ref, manifest, explicit);
+      mine.complete(index);
+      return index;
+    } catch (IOException | RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      discovering.remove(manifest, mine);
+    }
+  }
+
+  private SociIndex discover(ImageRef ref, Digest manifest, String explicit) throws IOException {
     String note = "index-" + manifest.hex();
     String recorded = artifacts.readNote(note);
     Digest indexDigest = recorded != null ? Digest.parse(recorded) : null;
@@ -167,16 +223,26 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     if (indexDigest == null && explicit != null && !explicit.isBlank()) {
       indexDigest = Digest.parse(explicit);
     }
-    if (indexDigest == null && config.pullModes().sociV2Enable()) {
-      String ann = client.fetchManifest(ref.repository(), manifest).manifest().annotation(MediaTypes.ANN_INDEX_DIGEST);
-      if (ann != null) {
-        indexDigest = Digest.parse(ann);
+    if (indexDigest == null) {
+      // v2 (the manifest's annotation) wins over v1 (referrers); both lookups run at once
+      java.util.concurrent.CompletableFuture<Digest> v1 = config.pullModes().sociV1Enable()
+          ? java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+              List<Descriptor> found = client.referrers(ref.repository(), manifest, MediaTypes.SOCI_INDEX_V1);
+              return found.isEmpty() ? null : found.getLast().digest();
+            }, Thread::startVirtualThread)
+          : java.util.concurrent.CompletableFuture.completedFuture(null);
+      if (config.pullModes().sociV2Enable()) {
+        String ann = client.fetchManifest(ref.repository(), manifest).manifest().annotation(MediaTypes.ANN_INDEX_DIGEST);
+        if (ann != null) {
+          indexDigest = Digest.parse(ann);
+        }
       }
-    }
-    if (indexDigest == null && config.pullModes().sociV1Enable()) {
-      List<Descriptor> found = client.referrers(ref.repository(), manifest, MediaTypes.SOCI_INDEX_V1);
-      if (!found.isEmpty()) {
-        indexDigest = found.getLast().digest();
+      if (indexDigest == null) {
+        try {
+          indexDigest = v1.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
       }
     }
     if (indexDigest == null) {

@@ -62,7 +62,7 @@ public final class Warmup {
       Descriptor zd = Descriptor.of(MediaTypes.SOCI_ZTOC, built.digest(), built.size());
       SociIndex.parse(SociIndex.build(SociIndex.Version.V2, List.of(zd), null, SociIndex.BUILD_TOOL).bytes());
       LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
-      Zinfo zinfo = Zinfo.of(ztoc.compressionInfo().algorithm(), ztoc.compressionInfo().checkpoints());
+      Zinfo zinfo = ztoc.compressionInfo().zinfo();
       f.put("fuse", fuse(dir, tree, (file, offset, dst) -> {
         long start = file.uncompressedOffset() + offset;
         int span = zinfo.spanIdForUncompressedOffset(start);

@@ -34,8 +34,9 @@ import java.util.Objects;
  * <ol>
  *   <li>resolve the reference and the platform manifest in the registry;
  *   <li>store config, manifest and index (if any) in containerd's content store with the
- *       {@code containerd.io/gc.ref.content.*} labels that keep them and their children alive;
- *   <li>create or update the image record {@code <normalised ref>} pointing at the top descriptor;
+ *       {@code containerd.io/gc.ref.content.*} labels that keep them and their children alive, then
+ *       create or update the image record {@code <normalised ref>} pointing at the top descriptor;
+ *       this runs while the layers are prepared (the next step), which do not need it;
  *   <li>for each layer, bottom up: skip if the chain-ID snapshot exists; otherwise Prepare {@code
  *       extract-<unique> <chainID>} on the parent chain ID with the labels of {@link LayerLabels}.
  *       ALREADY_EXISTS means the snapshotter prepared it; else fetch the blob into the content store,
@@ -89,6 +90,19 @@ public final class RemotePull {
     this.registry = registry;
   }
 
+  /**
+   * Where to announce each layer Prepare as soon as the manifest is known (see {@link
+   * dev.finch.soci.snapshot.RemotePreparer#expect}): an rpull running inside the snapshotter lets it
+   * fetch the index and zTOCs while this pull talks to containerd. Only for the {@code soci}
+   * snapshotter.
+   */
+  public RemotePull expecting(java.util.function.Consumer<Map<String, String>> hint) {
+    this.hint = Objects.requireNonNull(hint, "hint");
+    return this;
+  }
+
+  private java.util.function.Consumer<Map<String, String>> hint = labels -> {};
+
   /** Runs the pull; failures are {@link dev.finch.soci.registry.RegistryException}s or {@link ContainerdException}s. */
   public Result pull(ImageRef ref, Options options, PullListener listener) {
     long[] fetched = {0};
@@ -101,6 +115,18 @@ public final class RemotePull {
       fetched[0] += platformManifest.bytes().length;
     }
     Manifest manifest = platformManifest.manifest();
+    if (options.snapshotter().equals("soci")) {
+      for (Descriptor layer : manifest.layers()) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(LayerLabels.IMAGE_REF, ref.toString());
+        labels.put(LayerLabels.MANIFEST_DIGEST, platformManifest.descriptor().digest().toString());
+        labels.put(LayerLabels.LAYER_DIGEST, layer.digest().toString());
+        if (options.sociIndex() != null) {
+          labels.put(LayerLabels.SOCI_INDEX_DIGEST, options.sociIndex().toString());
+        }
+        hint.accept(labels);
+      }
+    }
     Descriptor configDesc = manifest.config();
     byte[] config = fetchSmallBlob(ref, configDesc);
     fetched[0] += config.length;
@@ -112,35 +138,40 @@ public final class RemotePull {
     }
 
     containerd = connection.get();
-    containerd.content().writeBlob("rpull-" + configDesc.digest(), configDesc.digest(), config, Map.of());
-    listener.stored("config", configDesc);
-    Map<String, String> manifestLabels = new LinkedHashMap<>();
-    manifestLabels.put("containerd.io/gc.ref.content.config", configDesc.digest().toString());
-    for (int i = 0; i < layers.size(); i++) {
-      manifestLabels.put("containerd.io/gc.ref.content.l." + i, layers.get(i).digest().toString());
-    }
+    // The snapshotter needs none of this content to prepare the layers (it reads the registry), so it
+    // is stored while the layers are prepared: the first Prepare, where lazy loading starts, is not
+    // kept waiting behind several content-store round trips.
+    ManifestBytes pm = platformManifest;
     Descriptor md = platformManifest.descriptor();
-    containerd.content().writeBlob("rpull-" + md.digest(), md.digest(), platformManifest.bytes(), manifestLabels);
-    listener.stored("manifest", md);
-    if (top.isIndex()) {
-      containerd.content().writeBlob("rpull-" + top.descriptor().digest(), top.descriptor().digest(), top.bytes(),
-          Map.of("containerd.io/gc.ref.content.m.0", md.digest().toString()));
-      listener.stored("index", top.descriptor());
-    }
     String name = ref.toString();
-    containerd.images().createOrUpdate(Image.of(name, top.descriptor().bare(), Map.of()));
-
+    java.util.concurrent.CompletableFuture<Void> stored = java.util.concurrent.CompletableFuture.runAsync(
+        () -> storeContent(name, top, pm, configDesc, config, layers, listener), Thread::startVirtualThread);
     SnapshotClient snapshots = containerd.snapshots(options.snapshotter());
     List<Digest> chain = ChainIds.of(diffIds);
     List<PullListener.LayerStatus> statuses = new ArrayList<>();
-    for (int i = 0; i < layers.size(); i++) {
-      Map<String, String> labels =
-          LayerLabels.forLayer(chain.get(i), name, md.digest(), layers, i, options.sociIndex());
-      String parent = i == 0 ? "" : chain.get(i - 1).toString();
-      PullListener.LayerStatus status =
-          unpackLayer(ref, snapshots, layers.get(i), diffIds.get(i), chain.get(i), parent, labels, fetched);
-      statuses.add(status);
-      listener.layer(layers.get(i), status);
+    try {
+      for (int i = 0; i < layers.size(); i++) {
+        Map<String, String> labels =
+            LayerLabels.forLayer(chain.get(i), name, md.digest(), layers, i, options.sociIndex());
+        String parent = i == 0 ? "" : chain.get(i - 1).toString();
+        PullListener.LayerStatus status =
+            unpackLayer(ref, snapshots, layers.get(i), diffIds.get(i), chain.get(i), parent, labels, fetched);
+        statuses.add(status);
+        synchronized (listener) {
+          listener.layer(layers.get(i), status);
+        }
+      }
+    } catch (RuntimeException e) {
+      stored.exceptionally(x -> {
+        e.addSuppressed(x);
+        return null;
+      }).join();
+      throw e;
+    }
+    try {
+      stored.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
     Digest topChain = chain.isEmpty() ? null : chain.getLast();
     if (topChain != null) {
@@ -148,6 +179,34 @@ public final class RemotePull {
           Map.of("containerd.io/gc.ref.snapshot." + options.snapshotter(), topChain.toString()));
     }
     return new Result(name, top.descriptor(), md.digest(), topChain, List.copyOf(statuses), fetched[0]);
+  }
+
+  // config, manifest and index into the content store (the gc labels keep their children), then the
+  // image record
+  private void storeContent(String name, ManifestBytes top, ManifestBytes platformManifest, Descriptor configDesc, byte[] config,
+      List<Descriptor> layers, PullListener listener) {
+    containerd.content().writeBlob("rpull-" + configDesc.digest(), configDesc.digest(), config, Map.of());
+    synchronized (listener) {
+      listener.stored("config", configDesc);
+    }
+    Map<String, String> manifestLabels = new LinkedHashMap<>();
+    manifestLabels.put("containerd.io/gc.ref.content.config", configDesc.digest().toString());
+    for (int i = 0; i < layers.size(); i++) {
+      manifestLabels.put("containerd.io/gc.ref.content.l." + i, layers.get(i).digest().toString());
+    }
+    Descriptor md = platformManifest.descriptor();
+    containerd.content().writeBlob("rpull-" + md.digest(), md.digest(), platformManifest.bytes(), manifestLabels);
+    synchronized (listener) {
+      listener.stored("manifest", md);
+    }
+    if (top.isIndex()) {
+      containerd.content().writeBlob("rpull-" + top.descriptor().digest(), top.descriptor().digest(), top.bytes(),
+          Map.of("containerd.io/gc.ref.content.m.0", md.digest().toString()));
+      synchronized (listener) {
+        listener.stored("index", top.descriptor());
+      }
+    }
+    containerd.images().createOrUpdate(Image.of(name, top.descriptor().bare(), Map.of()));
   }
 
   private PullListener.LayerStatus unpackLayer(ImageRef ref, SnapshotClient snapshots, Descriptor layer,

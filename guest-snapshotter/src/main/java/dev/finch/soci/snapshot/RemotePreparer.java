@@ -28,6 +28,13 @@ public interface RemotePreparer {
   Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels) throws IOException;
 
   /**
+   * A hint that a Prepare with (at least) these labels is about to come, e.g. from an rpull running
+   * in this process that has just resolved the image: the preparer may start fetching what that
+   * Prepare will need (index, zTOC) meanwhile. Returns at once; failures are the Prepare's to report.
+   */
+  default void expect(Map<String, String> labels) {}
+
+  /**
    * Unmounts a remote layer from {@code fsDir} before {@link Snapshotter#cleanup()} deletes the
    * directory. Never called for directories that are not mount points.
    */

@@ -32,7 +32,7 @@ public final class ZtocCodec {
     int toc = encodeToc(b, ztoc.toc());
 
     CompressionInfo ci = ztoc.compressionInfo();
-    int checkpoints = b.createByteVector(ci.checkpoints());
+    int checkpoints = b.createByteVector(ci.checkpointData().asByteBuffer());
     int[] digestOffsets = new int[ci.spanDigests().size()];
     for (int i = 0; i < digestOffsets.length; i++) {
       digestOffsets[i] = b.createString(ci.spanDigests().get(i).toString());
@@ -111,14 +111,22 @@ public final class ZtocCodec {
    * algorithms, malformed digests and names with {@code ..} elements are rejected.
    */
   public static Ztoc decode(byte[] bytes) throws ZtocException {
+    return decode(java.nio.ByteBuffer.wrap(bytes));
+  }
+
+  /**
+   * {@link #decode(byte[])} from a buffer's bytes (index 0 to its limit), e.g. a memory-mapped zTOC
+   * file: the checkpoints stay where they are (see {@link CompressionInfo#checkpointData()}).
+   */
+  public static Ztoc decode(java.nio.ByteBuffer bytes) throws ZtocException {
     try {
       return decodeUnchecked(bytes);
     } catch (IndexOutOfBoundsException | IllegalArgumentException | NullPointerException e) {
-      throw new ZtocException("zTOC: malformed flatbuffer (" + bytes.length + " bytes): " + e, e);
+      throw new ZtocException("zTOC: malformed flatbuffer (" + bytes.limit() + " bytes): " + e, e);
     }
   }
 
-  private static Ztoc decodeUnchecked(byte[] bytes) throws ZtocException {
+  private static Ztoc decodeUnchecked(java.nio.ByteBuffer bytes) throws ZtocException {
     FbsZtoc z = FbsZtoc.root(bytes);
     List<FileMetadata> toc = new ArrayList<>(z.metadataLength());
     for (int i = 0; i < z.metadataLength(); i++) {
@@ -173,7 +181,7 @@ public final class ZtocCodec {
         z.compressedArchiveSize(),
         z.uncompressedArchiveSize(),
         withTarHeaderOffsets(toc),
-        new CompressionInfo(algorithm, ci.maxSpanId(), digests, ci.checkpoints()));
+        new CompressionInfo(algorithm, ci.maxSpanId(), digests, ci.checkpointSegment()));
   }
 
   /**

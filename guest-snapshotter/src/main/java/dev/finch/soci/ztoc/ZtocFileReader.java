@@ -28,7 +28,7 @@ public final class ZtocFileReader {
   public ZtocFileReader(Ztoc ztoc, CompressedSource source) throws ZtocException {
     this.ztoc = ztoc;
     this.source = source;
-    this.zinfo = Zinfo.of(ztoc.compressionInfo().algorithm(), ztoc.compressionInfo().checkpoints());
+    this.zinfo = ztoc.compressionInfo().zinfo();
     if (ztoc.compressionInfo().spanDigests().size() != zinfo.maxSpanId() + 1) {
       throw new ZtocException("zTOC: expected " + (zinfo.maxSpanId() + 1) + " span digests, got "
           + ztoc.compressionInfo().spanDigests().size());

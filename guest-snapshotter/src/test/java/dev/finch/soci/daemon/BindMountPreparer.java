@@ -18,6 +18,13 @@ final class BindMountPreparer implements RemotePreparer {
   private final Map<String, Path> trees;
   final List<String> prepared = new CopyOnWriteArrayList<>();
   final List<Path> unmounted = new CopyOnWriteArrayList<>();
+  /** The labels of every {@link #expect} hint, in order. */
+  final List<Map<String, String>> expected = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void expect(Map<String, String> labels) {
+    expected.add(Map.copyOf(labels));
+  }
 
   BindMountPreparer(Map<String, Path> treesByLayerDigest) {
     this.trees = Map.copyOf(treesByLayerDigest);

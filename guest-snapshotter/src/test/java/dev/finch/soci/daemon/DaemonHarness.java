@@ -32,7 +32,13 @@ final class DaemonHarness implements AutoCloseable {
   }
 
   Wiring start(RemotePreparerFactory factory, DaemonConfig config) throws IOException {
-    wiring = Wiring.start(new Wiring.Settings(root, socket, config, factory, log, null));
+    return start(factory, config, java.util.List.of());
+  }
+
+  /** With the given {@link DaemonExtension}s, as the daemon process starts those on its class path. */
+  Wiring start(RemotePreparerFactory factory, DaemonConfig config, java.util.List<DaemonExtension> extensions)
+      throws IOException {
+    wiring = Wiring.start(new Wiring.Settings(root, socket, config, factory, log, null, extensions));
     return wiring;
   }
 

@@ -47,8 +47,12 @@ public final class DockerConfigCredentials implements CredentialRetriever {
    * process's environment ({@code DOCKER_CONFIG} or {@code ~/.docker}).
    */
   public static CredentialRetriever standardChain(String userFlag, CommandRunner runner) {
-    CredentialRetriever docker = new DockerConfigCredentials(
-        defaultConfigFile(System.getenv(), Path.of(System.getProperty("user.home"))), runner);
+    return standardChain(userFlag, System.getenv(), Path.of(System.getProperty("user.home")), runner);
+  }
+
+  /** {@link #standardChain(String, CommandRunner)} for the environment {@code env} and home {@code home}. */
+  public static CredentialRetriever standardChain(String userFlag, Map<String, String> env, Path home, CommandRunner runner) {
+    CredentialRetriever docker = new DockerConfigCredentials(defaultConfigFile(env, home), runner);
     return userFlag == null || userFlag.isEmpty()
         ? docker
         : CredentialRetriever.chain(java.util.List.of(CredentialRetriever.explicit(userFlag), docker));

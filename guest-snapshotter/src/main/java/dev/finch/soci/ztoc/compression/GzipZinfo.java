@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -51,36 +53,44 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
 
   /** Parses a v1 or v2 blob, telling them apart by length. The windows stay in {@code blob}, which must not change afterwards. */
   public static GzipZinfo parse(byte[] blob) throws ZtocException {
-    if (blob.length < BLOB_HEADER_SIZE) {
+    return parse(MemorySegment.ofArray(blob));
+  }
+
+  /**
+   * {@link #parse(byte[])} for a blob anywhere: on the heap, or in a memory-mapped zTOC file, whose
+   * windows are then read from disk only for the spans that are inflated.
+   */
+  public static GzipZinfo parse(MemorySegment blob) throws ZtocException {
+    long length = blob.byteSize();
+    if (length < BLOB_HEADER_SIZE) {
       throw new ZtocException("gzip zinfo: expected at least " + BLOB_HEADER_SIZE
-          + " bytes, got " + blob.length);
+          + " bytes, got " + length);
     }
-    ByteBuffer bb = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
-    int count = bb.getInt(0);
-    long span = bb.getLong(4);
+    int count = blob.get(LE_INT, 0);
+    long span = blob.get(LE_LONG, 4);
     if (count <= 0) {
       throw new ZtocException("gzip zinfo: expected a positive checkpoint count, got " + count);
     }
     long v2Size = BLOB_HEADER_SIZE + (long) count * PACKED_CHECKPOINT_SIZE;
     long v1Size = BLOB_HEADER_SIZE + ((long) count - 1) * PACKED_CHECKPOINT_SIZE;
     int version;
-    if (blob.length == v2Size) {
+    if (length == v2Size) {
       version = VERSION_TWO;
-    } else if (blob.length == v1Size) {
+    } else if (length == v1Size) {
       version = VERSION_ONE;
     } else {
       throw new ZtocException("gzip zinfo: " + count + " checkpoints need " + v2Size
-          + " bytes (v2) or " + v1Size + " bytes (v1), got " + blob.length);
+          + " bytes (v2) or " + v1Size + " bytes (v1), got " + length);
     }
     List<GzipCheckpoint> list = new ArrayList<>(count);
-    int pos = BLOB_HEADER_SIZE;
+    long pos = BLOB_HEADER_SIZE;
     if (version == VERSION_ONE) {
       list.add(new GzipCheckpoint(V1_FIRST_IN, 0, 0, new byte[GzipCheckpoint.WINDOW_SIZE]));
     }
     while (list.size() < count) {
-      long in = bb.getLong(pos);
-      long out = bb.getLong(pos + 8);
-      int bits = blob[pos + 16] & 0xff;
+      long in = blob.get(LE_LONG, pos);
+      long out = blob.get(LE_LONG, pos + 8);
+      int bits = blob.get(ValueLayout.JAVA_BYTE, pos + 16) & 0xff;
       if (bits > 7) {
         throw new ZtocException("gzip zinfo: checkpoint " + list.size()
             + " bits: expected 0..7, got " + bits);
@@ -90,6 +100,9 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     }
     return new GzipZinfo(span, list, version);
   }
+
+  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   @Override
   public byte[] toBytes() {

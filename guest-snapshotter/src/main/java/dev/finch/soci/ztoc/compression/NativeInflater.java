@@ -173,18 +173,23 @@ public final class NativeInflater implements AutoCloseable {
     setDictionary(dictionary, 0, dictionary.length);
   }
 
-  /** {@code inflateSetDictionary} with {@code dictionary[offset, offset + length)}. */
-  public void setDictionary(byte[] dictionary, int offset, int length) {
+  /** {@code inflateSetDictionary} with the bytes of {@code dictionary}, wherever they live (a native or mapped segment is passed as it is). */
+  public void setDictionary(MemorySegment dictionary) {
     int ret;
     try (Arena tmp = Arena.ofConfined()) {
-      MemorySegment dict = tmp.allocate(length);
-      MemorySegment.copy(dictionary, offset, dict, ValueLayout.JAVA_BYTE, 0, length);
-      ret = (int) INFLATE_SET_DICTIONARY.invokeExact(strm, dict, length);
+      MemorySegment dict = dictionary.isNative() ? dictionary : tmp.allocate(dictionary.byteSize()).copyFrom(dictionary);
+      ret = (int) INFLATE_SET_DICTIONARY.invokeExact(strm, dict, (int) dictionary.byteSize());
     } catch (Throwable t) {
       throw new IllegalStateException("inflateSetDictionary failed", t);
     }
     check("inflateSetDictionary", ret);
   }
+
+  /** {@code inflateSetDictionary} with {@code dictionary[offset, offset + length)}. */
+  public void setDictionary(byte[] dictionary, int offset, int length) {
+    setDictionary(MemorySegment.ofArray(dictionary).asSlice(offset, length));
+  }
+
 
   /** zlib's last error message, or the empty string. */
   public String message() {

@@ -16,9 +16,14 @@ public sealed interface Zinfo permits GzipZinfo, TarZinfo {
 
   /** Parses the {@code checkpoints} bytes of a zTOC for the given layer compression. */
   static Zinfo of(Compression algorithm, byte[] checkpoints) throws ZtocException {
+    return of(algorithm, java.lang.foreign.MemorySegment.ofArray(checkpoints));
+  }
+
+  /** {@link #of(Compression, byte[])} for checkpoint bytes anywhere (a gzip zinfo's windows stay there). */
+  static Zinfo of(Compression algorithm, java.lang.foreign.MemorySegment checkpoints) throws ZtocException {
     return switch (algorithm) {
       case GZIP -> GzipZinfo.parse(checkpoints);
-      case UNCOMPRESSED, UNKNOWN -> TarZinfo.parse(checkpoints);
+      case UNCOMPRESSED, UNKNOWN -> TarZinfo.parse(checkpoints.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
       case ZSTD -> throw new ZtocException("zinfo: zstd layers are not supported");
     };
   }

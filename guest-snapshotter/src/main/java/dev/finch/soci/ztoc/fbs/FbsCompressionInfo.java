@@ -44,6 +44,15 @@ public final class FbsCompressionInfo extends Table {
     return __string(__vector(o) + j * Integer.BYTES);
   }
 
+  /** The checkpoints vector where it lies in the zTOC's buffer (heap or mapped), not copied. */
+  public java.lang.foreign.MemorySegment checkpointSegment() {
+    int o = __offset(Slots.vt(SLOT_CHECKPOINTS));
+    if (o == 0) {
+      return java.lang.foreign.MemorySegment.ofArray(new byte[0]);
+    }
+    return java.lang.foreign.MemorySegment.ofBuffer(bb.duplicate().clear()).asSlice(__vector(o), __vector_len(o));
+  }
+
   public byte[] checkpoints() {
     int o = __offset(Slots.vt(SLOT_CHECKPOINTS));
     if (o == 0) {

@@ -22,7 +22,12 @@ public final class FbsZtoc extends Table {
 
   /** Reads the root table of {@code bytes}. */
   public static FbsZtoc root(byte[] bytes) {
-    ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    return root(ByteBuffer.wrap(bytes));
+  }
+
+  /** Reads the root table of the buffer's bytes, from its index 0 (a heap or a mapped buffer). */
+  public static FbsZtoc root(ByteBuffer buffer) {
+    ByteBuffer bb = buffer.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
     FbsZtoc t = new FbsZtoc();
     t.__reset(bb.getInt(0), bb);
     return t;

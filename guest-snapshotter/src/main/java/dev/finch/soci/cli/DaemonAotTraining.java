@@ -1,7 +1,13 @@
-package dev.finch.soci.daemon;
+package dev.finch.soci.cli;
 
 import dev.finch.soci.containerd.ContainerdClient;
+import dev.finch.soci.cli.handoff.HandoffClient;
 import dev.finch.soci.containerd.SnapshotClient;
+import dev.finch.soci.daemon.DaemonConfig;
+import dev.finch.soci.daemon.DaemonMain;
+import dev.finch.soci.daemon.JsonLog;
+import dev.finch.soci.daemon.LogLevel;
+import dev.finch.soci.daemon.Wiring;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,11 +22,12 @@ import java.util.stream.Stream;
  * The training run for the daemon's ahead-of-time class cache ({@code scripts/make-launchers} runs
  * it once under {@code -XX:AOTCacheOutput}): the daemon starts in-process on a throwaway root and
  * socket with the real lazy-loading preparer, waits for its warm-up (zTOC, index JSON, FUSE mount
- * and read where FUSE works, HTTP client), answers a round of Snapshots calls over its socket, and
- * stops. Nothing here is used at run time.
+ * and read where FUSE works, HTTP client), answers a round of Snapshots calls over its socket, runs
+ * an rpull handed off to it by {@link HandoffClient} against the stand-ins of {@link
+ * AotTraining#pullPaths}, and stops. Nothing here is used at run time.
  */
-public final class AotTraining {
-  private AotTraining() {}
+public final class DaemonAotTraining {
+  private DaemonAotTraining() {}
 
   public static void main(String[] args) throws Exception {
     Path tmp = Files.createTempDirectory("soci-daemon-aot-");
@@ -28,7 +35,8 @@ public final class AotTraining {
     JsonLog log = new JsonLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), LogLevel.DEBUG);
     Path socket = tmp.resolve("run/soci.sock");
     try (Wiring w = Wiring.start(new Wiring.Settings(
-        tmp.resolve("root"), socket, DaemonConfig.defaults(), DaemonMain.factory(), log, null))) {
+        tmp.resolve("root"), socket, DaemonConfig.defaults(), DaemonMain.factory(), log, null,
+        DaemonMain.extensions()))) {
       long end = System.nanoTime() + 60_000_000_000L;
       while (!logBytes.toString(StandardCharsets.UTF_8).contains("warmup-done") && System.nanoTime() < end) {
         Thread.sleep(50);
@@ -46,6 +54,10 @@ public final class AotTraining {
         s.remove("train-c");
         s.cleanup();
       }
+      PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+      AotTraining.pullPaths(tmp, (containerd, image) -> HandoffClient.run(
+          new String[] {"--address", containerd.toString(), "image", "rpull", "--plain-http", image},
+          Map.of("SOCI_SNAPSHOTTER_ADDRESS", socket.toString()), tmp.toString(), quiet, quiet));
     } finally {
       delete(tmp);
     }
