@@ -68,15 +68,7 @@ class CriPullIT {
 
   @AfterAll
   static void stop() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    DaemonHarness.closeAll(containerd, daemon, registry);
   }
 
   @Test

@@ -62,15 +62,7 @@ class HandoffIT {
 
   @AfterAll
   static void stop() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    DaemonHarness.closeAll(containerd, daemon, registry);
   }
 
   private record Run(int rc, String out, String err) {}

@@ -64,15 +64,7 @@ class LazyLoadIT {
 
   @AfterAll
   static void stop() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    DaemonHarness.closeAll(containerd, daemon, registry);
   }
 
 

@@ -69,15 +69,7 @@ class MinbaseLazyIT {
 
   @AfterAll
   static void stop() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    DaemonHarness.closeAll(containerd, daemon, registry);
   }
 
   @Test

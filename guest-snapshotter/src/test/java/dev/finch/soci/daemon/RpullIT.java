@@ -65,15 +65,7 @@ class RpullIT {
 
   @AfterAll
   static void stop() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    DaemonHarness.closeAll(containerd, daemon, registry);
   }
 
   private static String[] rpull(String... extra) {
