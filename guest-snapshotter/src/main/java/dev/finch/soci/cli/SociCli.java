@@ -59,14 +59,7 @@ public final class SociCli {
     try {
       pr = cl.parseArgs(args);
     } catch (CommandLine.ParameterException ex) {
-      if (refuse != null) {
-        return null;
-      }
-      CommandLine c = ex.getCommandLine();
-      c.getErr().println("soci: " + ex.getMessage());
-      c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
-      c.getErr().flush();
-      return 2;
+      return refuse != null ? null : usageError(ex);
     }
     if (refuse != null && refuse.apply(pr) != null) {
       return null;
@@ -74,10 +67,12 @@ public final class SociCli {
     int rc;
     try {
       rc = new CommandLine.RunLast().execute(pr);
+    } catch (CommandLine.ParameterException ex) {
+      rc = usageError(ex);
     } catch (CommandLine.ExecutionException ex) {
       Throwable cause = ex.getCause() == null ? ex : ex.getCause();
       ex.getCommandLine().getErr().println("soci: " + userMessage(cause));
-      if (pr.hasMatchedOption("--debug") || deepMatched(pr, "--debug")) {
+      if (matched(pr, "--debug")) {
         cause.printStackTrace(ex.getCommandLine().getErr());
       }
       rc = cause instanceof SociException se ? se.exitCode() : 1;
@@ -87,7 +82,16 @@ public final class SociCli {
     return rc;
   }
 
-  private static boolean deepMatched(CommandLine.ParseResult pr, String option) {
+  private static int usageError(CommandLine.ParameterException ex) {
+    CommandLine c = ex.getCommandLine();
+    c.getErr().println("soci: " + ex.getMessage());
+    c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+    c.getErr().flush();
+    return 2;
+  }
+
+  // given at any level of the command line (the global options are inherited)
+  private static boolean matched(CommandLine.ParseResult pr, String option) {
     for (CommandLine.ParseResult p = pr; p != null; p = p.subcommand()) {
       if (p.hasMatchedOption(option)) {
         return true;

@@ -133,6 +133,11 @@ public final class Handoff {
     out.flush();
   }
 
+  static void writeExit(DataOutputStream out, int code) throws IOException {
+    byte[] b = {(byte) (code >>> 24), (byte) (code >>> 16), (byte) (code >>> 8), (byte) code};
+    writeFrame(out, EXIT, b, 0, b.length);
+  }
+
   /** One reply frame. */
   record Frame(byte type, byte[] body) {
     /** The next frame, or null at a clean end of stream before one starts. */

@@ -179,10 +179,9 @@ public final class HandoffServer implements DaemonExtension {
       int exit = rc;
       log.write(LogLevel.INFO, "rpull handed off by a client finished", "rpull-handoff",
           Map.of("exit_code", exit, "duration_ms", (System.nanoTime() - start) / 1_000_000));
-      byte[] code = {(byte) (exit >>> 24), (byte) (exit >>> 16), (byte) (exit >>> 8), (byte) exit};
       try {
         synchronized (out) {
-          Handoff.writeFrame(out, Handoff.EXIT, code, 0, 4);
+          Handoff.writeExit(out, exit);
         }
       } catch (IOException e) {
         log.debug("rpull handoff: the client went away before the exit code (" + e + ")");

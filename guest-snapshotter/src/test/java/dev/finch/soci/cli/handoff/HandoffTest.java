@@ -66,7 +66,7 @@ class HandoffTest {
       seen.set(req);
       frame(out, Handoff.STDOUT, "img: resolved\n");
       frame(out, Handoff.STDERR, "soci: warning\n");
-      frame(out, Handoff.EXIT, new byte[] {0, 0, 0, 3});
+      Handoff.writeExit(out, 3);
     }, "image", "rpull", "img");
     assertThat(r.rc).isEqualTo(3);
     assertThat(r.out).isEqualTo("img: resolved\n");
