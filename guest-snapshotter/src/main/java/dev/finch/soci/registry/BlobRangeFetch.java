@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -19,7 +18,7 @@ import java.util.stream.Collectors;
  * region in order.
  */
 record BlobRangeFetch(String registry, String repository, Digest digest, List<ByteRange> regions, URI realUrl)
-    implements RegistryEndpoint<BlobRangeFetch.Result> {
+    implements BlobRangeEndpoint<BlobRangeFetch.Result> {
 
   /** Where the bytes finally came from, and one byte array per requested region. */
   record Result(URI finalUri, List<byte[]> data) {}
@@ -34,31 +33,7 @@ record BlobRangeFetch(String registry, String repository, Digest digest, List<By
   }
 
   @Override
-  public String actionDescription() {
-    return "read " + rangeHeader() + " of blob " + V2.name(registry, repository, digest.toString());
-  }
-
-  @Override
-  public String method() {
-    return "GET";
-  }
-
-  @Override
-  public URI uri(URI base) {
-    return realUrl != null ? realUrl : V2.blob(base, repository, digest);
-  }
-
-  @Override
-  public Map<String, String> headers() {
-    return Map.of("Range", rangeHeader(), "Accept-Encoding", "identity");
-  }
-
-  @Override
-  public boolean followRedirects() {
-    return true;
-  }
-
-  String rangeHeader() {
+  public String rangeHeader() {
     return "bytes=" + regions.stream().map(ByteRange::httpSpec).collect(Collectors.joining(","));
   }
 

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.util.Map;
 
 /**
  * {@code GET} of one byte range of a blob whose body is handed to a reader as it arrives, so a caller
@@ -18,34 +17,14 @@ import java.util.Map;
  */
 record BlobRangeStream<T>(
     String registry, String repository, Digest digest, ByteRange range, URI realUrl, RegistryClient.RangeReader<T> reader)
-    implements RegistryEndpoint<BlobRangeStream.Result<T>> {
+    implements BlobRangeEndpoint<BlobRangeStream.Result<T>> {
 
   /** Where the bytes finally came from, and what the reader made of them. */
   record Result<T>(URI finalUri, T value) {}
 
   @Override
-  public String actionDescription() {
-    return "read bytes=" + range.httpSpec() + " of blob " + V2.name(registry, repository, digest.toString());
-  }
-
-  @Override
-  public String method() {
-    return "GET";
-  }
-
-  @Override
-  public URI uri(URI base) {
-    return realUrl != null ? realUrl : V2.blob(base, repository, digest);
-  }
-
-  @Override
-  public Map<String, String> headers() {
-    return Map.of("Range", "bytes=" + range.httpSpec(), "Accept-Encoding", "identity");
-  }
-
-  @Override
-  public boolean followRedirects() {
-    return true;
+  public String rangeHeader() {
+    return "bytes=" + range.httpSpec();
   }
 
   @Override
