@@ -168,12 +168,10 @@ public final class NativeInflater implements AutoCloseable {
     check("inflatePrime", ret);
   }
 
-  /** Calls {@code inflateSetDictionary} (raw streams accept it at any time before data). */
-  public void setDictionary(byte[] dictionary) {
-    setDictionary(dictionary, 0, dictionary.length);
-  }
-
-  /** {@code inflateSetDictionary} with the bytes of {@code dictionary}, wherever they live (a native or mapped segment is passed as it is). */
+  /**
+   * {@code inflateSetDictionary} (raw streams accept it at any time before data) with the bytes of
+   * {@code dictionary}, wherever they live: a native or mapped segment is passed as it is.
+   */
   public void setDictionary(MemorySegment dictionary) {
     int ret;
     try (Arena tmp = Arena.ofConfined()) {
@@ -183,11 +181,6 @@ public final class NativeInflater implements AutoCloseable {
       throw new IllegalStateException("inflateSetDictionary failed", t);
     }
     check("inflateSetDictionary", ret);
-  }
-
-  /** {@code inflateSetDictionary} with {@code dictionary[offset, offset + length)}. */
-  public void setDictionary(byte[] dictionary, int offset, int length) {
-    setDictionary(MemorySegment.ofArray(dictionary).asSlice(offset, length));
   }
 
 

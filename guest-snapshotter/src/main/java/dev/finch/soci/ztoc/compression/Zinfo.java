@@ -8,7 +8,7 @@ import dev.finch.soci.ztoc.ZtocException;
  * to turn a span's compressed bytes back into tar bytes. A span can be fetched (one HTTP range) and
  * decompressed without any other span, which is what makes lazy loading possible.
  *
- * <p>Typical use: {@code Zinfo z = Zinfo.of(info.algorithm(), info.checkpoints());} then for a file
+ * <p>Typical use: {@code Zinfo z = info.zinfo();} (for a {@link dev.finch.soci.ztoc.CompressionInfo}) then for a file
  * at tar offset {@code o}, {@code z.spanIdForUncompressedOffset(o)} names the first span, whose
  * compressed range is {@code [startCompressedOffset(s), endCompressedOffset(s, blobSize))}.
  */

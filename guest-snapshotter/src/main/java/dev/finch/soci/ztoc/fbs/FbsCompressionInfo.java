@@ -53,16 +53,6 @@ public final class FbsCompressionInfo extends Table {
     return java.lang.foreign.MemorySegment.ofBuffer(bb.duplicate().clear()).asSlice(__vector(o), __vector_len(o));
   }
 
-  public byte[] checkpoints() {
-    int o = __offset(Slots.vt(SLOT_CHECKPOINTS));
-    if (o == 0) {
-      return new byte[0];
-    }
-    byte[] out = new byte[__vector_len(o)];
-    bb.get(__vector(o), out);
-    return out;
-  }
-
   public static void start(FlatBufferBuilder b) {
     b.startTable(FIELDS);
   }

@@ -20,11 +20,6 @@ public final class FbsZtoc extends Table {
   private static final int FIELDS = 6;
   private static final int TOC_SLOT_METADATA = 0;
 
-  /** Reads the root table of {@code bytes}. */
-  public static FbsZtoc root(byte[] bytes) {
-    return root(ByteBuffer.wrap(bytes));
-  }
-
   /** Reads the root table of the buffer's bytes, from its index 0 (a heap or a mapped buffer). */
   public static FbsZtoc root(ByteBuffer buffer) {
     ByteBuffer bb = buffer.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
