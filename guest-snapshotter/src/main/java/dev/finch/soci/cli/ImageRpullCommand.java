@@ -11,6 +11,7 @@ import dev.finch.soci.registry.RegistryException;
 import dev.finch.soci.registry.auth.DockerConfigCredentials;
 import dev.finch.soci.rpull.PullListener;
 import dev.finch.soci.rpull.RemotePull;
+import dev.finch.soci.util.Futures;
 import dev.finch.soci.util.process.CommandRunner;
 import dev.finch.soci.util.process.CommandSpec;
 import dev.finch.soci.util.process.ProcessCommandRunner;
@@ -89,7 +90,7 @@ final class ImageRpullCommand implements Callable<Integer> {
       java.util.concurrent.CompletableFuture<ContainerdClient> connecting =
           java.util.concurrent.CompletableFuture.supplyAsync(ctx::containerd, Thread::startVirtualThread);
       try {
-        RemotePull.Result r = new RemotePull(() -> joined(connecting), registry)
+        RemotePull.Result r = new RemotePull(() -> Futures.join(connecting), registry)
             .expecting(global.invocation.prepareHint())
             .pull(ref, new RemotePull.Options(snapshotter, target, index), new Lines(out));
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -118,14 +119,6 @@ final class ImageRpullCommand implements Callable<Integer> {
       merged.putAll(spec.env());
       return runner.run(new CommandSpec(spec.argv(), merged, spec.stdin(), spec.timeout()));
     };
-  }
-
-  private static ContainerdClient joined(java.util.concurrent.CompletableFuture<ContainerdClient> f) {
-    try {
-      return f.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
   }
 
   private static String mebibytes(long bytes, String unit) {

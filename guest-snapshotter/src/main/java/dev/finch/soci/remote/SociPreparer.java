@@ -16,6 +16,7 @@ import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.registry.auth.DockerConfigCredentials;
 import dev.finch.soci.snapshot.RemotePreparer;
+import dev.finch.soci.util.Futures;
 import dev.finch.soci.util.process.ProcessCommandRunner;
 import dev.finch.soci.ztoc.Ztoc;
 import dev.finch.soci.ztoc.ZtocCodec;
@@ -238,11 +239,7 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
         }
       }
       if (indexDigest == null) {
-        try {
-          indexDigest = v1.join();
-        } catch (java.util.concurrent.CompletionException e) {
-          throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        indexDigest = Futures.join(v1);
       }
     }
     if (indexDigest == null) {

@@ -13,6 +13,7 @@ import dev.finch.soci.oci.Json;
 import dev.finch.soci.oci.Manifest;
 import dev.finch.soci.oci.Platform;
 import dev.finch.soci.registry.ManifestBytes;
+import dev.finch.soci.util.Futures;
 import dev.finch.soci.registry.RegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -168,11 +169,7 @@ public final class RemotePull {
       }).join();
       throw e;
     }
-    try {
-      stored.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
+    Futures.join(stored);
     Digest topChain = chain.isEmpty() ? null : chain.getLast();
     if (topChain != null) {
       containerd.content().updateLabels(configDesc.digest(),
