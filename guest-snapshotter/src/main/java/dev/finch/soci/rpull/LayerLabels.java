@@ -34,10 +34,21 @@ public final class LayerLabels {
       Digest chainId, String imageRef, Digest manifest, List<Descriptor> layers, int index, Digest sociIndex) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(TARGET_REF, chainId.toString());
+    labels.putAll(identifying(imageRef, manifest, layers.get(index).digest(), sociIndex));
+    labels.put(IMAGE_LAYERS, imageLayers(layers.subList(index, layers.size())));
+    return labels;
+  }
+
+  /**
+   * The labels that say which layer of which image a Prepare is for (image ref, manifest, layer,
+   * explicit SOCI index if any): all a snapshotter needs to find the layer's zTOC, and all that is
+   * known of a layer before the image config (and so its chain ID) is read.
+   */
+  public static Map<String, String> identifying(String imageRef, Digest manifest, Digest layer, Digest sociIndex) {
+    Map<String, String> labels = new LinkedHashMap<>();
     labels.put(IMAGE_REF, imageRef);
     labels.put(MANIFEST_DIGEST, manifest.toString());
-    labels.put(LAYER_DIGEST, layers.get(index).digest().toString());
-    labels.put(IMAGE_LAYERS, imageLayers(layers.subList(index, layers.size())));
+    labels.put(LAYER_DIGEST, layer.toString());
     if (sociIndex != null) {
       labels.put(SOCI_INDEX_DIGEST, sociIndex.toString());
     }

@@ -105,7 +105,9 @@ public final class RemotePull {
   private java.util.function.Consumer<Map<String, String>> hint = labels -> {};
 
   /** Runs the pull; failures are {@link dev.finch.soci.registry.RegistryException}s or {@link ContainerdException}s. */
-  public Result pull(ImageRef ref, Options options, PullListener listener) {
+  public Result pull(ImageRef ref, Options options, PullListener progress) {
+    // the content is stored on another thread, which reports through the same listener
+    PullListener listener = new SynchronizedListener(progress);
     long[] fetched = {0};
     ManifestBytes top = registry.fetchManifest(ref);
     fetched[0] += top.bytes().length;
@@ -118,14 +120,8 @@ public final class RemotePull {
     Manifest manifest = platformManifest.manifest();
     if (options.snapshotter().equals("soci")) {
       for (Descriptor layer : manifest.layers()) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(LayerLabels.IMAGE_REF, ref.toString());
-        labels.put(LayerLabels.MANIFEST_DIGEST, platformManifest.descriptor().digest().toString());
-        labels.put(LayerLabels.LAYER_DIGEST, layer.digest().toString());
-        if (options.sociIndex() != null) {
-          labels.put(LayerLabels.SOCI_INDEX_DIGEST, options.sociIndex().toString());
-        }
-        hint.accept(labels);
+        hint.accept(LayerLabels.identifying(
+            ref.toString(), platformManifest.descriptor().digest(), layer.digest(), options.sociIndex()));
       }
     }
     Descriptor configDesc = manifest.config();
@@ -158,9 +154,7 @@ public final class RemotePull {
         PullListener.LayerStatus status =
             unpackLayer(ref, snapshots, layers.get(i), diffIds.get(i), chain.get(i), parent, labels, fetched);
         statuses.add(status);
-        synchronized (listener) {
-          listener.layer(layers.get(i), status);
-        }
+        listener.layer(layers.get(i), status);
       }
     } catch (RuntimeException e) {
       stored.exceptionally(x -> {
@@ -183,9 +177,7 @@ public final class RemotePull {
   private void storeContent(String name, ManifestBytes top, ManifestBytes platformManifest, Descriptor configDesc, byte[] config,
       List<Descriptor> layers, PullListener listener) {
     containerd.content().writeBlob("rpull-" + configDesc.digest(), configDesc.digest(), config, Map.of());
-    synchronized (listener) {
-      listener.stored("config", configDesc);
-    }
+    listener.stored("config", configDesc);
     Map<String, String> manifestLabels = new LinkedHashMap<>();
     manifestLabels.put("containerd.io/gc.ref.content.config", configDesc.digest().toString());
     for (int i = 0; i < layers.size(); i++) {
@@ -193,17 +185,31 @@ public final class RemotePull {
     }
     Descriptor md = platformManifest.descriptor();
     containerd.content().writeBlob("rpull-" + md.digest(), md.digest(), platformManifest.bytes(), manifestLabels);
-    synchronized (listener) {
-      listener.stored("manifest", md);
-    }
+    listener.stored("manifest", md);
     if (top.isIndex()) {
       containerd.content().writeBlob("rpull-" + top.descriptor().digest(), top.descriptor().digest(), top.bytes(),
           Map.of("containerd.io/gc.ref.content.m.0", md.digest().toString()));
-      synchronized (listener) {
-        listener.stored("index", top.descriptor());
-      }
+      listener.stored("index", top.descriptor());
     }
     containerd.images().createOrUpdate(Image.of(name, top.descriptor().bare(), Map.of()));
+  }
+
+  /** Calls the listener one event at a time. */
+  private record SynchronizedListener(PullListener inner) implements PullListener {
+    @Override
+    public synchronized void resolved(String ref, Descriptor top) {
+      inner.resolved(ref, top);
+    }
+
+    @Override
+    public synchronized void stored(String kind, Descriptor blob) {
+      inner.stored(kind, blob);
+    }
+
+    @Override
+    public synchronized void layer(Descriptor layer, LayerStatus status) {
+      inner.layer(layer, status);
+    }
   }
 
   private PullListener.LayerStatus unpackLayer(ImageRef ref, SnapshotClient snapshots, Descriptor layer,
