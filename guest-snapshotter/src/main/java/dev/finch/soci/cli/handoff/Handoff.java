@@ -2,7 +2,6 @@ package dev.finch.soci.cli.handoff;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -115,7 +114,9 @@ public final class Handoff {
     if (n < 0 || n > MAX_STRING) {
       throw new IOException("handoff string of " + n + " bytes");
     }
-    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   private static int count(DataInputStream in) throws IOException {
@@ -134,8 +135,7 @@ public final class Handoff {
   }
 
   static void writeExit(DataOutputStream out, int code) throws IOException {
-    byte[] b = {(byte) (code >>> 24), (byte) (code >>> 16), (byte) (code >>> 8), (byte) code};
-    writeFrame(out, EXIT, b, 0, b.length);
+    writeFrame(out, EXIT, java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(code).array(), 0, Integer.BYTES);
   }
 
   /** One reply frame. */
@@ -150,15 +150,13 @@ public final class Handoff {
       if (n < 0 || n > MAX_STRING) {
         throw new IOException("handoff frame of " + n + " bytes");
       }
-      byte[] b = in.readNBytes(n);
-      if (b.length != n) {
-        throw new EOFException("handoff frame cut short");
-      }
+      byte[] b = new byte[n];
+      in.readFully(b);
       return new Frame((byte) type, b);
     }
 
     int exitCode() {
-      return ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff);
+      return java.nio.ByteBuffer.wrap(body).getInt();
     }
   }
 }

@@ -47,14 +47,10 @@ public final class HandoffClient {
       DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
       for (Handoff.Frame f; (f = Handoff.Frame.read(in)) != null; ) {
         switch (f.type()) {
-          case Handoff.STDOUT -> {
-            out.write(f.body());
-            out.flush();
-            started = true;
-          }
-          case Handoff.STDERR -> {
-            err.write(f.body());
-            err.flush();
+          case Handoff.STDOUT, Handoff.STDERR -> {
+            PrintStream to = f.type() == Handoff.STDOUT ? out : err;
+            to.write(f.body());
+            to.flush();
             started = true;
           }
           case Handoff.EXIT -> {

@@ -138,26 +138,28 @@ public final class HandoffServer implements DaemonExtension {
           return;
         }
         Invocation inv = new Invocation(req.env(), Path.of(req.cwd()), true, preparer::expect);
-        run(ch, raw, out, inv, req.args().toArray(String[]::new));
+        run(raw, out, inv, req.args().toArray(String[]::new));
       } catch (IOException | RuntimeException e) {
         log.debug("rpull handoff: " + e);
       }
     }
 
-    private void run(SocketChannel ch, InputStream raw, DataOutputStream out, Invocation inv, String[] args)
-        throws IOException {
+    // runs the command line and answers; the caller closes the channel, which ends the watcher
+    private void run(InputStream raw, DataOutputStream out, Invocation inv, String[] args) throws IOException {
       Thread self = Thread.currentThread();
+      java.util.concurrent.atomic.AtomicBoolean answering = new java.util.concurrent.atomic.AtomicBoolean();
       pulls.add(self);
-      // the client sends nothing after its request: end of stream means it went away (Ctrl-C)
-      Thread watcher = Thread.ofVirtual().start(() -> {
+      // the client sends nothing after its request: end of stream before the answer means it went
+      // away (Ctrl-C)
+      Thread.ofVirtual().start(() -> {
         try {
           while (raw.read() >= 0) {
             // ignore
           }
         } catch (IOException e) {
-          // closed by us when the pull is done, or reset by the client
+          // closed by us after the answer, or reset by the client
         }
-        if (ch.isOpen()) {
+        if (!answering.get()) {
           self.interrupt();
         }
       });
@@ -167,27 +169,23 @@ public final class HandoffServer implements DaemonExtension {
       try (PrintWriter o = writer(out, Handoff.STDOUT, false); PrintWriter e = writer(out, Handoff.STDERR, true)) {
         rc = SociCli.runIf(tree(), o, e, inv, pr -> refusal[0] = SociCli.handoffRefusal(pr), args);
       } finally {
+        answering.set(true);
         pulls.remove(self);
       }
       Thread.interrupted(); // an interrupt from the watcher must not fail the reply
       if (rc == null) {
         decline(out, refusal[0]);
-        ch.close();
-        watcher.interrupt();
         return;
       }
-      int exit = rc;
       log.write(LogLevel.INFO, "rpull handed off by a client finished", "rpull-handoff",
-          Map.of("exit_code", exit, "duration_ms", (System.nanoTime() - start) / 1_000_000));
+          Map.of("exit_code", rc, "duration_ms", (System.nanoTime() - start) / 1_000_000));
       try {
         synchronized (out) {
-          Handoff.writeExit(out, exit);
+          Handoff.writeExit(out, rc);
         }
       } catch (IOException e) {
         log.debug("rpull handoff: the client went away before the exit code (" + e + ")");
       }
-      ch.close();
-      watcher.interrupt();
     }
 
     private static void decline(DataOutputStream out, String why) throws IOException {
