@@ -22,6 +22,10 @@ final class ArtifactCache {
   }
 
   private final Path dir;
+  // one lock per digest: a Prepare and the hint before it fetch an artifact once between them
+  private final java.util.Map<Digest, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+  // cache files checked (or written) by this process: they are only ever replaced by rename
+  private final java.util.Set<Digest> verified = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   ArtifactCache(Path dir) {
     this.dir = dir;
@@ -43,23 +47,13 @@ final class ArtifactCache {
     }
   }
 
-  private final java.util.Map<Digest, Object> fetching = new java.util.concurrent.ConcurrentHashMap<>();
-
   // the verified cache file of the artifact, fetched into the cache first if it is not there; callers
-  // asking for one digest at the same time (a Prepare and the hint before it) share one fetch
+  // asking for one digest at the same time share one fetch
   private Path file(Digest digest, Fetcher fetcher) throws IOException {
-    Object lock = fetching.computeIfAbsent(digest, d -> new Object());
-    synchronized (lock) {
-      try {
-        return fileLocked(digest, fetcher);
-      } finally {
-        fetching.remove(digest, lock);
-      }
+    synchronized (locks.computeIfAbsent(digest, d -> new Object())) {
+      return fileLocked(digest, fetcher);
     }
   }
-
-  // cache files checked (or written) by this process: they are only ever replaced by rename
-  private final java.util.Set<Digest> verified = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Path fileLocked(Digest digest, Fetcher fetcher) throws IOException {
     Path p = dir.resolve(digest.algorithm()).resolve(digest.hex());
@@ -93,11 +87,8 @@ final class ArtifactCache {
   // read through a small buffer, not mapped, so checking a cached zTOC does not page all of it in
   private static Digest digestOf(Path p) throws IOException {
     MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[1 << 16];
-    try (java.io.InputStream in = Files.newInputStream(p)) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
+    try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(p), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
     }
     return Digest.fromSha256(md.digest());
   }
