@@ -82,7 +82,10 @@ final class ImageRpullCommand implements Callable<Integer> {
     RegistryClient registry = RegistryClient.builder(ref.registry())
         .plainHttp(plainHttp)
         .skipVerify(skipVerify)
-        .credentials(DockerConfigCredentials.standardChain(user, global.invocation.env(), global.invocation.home(), helpers()))
+        // the home is the JVM's, as for every soci command: a handed-off pull comes from the daemon's
+        // own user, so it is the client's too; DOCKER_CONFIG is the client's
+        .credentials(DockerConfigCredentials.standardChain(
+            user, global.invocation.env(), java.nio.file.Path.of(System.getProperty("user.home")), helpers()))
         .build();
     long start = System.nanoTime();
     try (registry; SociContext ctx = new SociContext(global)) {

@@ -30,12 +30,6 @@ public record Invocation(Map<String, String> env, Path cwd, boolean embedded,
     return new Invocation(System.getenv(), Path.of("").toAbsolutePath(), false);
   }
 
-  /** The home directory docker's config is looked up under: {@code $HOME}, else the JVM's. */
-  Path home() {
-    String h = env.get("HOME");
-    return h == null || h.isBlank() ? Path.of(System.getProperty("user.home")) : Path.of(h);
-  }
-
   /** {@code path} against {@link #cwd} when relative. */
   Path resolve(Path path) {
     return cwd.resolve(path);
