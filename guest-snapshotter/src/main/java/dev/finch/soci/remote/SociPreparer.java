@@ -77,26 +77,31 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     });
   }
 
+  /** The layer a Prepare's CRI labels name; null when one of them is missing. */
+  private record LayerRef(String image, ImageRef ref, Digest manifest, Digest layer, String explicitIndex) {
+    static LayerRef of(Map<String, String> labels) {
+      String image = labels.get(LABEL_IMAGE_REF);
+      String manifest = labels.get(LABEL_MANIFEST);
+      String layer = labels.get(LABEL_LAYER);
+      if (image == null || manifest == null || layer == null) {
+        return null;
+      }
+      return new LayerRef(image, ImageRef.parse(image), Digest.parse(manifest), Digest.parse(layer), labels.get(LABEL_INDEX));
+    }
+  }
+
   /** Fetches the index and the layer's zTOC into the artifact cache, where the Prepare will find them. */
   @Override
   public void expect(Map<String, String> labels) {
-    String imageRef = labels.get(LABEL_IMAGE_REF);
-    String manifest = labels.get(LABEL_MANIFEST);
-    String layer = labels.get(LABEL_LAYER);
-    if (imageRef == null || manifest == null || layer == null) {
-      return;
-    }
     Thread.ofVirtual().name("soci-expect").start(() -> {
       try {
-        ImageRef ref = ImageRef.parse(imageRef);
-        Digest manifestDigest = Digest.parse(manifest);
-        if (noIndex.containsKey(manifestDigest)) {
+        LayerRef l = LayerRef.of(labels);
+        if (l == null || noIndex.containsKey(l.manifest())) {
           return;
         }
-        Descriptor ztocDesc = index(ref, manifestDigest, labels.get(LABEL_INDEX)).ztocFor(Digest.parse(layer));
+        Descriptor ztocDesc = index(l.ref(), l.manifest(), l.explicitIndex()).ztocFor(l.layer());
         if (ztocDesc != null) {
-          RegistryClient client = client(ref);
-          artifacts.map(ztocDesc.digest(), out -> client.fetchBlob(ref.repository(), ztocDesc.digest(), out));
+          ztocBytes(l.ref(), ztocDesc);
         }
       } catch (IOException | RuntimeException e) {
         // the Prepare itself tries again and reports what fails
@@ -104,24 +109,29 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     });
   }
 
+  // the zTOC, mapped from the artifact cache (fetched into it from the registry first if need be)
+  private java.nio.MappedByteBuffer ztocBytes(ImageRef ref, Descriptor ztoc) throws IOException {
+    RegistryClient client = client(ref);
+    return artifacts.map(ztoc.digest(), out -> client.fetchBlob(ref.repository(), ztoc.digest(), out));
+  }
+
   @Override
   public Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels) throws IOException {
-    String imageRef = labels.get(LABEL_IMAGE_REF);
-    String manifest = labels.get(LABEL_MANIFEST);
-    String layer = labels.get(LABEL_LAYER);
-    if (imageRef == null || manifest == null || layer == null) {
+    LayerRef l = LayerRef.of(labels);
+    if (l == null) {
       return defer(key, "missing CRI labels (image-ref, manifest-digest, layer-digest)", Map.of());
     }
-    ImageRef ref = ImageRef.parse(imageRef);
-    Digest manifestDigest = Digest.parse(manifest);
-    Digest layerDigest = Digest.parse(layer);
+    String imageRef = l.image();
+    ImageRef ref = l.ref();
+    Digest manifestDigest = l.manifest();
+    Digest layerDigest = l.layer();
     String known = noIndex.get(manifestDigest);
     if (known != null) {
       return defer(key, known, Map.of("image", imageRef));
     }
     SociIndex index;
     try {
-      index = index(ref, manifestDigest, labels.get(LABEL_INDEX));
+      index = index(ref, manifestDigest, l.explicitIndex());
     } catch (NoIndexException e) {
       noIndex.put(manifestDigest, e.getMessage());
       return defer(key, e.getMessage(), Map.of("image", imageRef));
@@ -131,8 +141,7 @@ public final class SociPreparer implements RemotePreparer, MetricsSource, AutoCl
     if (ztocDesc == null) {
       return local(key, fsDir, client, ref, manifestDigest, layerDigest);
     }
-    Ztoc ztoc = ZtocCodec.decode(
-        artifacts.map(ztocDesc.digest(), out -> client.fetchBlob(ref.repository(), ztocDesc.digest(), out)));
+    Ztoc ztoc = ZtocCodec.decode(ztocBytes(ref, ztocDesc));
     LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
     RemoteLayer content = new RemoteLayer(client, ref.repository(), layerDigest, ztoc, spans, background);
     int prefetched = prefetch(index, content, client, ref);
