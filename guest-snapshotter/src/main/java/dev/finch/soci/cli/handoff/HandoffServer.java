@@ -39,8 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * goes away (Ctrl-C) interrupts its pull.
  */
 public final class HandoffServer implements DaemonExtension {
-  private static final int WARM_UP_PARSES = 8;
-
   @Override
   public AutoCloseable start(Path grpcSocket, JsonLog log, RemotePreparer preparer) throws IOException {
     Path socket = Handoff.socketFor(grpcSocket.toAbsolutePath());
@@ -63,13 +61,12 @@ public final class HandoffServer implements DaemonExtension {
     }
     Running r = new Running(server, socket, log, preparer);
     Thread.ofPlatform().daemon().name("soci-rpull-handoff").start(r::acceptLoop);
-    // parse rpull command lines now, so the first client's is not the JVM's first
+    // parse one rpull command line now, so the first client's is not the JVM's first, and build the
+    // tree that client will use
     Thread.ofVirtual().start(() -> {
       PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
-      for (int i = 0; i < WARM_UP_PARSES; i++) {
-        SociCli.runIf(sink, sink, new Invocation(Map.of(), Path.of("/"), true), pr -> "warm-up",
-            "--address", "/run/containerd/containerd.sock", "image", "rpull", "--plain-http", "127.0.0.1:1/warm/up:latest");
-      }
+      SociCli.runIf(sink, sink, new Invocation(Map.of(), Path.of("/"), true), pr -> "warm-up",
+          "--address", "/run/containerd/containerd.sock", "image", "rpull", "--plain-http", "127.0.0.1:1/warm/up:latest");
       r.spare.compareAndSet(null, SociCli.newTree());
     });
     log.debug("rpull handoff on " + socket);
