@@ -45,12 +45,14 @@ public final class GlobalOptions {
 
   /** The global options of the root {@code soci} command, wherever on the command line they were given. */
   static GlobalOptions of(picocli.CommandLine.Model.CommandSpec spec) {
-    SociCommand root = (SociCommand) spec.root().userObject();
-    root.global.invocation = root.invocation;
-    return root.global;
+    return ((SociCommand) spec.root().userObject()).global;
   }
 
-  /** Where the command line came from (relative paths resolve against its directory). */
+  /**
+   * Where the command line came from (relative paths resolve against its directory; the
+   * {@code ${env:...}} defaults read its environment); set before each parse (see {@link
+   * SociCli#newTree()}).
+   */
   Invocation invocation = Invocation.ofProcess();
 
   public String address() {

@@ -39,9 +39,9 @@ public final class SociCli {
    * builds the next handed-off rpull's while it is idle.
    */
   public static CommandLine newTree() {
-    SociCommand root = new SociCommand(Invocation.ofProcess());
+    SociCommand root = new SociCommand();
     CommandLine cl = new CommandLine(root);
-    cl.setDefaultValueProvider(arg -> root.invocation.envDefault(annotatedDefault(arg)));
+    cl.setDefaultValueProvider(arg -> root.global.invocation.envDefault(annotatedDefault(arg)));
     return cl;
   }
 
@@ -51,7 +51,7 @@ public final class SociCli {
     if (!inv.embedded()) {
       quietLibraryLogging(java.util.Arrays.asList(args).contains("--debug"));
     }
-    ((SociCommand) cl.getCommand()).invocation = inv;
+    ((SociCommand) cl.getCommand()).global.invocation = inv;
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);

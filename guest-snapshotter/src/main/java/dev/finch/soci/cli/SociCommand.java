@@ -22,12 +22,6 @@ import picocli.CommandLine.Spec;
 final class SociCommand implements Runnable {
   @Spec CommandSpec spec;
 
-  /** Where the command line comes from; set before each parse (see {@link SociCli#newTree()}). */
-  Invocation invocation;
-
-  SociCommand(Invocation invocation) {
-    this.invocation = invocation;
-  }
 
   @picocli.CommandLine.Mixin GlobalOptions global;
 

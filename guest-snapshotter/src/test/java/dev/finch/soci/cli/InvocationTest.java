@@ -36,7 +36,6 @@ class InvocationTest {
     assertThat(rc).isNull();
     assertThat(out.toString()).isEmpty();
     GlobalOptions g = seen.get();
-    g.invocation = inv;
     assertThat(g.address()).isEqualTo("/client/wd/rel/containerd.sock");
     assertThat(g.namespace()).isEqualTo("ns9");
     assertThat(g.root()).isEqualTo(Path.of("/client/wd/soci-root"));
