@@ -2,7 +2,9 @@
 JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
 export JAVA_HOME
 MVN := ./mvnw -B
-.PHONY: build test demo install-deps bench-index bench-lazy reference-soci clean
+# The containerd builds after the first (this machine's own 1.6) in scripts/containerd-versions.
+CONTAINERD_MATRIX := $(shell awk '!/^\#/ && NF == 3 && $$2 != "system" { print $$1 }' scripts/containerd-versions)
+.PHONY: build test test-containerd-matrix demo install-deps containerd bench-index bench-lazy reference-soci clean
 
 build:
 	$(MVN) -q -DskipTests package
@@ -11,9 +13,22 @@ build:
 install-deps:
 	scripts/install-deps
 
-# Unit + integration + end-to-end tests (real registry, containerd, runc, FUSE).
-test: install-deps build reference-soci
+# Unit + integration + end-to-end tests (real registry, containerd, runc, FUSE) against the system
+# containerd 1.6, then every integration and e2e test again against each newer containerd.
+test: install-deps build reference-soci containerd
 	$(MVN) verify
+	$(MAKE) --no-print-directory test-containerd-matrix
+
+# The integration and e2e tests (failsafe, *IT) against containerd 1.7 and 2.x, one pass each; the
+# unit tests do not depend on containerd and ran in `make test`'s first pass.
+test-containerd-matrix: containerd
+	@set -e; for v in $(CONTAINERD_MATRIX); do \
+	  echo "=== integration and e2e tests against containerd $$v"; \
+	  $(MVN) verify -Dfinch.containerd=$$v -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false; \
+	done
+
+containerd:
+	scripts/fetch-containerd
 
 demo: install-deps build
 	scripts/demo

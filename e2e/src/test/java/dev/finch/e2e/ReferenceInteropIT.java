@@ -65,7 +65,7 @@ class ReferenceInteropIT {
             + ",\"annotations\":{\"io.containerd.image.name\":\"" + IMAGE + "\",\"org.opencontainers.image.ref.name\":\"t\"}}]}");
     Path archive = work.resolve("layout.tar");
     OciArchive.pack(layout, archive);
-    containerd.ctr("images", "import", archive.toString()).check();
+    containerd.importArchive(archive);
   }
 
   @AfterAll

@@ -49,6 +49,10 @@ public final class VersionCommand implements Callable<Integer> {
     VersionReport report = new VersionReport(ctx.env(), versions);
     out.print(format == null ? report.text() : report.format(format));
     out.flush();
+    Optional<String> problem = versions.containerdProblem();
+    if (problem.isPresent()) {
+      throw new FinchException.Failed(problem.get());
+    }
     return 0;
   }
 }

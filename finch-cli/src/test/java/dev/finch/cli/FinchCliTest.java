@@ -207,6 +207,18 @@ class FinchCliTest {
   }
 
   @Test
+  void versionRefusesAGuestContainerdOlderThan16() throws Exception {
+    vmIs("Running");
+    runner.when(List.of("nerdctl", "version"), new CommandResult(0, """
+        {"Client":{"Version":"v1.7.7","GitCommit":"n1","Components":[]},
+         "Server":{"Components":[{"Name":"containerd","Version":"v1.5.18","Details":{"GitCommit":"c1"}}]}}
+        """, ""));
+    assertThat(finch(HostOs.MACOS, "version")).isEqualTo(1);
+    assertThat(out.toString()).contains(" containerd:\n  Version:\tv1.5.18\n");
+    assertThat(err()).isEqualTo("FATA[0000] containerd v1.5.18 in the guest is too old: finch needs containerd 1.6 or newer\n");
+  }
+
+  @Test
   void versionWithoutRunningVmAndNoAutoStart() throws Exception {
     config("auto_vm_start: false\n");
     vmIs("Stopped");

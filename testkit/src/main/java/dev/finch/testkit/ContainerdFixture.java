@@ -51,11 +51,10 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
   /** Settings for a fixture; all optional. */
   public static final class Builder {
     private String namespace = "default";
-    private String criToml;
+    private Cri cri;
+    private ContainerdDist dist = ContainerdDist.selected();
     private final Map<String, Path> proxySnapshotters = new LinkedHashMap<>();
     private String extraToml;
-    private Path containerd = Path.of("/usr/bin/containerd");
-    private Path ctr = Path.of("/usr/bin/ctr");
     private Duration startTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
@@ -66,9 +65,15 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
       return this;
     }
 
-    /** Enables the CRI plugin with this TOML as the body of {@code [plugins."io.containerd.grpc.v1.cri"]}. */
-    public Builder enableCri(String criPluginToml) {
-      this.criToml = criPluginToml;
+    /** Enables the CRI plugin(s) with these settings, rendered in the dialect of the containerd's config version. */
+    public Builder enableCri(Cri settings) {
+      this.cri = settings;
+      return this;
+    }
+
+    /** The containerd build to run; default {@link ContainerdDist#selected()}. */
+    public Builder dist(ContainerdDist d) {
+      this.dist = d;
       return this;
     }
 
@@ -84,12 +89,6 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
       return this;
     }
 
-    public Builder binaries(Path containerdBinary, Path ctrBinary) {
-      this.containerd = containerdBinary;
-      this.ctr = ctrBinary;
-      return this;
-    }
-
     public Builder startTimeout(Duration d) {
       this.startTimeout = d;
       return this;
@@ -100,6 +99,21 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     }
   }
 
+  /**
+   * CRI settings: the snapshotter CRI pulls with (snapshot annotations on, so a proxy snapshotter sees
+   * the image and layer labels) and the registries it reaches over plain http ({@code host:port}).
+   */
+  public record Cri(String snapshotter, java.util.List<String> plainHttpRegistries) {
+    public Cri {
+      plainHttpRegistries = java.util.List.copyOf(plainHttpRegistries);
+    }
+  }
+
+  /** The containerd build this fixture runs. */
+  public ContainerdDist dist() {
+    return settings.dist;
+  }
+
   /** Starts the daemon (once); returns this for try-with-resources. */
   public synchronized ContainerdFixture start() {
     if (process != null) {
@@ -107,13 +121,20 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     }
     try {
       Path dir = Files.createTempDirectory("ctrd-");
-      config = new ContainerdConfig(dir, settings.criToml, settings.proxySnapshotters, settings.extraToml);
+      ContainerdDist d = settings.dist.requireInstalled();
+      config = new ContainerdConfig(dir, d.configVersion(), settings.cri, settings.proxySnapshotters, settings.extraToml);
       Files.writeString(dir.resolve("config.toml"), config.render());
+      for (Map.Entry<Path, String> f : config.hostFiles().entrySet()) {
+        Files.createDirectories(f.getKey().getParent());
+        Files.writeString(f.getKey(), f.getValue());
+      }
       ProcessBuilder pb =
-          new ProcessBuilder(settings.containerd.toString(), "-c", dir.resolve("config.toml").toString())
+          new ProcessBuilder(d.containerd().toString(), "-c", dir.resolve("config.toml").toString())
               .redirectErrorStream(true)
               .redirectOutput(logFile().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      // containerd finds its runc shim (containerd-shim-runc-v2) on PATH: the build's own first.
+      pb.environment().put("PATH", d.binDir() + ":" + pb.environment().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
       process = pb.start();
       // A JVM that exits without afterAll (e.g. killed by a build timeout) still stops our daemon.
       shutdownHook = new Thread(this::close, "containerd-fixture-stop");
@@ -138,7 +159,7 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
         throw new IllegalStateException("containerd exited with " + process.exitValue() + " during start");
       }
       if (Files.exists(socket())) {
-        last = ContainerdProcess.run(List.of(settings.ctr.toString(), "--address", socket().toString(), "version"),
+        last = ContainerdProcess.run(List.of(settings.dist.ctr().toString(), "--address", socket().toString(), "version"),
             Duration.ofSeconds(10));
         if (last.ok()) {
           return;
@@ -211,9 +232,24 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
 
   /** Runs ctr in another namespace. */
   public ContainerdProcess.Result ctrIn(String ns, String... args) {
-    List<String> argv = new ArrayList<>(List.of(settings.ctr.toString(), "--address", socket().toString(), "-n", ns));
+    List<String> argv = new ArrayList<>(List.of(settings.dist.ctr().toString(), "--address", socket().toString(), "-n", ns));
     argv.addAll(List.of(args));
     return ContainerdProcess.run(argv, CTR_TIMEOUT);
+  }
+
+  /**
+   * {@code ctr images import [flags] ARCHIVE}, checked. ctr 2.x imports through the transfer service
+   * by default, which drops names that are not full references (test images use short ones such as
+   * {@code errors}); there {@code --local} gives the 1.x behaviour.
+   */
+  public ContainerdProcess.Result importArchive(Path archive, String... flags) {
+    List<String> args = new ArrayList<>(List.of("images", "import"));
+    if (settings.dist.major() >= 2) {
+      args.add("--local");
+    }
+    args.addAll(List.of(flags));
+    args.add(archive.toString());
+    return ctr(args.toArray(String[]::new)).check();
   }
 
   /** The last lines of containerd's log, for failure messages. */

@@ -81,7 +81,12 @@ final class CreateCommand implements Callable<Integer> {
       try {
         cd.images().setLabels(resolved.image().name(), Map.of("containerd.io/gc.ref.content.soci-index", created.getLast()));
       } catch (ContainerdException e) {
-        err.println("soci: warning: could not label image " + resolved.image().name() + ": " + e.getMessage());
+        // Without the label containerd's garbage collector may delete the index: the create did not
+        // happen as reported, so it is an error, not a warning.
+        throw new SociException(
+            "index " + created.getLast() + " was built, but labelling image " + resolved.image().name()
+                + " so that containerd keeps it failed: " + e.getMessage(),
+            e);
       }
       out.flush();
     }

@@ -34,7 +34,7 @@ final class SociContext implements AutoCloseable {
   ContainerdClient containerd() {
     if (containerd == null) {
       base = ContainerdClient.connect(Path.of(global.address()), global.namespace());
-      base.version();
+      base.version().requireSupported(base.socket());
       leaseId = "soci-cli-" + UUID.randomUUID();
       base.leases().create(leaseId, Lease.expiringAt(Instant.now().plus(LEASE_TTL)));
       containerd = base.withLease(leaseId);

@@ -62,15 +62,24 @@ public final class ContainerdException extends RuntimeException {
     Status status = Status.fromThrowable(t);
     Kind kind = kindOf(status.getCode());
     String description = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
-    if (status.getCode() == Status.Code.UNAVAILABLE && isConnectFailure(status)) {
-      String reason = rootMessage(t);
+    if (status.getCode() == Status.Code.UNAVAILABLE && (isConnectFailure(status) || isLostConnection(description))) {
+      String reason = status.getCause() == null ? description : rootMessage(t);
+      // A reset or closed connection means containerd went away during the call, not that it never answered.
+      boolean lost = isLostConnection(description) || reason.contains("reset") || reason.contains("closed")
+          || reason.contains("Broken pipe");
       return new ContainerdException(
           Kind.UNAVAILABLE,
-          "cannot connect to containerd at " + socket + ": " + reason
-              + " (is containerd running? set --address)",
+          (lost ? "lost the connection to containerd at " + socket + " during " + action + ": " + reason
+                  + " (did containerd stop or crash? see its log)"
+              : "cannot connect to containerd at " + socket + ": " + reason + " (is containerd running? set --address)"),
           t instanceof StatusRuntimeException ? t : status.asRuntimeException());
     }
     return new ContainerdException(kind, action + ": " + description, t);
+  }
+
+  /** gRPC's words for a transport that closed under a call ("Network closed for unknown reason"). */
+  private static boolean isLostConnection(String description) {
+    return description.startsWith("Network closed");
   }
 
   private static boolean isConnectFailure(Status status) {

@@ -68,8 +68,15 @@ public final class ImageStore {
   /**
    * Updates the fields named in {@code fieldPaths} ({@link #FIELD_TARGET}, {@link #FIELD_LABELS},
    * {@code labels.<key>}); an empty list updates every mutable field. NOT_FOUND if absent.
+   *
+   * <p>The image must carry its target even when the mask does not name it: containerd 1.7 and 2.x
+   * convert the whole record before applying the mask and crash (a nil dereference that takes the
+   * daemon down) on an update without one; 1.6 tolerated it.
    */
   public Image update(Image image, Collection<String> fieldPaths) {
+    if (image.target() == null) {
+      throw new IllegalArgumentException("image update of \"" + image.name() + "\" without a target");
+    }
     return rpc.call(
         "update image \"" + image.name() + "\"",
         () ->
@@ -83,9 +90,15 @@ public final class ImageStore {
                     .getImage()));
   }
 
-  /** Sets the given labels on image {@code name}, keeping the others. */
+  /**
+   * Sets the given labels on image {@code name}, keeping the others and its target (read first, and
+   * sent back unchanged: the mask names only the labels).
+   */
   public Image setLabels(String name, Map<String, String> labels) {
-    return update(Image.of(name, null, labels), Protos.labelMask(labels.keySet()).getPathsList());
+    Image current = get(name);
+    Map<String, String> merged = new java.util.HashMap<>(current.labels());
+    merged.putAll(labels);
+    return update(current.withLabels(merged), Protos.labelMask(labels.keySet()).getPathsList());
   }
 
   /** Creates the image, or, if the name exists, replaces its target and labels. */

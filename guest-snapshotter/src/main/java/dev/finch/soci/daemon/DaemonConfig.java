@@ -11,12 +11,12 @@ import java.util.Objects;
  * v0.10.0), and {@code [cache] max_bytes} is our own. Read with {@link DaemonConfigLoader}, printed
  * with {@link DaemonConfigWriter}.
  *
- * @param metricsAddress {@code metrics_address}: {@code host:port} of the Prometheus endpoint, empty
- *     for none
+ * @param metrics {@code metrics_address}, {@code metrics_network} and {@code no_prometheus}: where the
+ *     Prometheus endpoint listens
  * @param mountTimeoutSec {@code mount_timeout_sec}: limit on resolving and mounting one lazy layer
  */
 public record DaemonConfig(
-    String metricsAddress,
+    Metrics metrics,
     long mountTimeoutSec,
     PullModes pullModes,
     Blob blob,
@@ -28,7 +28,7 @@ public record DaemonConfig(
     Prefetch prefetch) {
 
   public DaemonConfig {
-    Objects.requireNonNull(metricsAddress, "metricsAddress");
+    Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(pullModes, "pullModes");
     Objects.requireNonNull(blob, "blob");
     Objects.requireNonNull(backgroundFetch, "backgroundFetch");
@@ -42,7 +42,7 @@ public record DaemonConfig(
   /** The built-in defaults, used when the default config file does not exist. */
   public static DaemonConfig defaults() {
     return new DaemonConfig(
-        "",
+        Metrics.NONE,
         30,
         new PullModes(true, true),
         new Blob(300, 8),
@@ -52,6 +52,56 @@ public record DaemonConfig(
         new Resolver(Map.of()),
         new Cache(Cache.DEFAULT_MAX_BYTES),
         new Prefetch(true));
+  }
+
+  /** This config with another metrics endpoint. */
+  public DaemonConfig withMetrics(Metrics m) {
+    return new DaemonConfig(m, mountTimeoutSec, pullModes, blob, backgroundFetch, snapshotter, contentStore, resolver,
+        cache, prefetch);
+  }
+
+  /**
+   * The Prometheus endpoint, as the reference's top-level keys: {@code metrics_address} ({@code
+   * host:port} for {@code tcp}, a socket path for {@code unix}; empty for none), {@code
+   * metrics_network} ({@code tcp}, the default, or {@code unix}) and {@code no_prometheus} (true turns
+   * the endpoint off whatever the address).
+   */
+  public record Metrics(String address, String network, boolean noPrometheus) {
+    public static final String TCP = "tcp";
+    public static final String UNIX = "unix";
+    public static final Metrics NONE = new Metrics("", TCP, false);
+
+    public Metrics {
+      Objects.requireNonNull(address, "address");
+      Objects.requireNonNull(network, "network");
+      if (!network.equals(TCP) && !network.equals(UNIX)) {
+        throw new IllegalArgumentException("metrics_network must be \"tcp\" or \"unix\", not \"" + network + "\"");
+      }
+    }
+
+    /** A TCP endpoint on {@code hostPort}. */
+    public static Metrics tcp(String hostPort) {
+      return new Metrics(hostPort, TCP, false);
+    }
+
+    /** A unix-socket endpoint at {@code path}. */
+    public static Metrics unix(String path) {
+      return new Metrics(path, UNIX, false);
+    }
+
+    /** True when an endpoint is to be served. */
+    public boolean enabled() {
+      return !noPrometheus && !address.isBlank();
+    }
+
+    public boolean unix() {
+      return network.equals(UNIX);
+    }
+
+    /** How the endpoint is reached, for the log: {@code http://host:port/metrics} or {@code unix:PATH (GET /metrics)}. */
+    public String url() {
+      return unix() ? "unix:" + address + " (GET /metrics)" : "http://" + address + "/metrics";
+    }
   }
 
   /**

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads {@code config.toml} into a {@link DaemonConfig}. Absent keys take the defaults; keys of the
- * reference this implementation does not support are reported to a warning sink and otherwise
- * ignored, so a reference config file still loads; wrong types and bad values fail with {@code
- * file:line: key: problem}.
+ * Reads {@code config.toml} into a {@link DaemonConfig}. Absent keys take the defaults. A key this
+ * implementation does not honour is never dropped silently: each one goes to the warning sink with
+ * its line and the reason ({@link ReferenceKeys}), so a reference config file still loads and the
+ * user sees what does not apply; wrong types and bad values fail with {@code file:line: key: problem}.
  */
 public final class DaemonConfigLoader {
   private DaemonConfigLoader() {}
@@ -45,7 +45,11 @@ public final class DaemonConfigLoader {
   public static DaemonConfig parse(String name, String text, Consumer<String> warnings) throws TomlException {
     TomlReader r = TomlReader.of(name, TomlParser.parse(name, text));
     DaemonConfig d = DaemonConfig.defaults();
-    String metrics = r.string("metrics_address", d.metricsAddress());
+    String metricsAddress = r.string("metrics_address", d.metrics().address());
+    String network =
+        r.oneOf("metrics_network", d.metrics().network(), DaemonConfig.Metrics.TCP, DaemonConfig.Metrics.UNIX);
+    boolean noPrometheus = r.bool("no_prometheus", d.metrics().noPrometheus());
+    DaemonConfig.Metrics metrics = new DaemonConfig.Metrics(metricsAddress, network, noPrometheus);
     long mountTimeout = r.integer("mount_timeout_sec", d.mountTimeoutSec(), 1, Integer.MAX_VALUE);
 
     TomlReader pull = r.table("pull_modes");
@@ -88,7 +92,7 @@ public final class DaemonConfigLoader {
     long maxBytes = r.table("cache").integer("max_bytes", d.cache().maxBytes(), 0, Long.MAX_VALUE);
     boolean prefetch = r.table("prefetch").bool("enable", d.prefetch().enable());
 
-    r.unknownKeys(k -> warnings.accept(k + ": not supported, ignored"));
+    r.unknownKeys((where, key) -> warnings.accept(where + ": " + key + ": " + ReferenceKeys.whyIgnored(key)));
     return new DaemonConfig(
         metrics, mountTimeout, new DaemonConfig.PullModes(v1, v2),
         new DaemonConfig.Blob(fetchTimeout, retries), background,

@@ -12,7 +12,9 @@ public final class DaemonConfigWriter {
   /** The whole config, every supported key spelled out. */
   public static String render(DaemonConfig c) {
     StringBuilder t = new StringBuilder();
-    t.append("metrics_address = ").append(q(c.metricsAddress())).append('\n');
+    t.append("metrics_address = ").append(q(c.metrics().address())).append('\n');
+    t.append("metrics_network = ").append(q(c.metrics().network())).append('\n');
+    t.append("no_prometheus = ").append(c.metrics().noPrometheus()).append('\n');
     t.append("mount_timeout_sec = ").append(c.mountTimeoutSec()).append('\n');
     t.append("\n[pull_modes]\n");
     t.append("  [pull_modes.soci_v1]\n    enable = ").append(c.pullModes().sociV1Enable()).append('\n');

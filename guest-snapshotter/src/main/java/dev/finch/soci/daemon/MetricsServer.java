@@ -1,32 +1,72 @@
 package dev.finch.soci.daemon;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.Locale;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The Prometheus endpoint on {@code metrics_address} ({@code host:port}): {@code GET /metrics}
- * answers the concatenated text of every {@link MetricsSource}, in exposition format 0.0.4.
+ * The Prometheus endpoint: {@code GET /metrics} answers the concatenated text of every {@link
+ * MetricsSource}, in exposition format 0.0.4, on {@code metrics_address} over {@code metrics_network}
+ * ({@code tcp}: {@code host:port}; {@code unix}: a socket path, as the reference allows).
+ *
+ * <p>One small HTTP/1.1 responder serves both networks (the JDK's {@code HttpServer} binds only TCP):
+ * one request per connection ({@code Connection: close}, which every Prometheus scraper handles),
+ * headers limited to {@value #MAX_HEADER_BYTES} bytes and {@value #READ_TIMEOUT_SEC} s, each
+ * connection on a virtual thread.
  */
 final class MetricsServer implements AutoCloseable {
-  private final HttpServer http;
-  private final ExecutorService executor;
+  static final int MAX_HEADER_BYTES = 8192;
+  static final int READ_TIMEOUT_SEC = 10;
 
-  private MetricsServer(HttpServer http, ExecutorService executor) {
-    this.http = http;
-    this.executor = executor;
+  private final ServerSocketChannel channel;
+  private final List<MetricsSource> sources;
+  private final Path unixPath;
+  private final ScheduledExecutorService timeouts =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("metrics-timeout").factory());
+  private final Thread acceptor;
+
+  private MetricsServer(ServerSocketChannel channel, List<MetricsSource> sources, Path unixPath) {
+    this.channel = channel;
+    this.sources = List.copyOf(sources);
+    this.unixPath = unixPath;
+    this.acceptor = Thread.ofVirtual().name("metrics-accept").start(this::acceptLoop);
   }
 
-  /** Listens on {@code address}; port 0 picks a free port (see {@link #port()}). */
-  static MetricsServer start(String address, List<MetricsSource> sources) throws IOException {
+  /**
+   * Listens on {@code address}: for {@code tcp} a {@code host:port} (port 0 picks a free one, see
+   * {@link #port()}; an empty host means every interface), for {@code unix} a path (a stale socket
+   * file there is replaced).
+   */
+  static MetricsServer start(DaemonConfig.Metrics config, List<MetricsSource> sources) throws IOException {
+    String address = config.address();
+    if (config.unix()) {
+      Path path = Path.of(address);
+      if (!path.isAbsolute()) {
+        throw new IOException("invalid metrics_address \"" + address + "\": metrics_network = \"unix\" needs an absolute socket path");
+      }
+      Files.createDirectories(path.getParent());
+      Files.deleteIfExists(path);
+      ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      ch.bind(UnixDomainSocketAddress.of(path), 16);
+      return new MetricsServer(ch, sources, path);
+    }
     int colon = address.lastIndexOf(':');
     if (colon < 0) {
-      throw new IOException("invalid metrics_address \"" + address + "\": expected host:port");
+      throw new IOException("invalid metrics_address \"" + address + "\": expected host:port (or set metrics_network = \"unix\" for a socket path)");
     }
     String host = address.substring(0, colon);
     int port;
@@ -35,38 +75,133 @@ final class MetricsServer implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw new IOException("invalid metrics_address \"" + address + "\": bad port", e);
     }
-    HttpServer http = HttpServer.create(new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port), 16);
-    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    http.setExecutor(executor);
-    http.createContext("/metrics", exchange -> {
-      try (exchange) {
-        if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-          exchange.sendResponseHeaders(405, -1);
-          return;
-        }
-        StringBuilder body = new StringBuilder();
-        for (MetricsSource s : sources) {
-          s.writePrometheus(body);
-        }
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        exchange.sendResponseHeaders(200, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
-        }
-      }
-    });
-    http.start();
-    return new MetricsServer(http, executor);
+    ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET);
+    SocketAddress bind = new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port);
+    try {
+      ch.bind(bind, 16);
+    } catch (IOException e) {
+      ch.close();
+      throw new IOException("cannot listen on metrics_address \"" + address + "\": " + e.getMessage(), e);
+    }
+    return new MetricsServer(ch, sources, null);
   }
 
+  /** The bound TCP port; -1 on a unix socket. */
   int port() {
-    return http.getAddress().getPort();
+    try {
+      return channel.getLocalAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private void acceptLoop() {
+    while (channel.isOpen()) {
+      try {
+        SocketChannel c = channel.accept();
+        Thread.ofVirtual().name("metrics-conn").start(() -> serve(c));
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        if (!channel.isOpen()) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void serve(SocketChannel c) {
+    var timeout = timeouts.schedule(() -> closeQuietly(c), READ_TIMEOUT_SEC, TimeUnit.SECONDS);
+    try (c) {
+      String requestLine = readHead(c);
+      if (requestLine == null) {
+        respond(c, 400, "Bad Request", "text/plain; charset=utf-8", "bad request\n", true);
+        return;
+      }
+      String[] parts = requestLine.split(" ");
+      if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
+        respond(c, 400, "Bad Request", "text/plain; charset=utf-8", "bad request\n", true);
+        return;
+      }
+      boolean head = parts[0].equals("HEAD");
+      if (!head && !parts[0].equals("GET")) {
+        respond(c, 405, "Method Not Allowed", "text/plain; charset=utf-8", "only GET and HEAD\n", true);
+        return;
+      }
+      String path = parts[1];
+      int q = path.indexOf('?');
+      if (!(q < 0 ? path : path.substring(0, q)).equals("/metrics")) {
+        respond(c, 404, "Not Found", "text/plain; charset=utf-8", "not found; metrics are at /metrics\n", !head);
+        return;
+      }
+      StringBuilder body = new StringBuilder();
+      for (MetricsSource s : sources) {
+        s.writePrometheus(body);
+      }
+      respond(c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.toString(), !head);
+    } catch (IOException | RuntimeException e) {
+      // The scraper went away or sent garbage; nothing to do for one connection.
+    } finally {
+      timeout.cancel(false);
+    }
+  }
+
+  /** Reads up to the blank line ending the headers; returns the request line, or null if malformed or too long. */
+  private static String readHead(SocketChannel c) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(MAX_HEADER_BYTES);
+    while (buf.hasRemaining()) {
+      if (c.read(buf) < 0) {
+        return null;
+      }
+      String text = new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);
+      if (text.contains("\r\n\r\n") || text.contains("\n\n")) {
+        int eol = text.indexOf('\n');
+        return text.substring(0, eol).strip();
+      }
+    }
+    return null;
+  }
+
+  private static void respond(SocketChannel c, int status, String reason, String type, String body, boolean withBody)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    String head = String.format(Locale.ROOT,
+        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+        status, reason, type, bytes.length);
+    ByteBuffer out = ByteBuffer.allocate(head.length() + (withBody ? bytes.length : 0));
+    out.put(head.getBytes(StandardCharsets.ISO_8859_1));
+    if (withBody) {
+      out.put(bytes);
+    }
+    out.flip();
+    while (out.hasRemaining()) {
+      c.write(out);
+    }
+  }
+
+  private static void closeQuietly(SocketChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // already closed
+    }
   }
 
   @Override
   public void close() {
-    http.stop(0);
-    executor.shutdownNow();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+    acceptor.interrupt();
+    timeouts.shutdownNow();
+    if (unixPath != null) {
+      try {
+        Files.deleteIfExists(unixPath);
+      } catch (IOException e) {
+        // a stale socket file is replaced on the next start
+      }
+    }
   }
 }

@@ -145,9 +145,10 @@ public final class Wiring implements AutoCloseable {
     if (preparer instanceof MetricsSource m) {
       sources.add(m);
     }
-    if (!settings.config().metricsAddress().isBlank()) {
-      metricsServer = MetricsServer.start(settings.config().metricsAddress(), sources);
-      settings.log().info("metrics on http://" + settings.config().metricsAddress() + "/metrics");
+    DaemonConfig.Metrics m = settings.config().metrics();
+    if (m.enabled()) {
+      metricsServer = MetricsServer.start(m, sources);
+      settings.log().info("metrics on " + m.url());
     }
     server = UnixSocketServer.start(
         settings.socket(), List.of(new SnapshotsService(snapshotter)),

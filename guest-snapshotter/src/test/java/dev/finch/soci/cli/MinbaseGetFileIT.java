@@ -54,7 +54,7 @@ public class MinbaseGetFileIT {
     Path layout = writeLayout(work.resolve("layout"), layerGz, sha256(Files.newInputStream(TAR)));
     Path archive = work.resolve("layout.tar");
     OciArchive.pack(layout, archive);
-    containerd.ctr("images", "import", archive.toString()).check();
+    containerd.importArchive(archive);
   }
 
   @AfterAll

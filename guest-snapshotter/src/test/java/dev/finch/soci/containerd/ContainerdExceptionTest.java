@@ -35,6 +35,38 @@ class ContainerdExceptionTest {
   }
 
   @Test
+  void aConnectionResetMidCallSaysContainerdWentAway() {
+    IOException cause = new IOException("readAddress(..) failed: Connection reset by peer");
+    ContainerdException e =
+        ContainerdException.from(Status.UNAVAILABLE.withDescription("io exception").withCause(cause).asRuntimeException(),
+            "read blob sha256:ab", SOCK);
+    assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
+    assertThat(e.getMessage()).isEqualTo("lost the connection to containerd at /run/x/containerd.sock during read blob"
+        + " sha256:ab: Connection reset by peer (did containerd stop or crash? see its log)");
+  }
+
+  @Test
+  void aTransportClosedMidCallSaysContainerdWentAway() {
+    ContainerdException e = ContainerdException.from(
+        Status.UNAVAILABLE.withDescription("Network closed for unknown reason").asRuntimeException(), "read sha256:ab", SOCK);
+    assertThat(e.getMessage()).isEqualTo("lost the connection to containerd at /run/x/containerd.sock during read"
+        + " sha256:ab: Network closed for unknown reason (did containerd stop or crash? see its log)");
+  }
+
+  @Test
+  void versionsOlderThan16AreRefused() {
+    assertThat(new ContainerdVersion("1.6.20~ds1", "").supported()).isTrue();
+    assertThat(new ContainerdVersion("v1.7.24", "x").supported()).isTrue();
+    assertThat(new ContainerdVersion("2.1.9+unknown", "").supported()).isTrue();
+    assertThat(new ContainerdVersion("v1.5.18", "").supported()).isFalse();
+    assertThat(new ContainerdVersion("1.4.13~ds1", "").supported()).isFalse();
+    assertThat(new ContainerdVersion("devel", "").supported()).as("an unparseable development build").isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ContainerdVersion("v1.5.18", "").requireSupported(SOCK))
+        .isInstanceOf(ContainerdException.class)
+        .hasMessage("containerd v1.5.18 at /run/x/containerd.sock is too old: containerd 1.6 or newer is needed");
+  }
+
+  @Test
   void lockedIngestIsUnavailableButNotAConnectFailure() {
     ContainerdException e =
         ContainerdException.from(Status.UNAVAILABLE.withDescription("ref x locked for 1s: unavailable").asRuntimeException(),

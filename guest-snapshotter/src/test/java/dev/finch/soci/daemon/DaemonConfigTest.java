@@ -62,7 +62,7 @@ class DaemonConfigTest {
   void readsEverySupportedKey() throws Exception {
     List<String> warnings = new ArrayList<>();
     DaemonConfig c = DaemonConfigLoader.parse("config.toml", GOOD, warnings::add);
-    assertThat(c.metricsAddress()).isEqualTo("127.0.0.1:9100");
+    assertThat(c.metrics()).isEqualTo(DaemonConfig.Metrics.tcp("127.0.0.1:9100"));
     assertThat(c.mountTimeoutSec()).isEqualTo(12);
     assertThat(c.pullModes()).isEqualTo(new DaemonConfig.PullModes(false, true));
     assertThat(c.blob()).isEqualTo(new DaemonConfig.Blob(60, 3));
@@ -77,7 +77,7 @@ class DaemonConfigTest {
         new DaemonConfig.Mirror("backup.local", false, -1));
     assertThat(c.resolver().hosts().get("docker.io").mirrors())
         .containsExactly(new DaemonConfig.Mirror("dockerhub-mirror.example", false, 0));
-    assertThat(warnings).containsExactly("config.toml:4: debug_address: not supported, ignored");
+    assertThat(warnings).containsExactly("config.toml:4: debug_address: Go's pprof debug endpoint has no counterpart here, ignored");
   }
 
   @Test
@@ -144,10 +144,37 @@ class DaemonConfigTest {
   }
 
   @Test
+  void referenceMetricsKeysLoad() throws Exception {
+    List<String> warnings = new ArrayList<>();
+    DaemonConfig c = DaemonConfigLoader.parse("c.toml",
+        "metrics_address = \"/run/soci-snapshotter-grpc/metrics.sock\"\nmetrics_network = \"unix\"\n", warnings::add);
+    assertThat(c.metrics()).isEqualTo(DaemonConfig.Metrics.unix("/run/soci-snapshotter-grpc/metrics.sock"));
+    assertThat(c.metrics().enabled()).isTrue();
+    assertThat(warnings).isEmpty();
+    DaemonConfig off = DaemonConfigLoader.parse("c.toml", "metrics_address = \"127.0.0.1:9\"\nno_prometheus = true\n", w -> {});
+    assertThat(off.metrics().enabled()).isFalse();
+    assertThat(DaemonConfigLoader.parse("d", DaemonConfigWriter.render(c), w -> {})).isEqualTo(c);
+    assertThatThrownBy(() -> DaemonConfigLoader.parse("c.toml", "\nmetrics_network = \"udp\"\n", w -> {}))
+        .isInstanceOf(TomlException.class)
+        .hasMessage("c.toml:2: metrics_network: \"udp\" is not one of \"tcp\", \"unix\"");
+  }
+
+  @Test
+  void everyIgnoredKeySaysWhyAndATypoIsCalledOne() throws Exception {
+    List<String> warnings = new ArrayList<>();
+    DaemonConfigLoader.parse("c.toml",
+        "disable_verification = true\nmetrics_adress = \"x\"\n[blob]\ncheck_always = true\n", warnings::add);
+    assertThat(warnings).containsExactly(
+        "c.toml:1: disable_verification: refused: every span is checked against its zTOC digest, ignored",
+        "c.toml:2: metrics_adress: not a soci-snapshotter-grpc key (a typo?), ignored",
+        "c.toml:4: blob.check_always: not supported yet, ignored");
+  }
+
+  @Test
   void unknownSectionsAreWarnedPerKey() throws Exception {
     List<String> warnings = new ArrayList<>();
     DaemonConfigLoader.parse("c.toml", "[fuse]\nattr_timeout = 1\n[http]\nMaxRetries = 3\n", warnings::add);
     assertThat(warnings).containsExactly(
-        "c.toml:1: fuse: not supported, ignored", "c.toml:3: http: not supported, ignored");
+        "c.toml:1: fuse: not supported yet, ignored", "c.toml:3: http: not supported yet, ignored (registry timeouts and retries come from [blob])");
   }
 }

@@ -96,7 +96,42 @@ class DaemonProcessIT {
     assertThat(socket).doesNotExist();
     List<String> jsonLines = stderr().lines().filter(l -> l.startsWith("{")).toList();
     assertThat(jsonLines).isNotEmpty().allSatisfy(l -> assertThat(l).matches("\\{\"time\":\"[^\"]+\",\"level\":\"[a-z]+\",\"msg\":.*\\}"));
-    assertThat(stderr()).contains("received SIGTERM", "soci-snapshotter-grpc stopped", "fuse: not supported, ignored");
+    assertThat(stderr()).contains("received SIGTERM", "soci-snapshotter-grpc stopped", "fuse: not supported yet, ignored");
+  }
+
+  /** A config written for the reference, {@code metrics_network = "unix"}, serves /metrics on that socket. */
+  @Test
+  void referenceUnixMetricsConfigServesOnTheSocket() throws Exception {
+    Path metricsSock = dir.resolve("run/metrics/metrics.sock");
+    Path config = dir.resolve("config.toml");
+    Files.writeString(config, "metrics_address = \"" + metricsSock + "\"\nmetrics_network = \"unix\"\n");
+    Path socket = dir.resolve("run/soci.sock");
+    process = daemon(List.of("--address", socket.toString(), "--root", dir.resolve("root").toString()),
+        Map.of("SOCI_SNAPSHOTTER_CONFIG", config.toString())).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!stderr().contains("\"event\":\"ready\"") && System.nanoTime() < deadline && process.isAlive()) {
+      Thread.sleep(100);
+    }
+    assertThat(stderr()).as(stderr()).contains("\"event\":\"ready\"", "metrics on unix:" + metricsSock);
+    try (ContainerdClient c = ContainerdClient.connect(socket, "default")) {
+      c.snapshots("soci").prepare("k", "", Map.of());
+    }
+    String body = curlUnix(metricsSock, "/metrics", "-f");
+    assertThat(body).contains("soci_daemon_grpc_calls_total{method=\"Prepare\"} 1", "soci_daemon_start_time_seconds ");
+    assertThat(curlUnix(metricsSock, "/other", "-w", "%{http_code}", "-o", "/dev/null")).isEqualTo("404");
+    process.destroy();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(stderr()).isZero();
+    assertThat(metricsSock).as("the metrics socket is removed on exit").doesNotExist();
+  }
+
+  private static String curlUnix(Path sock, String path, String... more) throws Exception {
+    List<String> argv = new java.util.ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--unix-socket", sock.toString()));
+    argv.addAll(List.of(more));
+    argv.add("http://localhost" + path);
+    var r = dev.finch.testkit.ContainerdProcess.run(argv, java.time.Duration.ofSeconds(20));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    return r.stdout();
   }
 
   @Test

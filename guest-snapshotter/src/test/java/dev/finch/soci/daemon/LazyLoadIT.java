@@ -51,8 +51,7 @@ class LazyLoadIT {
     ref = registry.hostPort() + "/it/lazy:v1";
     daemon = new DaemonHarness();
     DaemonConfig d = DaemonConfig.defaults();
-    daemon.start(new SociPreparerFactory(), new DaemonConfig("127.0.0.1:0", d.mountTimeoutSec(), d.pullModes(), d.blob(),
-        d.backgroundFetch(), d.snapshotter(), d.contentStore(), d.resolver(), d.cache(), d.prefetch()));
+    daemon.start(new SociPreparerFactory(), d.withMetrics(DaemonConfig.Metrics.tcp("127.0.0.1:0")));
     containerd = ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
     // Build and push the SOCI index from a separate namespace, as a CI job that pushes the image would.
     containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();

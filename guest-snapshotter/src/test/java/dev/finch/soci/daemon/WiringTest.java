@@ -131,8 +131,7 @@ class WiringTest {
   void metricsEndpointServesDaemonAndPreparerMetrics() throws Exception {
     FakeRemote remote = new FakeRemote();
     DaemonConfig c = DaemonConfig.defaults();
-    c = new DaemonConfig("127.0.0.1:0", c.mountTimeoutSec(), c.pullModes(), c.blob(), c.backgroundFetch(),
-        c.snapshotter(), c.contentStore(), c.resolver(), c.cache(), c.prefetch());
+    c = c.withMetrics(DaemonConfig.Metrics.tcp("127.0.0.1:0"));
     try (Wiring w = start((cfg, root, events) -> remote, c, null)) {
       try (ContainerdClient client = ContainerdClient.connect(w.socket(), "default")) {
         client.snapshots("soci").prepare("k", "", Map.of());

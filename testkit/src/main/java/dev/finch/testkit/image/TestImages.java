@@ -51,18 +51,13 @@ public final class TestImages {
   }
 
   /**
-   * {@code ctr images import} of the image's layout (packed into an OCI archive next to it). Without
+   * {@link ContainerdFixture#importArchive} of the image's layout (packed into an OCI archive next to it). Without
    * {@code allPlatforms}, containerd keeps only the host platform's content of a multi-platform image.
    */
   public static ContainerdProcess.Result importInto(ContainerdFixture containerd, OciImage image, boolean allPlatforms) {
     Path archive = image.layout().resolveSibling(image.layout().getFileName() + ".tar");
     OciArchive.pack(image.layout(), archive);
-    List<String> args = new ArrayList<>(List.of("images", "import"));
-    if (allPlatforms) {
-      args.add("--all-platforms");
-    }
-    args.add(archive.toString());
-    return containerd.ctr(args.toArray(String[]::new)).check();
+    return allPlatforms ? containerd.importArchive(archive, "--all-platforms") : containerd.importArchive(archive);
   }
 
   /**

@@ -2,7 +2,7 @@ package dev.finch.soci.daemon.toml;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Typed, path-aware access to a parsed table for schema binding: each getter returns the default
@@ -52,6 +52,17 @@ public final class TomlReader {
       return s.value();
     }
     throw wrongType(key, "a string", v);
+  }
+
+  /** A string that must be one of {@code allowed}, or {@code def}. */
+  public String oneOf(String key, String def, String... allowed) throws TomlException {
+    TomlValue v = table.get(key);
+    String s = string(key, def);
+    if (v != null && !java.util.List.of(allowed).contains(s)) {
+      throw new TomlException(
+          file, v.line(), path(key) + ": \"" + s + "\" is not one of \"" + String.join("\", \"", allowed) + "\"");
+    }
+    return s;
   }
 
   /** A boolean value, or {@code def}. */
@@ -136,11 +147,14 @@ public final class TomlReader {
     return prefix;
   }
 
-  /** Reports {@code file:line: key} for every key no getter asked for, here and in sub-tables read. */
-  public void unknownKeys(Consumer<String> sink) {
+  /**
+   * Reports every key no getter asked for, here and in sub-tables read: its place ({@code file:line})
+   * and its dotted path ({@code blob.check_always}).
+   */
+  public void unknownKeys(BiConsumer<String, String> sink) {
     for (var e : table.entries().entrySet()) {
       if (!consumed.contains(e.getKey())) {
-        sink.accept(file + ":" + e.getValue().line() + ": " + path(e.getKey()));
+        sink.accept(file + ":" + e.getValue().line(), path(e.getKey()));
       }
     }
     children.forEach(c -> c.unknownKeys(sink));
