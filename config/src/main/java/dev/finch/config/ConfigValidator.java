@@ -72,7 +72,8 @@ public final class ConfigValidator {
         }
       }
       case LINUX -> {
-        // Linux runs containers natively; vmType has no meaning there and is ignored.
+        // Linux runs containers natively; only vmType: qemu asks for a VM (the same guest as on
+        // macOS). Other values (a finch.yaml shared with a Mac says vz) are ignored, as before.
       }
     }
   }

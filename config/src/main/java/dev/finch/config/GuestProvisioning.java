@@ -3,26 +3,43 @@ package dev.finch.config;
 import java.util.List;
 
 /**
- * The root shell script that turns a fresh Linux guest (Lima VM or WSL distro) into a finch
- * guest: containerd, runc and nerdctl (from nerdctl-full), a JRE and our guest bundle, data
- * directories bind-mounted from the persistent data disk, and, when {@code soci} is listed in
- * {@code snapshotters}, our snapshotter daemon registered as a containerd proxy plugin.
+ * The root shell script that turns a fresh Linux guest (Lima VM, QEMU VM or WSL distro) into a finch
+ * guest, from what the guest image and the guest bundle carry; nothing is downloaded:
  *
- * <p>Lima runs provisioning scripts on every boot and WSL has no provisioning of its own, so the
- * script is idempotent: each step checks before it acts, and containerd is restarted only when
- * its config or mounts changed.
+ * <ol>
+ *   <li>containerd, runc, nerdctl and BuildKit from a nerdctl-full archive placed in the bundle
+ *       directory ({@code nerdctl-full-*-linux-ARCH.tar.gz}), otherwise the guest's own containerd and
+ *       runc packages (finch then drives ctr and soci, as on a Linux host without nerdctl);
+ *   <li>our guest bundle ({@code finch-guest.tar.gz}: soci, the daemon and their Java runtime),
+ *       re-extracted when the host's copy changes;
+ *   <li>state directories bind-mounted from the persistent data disk;
+ *   <li>with {@code soci} in {@code snapshotters}: the daemon's systemd unit, config and containerd
+ *       proxy-plugin block, all three copied from the bundle's {@code share/finch-guest/} (their one
+ *       source is {@code installers/guest/}); the config only when there is none, since it is the
+ *       user's to edit (registry mirrors, plain-http hosts);
+ *   <li>containerd (re)started.
+ * </ol>
+ *
+ * <p>Lima runs provisioning scripts on every boot, our QEMU seed does the same, and WSL has none of
+ * its own, so every step checks before it acts and the script is safe to run on every boot: a second
+ * run changes no file. Each step prints {@code finch-provision: STEP}; a failing command names the step
+ * and the command to rerun.
  *
  * @param config the effective finch.yaml
  * @param guestBundleDir guest path where the host's guest bundle directory is visible
  * @param dataDir guest mount point of the persistent data disk
  */
 public record GuestProvisioning(FinchConfig config, String guestBundleDir, String dataDir) {
-  /** nerdctl-full release installed in the guest; Finch 1.18 ships the same nerdctl. */
-  public static final String NERDCTL_VERSION = "2.2.2";
-  /** Java feature release of the JRE the guest bundle runs on. */
-  public static final int JRE_FEATURE = 25;
   /** First line of the script's own header; Lima shows it in its logs. */
   public static final String HEADER = "# finch guest provisioning";
+  /**
+   * Where the bundle is extracted in the guest (its bin/ is linked into /usr/local/bin); the Linux
+   * .deb installs the same tree at the same path, so the bundle's AOT caches (valid only at the path
+   * they were trained at) serve both.
+   */
+  public static final String BUNDLE_HOME = "/usr/lib/finch-guest";
+  /** The bundle's copy of installers/guest/. */
+  public static final String BUNDLE_SHARE = BUNDLE_HOME + "/share/finch-guest";
 
   /** Directories under the data disk bind-mounted over the guest's state directories. */
   static final List<String[]> BIND_MOUNTS = List.of(
@@ -31,51 +48,64 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
       new String[] {"buildkit", "/var/lib/buildkit"},
       new String[] {"soci-snapshotter-grpc", GuestFiles.SOCI_ROOT});
 
+  /** The script with {@code prelude} (a backend's own mounts) run right after the header. */
+  public String scriptWithPrelude(String prelude) {
+    String s = script();
+    int afterHeader = s.indexOf('\n', s.indexOf(HEADER)) + 1;
+    return s.substring(0, afterHeader) + prelude + s.substring(afterHeader);
+  }
+
   /** The complete script. */
   public String script() {
     StringBuilder s = new StringBuilder();
     s.append("#!/bin/bash\n").append(HEADER).append('\n');
     s.append("""
         set -eu -o pipefail
+        step() { current_step=$1; echo "finch-provision: $1"; }
+        trap 'rc=$?; echo "finch-provision: step \\"${current_step:-start}\\" failed (exit $rc) at: $BASH_COMMAND; rerun: sudo bash $0" >&2' ERR
         restart_containerd=0
         has_systemd() { [ -d /run/systemd/system ]; }
-        case "$(uname -m)" in aarch64|arm64) goarch=arm64; jarch=aarch64 ;; *) goarch=amd64; jarch=x64 ;; esac
+        # install_file SRC DEST: copies only when the content differs; prints "changed" if it did
+        install_file() {
+          if ! cmp -s "$1" "$2"; then mkdir -p "$(dirname "$2")"; install -m 0644 "$1" "$2"; echo changed; fi
+        }
+        case "$(uname -m)" in aarch64|arm64) goarch=arm64 ;; *) goarch=amd64 ;; esac
+        bundle_dir=%1$s
 
-        # containerd, runc, nerdctl, BuildKit and CNI plugins from the nerdctl-full archive
-        if ! [ -x /usr/local/bin/nerdctl ]; then
-          url="https://github.com/containerd/nerdctl/releases/download/v%1$s/nerdctl-full-%1$s-linux-${goarch}.tar.gz"
-          curl -fsSL --retry 5 "$url" -o /tmp/nerdctl-full.tgz
-          tar -C /usr/local -xzf /tmp/nerdctl-full.tgz
-          rm -f /tmp/nerdctl-full.tgz
+        step "containerd, runc, nerdctl"
+        full="$(ls "$bundle_dir"/nerdctl-full-*-linux-"$goarch".tar.gz 2>/dev/null | tail -n 1 || true)"
+        if [ -n "$full" ] && ! [ -x /usr/local/bin/nerdctl ]; then
+          tar -C /usr/local -xzf "$full"
         fi
-        mkdir -p /etc/nerdctl /etc/containerd
-        grep -qs '^namespace' /etc/nerdctl/nerdctl.toml || echo '%2$s' >> /etc/nerdctl/nerdctl.toml
-
-        # a JRE for the guest bundle (soci, soci-snapshotter-grpc)
-        if ! [ -x /opt/finch/jre/bin/java ]; then
-          mkdir -p /opt/finch/jre
-          curl -fsSL --retry 5 "https://api.adoptium.net/v3/binary/latest/%3$d/ga/linux/${jarch}/jre/hotspot/normal/eclipse" -o /tmp/jre.tgz
-          tar -C /opt/finch/jre --strip-components=1 -xzf /tmp/jre.tgz
-          rm -f /tmp/jre.tgz
+        if ! command -v containerd >/dev/null || ! command -v runc >/dev/null; then
+          echo "finch-provision: no containerd/runc in the guest image and no nerdctl-full archive in $bundle_dir;" \\
+            "installing Debian's packages" >&2
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -q containerd runc
         fi
-        command -v java >/dev/null || ln -sf /opt/finch/jre/bin/java /usr/local/bin/java
+        if command -v nerdctl >/dev/null; then
+          mkdir -p /etc/nerdctl
+          grep -qs '^namespace' /etc/nerdctl/nerdctl.toml || echo '%2$s' >> /etc/nerdctl/nerdctl.toml
+        fi
+        mkdir -p /etc/containerd
 
-        """.formatted(NERDCTL_VERSION, GuestFiles.nerdctlToml().strip(), JRE_FEATURE));
-    s.append("""
-        # our guest bundle, re-extracted whenever the host's copy changes
-        bundle="%1$s/finch-guest.tar.gz"
+        step "guest bundle"
+        bundle="$bundle_dir/finch-guest.tar.gz"
         if [ -f "$bundle" ]; then
           sum="$(sha256sum "$bundle" | cut -d' ' -f1)"
-          if [ "$(cat /usr/local/lib/finch-guest/.sha256 2>/dev/null || true)" != "$sum" ]; then
-            rm -rf /usr/local/lib/finch-guest && mkdir -p /usr/local/lib/finch-guest
-            tar -C /usr/local/lib/finch-guest -xzf "$bundle"
-            echo "$sum" > /usr/local/lib/finch-guest/.sha256
-            for b in /usr/local/lib/finch-guest/bin/*; do ln -sf "$b" /usr/local/bin/; done
+          if [ "$(cat %3$s/.sha256 2>/dev/null || true)" != "$sum" ]; then
+            rm -rf %3$s && mkdir -p %3$s
+            tar -C %3$s --strip-components=1 -xzf "$bundle"
+            echo "$sum" > %3$s/.sha256
           fi
+          for b in %3$s/bin/*; do
+            [ "$(readlink /usr/local/bin/"$(basename "$b")" 2>/dev/null || true)" = "$b" ] || ln -sfn "$b" /usr/local/bin/
+          done
+        else
+          echo "finch-provision: no guest bundle at $bundle" >&2
         fi
 
-        # state on the persistent data disk, so images survive `finch vm remove`
-        """.formatted(guestBundleDir));
+        step "data disk"
+        """.formatted(guestBundleDir, GuestFiles.nerdctlToml().strip(), BUNDLE_HOME));
     for (String[] m : BIND_MOUNTS) {
       String from = dataDir + "/" + m[0];
       s.append("if mountpoint -q '").append(dataDir).append("' && ! mountpoint -q '").append(m[1])
@@ -89,17 +119,18 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
     }
     s.append("""
 
-        # start (or restart) containerd and BuildKit
+        step "containerd"
         if has_systemd; then
-          systemctl daemon-reload
-          systemctl enable containerd buildkit >/dev/null 2>&1 || true
+          if [ "$restart_containerd" = 1 ]; then systemctl daemon-reload; fi
+          systemctl is-enabled containerd >/dev/null 2>&1 || systemctl enable containerd >/dev/null 2>&1 || true
           if [ "$restart_containerd" = 1 ]; then systemctl restart containerd; else systemctl start containerd; fi
-          systemctl start buildkit || true
+          if systemctl list-unit-files buildkit.service >/dev/null 2>&1; then systemctl start buildkit || true; fi
         else
           if [ "$restart_containerd" = 1 ]; then pkill -x containerd || true; sleep 1; fi
-          pgrep -x containerd >/dev/null || (nohup /usr/local/bin/containerd >/var/log/containerd.log 2>&1 &)
-          pgrep -x buildkitd >/dev/null || (nohup /usr/local/bin/buildkitd >/var/log/buildkitd.log 2>&1 &)
+          pgrep -x containerd >/dev/null || (nohup containerd >/var/log/containerd.log 2>&1 &)
+          if command -v buildkitd >/dev/null; then pgrep -x buildkitd >/dev/null || (nohup buildkitd >/var/log/buildkitd.log 2>&1 &); fi
         fi
+        step "done"
         """);
     return s.toString();
   }
@@ -107,28 +138,27 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
   private static String sociSection() {
     return """
 
-        # SOCI snapshotter: our daemon as a containerd proxy plugin
-        mkdir -p "$(dirname %1$s)" "$(dirname %2$s)"
-        cat > %1$s <<'FINCH_EOF'
-        %3$sFINCH_EOF
-        cat > %2$s <<'FINCH_EOF'
-        %4$sFINCH_EOF
+        step "soci snapshotter"
+        share=%1$s
+        if ! [ -x %2$s ] || ! [ -d "$share" ]; then
+          echo "finch-provision: soci is listed in snapshotters, but the guest bundle provides no %2$s" >&2
+          exit 1
+        fi
+        # the daemon's config is the user's once written (registries, mirrors): never overwritten
+        if ! [ -e %3$s ]; then install_file "$share/config.toml" %3$s >/dev/null; restart_soci=1; fi
+        [ -z "$(install_file "$share/soci-snapshotter.service" %4$s)" ] || { restart_soci=1; restart_containerd=1; }
         if ! grep -qs 'proxy_plugins.soci' %5$s; then
-          cat >> %5$s <<'FINCH_EOF'
-        %6$sFINCH_EOF
+          { echo; cat "$share/containerd-soci.toml"; } >> %5$s
           restart_containerd=1
         fi
-        if ! [ -x %8$s ]; then
-          echo "finch: soci is listed in snapshotters, but the guest bundle has no %8$s" >&2
-        elif has_systemd; then
-          systemctl daemon-reload
-          systemctl enable --now soci-snapshotter.service
-        elif ! [ -S %7$s ]; then
-          (nohup %8$s --address %7$s --config %1$s --root %9$s >/var/log/soci-snapshotter.log 2>&1 &)
+        if has_systemd; then
+          if [ "${restart_soci:-0}" = 1 ]; then systemctl daemon-reload; fi
+          systemctl is-enabled soci-snapshotter >/dev/null 2>&1 || systemctl enable soci-snapshotter >/dev/null 2>&1
+          if [ "${restart_soci:-0}" = 1 ]; then systemctl restart soci-snapshotter; else systemctl start soci-snapshotter; fi
+        elif ! [ -S %6$s ]; then
+          (nohup %2$s --address %6$s --config %3$s --root %7$s >/var/log/soci-snapshotter.log 2>&1 &)
         fi
-        """.formatted(GuestFiles.SOCI_CONFIG, GuestFiles.SOCI_UNIT, GuestFiles.sociConfig(),
-            GuestFiles.sociSystemdUnit(), GuestFiles.CONTAINERD_CONFIG,
-            GuestFiles.containerdProxyPlugin(), GuestFiles.SOCI_SOCKET, GuestFiles.SOCI_DAEMON,
-            GuestFiles.SOCI_ROOT);
+        """.formatted(BUNDLE_SHARE, GuestFiles.SOCI_DAEMON, GuestFiles.SOCI_CONFIG, GuestFiles.SOCI_UNIT,
+            GuestFiles.CONTAINERD_CONFIG, GuestFiles.SOCI_SOCKET, GuestFiles.SOCI_ROOT);
   }
 }

@@ -91,6 +91,7 @@ class ConfigLoaderTest {
         .hasMessageContaining("unsupported vm type \"vz\" for Windows; accepted: wsl2");
     ConfigLoader linux = new ConfigLoader(TestHosts.of(HostOs.LINUX));
     assertThat(linux.parse(FILE, "vmType: vz\n").config().vmType()).contains("vz");
+    assertThat(linux.parse(FILE, "vmType: qemu\n").config().vmType()).contains("qemu");
     assertThat(linux.parse(FILE, "").config().vmType()).isEmpty();
   }
 

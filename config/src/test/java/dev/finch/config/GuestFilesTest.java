@@ -2,45 +2,55 @@ package dev.finch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class GuestFilesTest {
+  private static final Path GUEST = Path.of("..", "installers", "guest");
+
   private static FinchConfig withSnapshotters(List<String> s) {
     return new FinchConfig(2, "4GiB", Optional.of("vz"), false, s, List.of(), List.of(), false,
         true, "100GiB", "50GiB", false, false);
   }
 
   @Test
-  void rendersProxyPluginSociConfigAndUnit() {
-    assertThat(GuestFiles.containerdProxyPlugin()).isEqualTo("""
-        [proxy_plugins.soci]
-          type = "snapshot"
-          address = "/run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock"
-        """);
-    assertThat(GuestFiles.sociConfig()).contains("[pull_modes.soci_v1]\n  enable = true")
-        .contains("[pull_modes.soci_v2]\n  enable = true");
-    assertThat(GuestFiles.sociSystemdUnit()).contains("Type=simple", "PartOf=containerd.service",
-        "Before=containerd.service",
-        "ExecStart=/usr/local/bin/soci-snapshotter-grpc --address "
-            + "/run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock");
+  void theOneUnitAndProxyBlockNameThesePaths() throws Exception {
+    String unit = Files.readString(GUEST.resolve("soci-snapshotter.service"));
+    assertThat(unit).contains("Type=notify", "PartOf=containerd.service", "Before=containerd.service",
+        "ExecStart=" + GuestFiles.SOCI_DAEMON + " --address " + GuestFiles.SOCI_SOCKET + " --root "
+            + GuestFiles.SOCI_ROOT + " --config " + GuestFiles.SOCI_CONFIG);
+    assertThat(Files.readString(GUEST.resolve("containerd-soci.toml")))
+        .contains("[proxy_plugins.soci]\n    type = \"snapshot\"\n    address = \"" + GuestFiles.SOCI_SOCKET + "\"");
   }
 
   @Test
-  void provisioningInstallsEverythingAndSociOnlyWhenListed() {
+  void provisioningInstallsFromTheBundleAndSociOnlyWhenListed() {
     String soci = new GuestProvisioning(withSnapshotters(List.of("soci")), "/mnt/finch-guest",
         "/mnt/lima-finch").script();
     assertThat(soci).startsWith("#!/bin/bash\n# finch guest provisioning")
-        .contains("nerdctl-full-2.2.2-linux-${goarch}.tar.gz", "/opt/finch/jre/bin/java",
-            "/mnt/finch-guest/finch-guest.tar.gz",
+        .contains("bundle_dir=/mnt/finch-guest", "nerdctl-full-*-linux-\"$goarch\".tar.gz",
+            "bundle=\"$bundle_dir/finch-guest.tar.gz\"",
+            "tar -C /usr/lib/finch-guest --strip-components=1 -xzf \"$bundle\"",
             "mount --bind '/mnt/lima-finch/soci-snapshotter-grpc' '/var/lib/soci-snapshotter-grpc'",
+            "install_file \"$share/soci-snapshotter.service\" /etc/systemd/system/soci-snapshotter.service",
+            "if ! [ -e /etc/soci-snapshotter-grpc/config.toml ]; then install_file \"$share/config.toml\" /etc/soci-snapshotter-grpc/config.toml",
             "grep -qs 'proxy_plugins.soci' /etc/containerd/config.toml",
-            GuestFiles.containerdProxyPlugin(), "systemctl enable --now soci-snapshotter.service",
-            "if ! [ -x /usr/local/bin/soci-snapshotter-grpc ]; then",
+            "cat \"$share/containerd-soci.toml\"; } >> /etc/containerd/config.toml",
+            "share=/usr/lib/finch-guest/share/finch-guest",
             "echo 'namespace = \"finch\"' >> /etc/nerdctl/nerdctl.toml",
-            "if mountpoint -q '/mnt/lima-finch' && ! mountpoint -q '/var/lib/containerd'");
+            "if mountpoint -q '/mnt/lima-finch' && ! mountpoint -q '/var/lib/containerd'",
+            "step \"done\"")
+        .doesNotContain("curl", "https://", "adoptium", "github.com");
     String plain = new GuestProvisioning(withSnapshotters(List.of()), "/g", "/d").script();
     assertThat(plain).doesNotContain("proxy_plugins").contains("systemctl restart containerd");
+  }
+
+  @Test
+  void aPreludeRunsRightAfterTheHeader() {
+    String s = new GuestProvisioning(withSnapshotters(List.of()), "/g", "/d").scriptWithPrelude("echo first\n");
+    assertThat(s).startsWith("#!/bin/bash\n# finch guest provisioning\necho first\nset -eu -o pipefail\n");
   }
 }

@@ -11,6 +11,7 @@ import dev.finch.config.HostOs;
 import dev.finch.config.LoadedConfig;
 import dev.finch.vm.LimaBackend;
 import dev.finch.vm.NativeGuest;
+import dev.finch.vm.QemuBackend;
 import dev.finch.vm.VmBackend;
 import dev.finch.vm.VmLifecycle;
 import dev.finch.vm.WslBackend;
@@ -45,12 +46,13 @@ public record FinchContext(FinchEnvironment env, LoadedConfig config, CliLog log
     return env.host().os();
   }
 
-  /** The VM backend for this host; empty on Linux, which needs none. */
+  /** The VM backend for this host; empty on Linux, which needs none unless {@code vmType: qemu}. */
   public Optional<VmBackend> backend() {
     return switch (os()) {
       case MACOS -> Optional.of(new LimaBackend(env.layout(), env.host()));
       case WINDOWS -> Optional.of(new WslBackend(env.layout(), env.host()));
-      case LINUX -> Optional.empty();
+      case LINUX -> finchConfig().vmType().filter("qemu"::equals)
+          .map(t -> new QemuBackend(env.layout(), env.host(), env.runner(), log));
     };
   }
 
@@ -69,6 +71,10 @@ public record FinchContext(FinchEnvironment env, LoadedConfig config, CliLog log
     boolean soci = finchConfig().sociEnabled();
     Optional<VmBackend> vm = backend();
     if (vm.isPresent()) {
+      if (vm.get() instanceof QemuBackend q && !q.guestHasNerdctl()) {
+        // a guest built from Debian packages has containerd but no nerdctl
+        return new CtrSociEngine(env.runner(), q, binaries(), env.cwd(), log);
+      }
       return new NerdctlEngine(vm.get(), env.runner(), env.cwd(), "nerdctl", "soci", Map.of(), soci,
           log);
     }
@@ -79,7 +85,7 @@ public record FinchContext(FinchEnvironment env, LoadedConfig config, CliLog log
       return new NerdctlEngine(new NativeGuest(), env.runner(), env.cwd(), nerdctl.get().toString(),
           sociPath, Map.of("CONTAINERD_NAMESPACE", "finch"), soci, log);
     }
-    return new CtrSociEngine(env.runner(), bins, env.cwd(), log);
+    return new CtrSociEngine(env.runner(), new NativeGuest(), bins, env.cwd(), log);
   }
 
   /** Inputs of the argv translation; env files are read relative to the working directory. */

@@ -30,10 +30,10 @@ public record FinchEnvironment(HostFacts host, CommandRunner runner, InstallLayo
   /** The real environment of this process. */
   public static FinchEnvironment detect() {
     HostFacts host = HostFacts.detect();
-    String install = System.getProperty(INSTALL_DIR_PROPERTY);
-    if (install == null) {
-      install = host.env().getOrDefault("FINCH_INSTALL_DIR",
-          host.home().resolve(".finch").resolve("install").toString());
+    // FINCH_INSTALL_DIR first (a second install tree, e.g. a test's VM), then the launcher's own.
+    String install = host.env().get("FINCH_INSTALL_DIR");
+    if (install == null || install.isBlank()) {
+      install = System.getProperty(INSTALL_DIR_PROPERTY, host.home().resolve(".finch").resolve("install").toString());
     }
     return new FinchEnvironment(host, new ProcessCommandRunner(), new InstallLayout(Path.of(install)),
         Path.of(System.getProperty("user.dir")), "v" + projectVersion(),

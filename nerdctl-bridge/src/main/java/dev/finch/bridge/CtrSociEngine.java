@@ -1,6 +1,8 @@
 package dev.finch.bridge;
 
+import dev.finch.vm.GuestShell;
 import dev.finch.vm.Log;
+import dev.finch.vm.NativeGuest;
 import dev.finch.vm.process.CommandFailedException;
 import dev.finch.vm.process.CommandResult;
 import dev.finch.vm.process.CommandRunner;
@@ -10,22 +12,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The engine for a Linux host without nerdctl: pull, run, images, tag, rmi and push mapped onto
+ * The engine for a guest without nerdctl (a Linux host, or a QEMU guest built from Debian packages,
+ * which have no nerdctl): pull, run, images, tag, rmi and push mapped onto
  * containerd's {@code ctr} and our {@code soci} (lazy pulls with {@code soci image rpull}, index
  * build and push with {@code soci create} / {@code soci push}). Anything else, or a flag these
  * tools cannot honour, is refused with one line naming what is missing, never approximated.
  *
  * @param runner the process seam
- * @param bins where ctr and soci are found
+ * @param shell where the commands run: the host itself ({@link NativeGuest}) or a VM
+ * @param bins where ctr and soci are found on a native host (a VM has them on its PATH)
  * @param hostCwd the user's working directory
  * @param log where warnings go
  */
-public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostCwd, Log log)
+public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocator bins, Path hostCwd, Log log)
     implements GuestEngine {
   static final String SUPPORTED = "pull, run, images, tag, rmi, push";
   static final String RUN_FLAGS = "--rm, -d, -e, -i, -t, --name, -v";
@@ -54,7 +59,7 @@ public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostC
       case Translation.SociPush p -> {
         int pushed = push(call, p.ref());
         yield pushed != 0 ? pushed : SociSteps.run(p, soci(), sociGlobals(call),
-            ImageRefs.normalize(p.ref()), CommandSpec::of, runner, out, err);
+            ImageRefs.normalize(p.ref()), this::spec, runner, out, err);
       }
       case Translation.Plain p -> switch (cmd) {
         case "pull" -> pull(call, positional(call, "pull", 1).getFirst());
@@ -78,11 +83,17 @@ public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostC
   }
 
   private String ctrPath() throws BridgeException {
+    if (shell.isVm()) {
+      return "ctr";
+    }
     return bins.find("ctr").map(Path::toString).orElseThrow(() -> new BridgeException(
         "finch needs nerdctl or containerd's ctr, and neither is installed"));
   }
 
   private String soci() throws BridgeException {
+    if (shell.isVm()) {
+      return "soci";
+    }
     return bins.find("soci").map(Path::toString).orElseThrow(() -> new BridgeException(
         "the soci snapshotter needs soci, which was not found on PATH or next to finch"));
   }
@@ -213,6 +224,7 @@ public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostC
           name = next;
           i++;
         }
+        case "--snapshotter" -> i++; // read by snapshotter(call)
         case "-v", "--volume" -> {
           flags.addAll(List.of("--mount", bindMount(next)));
           i++;
@@ -279,9 +291,14 @@ public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostC
     return 0;
   }
 
+  /** The command as the shell runs it (on the host in the user's directory, or in the VM). */
+  private CommandSpec spec(List<String> argv) {
+    return shell.command(argv, Map.of(), hostCwd);
+  }
+
   private int interactive(List<String> argv) throws BridgeException {
     try {
-      return runner.run(CommandSpec.of(argv).withWorkdir(hostCwd).interactive()).exit();
+      return runner.run(spec(argv).interactive()).exit();
     } catch (CommandFailedException e) {
       throw new BridgeException(e.getMessage(), e);
     }
@@ -289,7 +306,7 @@ public record CtrSociEngine(CommandRunner runner, BinaryLocator bins, Path hostC
 
   private CommandResult capture(List<String> argv) throws BridgeException {
     try {
-      return runner.run(CommandSpec.of(argv));
+      return runner.run(spec(argv).withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE));
     } catch (CommandFailedException e) {
       throw new BridgeException(e.getMessage(), e);
     }

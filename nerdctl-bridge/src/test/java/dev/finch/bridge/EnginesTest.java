@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.HostFacts;
 import dev.finch.config.HostOs;
+import dev.finch.vm.GuestShell;
 import dev.finch.vm.InstallLayout;
 import dev.finch.vm.LimaBackend;
 import dev.finch.vm.NativeGuest;
@@ -154,7 +155,7 @@ class EnginesTest {
   }
 
   CtrSociEngine ctrEngine() {
-    return new CtrSociEngine(runner, new BinaryLocator(Map.of("PATH", tmp.resolve("bin").toString()),
+    return new CtrSociEngine(runner, new dev.finch.vm.NativeGuest(), new BinaryLocator(Map.of("PATH", tmp.resolve("bin").toString()),
         List.of()), Path.of("/work"), new RecordingLog());
   }
 
@@ -190,6 +191,35 @@ class EnginesTest {
         List.of(ctr, "--namespace", "finch", "run", "--snapshotter", "overlayfs", "--rm", "--tty",
             "--mount", "type=bind,src=/srv,dst=/data,options=rbind:ro", "--env", "A=1",
             "docker.io/library/alpine:latest", "web", "echo", "hi"));
+  }
+
+  @Test
+  void ctrEngineRunTakesTheSnapshotterAsTwoWords() throws Exception {
+    String ctr = bin("ctr");
+    runner.when(s -> s.argv().contains("-q"), new CommandResult(0, "x\n", ""));
+    runner.when(s -> s.argv().contains("run"), new CommandResult(0, "", ""));
+    assertThat(ctr(List.of("soci"), "run --rm --snapshotter overlayfs alpine true")).isZero();
+    assertThat(runner.argvs().getLast()).containsExactly(ctr, "--namespace", "finch", "run", "--snapshotter", "overlayfs",
+        "--rm", "docker.io/library/alpine:latest", runner.argvs().getLast().get(8), "true");
+  }
+
+  @Test
+  void ctrEngineInAVmRunsCtrAndSociFromTheGuestsPath() throws Exception {
+    GuestShell vm = new GuestShell() {
+      @Override
+      public CommandSpec command(List<String> argv, Map<String, String> env, Path cwd) {
+        List<String> a = new java.util.ArrayList<>(List.of("ssh", "guest", "--"));
+        a.addAll(argv);
+        return CommandSpec.of(a).interactive();
+      }
+    };
+    runner.when(s -> true, new CommandResult(0, "", ""));
+    CtrSociEngine e = new CtrSociEngine(runner, vm, new BinaryLocator(Map.of("PATH", "/nowhere"), List.of()),
+        Path.of("/work"), new RecordingLog());
+    assertThat(e.execute(translate(HostOs.LINUX, List.of("soci"), "pull 10.0.2.2:5000/x:1"), new PrintWriter(out),
+        new PrintWriter(err))).isZero();
+    assertThat(runner.argvs()).containsExactly(
+        List.of("ssh", "guest", "--", "soci", "--namespace", "finch", "image", "rpull", "10.0.2.2:5000/x:1"));
   }
 
   @Test

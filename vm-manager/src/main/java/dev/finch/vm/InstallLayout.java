@@ -35,6 +35,14 @@ public record InstallLayout(Path root) {
     return root.resolve("os").resolve("finch-rootfs.tar.gz");
   }
 
+  /**
+   * The guest image the QEMU backend boots ({@code disk.raw}, {@code vmlinuz}, {@code initrd.img}),
+   * as {@code make guest-image} writes it; in a checkout, {@code build/os/guest-image} links there.
+   */
+  public Path guestImageDir() {
+    return root.resolve("os").resolve("guest-image");
+  }
+
   /** Directory holding {@code finch-guest.tar.gz} (our soci, daemon and launchers). */
   public Path guestBundleDir() {
     return root.resolve("guest");

@@ -72,7 +72,7 @@ public record LimaBackend(InstallLayout layout, HostFacts host) implements VmBac
 
   @Override
   public List<CommandSpec> initCommands(FinchConfig config) throws IOException {
-    write(layout.limaTemplate(), LimaYaml.template(config, host));
+    write(layout.limaTemplate(), LimaYaml.template(config, host, layout));
     write(layout.limaHome().resolve("_config").resolve("default.yaml"), LimaYaml.defaults(config));
     write(layout.limaHome().resolve("_config").resolve("override.yaml"),
         LimaYaml.override(config, layout));

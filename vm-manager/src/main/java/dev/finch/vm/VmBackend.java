@@ -11,9 +11,10 @@ import java.util.Optional;
 /**
  * A way to run finch's Linux guest as a VM. A backend only knows its tool's argv and how to read
  * the tool's output; {@link VmLifecycle} owns the state machine, so both backends refuse illegal
- * transitions with the same messages. Native Linux is not a backend (see {@link NativeGuest}).
+ * transitions with the same messages. Native Linux is not a backend (see {@link NativeGuest}); a
+ * Linux host runs a VM only with {@code vmType: qemu} ({@link QemuBackend}).
  */
-public sealed interface VmBackend extends GuestShell permits LimaBackend, WslBackend {
+public sealed interface VmBackend extends GuestShell permits LimaBackend, WslBackend, QemuBackend {
   /** The name Finch uses for its instance in messages. */
   String INSTANCE = "finch";
 
@@ -43,6 +44,15 @@ public sealed interface VmBackend extends GuestShell permits LimaBackend, WslBac
 
   /** Where the finch.yaml values the VM was configured with are remembered. */
   Path appliedSettingsFile();
+
+  /**
+   * Waits, bounded, until the guest that the init or start commands booted is usable (SSH answers,
+   * provisioning done), reporting progress. limactl and wsl.exe wait themselves; QEMU does not.
+   */
+  default void awaitRunning() throws VmException {}
+
+  /** Waits, bounded, until the VM that the stop commands shut down is gone. */
+  default void awaitStopped() throws VmException {}
 
   /** A warning shown after a successful init, if the backend has one. */
   default Optional<String> afterInitWarning() {

@@ -100,6 +100,7 @@ public final class VmLifecycle {
       throw new VmException("Finch virtual machine failed to start: " + e.getMessage(), e);
     }
     runAll(steps, "start");
+    backend.awaitRunning();
     record(AppliedSettings.of(config));
     log.info("Finch virtual machine started successfully");
     backend.afterInitWarning().ifPresent(log::warn);
@@ -124,6 +125,7 @@ public final class VmLifecycle {
       throw new VmException("Finch virtual machine failed to start: " + e.getMessage(), e);
     }
     runAll(steps, "start");
+    backend.awaitRunning();
     Optional<AppliedSettings> before = applied();
     record(before.map(a -> a.restartedWith(config)).orElse(AppliedSettings.of(config)));
     log.info("Finch virtual machine started successfully");
@@ -143,6 +145,7 @@ public final class VmLifecycle {
       log.info("Forcibly stopping Finch virtual machine...");
     }
     runAll(backend.stopCommands(force), "stop");
+    backend.awaitStopped();
     log.info("Finch virtual machine stopped successfully");
   }
 

@@ -110,7 +110,6 @@ public record WslBackend(InstallLayout layout, HostFacts host) implements VmBack
   /** Mounts the data disk by label, then runs the shared provisioning. */
   String provisioning(FinchConfig config) {
     String bundle = WslPaths.toWsl(layout.guestBundleDir().toString(), "C:\\");
-    String script = new GuestProvisioning(config, bundle, LimaYaml.DATA_DIR).script();
     String mountDisk = """
         mkdir -p %1$s
         dev="$(blkid -s TYPE -t LABEL=FinchDataDisk -o device 2>/dev/null || true)"
@@ -119,8 +118,7 @@ public record WslBackend(InstallLayout layout, HostFacts host) implements VmBack
           && sed -i 's/^CONTAINERD_SNAPSHOTTER=.*/CONTAINERD_SNAPSHOTTER=%2$s/' /etc/environment \
           || echo 'CONTAINERD_SNAPSHOTTER=%2$s' >> /etc/environment
         """.formatted(LimaYaml.DATA_DIR, config.defaultSnapshotter());
-    int afterHeader = script.indexOf('\n', script.indexOf(GuestProvisioning.HEADER)) + 1;
-    return script.substring(0, afterHeader) + mountDisk + script.substring(afterHeader);
+    return new GuestProvisioning(config, bundle, LimaYaml.DATA_DIR).scriptWithPrelude(mountDisk);
   }
 
   @Override

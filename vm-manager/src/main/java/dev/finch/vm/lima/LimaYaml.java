@@ -23,18 +23,25 @@ public final class LimaYaml {
   public static final String DATA_DIR = "/mnt/lima-finch";
   /** Guest mount point of the host's guest bundle directory. */
   public static final String GUEST_BUNDLE_MOUNT = "/mnt/finch-guest";
-  /** Debian 12 cloud images: the guest OS finch provisions. */
-  static final String IMAGE_BASE = "https://cloud.debian.org/images/cloud/bookworm/latest/";
+  /** Kernel command line of the guest image (its root filesystem is the whole first disk). */
+  public static final String KERNEL_CMDLINE = "root=/dev/vda rw console=ttyS0";
 
   private LimaYaml() {}
 
-  /** The instance template passed to {@code limactl start --name=finch} on init. */
-  public static String template(FinchConfig config, HostFacts host) {
+  /**
+   * The instance template passed to {@code limactl start --name=finch} on init. The image is the one
+   * {@code make guest-image} builds from Debian packages (the same the QEMU backend boots): a disk
+   * with the kernel and initrd beside it, no bootloader, so Lima is given all three (x86_64 only: an
+   * aarch64 image needs the same build on an arm64 Debian).
+   */
+  public static String template(FinchConfig config, HostFacts host, InstallLayout layout) {
     Map<String, Object> y = new LinkedHashMap<>();
     y.put("minimumLimaVersion", "1.0.0");
+    java.nio.file.Path img = layout.guestImageDir();
     y.put("images", List.of(
-        map("location", IMAGE_BASE + "debian-12-genericcloud-amd64.qcow2", "arch", "x86_64"),
-        map("location", IMAGE_BASE + "debian-12-genericcloud-arm64.qcow2", "arch", "aarch64")));
+        map("location", img.resolve("disk.raw").toString(), "arch", "x86_64",
+            "kernel", map("location", img.resolve("vmlinuz").toString(), "cmdline", KERNEL_CMDLINE),
+            "initrd", map("location", img.resolve("initrd.img").toString()))));
     // finch's provisioning installs containerd and nerdctl the same way on Lima and WSL2.
     y.put("containerd", map("system", false, "user", false));
     y.put("mounts", List.of(

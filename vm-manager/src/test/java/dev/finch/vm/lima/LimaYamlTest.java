@@ -3,7 +3,6 @@ package dev.finch.vm.lima;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.config.FinchConfig;
-import dev.finch.config.GuestFiles;
 import dev.finch.config.HostFacts;
 import dev.finch.config.HostOs;
 import dev.finch.vm.InstallLayout;
@@ -51,11 +50,16 @@ class LimaYamlTest {
   @Test
   @SuppressWarnings("unchecked")
   void templateUsesOnlyDocumentedKeys() {
-    Map<String, Object> t = parse(LimaYaml.template(CONFIG, MAC));
+    Map<String, Object> t = parse(LimaYaml.template(CONFIG, MAC, new InstallLayout(Path.of("/Applications/Finch"))));
     List<Map<String, Object>> images = (List<Map<String, Object>>) t.get("images");
-    assertThat(images).extracting(i -> i.get("arch")).containsExactly("x86_64", "aarch64");
-    assertThat(images).allSatisfy(i -> assertThat(Set.of("location", "arch", "digest"))
+    assertThat(images).extracting(i -> i.get("arch")).containsExactly("x86_64");
+    assertThat(images).allSatisfy(i -> assertThat(Set.of("location", "arch", "digest", "kernel", "initrd"))
         .containsAll(i.keySet()));
+    // the image make guest-image builds, with its kernel and initrd (Lima's kernel/initrd image keys)
+    assertThat(images.getFirst()).containsEntry("location", "/Applications/Finch/os/guest-image/disk.raw")
+        .containsEntry("kernel", Map.of("location", "/Applications/Finch/os/guest-image/vmlinuz",
+            "cmdline", "root=/dev/vda rw console=ttyS0"))
+        .containsEntry("initrd", Map.of("location", "/Applications/Finch/os/guest-image/initrd.img"));
     assertThat(t.get("containerd")).isEqualTo(Map.of("system", false, "user", false));
     assertThat((List<Map<String, Object>>) t.get("mounts")).allSatisfy(m ->
         assertThat(MOUNT_KEYS).containsAll(m.keySet()));
@@ -95,8 +99,8 @@ class LimaYamlTest {
     assertThat(PROVISION_MODES).contains((String) provision.getFirst().get("mode"));
     assertThat(provision.getFirst()).containsOnlyKeys("mode", "script");
     assertThat((String) provision.getFirst().get("script")).startsWith("#!/bin/bash\n")
-        .contains(GuestFiles.containerdProxyPlugin(), "systemctl enable --now soci-snapshotter.service",
-            "/mnt/lima-finch/soci-snapshotter-grpc", "/mnt/finch-guest/finch-guest.tar.gz",
-            "nerdctl-full-2.2.2", "adoptium");
+        .contains("cat \"$share/containerd-soci.toml\"", "systemctl start soci-snapshotter",
+            "/mnt/lima-finch/soci-snapshotter-grpc", "bundle_dir=/mnt/finch-guest")
+        .doesNotContain("adoptium", "https://");
   }
 }
