@@ -27,6 +27,14 @@ class GuestFilesTest {
   }
 
   @Test
+  void theBundleIsTrainedAndPackagedAtTheInstallPathTheProvisioningUses() throws Exception {
+    // the AOT caches are valid only there: build-guest-bundle trains at it, build-deb installs at it
+    assertThat(Files.readString(Path.of("..", "installers", "build-guest-bundle")))
+        .contains("GUEST_HOME=" + GuestProvisioning.BUNDLE_HOME + "\n");
+    assertThat(GuestFiles.SOCI_DAEMON).isEqualTo(GuestProvisioning.BUNDLE_HOME + "/bin/soci-snapshotter-grpc");
+  }
+
+  @Test
   void provisioningInstallsFromTheBundleAndSociOnlyWhenListed() {
     String soci = new GuestProvisioning(withSnapshotters(List.of("soci")), "/mnt/finch-guest",
         "/mnt/lima-finch").script();

@@ -30,9 +30,9 @@ public record InstallLayout(Path root) {
     return root.resolve("os").resolve("finch.yaml");
   }
 
-  /** The WSL2 root filesystem imported on init. */
+  /** The WSL2 root filesystem imported on init: the guest image's tree as a tarball. */
   public Path wslRootfs() {
-    return root.resolve("os").resolve("finch-rootfs.tar.gz");
+    return guestImageDir().resolve("rootfs.tar.gz");
   }
 
   /**

@@ -165,8 +165,9 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   static String userData(String publicKey) {
     return """
         #cloud-config
+        # (no ssh_pwauth: cloud-init would restart sshd after it first answered; the image's sshd
+        # config already refuses passwords)
         disable_root: false
-        ssh_pwauth: false
         users:
           - name: root
             ssh_authorized_keys:

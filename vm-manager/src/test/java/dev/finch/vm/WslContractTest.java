@@ -85,7 +85,7 @@ class WslContractTest {
     return switch (step) {
       case "import" -> List.of("wsl.exe", "--import", "lima-finch",
           install.resolve("lima/data/finch").toString(),
-          install.resolve("os/finch-rootfs.tar.gz").toString(), "--version", "2");
+          install.resolve("os/guest-image/rootfs.tar.gz").toString(), "--version", "2");
       case "mount" -> List.of("wsl.exe", "--mount", "--vhd", vhdx, "--bare");
       case "provision" -> List.of("wsl.exe", "--distribution", "lima-finch", "--user", "root",
           "--exec", "/bin/bash", "-s");
