@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
+import dev.finch.testkit.Fixtures;
 import dev.finch.testkit.ManagedProcess;
 import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
@@ -87,15 +88,7 @@ class DebPackageIT {
 
   @AfterAll
   static void restoreTheMachine() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.stop(Duration.ofSeconds(10));
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    Fixtures.closeAll(containerd, daemon, registry);
     // Also after a failed or partial install, or after `dpkg -r` (which keeps the conffile).
     if (installedByUs && sh("dpkg-query", "-W", "finch").ok()) {
       ContainerdProcess.Result purge = dpkg("--purge", "finch");

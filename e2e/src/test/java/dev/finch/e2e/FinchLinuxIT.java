@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
+import dev.finch.testkit.Fixtures;
 import dev.finch.testkit.ManagedProcess;
 import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
@@ -70,15 +71,7 @@ class FinchLinuxIT {
 
   @AfterAll
   static void stop() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.stop(Duration.ofSeconds(10));
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    Fixtures.closeAll(containerd, daemon, registry);
     if (!stateExisted) {
       ContainerdProcess.run(List.of("rm", "-rf", SOCI_STATE.toString()), Duration.ofMinutes(1));
     }

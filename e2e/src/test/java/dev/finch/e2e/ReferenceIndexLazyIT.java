@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
+import dev.finch.testkit.Fixtures;
 import dev.finch.testkit.ManagedProcess;
 import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
@@ -96,15 +97,7 @@ class ReferenceIndexLazyIT {
 
   @AfterAll
   static void stop() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (daemon != null) {
-      daemon.stop(Duration.ofSeconds(10));
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    Fixtures.closeAll(containerd, daemon, registry);
     if (ref != null) {
       run(List.of("rm", "-rf", REF_STATE.toString()));
       if (saved != null) {

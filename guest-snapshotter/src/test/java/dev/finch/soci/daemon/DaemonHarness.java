@@ -46,30 +46,9 @@ final class DaemonHarness implements AutoCloseable {
     return wiring;
   }
 
-  /**
-   * Closes each non-null resource in order (containerd before the daemon it proxies to, the registry
-   * last), going on past failures; the first is rethrown with the others suppressed.
-   */
+  /** {@link dev.finch.testkit.Fixtures#closeAll}. */
   static void closeAll(AutoCloseable... inOrder) {
-    RuntimeException first = null;
-    for (AutoCloseable c : inOrder) {
-      if (c == null) {
-        continue;
-      }
-      try {
-        c.close();
-      } catch (Exception e) {
-        RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-        if (first == null) {
-          first = r;
-        } else {
-          first.addSuppressed(r);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    dev.finch.testkit.Fixtures.closeAll(inOrder);
   }
 
   /** Everything logged so far. */
