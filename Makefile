@@ -25,7 +25,7 @@ test: install-deps build reference-soci containerd guest guest-image deb
 test-containerd-matrix: containerd
 	@set -e; for v in $(CONTAINERD_MATRIX); do \
 	  echo "=== integration and e2e tests against containerd $$v"; \
-	  $(MVN) verify -Dfinch.containerd=$$v -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false '-Dit.test=!VmQemuIT,!DebPackageIT'; \
+	  $(MVN) verify -Dfinch.containerd=$$v -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false '-Dit.test=*IT,!VmQemuIT,!DebPackageIT'; \
 	done
 
 containerd:
