@@ -122,7 +122,9 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         step "containerd"
         if has_systemd; then
           if [ "$restart_containerd" = 1 ]; then systemctl daemon-reload; fi
-          systemctl is-enabled containerd >/dev/null 2>&1 || systemctl enable containerd >/dev/null 2>&1 || true
+          # started here on every boot, after the data disk's bind mounts: left enabled, systemd would
+          # first start it (and the daemon) on the root disk at boot, only for this step to restart both
+          if systemctl is-enabled containerd >/dev/null 2>&1; then systemctl disable containerd >/dev/null 2>&1 || true; fi
           if [ "$restart_containerd" = 1 ]; then systemctl restart containerd; else systemctl start containerd; fi
           if systemctl list-unit-files buildkit.service >/dev/null 2>&1; then systemctl start buildkit || true; fi
         else
@@ -153,7 +155,7 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         fi
         if has_systemd; then
           if [ "${restart_soci:-0}" = 1 ]; then systemctl daemon-reload; fi
-          systemctl is-enabled soci-snapshotter >/dev/null 2>&1 || systemctl enable soci-snapshotter >/dev/null 2>&1
+          if systemctl is-enabled soci-snapshotter >/dev/null 2>&1; then systemctl disable soci-snapshotter >/dev/null 2>&1 || true; fi
           if [ "${restart_soci:-0}" = 1 ]; then systemctl restart soci-snapshotter; else systemctl start soci-snapshotter; fi
         elif ! [ -S %6$s ]; then
           (nohup %2$s --address %6$s --config %3$s --root %7$s >/var/log/soci-snapshotter.log 2>&1 &)
