@@ -32,6 +32,8 @@ import java.util.List;
 public record GuestProvisioning(FinchConfig config, String guestBundleDir, String dataDir) {
   /** First line of the script's own header; Lima shows it in its logs. */
   public static final String HEADER = "# finch guest provisioning";
+  /** What each step's progress line starts with; the QEMU backend reads these lines to show progress. */
+  public static final String STEP_PREFIX = "finch-provision: ";
   /**
    * Where the bundle is extracted in the guest (its bin/ is linked into /usr/local/bin); the Linux
    * .deb installs the same tree at the same path, so the bundle's AOT caches (valid only at the path
@@ -61,7 +63,7 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
     s.append("#!/bin/bash\n").append(HEADER).append('\n');
     s.append("""
         set -eu -o pipefail
-        step() { current_step=$1; echo "finch-provision: $1"; }
+        step() { current_step=$1; echo "%4$s$1"; }
         trap 'rc=$?; echo "finch-provision: step \\"${current_step:-start}\\" failed (exit $rc) at: $BASH_COMMAND; rerun: sudo bash $0" >&2' ERR
         restart_containerd=0
         has_systemd() { [ -d /run/systemd/system ]; }
@@ -105,7 +107,7 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         fi
 
         step "data disk"
-        """.formatted(guestBundleDir, GuestFiles.nerdctlToml().strip(), BUNDLE_HOME));
+        """.formatted(guestBundleDir, GuestFiles.nerdctlToml().strip(), BUNDLE_HOME, STEP_PREFIX));
     for (String[] m : BIND_MOUNTS) {
       String from = dataDir + "/" + m[0];
       s.append("if mountpoint -q '").append(dataDir).append("' && ! mountpoint -q '").append(m[1])

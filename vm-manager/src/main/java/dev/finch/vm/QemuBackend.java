@@ -190,7 +190,7 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   /** The QEMU guest's own mounts: the bundle over 9p, the data disk (formatted on first use). */
   static String mountPrelude(FinchConfig config) {
     return """
-        echo "finch-provision: mounts"
+        echo "%5$smounts"
         modprobe -q 9pnet_virtio 2>/dev/null || true
         mkdir -p %1$s %2$s
         mountpoint -q %1$s || mount -t 9p -o trans=virtio,version=9p2000.L,ro %3$s %1$s
@@ -202,7 +202,8 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
           sed -i '/^CONTAINERD_SNAPSHOTTER=/d' /etc/environment 2>/dev/null || true
           echo 'CONTAINERD_SNAPSHOTTER=%4$s' >> /etc/environment
         }
-        """.formatted(LimaYaml.GUEST_BUNDLE_MOUNT, LimaYaml.DATA_DIR, BUNDLE_TAG, config.defaultSnapshotter());
+        """.formatted(LimaYaml.GUEST_BUNDLE_MOUNT, LimaYaml.DATA_DIR, BUNDLE_TAG, config.defaultSnapshotter(),
+            GuestProvisioning.STEP_PREFIX);
   }
 
   /** The QEMU command line; the SSH port goes to ssh.port for {@link #command}. */
@@ -272,7 +273,7 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
         banner = Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("Linux version");
         sleep(200);
       }
-      killPidFile(dir.resolve("pid"));
+      run(killCommand(dir.resolve("pid")));
       return banner;
     } finally {
       run(CommandSpec.of("rm", "-rf", dir.toString()));
@@ -303,11 +304,11 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     String lastStep = "";
     while (true) {
       CommandResult r = ssh("if [ -e " + PROVISIONED + " ]; then echo DONE; elif [ -e " + PROVISION_FAILED
-          + " ]; then echo FAILED; fi; grep '^finch-provision: ' " + PROVISION_LOG + " 2>/dev/null | tail -n 1");
+          + " ]; then echo FAILED; fi; grep '^" + GuestProvisioning.STEP_PREFIX + "' " + PROVISION_LOG + " 2>/dev/null | tail -n 1");
       String out = r.out();
-      String step = out.lines().filter(l -> l.startsWith("finch-provision: ")).reduce((a, b) -> b).orElse("");
+      String step = out.lines().filter(l -> l.startsWith(GuestProvisioning.STEP_PREFIX)).reduce((a, b) -> b).orElse("");
       if (!step.isEmpty() && !step.equals(lastStep)) {
-        log.info("  " + step.substring("finch-provision: ".length()));
+        log.info("  " + step.substring(GuestProvisioning.STEP_PREFIX.length()));
         lastStep = step;
       }
       if (out.contains("DONE")) {
@@ -345,7 +346,7 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   @Override
   public List<CommandSpec> stopCommands(boolean force) {
     if (force) {
-      return List.of(killCommand());
+      return List.of(killCommand(pidFile()));
     }
     return List.of(sshSpec(List.of("systemctl", "poweroff", "--no-block")));
   }
@@ -356,25 +357,25 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     while (qemuAlive()) {
       if (System.nanoTime() > deadline) {
         log.warn("the guest did not power off within " + STOP_TIMEOUT_SEC + " s; stopping QEMU");
-        run(killCommand());
+        run(killCommand(pidFile()));
         break;
       }
       sleep(500);
     }
   }
 
-  /** SIGKILL to the QEMU of qemu.pid, if it still runs. */
-  private CommandSpec killCommand() {
+  /** SIGKILL to the QEMU whose PID is in {@code pidFile}, if it still runs; the file goes too. */
+  private static CommandSpec killCommand(Path pidFile) {
     return CommandSpec.of("sh", "-c",
         "p=$(cat \"$1\" 2>/dev/null) && [ -n \"$p\" ] && kill -KILL \"$p\" 2>/dev/null; rm -f \"$1\"; exit 0",
-        "finch-qemu-kill", pidFile().toString());
+        "finch-qemu-kill", pidFile.toString());
   }
 
   @Override
   public List<CommandSpec> removeCommands(boolean force) {
     List<CommandSpec> steps = new ArrayList<>();
     if (force) {
-      steps.add(killCommand());
+      steps.add(killCommand(pidFile()));
     }
     steps.add(CommandSpec.of("rm", "-rf", vmDir().toString()));
     return steps;
@@ -442,10 +443,6 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
 
   private boolean qemuAlive() {
     return parseStatus(run(statusCommand())) == VmStatus.RUNNING;
-  }
-
-  private void killPidFile(Path pid) {
-    run(CommandSpec.of("sh", "-c", "p=$(cat \"$1\" 2>/dev/null) && kill -KILL \"$p\" 2>/dev/null; exit 0", "kill", pid.toString()));
   }
 
   private CommandResult run(CommandSpec spec) {

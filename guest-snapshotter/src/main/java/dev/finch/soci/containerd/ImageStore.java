@@ -91,14 +91,11 @@ public final class ImageStore {
   }
 
   /**
-   * Sets the given labels on image {@code name}, keeping the others and its target (read first, and
-   * sent back unchanged: the mask names only the labels).
+   * Sets the given labels on image {@code name}, keeping the others (the mask names only these keys)
+   * and its target (read first and sent back unchanged, as {@link #update} needs).
    */
   public Image setLabels(String name, Map<String, String> labels) {
-    Image current = get(name);
-    Map<String, String> merged = new java.util.HashMap<>(current.labels());
-    merged.putAll(labels);
-    return update(current.withLabels(merged), Protos.labelMask(labels.keySet()).getPathsList());
+    return update(get(name).withLabels(labels), Protos.labelMask(labels.keySet()).getPathsList());
   }
 
   /** Creates the image, or, if the name exists, replaces its target and labels. */
