@@ -21,7 +21,7 @@ LAUNCH_DAEMON_ENV='MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} '
 # finch: C1 only, serial GC, no perf-data file (its AOT options are added by make-launchers).
 LAUNCH_FINCH_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xlog:aot=off -Xlog:cds=off"
 # The handoff client's main class, and the exit code meaning "not handed off, nothing ran".
-LAUNCH_HANDOFF_MAIN=dev.finch.soci.cli.handoff.HandoffClient
+LAUNCH_HANDOFF_MAIN=dev.finch.soci.handoff.HandoffClient
 LAUNCH_HANDOFF_DECLINED=111
 
 # launch_write OUT HEAD JAVA CP MAIN OPTS [AOT] [ENV] [PRELUDE]: writes the launcher OUT.
@@ -65,7 +65,7 @@ esac'
 launch_handoff_jar() {
   local classes=$1 jar=$2 java_home=$3 epoch=${4:-} date=()
   [[ -z $epoch ]] || date=(--date="$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)")
-  (cd "$classes" && "$java_home/bin/jar" --create --file "$jar" "${date[@]}" $(ls dev/finch/soci/cli/handoff/Handoff*.class | grep -v HandoffServer | LC_ALL=C sort))
+  (cd "$classes" && "$java_home/bin/jar" --create --file "$jar" "${date[@]}" $(ls dev/finch/soci/handoff/Handoff*.class | grep -v HandoffServer | LC_ALL=C sort))
 }
 
 # launch_aot_train JAVA OUT "JVM-OPTIONS" CLASSPATH RC MAIN [ARGS...]: trains the AOT cache OUT (JDK

@@ -83,7 +83,24 @@ registry_blob_bytes() {
     sed -n 's/.*http.response.written=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
 }
 
+# await_socket SOCKET -> sets STARTUP_SECS: seconds from now until SOCKET exists (polled every 10 ms,
+# at most 10 s); for a daemon just launched, its start-up time to a listening socket
+await_socket() {
+  local t0 _
+  t0=$(date +%s.%N)
+  for _ in $(seq 1000); do
+    if [[ -S $1 ]]; then
+      STARTUP_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f", b - a}')
+      return 0
+    fi
+    sleep 0.01
+  done
+  echo "timed out waiting for $1" >&2
+  return 1
+}
+
 # start_soci_daemon BINARY -> sets SOCI_SOCK (our soci-snapshotter-grpc, own root under the work dir)
+# and STARTUP_SECS (launch to listening socket)
 start_soci_daemon() {
   local dir=$SERVICES_DIR/soci
   mkdir -p "$dir"
@@ -91,7 +108,7 @@ start_soci_daemon() {
   "$1" --address "$dir/soci.sock" --root "$dir/root" --config "$dir/config.toml" >"$dir/daemon.log" 2>&1 &
   SERVICES_PIDS+=($!)
   SOCI_SOCK=$dir/soci.sock
-  wait_for "soci-snapshotter-grpc at $SOCI_SOCK" test -S "$SOCI_SOCK"
+  await_socket "$SOCI_SOCK"
 }
 
 # start_containerd [SOCI_SOCKET] -> sets CONTAINERD_SOCK; with a socket, soci is a proxy snapshotter

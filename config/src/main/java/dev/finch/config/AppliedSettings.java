@@ -12,16 +12,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The finch.yaml values a VM was last configured with. Some keys only take effect on
- * {@code vm start} (they are rewritten into Lima's override.yaml) and some only on {@code vm init}
- * (the VM type cannot change under a disk image); remembering what was applied lets finch tell the
- * user which edits are still pending instead of silently ignoring them.
+ * The finch.yaml values a VM was last configured with. Some keys only take effect on {@code vm
+ * start} (they are rewritten into Lima's override.yaml) and some only on {@code vm init} (the VM
+ * type cannot change under a disk image); remembering what was applied lets finch tell the user
+ * which edits are still pending instead of silently ignoring them.
  *
  * @param values key to canonical value
  */
 public record AppliedSettings(Map<String, String> values) {
-  private static final List<String> RESTART_KEYS = List.of("cpus", "memory",
-      "additional_directories", "bootdisk", "datadisk", "snapshotters", "creds_helpers");
+  private static final List<String> RESTART_KEYS =
+      List.of(
+          "cpus",
+          "memory",
+          "additional_directories",
+          "bootdisk",
+          "datadisk",
+          "snapshotters",
+          "creds_helpers");
   private static final List<String> INIT_KEYS =
       List.of("vmType", "rosetta", "experimental.mountInotify", "vmnet");
 
@@ -33,10 +40,10 @@ public record AppliedSettings(Map<String, String> values) {
   public static AppliedSettings of(FinchConfig c) {
     Map<String, String> v = new LinkedHashMap<>();
     v.put("cpus", Integer.toString(c.cpus()));
-    v.put("memory", c.memory());
+    v.put("memory", c.memory().toString());
     v.put("additional_directories", c.additionalDirectories().toString());
-    v.put("bootdisk", c.bootdisk());
-    v.put("datadisk", c.datadisk());
+    v.put("bootdisk", c.bootdisk().toString());
+    v.put("datadisk", c.datadisk().toString());
     v.put("snapshotters", c.snapshotters().toString());
     v.put("creds_helpers", c.credsHelpers().toString());
     v.put("vmType", c.vmType().orElse(""));
@@ -70,8 +77,8 @@ public record AppliedSettings(Map<String, String> values) {
     return out;
   }
 
-  private void diff(String k, Map<String, String> now, PendingChange.Activation a,
-      List<PendingChange> out) {
+  private void diff(
+      String k, Map<String, String> now, PendingChange.Activation a, List<PendingChange> out) {
     String was = values.get(k);
     if (was != null && !was.equals(now.get(k))) {
       out.add(new PendingChange(k, was, now.get(k), a));
@@ -99,7 +106,8 @@ public record AppliedSettings(Map<String, String> values) {
   /** Saves the settings, one {@code key=value} a line. */
   public void write(Path file) throws IOException {
     StringBuilder b = new StringBuilder("# finch.yaml values the VM was last configured with\n");
-    new java.util.TreeMap<>(values).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+    new java.util.TreeMap<>(values)
+        .forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
   }

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * finch.yaml could not be used. The message is one line naming the file, the line and the key and
- * saying what is accepted, because a bad config breaks every finch command (including
- * {@code vm status}) and the user must be able to fix it without reading code.
+ * saying what is accepted, because a bad config breaks every finch command (including {@code vm
+ * status}) and the user must be able to fix it without reading code.
  */
 public final class ConfigException extends Exception {
   private static final long serialVersionUID = 1L;

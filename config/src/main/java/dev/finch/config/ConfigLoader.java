@@ -2,8 +2,8 @@ package dev.finch.config;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -28,9 +29,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Reads finch.yaml into a {@link FinchConfig}. It uses snakeyaml's compose API (nodes with
- * marks, no object construction, so no arbitrary types) to know the line of every key, and
- * reports the first problem as one {@link ConfigException} naming file, line and key.
+ * Reads finch.yaml into a {@link FinchConfig}. It uses snakeyaml's compose API (nodes with marks,
+ * no object construction, so no arbitrary types) to know the line of every key, and reports the
+ * first problem as one {@link ConfigException} naming file, line and key.
  *
  * <p>Unknown keys are ignored, as Finch does, so a file shared with Finch keeps working. The file
  * is never rewritten: Finch writes defaults back on every run, which loses comments and makes a
@@ -70,11 +71,19 @@ public final class ConfigLoader {
       return new LoadedConfig(file, false, Defaults.config(host), Map.of());
     }
     if (e instanceof AccessDeniedException && host.os() == HostOs.LINUX) {
-      return new LoadedConfig(file, false, Defaults.config(host), Map.of(), List.of(
-          "Failed to load config, using default values. You may need to be root or use sudo."));
+      return new LoadedConfig(
+          file,
+          false,
+          Defaults.config(host),
+          Map.of(),
+          List.of(
+              "Failed to load config, using default values. You may need to be root or use sudo."));
     }
-    throw new ConfigException(file, 0, "", "cannot read the file (" + e.getMessage()
-        + "); accepted: a readable YAML file");
+    throw new ConfigException(
+        file,
+        0,
+        "",
+        "cannot read the file (" + e.getMessage() + "); accepted: a readable YAML file");
   }
 
   /** Parses finch.yaml text that was read from {@code file}. */
@@ -86,7 +95,10 @@ public final class ConfigLoader {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       int line = mark == null ? 0 : mark.getLine() + 1;
       String problem = e.getProblem() == null ? "malformed" : e.getProblem();
-      throw new ConfigException(file, line, keyNear(text, line),
+      throw new ConfigException(
+          file,
+          line,
+          keyNear(text, line),
           "invalid YAML (" + problem.trim() + "); accepted: YAML key: value lines such as cpus: 4");
     } catch (YAMLException e) {
       throw new ConfigException(file, 0, "", "invalid YAML (" + e.getMessage() + ")");
@@ -96,25 +108,30 @@ public final class ConfigLoader {
       return new LoadedConfig(file, true, defaults, Map.of());
     }
     if (!(root instanceof MappingNode mapping)) {
-      throw new ConfigException(file, line(root), "",
+      throw new ConfigException(
+          file,
+          line(root),
+          "",
           "the file is not a mapping; accepted: key: value lines such as cpus: 4");
     }
     Fields f = new Fields(file, mapping);
     Map<String, Integer> lines = f.lines;
-    FinchConfig config = new FinchConfig(
-        f.integer("cpus").orElse(defaults.cpus()),
-        f.string("memory").orElse(defaults.memory()),
-        f.string("vmType").or(defaults::vmType),
-        f.bool("rosetta").orElse(false),
-        f.strings("snapshotters").orElse(List.of()),
-        f.directories("additional_directories").orElse(List.of()),
-        f.strings("creds_helpers").filter(l -> !l.isEmpty()).orElse(defaults.credsHelpers()),
-        f.bool("dockercompat").orElse(false),
-        f.bool("auto_vm_start").orElse(true),
-        f.string("bootdisk").orElse(defaults.bootdisk()),
-        f.string("datadisk").orElse(defaults.datadisk()),
-        f.experimentalBool("mountInotify").orElse(false),
-        f.bool("vmnet").orElse(false));
+    // every key the file sets replaces its default; an empty creds_helpers keeps the host's
+    FinchConfig.Builder b = defaults.toBuilder();
+    f.integer("cpus").ifPresent(b::cpus);
+    f.size("memory", ConfigValidator::notAMemorySize).ifPresent(b::memory);
+    f.string("vmType").ifPresent(b::vmType);
+    f.bool("rosetta").ifPresent(b::rosetta);
+    f.strings("snapshotters").ifPresent(b::snapshotters);
+    f.directories("additional_directories").ifPresent(b::additionalDirectories);
+    f.strings("creds_helpers").filter(l -> !l.isEmpty()).ifPresent(b::credsHelpers);
+    f.bool("dockercompat").ifPresent(b::dockercompat);
+    f.bool("auto_vm_start").ifPresent(b::autoVmStart);
+    f.size("bootdisk", ConfigValidator::notADiskSize).ifPresent(b::bootdisk);
+    f.size("datadisk", ConfigValidator::notADiskSize).ifPresent(b::datadisk);
+    f.experimentalBool("mountInotify").ifPresent(b::mountInotify);
+    f.bool("vmnet").ifPresent(b::vmnet);
+    FinchConfig config = b.build();
     new ConfigValidator(host).validate(file, config, lines);
     return new LoadedConfig(file, true, config, lines);
   }
@@ -145,12 +162,18 @@ public final class ConfigLoader {
       this.file = file;
       for (NodeTuple t : mapping.getValue()) {
         if (!(t.getKeyNode() instanceof ScalarNode k)) {
-          throw new ConfigException(file, line(t.getKeyNode()), "",
+          throw new ConfigException(
+              file,
+              line(t.getKeyNode()),
+              "",
               "a key is not a plain word; accepted: keys such as cpus, memory, snapshotters");
         }
         Integer previous = lines.get(k.getValue());
         if (previous != null) {
-          throw new ConfigException(file, line(k), k.getValue(),
+          throw new ConfigException(
+              file,
+              line(k),
+              k.getValue(),
               "the key appears twice (first on line " + previous + "); accepted: each key once");
         }
         values.put(k.getValue(), t.getValueNode());
@@ -170,7 +193,8 @@ public final class ConfigLoader {
       if (n instanceof ScalarNode s) {
         return s;
       }
-      throw new ConfigException(file, line(n), key, "expected a single value; accepted: " + accepted);
+      throw new ConfigException(
+          file, line(n), key, "expected a single value; accepted: " + accepted);
     }
 
     Optional<String> string(String key) throws ConfigException {
@@ -179,6 +203,20 @@ public final class ConfigLoader {
         return Optional.empty();
       }
       return Optional.of(scalar(key, n.get(), "a text value").getValue());
+    }
+
+    /** A size; one that does not parse is the error {@code notASize} words for its text. */
+    Optional<ByteSize> size(String key, UnaryOperator<String> notASize) throws ConfigException {
+      Optional<Node> n = node(key);
+      if (n.isEmpty()) {
+        return Optional.empty();
+      }
+      ScalarNode s = scalar(key, n.get(), "a size such as 4GiB");
+      Optional<ByteSize> size = ByteSize.parse(s.getValue());
+      if (size.isEmpty()) {
+        throw new ConfigException(file, line(s), key, notASize.apply(s.getValue()));
+      }
+      return size;
     }
 
     Optional<Integer> integer(String key) throws ConfigException {
@@ -190,7 +228,10 @@ public final class ConfigLoader {
       try {
         return Optional.of(Integer.parseInt(s.getValue().trim()));
       } catch (NumberFormatException e) {
-        throw new ConfigException(file, line(s), key,
+        throw new ConfigException(
+            file,
+            line(s),
+            key,
             "\"" + s.getValue() + "\" is not a whole number; accepted: a whole number such as 4");
       }
     }
@@ -205,8 +246,12 @@ public final class ConfigLoader {
       return switch (s.getValue().trim()) {
         case "true", "True", "TRUE" -> true;
         case "false", "False", "FALSE" -> false;
-        default -> throw new ConfigException(file, line(s), key,
-            "\"" + s.getValue() + "\" is not a boolean; accepted: true or false");
+        default ->
+            throw new ConfigException(
+                file,
+                line(s),
+                key,
+                "\"" + s.getValue() + "\" is not a boolean; accepted: true or false");
       };
     }
 
@@ -217,7 +262,10 @@ public final class ConfigLoader {
       }
       String key = "experimental." + sub;
       if (!(n.get() instanceof MappingNode m)) {
-        throw new ConfigException(file, line(n.get()), "experimental",
+        throw new ConfigException(
+            file,
+            line(n.get()),
+            "experimental",
             "expected a mapping; accepted: experimental: {mountInotify: true}");
       }
       for (NodeTuple t : m.getValue()) {
@@ -235,7 +283,10 @@ public final class ConfigLoader {
         return Optional.empty();
       }
       if (!(n.get() instanceof SequenceNode seq)) {
-        throw new ConfigException(file, line(n.get()), key,
+        throw new ConfigException(
+            file,
+            line(n.get()),
+            key,
             "expected a list; accepted: a list such as [" + example(key) + "]");
       }
       List<String> out = new ArrayList<>();
@@ -254,7 +305,8 @@ public final class ConfigLoader {
       }
       String accepted = "a list of entries such as - path: /Volumes/data";
       if (!(n.get() instanceof SequenceNode seq)) {
-        throw new ConfigException(file, line(n.get()), key, "expected a list; accepted: " + accepted);
+        throw new ConfigException(
+            file, line(n.get()), key, "expected a list; accepted: " + accepted);
       }
       List<String> out = new ArrayList<>();
       for (Node item : seq.getValue()) {
@@ -263,14 +315,16 @@ public final class ConfigLoader {
         String path = null;
         if (item instanceof MappingNode m) {
           for (NodeTuple t : m.getValue()) {
-            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("path")
+            if (t.getKeyNode() instanceof ScalarNode k
+                && k.getValue().equals("path")
                 && t.getValueNode() instanceof ScalarNode v) {
               path = v.getValue();
             }
           }
         }
         if (path == null || path.isBlank()) {
-          throw new ConfigException(file, line(item), itemKey, "missing path; accepted: " + accepted);
+          throw new ConfigException(
+              file, line(item), itemKey, "missing path; accepted: " + accepted);
         }
         out.add(path);
       }

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Where finch keeps finch.yaml: {@code ~/.finch} on macOS, {@code %LOCALAPPDATA%\.finch} on
- * Windows, {@code /etc/finch} on Linux, exactly as Finch does so both can share a file.
- * {@code FINCH_DIR} overrides the directory (tests, and users who keep several setups).
+ * Windows, {@code /etc/finch} on Linux, exactly as Finch does so both can share a file. {@code
+ * FINCH_DIR} overrides the directory (tests, and users who keep several setups).
  */
 public final class ConfigLocation {
   /** Environment variable naming a directory that replaces the per-OS finch directory. */

@@ -3,7 +3,6 @@ package dev.finch.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * Checks the values of finch.yaml against what Finch accepts on this host. The first problem is
@@ -26,27 +25,41 @@ public final class ConfigValidator {
   public void validate(Path file, FinchConfig config, Map<String, Integer> lines)
       throws ConfigException {
     if (config.cpus() <= 0) {
-      throw error(file, lines, "cpus", "specified number of CPUs (" + config.cpus()
-          + ") must be greater than 0; accepted: a whole number from 1 to the host's CPUs");
+      throw error(
+          file,
+          lines,
+          "cpus",
+          "specified number of CPUs ("
+              + config.cpus()
+              + ") must be greater than 0; accepted: a whole number from 1 to the host's CPUs");
     }
-    OptionalLong memory = ByteSize.parse(config.memory());
-    if (memory.isEmpty() || memory.getAsLong() <= 0) {
-      throw error(file, lines, "memory", "\"" + config.memory()
-          + "\" is not a memory size; accepted: a size greater than 0 such as 4GiB or 512MiB");
+    if (config.memory().bytes() <= 0) {
+      throw error(file, lines, "memory", notAMemorySize(config.memory().toString()));
     }
     validateVmType(file, config, lines);
     List<String> snapshotters = config.snapshotters();
     for (int i = 0; i < snapshotters.size(); i++) {
       String s = snapshotters.get(i);
       if (!FinchConfig.SUPPORTED_SNAPSHOTTERS.contains(s)) {
-        throw error(file, lines, "snapshotters[" + i + "]", "snapshotter \"" + s
-            + "\" is not supported; accepted: " + String.join(", ", FinchConfig.SUPPORTED_SNAPSHOTTERS));
+        throw error(
+            file,
+            lines,
+            "snapshotters[" + i + "]",
+            "snapshotter \""
+                + s
+                + "\" is not supported; accepted: "
+                + String.join(", ", FinchConfig.SUPPORTED_SNAPSHOTTERS));
       }
     }
     disk(file, lines, "bootdisk", config.bootdisk());
     disk(file, lines, "datadisk", config.datadisk());
-    if (config.rosetta() && host.os() == HostOs.MACOS && config.vmType().orElse("").equals("qemu")) {
-      throw error(file, lines, "rosetta",
+    if (config.rosetta()
+        && host.os() == HostOs.MACOS
+        && config.vmType().orElse("").equals("qemu")) {
+      throw error(
+          file,
+          lines,
+          "rosetta",
           "rosetta needs vmType vz; accepted: rosetta: false, or vmType: vz with rosetta: true");
     }
   }
@@ -57,17 +70,27 @@ public final class ConfigValidator {
     switch (host.os()) {
       case MACOS -> {
         if (!vmType.equals("vz") && !vmType.equals("qemu")) {
-          throw error(file, lines, "vmType",
+          throw error(
+              file,
+              lines,
+              "vmType",
               "unsupported vm type \"" + vmType + "\" for macOS; accepted: vz, qemu");
         }
         if (vmType.equals("vz") && host.macosMajor() > 0 && host.macosMajor() < 13) {
-          throw error(file, lines, "vmType", "system does not have virtualization framework "
-              + "support, change vmType to \"qemu\"; accepted: qemu on macOS before 13");
+          throw error(
+              file,
+              lines,
+              "vmType",
+              "system does not have virtualization framework "
+                  + "support, change vmType to \"qemu\"; accepted: qemu on macOS before 13");
         }
       }
       case WINDOWS -> {
         if (!vmType.equals("wsl2")) {
-          throw error(file, lines, "vmType",
+          throw error(
+              file,
+              lines,
+              "vmType",
               "unsupported vm type \"" + vmType + "\" for Windows; accepted: wsl2");
         }
       }
@@ -78,16 +101,29 @@ public final class ConfigValidator {
     }
   }
 
-  private static void disk(Path file, Map<String, Integer> lines, String key, String value)
+  private static void disk(Path file, Map<String, Integer> lines, String key, ByteSize value)
       throws ConfigException {
-    OptionalLong bytes = ByteSize.parse(value);
-    if (bytes.isEmpty() || bytes.getAsLong() <= MIN_DISK) {
-      throw error(file, lines, key, "\"" + value
-          + "\" is not a disk size above 10GiB; accepted: a size greater than 10GiB such as 50GiB");
+    if (value.bytes() <= MIN_DISK) {
+      throw error(file, lines, key, notADiskSize(value.toString()));
     }
   }
 
-  private static ConfigException error(Path file, Map<String, Integer> lines, String key, String msg) {
+  /** The problem with a {@code memory} value {@code text}, whether it does not parse or is 0. */
+  static String notAMemorySize(String text) {
+    return "\""
+        + text
+        + "\" is not a memory size; accepted: a size greater than 0 such as 4GiB or 512MiB";
+  }
+
+  /** The problem with a disk size {@code text}, whether it does not parse or is too small. */
+  static String notADiskSize(String text) {
+    return "\""
+        + text
+        + "\" is not a disk size above 10GiB; accepted: a size greater than 10GiB such as 50GiB";
+  }
+
+  private static ConfigException error(
+      Path file, Map<String, Integer> lines, String key, String msg) {
     return new ConfigException(file, lines.getOrDefault(key, 0), key, msg);
   }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finch's defaults for keys that finch.yaml leaves out. They depend on the host (CPU count,
- * memory, macOS version), so they are computed from {@link HostFacts} rather than constants.
+ * Finch's defaults for keys that finch.yaml leaves out. They depend on the host (CPU count, memory,
+ * macOS version), so they are computed from {@link HostFacts} rather than constants.
  */
 public final class Defaults {
   private static final long GIB = 1L << 30;
@@ -18,12 +18,14 @@ public final class Defaults {
   }
 
   /** Half the host memory rounded to whole GiB, at least 2GiB, written like {@code 8GiB}. */
-  public static String memory(HostFacts host) {
+  public static ByteSize memory(HostFacts host) {
     long half = Math.round(host.memoryBytes() * 0.5 / GIB) * GIB;
-    return ByteSize.format(Math.max(2 * GIB, half));
+    return ByteSize.ofBytes(Math.max(2 * GIB, half));
   }
 
-  /** {@code vz} on macOS 13+, {@code qemu} on older macOS, {@code wsl2} on Windows, none on Linux. */
+  /**
+   * {@code vz} on macOS 13+, {@code qemu} on older macOS, {@code wsl2} on Windows, none on Linux.
+   */
   public static Optional<String> vmType(HostFacts host) {
     return switch (host.os()) {
       case MACOS -> Optional.of(host.macosMajor() >= 13 ? "vz" : "qemu");
@@ -37,9 +39,16 @@ public final class Defaults {
     return host.os() == HostOs.MACOS ? List.of("osxkeychain") : List.of();
   }
 
-  /** The configuration used when finch.yaml does not exist. */
+  /**
+   * The configuration used when finch.yaml does not exist: {@link FinchConfig.Builder}'s defaults
+   * with the host's values for the keys that depend on it.
+   */
   public static FinchConfig config(HostFacts host) {
-    return new FinchConfig(cpus(host), memory(host), vmType(host), false, List.of(), List.of(),
-        credsHelpers(host), false, true, "100GiB", "50GiB", false, false);
+    return FinchConfig.builder()
+        .cpus(cpus(host))
+        .memory(memory(host))
+        .vmType(vmType(host))
+        .credsHelpers(credsHelpers(host))
+        .build();
   }
 }

@@ -1,29 +1,31 @@
 package dev.finch.config;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The root shell script that turns a fresh Linux guest (Lima VM, QEMU VM or WSL distro) into a finch
- * guest, from what the guest image and the guest bundle carry; nothing is downloaded:
+ * The root shell script that turns a fresh Linux guest (Lima VM, QEMU VM or WSL distro) into a
+ * finch guest, from what the guest image and the guest bundle carry; nothing is downloaded:
  *
  * <ol>
  *   <li>containerd, runc, nerdctl and BuildKit from a nerdctl-full archive placed in the bundle
- *       directory ({@code nerdctl-full-*-linux-ARCH.tar.gz}), otherwise the guest's own containerd and
- *       runc packages (finch then drives ctr and soci, as on a Linux host without nerdctl);
+ *       directory ({@code nerdctl-full-*-linux-ARCH.tar.gz}), otherwise the guest's own containerd
+ *       and runc packages (finch then drives ctr and soci, as on a Linux host without nerdctl);
  *   <li>our guest bundle ({@code finch-guest.tar.gz}: soci, the daemon and their Java runtime),
  *       re-extracted when the host's copy changes;
  *   <li>state directories bind-mounted from the persistent data disk;
  *   <li>with {@code soci} in {@code snapshotters}: the daemon's systemd unit, config and containerd
- *       proxy-plugin block, all three copied from the bundle's {@code share/finch-guest/} (their one
- *       source is {@code installers/guest/}); the config only when there is none, since it is the
- *       user's to edit (registry mirrors, plain-http hosts);
+ *       proxy-plugin block, all three copied from the bundle's {@code share/finch-guest/} (their
+ *       one source is {@code installers/guest/}); the config only when there is none, since it is
+ *       the user's to edit (registry mirrors, plain-http hosts);
  *   <li>containerd (re)started.
  * </ol>
  *
  * <p>Lima runs provisioning scripts on every boot, our QEMU seed does the same, and WSL has none of
- * its own, so every step checks before it acts and the script is safe to run on every boot: a second
- * run changes no file. Each step prints {@code finch-provision: STEP}; a failing command names the step
- * and the command to rerun.
+ * its own, so every step checks before it acts and the script is safe to run on every boot: a
+ * second run changes no file. Each step prints {@code finch-provision: STEP}; a failing command
+ * names the step and the command to rerun.
  *
  * @param config the effective finch.yaml
  * @param guestBundleDir guest path where the host's guest bundle directory is visible
@@ -32,23 +34,47 @@ import java.util.List;
 public record GuestProvisioning(FinchConfig config, String guestBundleDir, String dataDir) {
   /** First line of the script's own header; Lima shows it in its logs. */
   public static final String HEADER = "# finch guest provisioning";
-  /** What each step's progress line starts with; the QEMU backend reads these lines to show progress. */
+
+  /**
+   * What each step's progress line starts with; the QEMU backend reads these lines to show
+   * progress.
+   */
   public static final String STEP_PREFIX = "finch-provision: ";
+
   /**
    * Where the bundle is extracted in the guest (its bin/ is linked into /usr/local/bin); the Linux
-   * .deb installs the same tree at the same path, so the bundle's AOT caches (valid only at the path
-   * they were trained at) serve both.
+   * .deb installs the same tree at the same path, so the bundle's AOT caches (valid only at the
+   * path they were trained at) serve both.
    */
   public static final String BUNDLE_HOME = "/usr/lib/finch-guest";
+
   /** The bundle's copy of installers/guest/. */
   public static final String BUNDLE_SHARE = BUNDLE_HOME + "/share/finch-guest";
 
   /** Directories under the data disk bind-mounted over the guest's state directories. */
-  static final List<String[]> BIND_MOUNTS = List.of(
-      new String[] {"containerd", "/var/lib/containerd"},
-      new String[] {"nerdctl", "/var/lib/nerdctl"},
-      new String[] {"buildkit", "/var/lib/buildkit"},
-      new String[] {"soci-snapshotter-grpc", GuestFiles.SOCI_ROOT});
+  static final List<String[]> BIND_MOUNTS =
+      List.of(
+          new String[] {"containerd", "/var/lib/containerd"},
+          new String[] {"nerdctl", "/var/lib/nerdctl"},
+          new String[] {"buildkit", "/var/lib/buildkit"},
+          new String[] {"soci-snapshotter-grpc", GuestFiles.SOCI_ROOT});
+
+  /**
+   * The names of the steps {@code script} (one of these scripts, with or without a backend's
+   * prelude) announces on its {@link #STEP_PREFIX} lines, in order, so a backend that reads those
+   * lines can show how far provisioning is.
+   */
+  public static List<String> steps(String script) {
+    Pattern announce =
+        Pattern.compile(
+            "^\\s*(?:step |echo \"" + Pattern.quote(STEP_PREFIX) + ")\"?([^\"$]+)\"\\s*$");
+    return script
+        .lines()
+        .map(announce::matcher)
+        .filter(Matcher::matches)
+        .map(m -> m.group(1))
+        .toList();
+  }
 
   /** The script with {@code prelude} (a backend's own mounts) run right after the header. */
   public String scriptWithPrelude(String prelude) {
@@ -61,7 +87,8 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
   public String script() {
     StringBuilder s = new StringBuilder();
     s.append("#!/bin/bash\n").append(HEADER).append('\n');
-    s.append("""
+    s.append(
+        """
         set -eu -o pipefail
         step() { current_step=$1; echo "%4$s$1"; }
         trap 'rc=$?; echo "finch-provision: step \\"${current_step:-start}\\" failed (exit $rc) at: $BASH_COMMAND; rerun: sudo bash $0" >&2' ERR
@@ -107,19 +134,32 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         fi
 
         step "data disk"
-        """.formatted(guestBundleDir, GuestFiles.nerdctlToml().strip(), BUNDLE_HOME, STEP_PREFIX));
+        """
+            .formatted(guestBundleDir, GuestFiles.nerdctlToml().strip(), BUNDLE_HOME, STEP_PREFIX));
     for (String[] m : BIND_MOUNTS) {
       String from = dataDir + "/" + m[0];
-      s.append("if mountpoint -q '").append(dataDir).append("' && ! mountpoint -q '").append(m[1])
-          .append("'; then\n  mkdir -p '").append(from).append("' '").append(m[1]).append("'\n")
+      s.append("if mountpoint -q '")
+          .append(dataDir)
+          .append("' && ! mountpoint -q '")
+          .append(m[1])
+          .append("'; then\n  mkdir -p '")
+          .append(from)
+          .append("' '")
+          .append(m[1])
+          .append("'\n")
           .append("  if has_systemd; then systemctl stop containerd 2>/dev/null || true; fi\n")
-          .append("  mount --bind '").append(from).append("' '").append(m[1]).append("'\n")
+          .append("  mount --bind '")
+          .append(from)
+          .append("' '")
+          .append(m[1])
+          .append("'\n")
           .append("  restart_containerd=1\nfi\n");
     }
     if (config.sociEnabled()) {
       s.append(sociSection());
     }
-    s.append("""
+    s.append(
+        """
 
         step "containerd"
         if has_systemd; then
@@ -162,7 +202,14 @@ public record GuestProvisioning(FinchConfig config, String guestBundleDir, Strin
         elif ! [ -S %6$s ]; then
           (nohup %2$s --address %6$s --config %3$s --root %7$s >/var/log/soci-snapshotter.log 2>&1 &)
         fi
-        """.formatted(BUNDLE_SHARE, GuestFiles.SOCI_DAEMON, GuestFiles.SOCI_CONFIG, GuestFiles.SOCI_UNIT,
-            GuestFiles.CONTAINERD_CONFIG, GuestFiles.SOCI_SOCKET, GuestFiles.SOCI_ROOT);
+        """
+        .formatted(
+            BUNDLE_SHARE,
+            GuestFiles.SOCI_DAEMON,
+            GuestFiles.SOCI_CONFIG,
+            GuestFiles.SOCI_UNIT,
+            GuestFiles.CONTAINERD_CONFIG,
+            GuestFiles.SOCI_SOCKET,
+            GuestFiles.SOCI_ROOT);
   }
 }

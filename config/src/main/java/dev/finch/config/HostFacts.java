@@ -18,7 +18,12 @@ import java.util.Optional;
  * @param env the host environment
  */
 public record HostFacts(
-    HostOs os, String arch, int cpus, long memoryBytes, int macosMajor, Path home,
+    HostOs os,
+    String arch,
+    int cpus,
+    long memoryBytes,
+    int macosMajor,
+    Path home,
     Map<String, String> env) {
 
   public HostFacts {
@@ -44,8 +49,14 @@ public record HostFacts(
         major = 0;
       }
     }
-    return new HostFacts(os, limaArch, Runtime.getRuntime().availableProcessors(), memory, major,
-        Path.of(System.getProperty("user.home")), System.getenv());
+    return new HostFacts(
+        os,
+        limaArch,
+        Runtime.getRuntime().availableProcessors(),
+        memory,
+        major,
+        Path.of(System.getProperty("user.home")),
+        System.getenv());
   }
 
   /** A host environment variable, empty when unset. */

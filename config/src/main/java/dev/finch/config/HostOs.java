@@ -22,7 +22,9 @@ public enum HostOs {
     return displayName;
   }
 
-  /** Maps a {@code os.name} system property value to a host OS; anything unknown counts as Linux. */
+  /**
+   * Maps a {@code os.name} system property value to a host OS; anything unknown counts as Linux.
+   */
   public static HostOs fromOsName(String osName) {
     String n = osName.toLowerCase(Locale.ROOT);
     if (n.startsWith("mac") || n.startsWith("darwin")) {

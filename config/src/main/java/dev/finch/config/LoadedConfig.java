@@ -12,7 +12,11 @@ import java.util.Map;
  * @param lines 1-based line of every key present in the file ({@code snapshotters[0]} for items)
  * @param warnings what the user should know although loading succeeded
  */
-public record LoadedConfig(Path file, boolean exists, FinchConfig config, Map<String, Integer> lines,
+public record LoadedConfig(
+    Path file,
+    boolean exists,
+    FinchConfig config,
+    Map<String, Integer> lines,
     java.util.List<String> warnings) {
   public LoadedConfig {
     lines = Map.copyOf(lines);

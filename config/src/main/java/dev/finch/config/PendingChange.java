@@ -1,8 +1,8 @@
 package dev.finch.config;
 
 /**
- * A finch.yaml key whose value changed since the VM last applied it, and what the user must run
- * for the new value to take effect.
+ * A finch.yaml key whose value changed since the VM last applied it, and what the user must run for
+ * the new value to take effect.
  *
  * @param key finch.yaml key
  * @param applied value the running or stopped VM was configured with
@@ -32,7 +32,12 @@ public record PendingChange(String key, String applied, String current, Activati
 
   /** One line for the user, e.g. {@code cpus changed from 2 to 4 in finch.yaml; ...}. */
   public String message() {
-    return key + " changed from " + applied + " to " + current
-        + " in finch.yaml; it takes effect after " + activation.commands();
+    return key
+        + " changed from "
+        + applied
+        + " to "
+        + current
+        + " in finch.yaml; it takes effect after "
+        + activation.commands();
   }
 }

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AppliedSettingsTest {
   private static FinchConfig config(int cpus, String vmType, List<String> snapshotters) {
-    return new FinchConfig(cpus, "4GiB", Optional.of(vmType), false, snapshotters, List.of(),
-        List.of(), false, true, "100GiB", "50GiB", false, false);
+    return FinchConfig.builder()
+        .cpus(cpus)
+        .memory("4GiB")
+        .vmType(vmType)
+        .snapshotters(snapshotters)
+        .build();
   }
 
   @Test
@@ -20,13 +23,16 @@ class AppliedSettingsTest {
     AppliedSettings.of(config(2, "vz", List.of())).write(f);
     AppliedSettings applied = AppliedSettings.read(f).orElseThrow();
     List<PendingChange> pending = applied.pending(config(4, "qemu", List.of("soci")));
-    assertThat(pending).extracting(PendingChange::message).containsExactly(
-        "cpus changed from 2 to 4 in finch.yaml; it takes effect after `finch vm stop` and `finch vm start`",
-        "snapshotters changed from [] to [soci] in finch.yaml; it takes effect after `finch vm stop` and `finch vm start`",
-        "vmType changed from vz to qemu in finch.yaml; it takes effect after `finch vm remove` and `finch vm init`");
+    assertThat(pending)
+        .extracting(PendingChange::message)
+        .containsExactly(
+            "cpus changed from 2 to 4 in finch.yaml; it takes effect after `finch vm stop` and `finch vm start`",
+            "snapshotters changed from [] to [soci] in finch.yaml; it takes effect after `finch vm stop` and `finch vm start`",
+            "vmType changed from vz to qemu in finch.yaml; it takes effect after `finch vm remove` and `finch vm init`");
     AppliedSettings restarted = applied.restartedWith(config(4, "qemu", List.of("soci")));
     assertThat(restarted.pending(config(4, "qemu", List.of("soci"))))
-        .extracting(PendingChange::key).containsExactly("vmType");
+        .extracting(PendingChange::key)
+        .containsExactly("vmType");
   }
 
   @Test

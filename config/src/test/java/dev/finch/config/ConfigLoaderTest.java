@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,15 +19,33 @@ class ConfigLoaderTest {
   void missingFileGivesFinchDefaults(@TempDir Path dir) throws Exception {
     LoadedConfig c = mac.load(dir.resolve("finch.yaml"));
     assertThat(c.exists()).isFalse();
-    assertThat(c.config()).isEqualTo(new FinchConfig(4, "8GiB", Optional.of("vz"), false,
-        List.of(), List.of(), List.of("osxkeychain"), false, true, "100GiB", "50GiB", false, false));
+    // every key named, so this pins Finch's defaults rather than the builder's
+    assertThat(c.config())
+        .isEqualTo(
+            FinchConfig.builder()
+                .cpus(4)
+                .memory("8GiB")
+                .vmType("vz")
+                .rosetta(false)
+                .snapshotters(List.of())
+                .additionalDirectories(List.of())
+                .credsHelpers(List.of("osxkeychain"))
+                .dockercompat(false)
+                .autoVmStart(true)
+                .bootdisk("100GiB")
+                .datadisk("50GiB")
+                .mountInotify(false)
+                .vmnet(false)
+                .build());
     assertThat(c.config().defaultSnapshotter()).isEqualTo("overlayfs");
   }
 
   @Test
   void readsEveryKey(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("finch.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         cpus: 6
         memory: 12GiB
         vmType: qemu
@@ -49,9 +66,22 @@ class ConfigLoaderTest {
         unknownKey: ignored
         """);
     LoadedConfig c = mac.load(f);
-    assertThat(c.config()).isEqualTo(new FinchConfig(6, "12GiB", Optional.of("qemu"), false,
-        List.of("soci", "overlayfs"), List.of("/Volumes/data"), List.of("ecr-login"), true, false,
-        "120GiB", "80GiB", true, true));
+    assertThat(c.config())
+        .isEqualTo(
+            FinchConfig.builder()
+                .cpus(6)
+                .memory("12GiB")
+                .vmType("qemu")
+                .snapshotters(List.of("soci", "overlayfs"))
+                .additionalDirectories(List.of("/Volumes/data"))
+                .credsHelpers(List.of("ecr-login"))
+                .dockercompat(true)
+                .autoVmStart(false)
+                .bootdisk("120GiB")
+                .datadisk("80GiB")
+                .mountInotify(true)
+                .vmnet(true)
+                .build());
     assertThat(c.config().defaultSnapshotter()).isEqualTo("soci");
     assertThat(c.lines()).containsEntry("snapshotters[1]", 7).containsEntry("cpus", 1);
   }
@@ -59,13 +89,27 @@ class ConfigLoaderTest {
   @Test
   void emptyFileAndNullValuesUseDefaults() throws Exception {
     assertThat(mac.parse(FILE, "").config().cpus()).isEqualTo(4);
-    assertThat(mac.parse(FILE, "cpus:\nmemory: ~\n").config().memory()).isEqualTo("8GiB");
+    assertThat(mac.parse(FILE, "cpus:\nmemory: ~\n").config().memory()).hasToString("8GiB");
+  }
+
+  @Test
+  void sizesKeepTheirTextForTheVm() throws Exception {
+    FinchConfig c = mac.parse(FILE, "memory: 4gb\ndatadisk: 60G\n").config();
+    assertThat(c.memory().bytes()).isEqualTo(4L << 30);
+    assertThat(c.memory()).hasToString("4gb");
+    assertThat(c.datadisk()).hasToString("60G");
+    assertThat(c.bootdisk()).hasToString("100GiB");
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       unknown snapshotter | 'cpus: 2\\nsnapshotters:\\n  - soci\\n  - zfs\\n' | /cfg/finch.yaml:4: snapshotters[1]: snapshotter "zfs" is not supported; accepted: overlayfs, soci
       memory lots         | 'cpus: 2\\nmemory: lots\\n'                   | /cfg/finch.yaml:2: memory: "lots" is not a memory size; accepted: a size greater than 0 such as 4GiB or 512MiB
+      memory zero         | 'cpus: 2\\nmemory: 0GiB\\n'                   | /cfg/finch.yaml:2: memory: "0GiB" is not a memory size; accepted: a size greater than 0 such as 4GiB or 512MiB
+      bootdisk text       | 'bootdisk: big\\n'                          | /cfg/finch.yaml:1: bootdisk: "big" is not a disk size above 10GiB; accepted: a size greater than 10GiB such as 50GiB
       cpus zero           | 'cpus: 0\\n'                                  | /cfg/finch.yaml:1: cpus: specified number of CPUs (0) must be greater than 0; accepted: a whole number from 1 to the host's CPUs
       cpus text           | 'cpus: four\\n'                               | /cfg/finch.yaml:1: cpus: "four" is not a whole number; accepted: a whole number such as 4
       wsl2 on macOS       | 'memory: 4GiB\\nvmType: wsl2\\n'              | /cfg/finch.yaml:2: vmType: unsupported vm type "wsl2" for macOS; accepted: vz, qemu
@@ -97,20 +141,30 @@ class ConfigLoaderTest {
 
   @Test
   void unreadableFileOnLinuxFallsBackToDefaultsWithFinchsWarning() throws Exception {
-    LoadedConfig c = new ConfigLoader(TestHosts.of(HostOs.LINUX))
-        .unreadable(FILE, new java.nio.file.AccessDeniedException(FILE.toString()));
+    LoadedConfig c =
+        new ConfigLoader(TestHosts.of(HostOs.LINUX))
+            .unreadable(FILE, new java.nio.file.AccessDeniedException(FILE.toString()));
     assertThat(c.config().cpus()).isEqualTo(4);
-    assertThat(c.warnings()).containsExactly(
-        "Failed to load config, using default values. You may need to be root or use sudo.");
+    assertThat(c.warnings())
+        .containsExactly(
+            "Failed to load config, using default values. You may need to be root or use sudo.");
     assertThatThrownBy(() -> mac.unreadable(FILE, new java.nio.file.AccessDeniedException("x")))
-        .hasMessage("failed to load config: /cfg/finch.yaml: cannot read the file (x); "
-            + "accepted: a readable YAML file");
+        .hasMessage(
+            "failed to load config: /cfg/finch.yaml: cannot read the file (x); "
+                + "accepted: a readable YAML file");
   }
 
   @Test
   void finchDirOverridesLocation() {
-    HostFacts h = new HostFacts(HostOs.LINUX, "x86_64", 2, 1L << 30, 0, Path.of("/root"),
-        java.util.Map.of("FINCH_DIR", "/tmp/fd"));
+    HostFacts h =
+        new HostFacts(
+            HostOs.LINUX,
+            "x86_64",
+            2,
+            1L << 30,
+            0,
+            Path.of("/root"),
+            java.util.Map.of("FINCH_DIR", "/tmp/fd"));
     assertThat(ConfigLocation.configFile(h)).isEqualTo(Path.of("/tmp/fd/finch.yaml"));
     assertThat(ConfigLocation.configFile(TestHosts.of(HostOs.LINUX)))
         .isEqualTo(Path.of("/etc/finch/finch.yaml"));

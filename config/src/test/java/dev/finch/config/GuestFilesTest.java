@@ -5,41 +5,59 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class GuestFilesTest {
   private static final Path GUEST = Path.of("..", "installers", "guest");
 
   private static FinchConfig withSnapshotters(List<String> s) {
-    return new FinchConfig(2, "4GiB", Optional.of("vz"), false, s, List.of(), List.of(), false,
-        true, "100GiB", "50GiB", false, false);
+    return FinchConfig.builder().memory("4GiB").vmType("vz").snapshotters(s).build();
   }
 
   @Test
   void theOneUnitAndProxyBlockNameThesePaths() throws Exception {
     String unit = Files.readString(GUEST.resolve("soci-snapshotter.service"));
-    assertThat(unit).contains("Type=notify", "PartOf=containerd.service", "Before=containerd.service",
-        "ExecStart=" + GuestFiles.SOCI_DAEMON + " --address " + GuestFiles.SOCI_SOCKET + " --root "
-            + GuestFiles.SOCI_ROOT + " --config " + GuestFiles.SOCI_CONFIG);
+    assertThat(unit)
+        .contains(
+            "Type=notify",
+            "PartOf=containerd.service",
+            "Before=containerd.service",
+            "ExecStart="
+                + GuestFiles.SOCI_DAEMON
+                + " --address "
+                + GuestFiles.SOCI_SOCKET
+                + " --root "
+                + GuestFiles.SOCI_ROOT
+                + " --config "
+                + GuestFiles.SOCI_CONFIG);
     assertThat(Files.readString(GUEST.resolve("containerd-soci.toml")))
-        .contains("[proxy_plugins.soci]\n    type = \"snapshot\"\n    address = \"" + GuestFiles.SOCI_SOCKET + "\"");
+        .contains(
+            "[proxy_plugins.soci]\n    type = \"snapshot\"\n    address = \""
+                + GuestFiles.SOCI_SOCKET
+                + "\"");
   }
 
   @Test
   void theBundleIsTrainedAndPackagedAtTheInstallPathTheProvisioningUses() throws Exception {
-    // the AOT caches are valid only there: build-guest-bundle trains at it, build-deb installs at it
+    // the AOT caches are valid only there: build-guest-bundle trains at it, build-deb installs at
+    // it
     assertThat(Files.readString(Path.of("..", "installers", "build-guest-bundle")))
         .contains("GUEST_HOME=" + GuestProvisioning.BUNDLE_HOME + "\n");
-    assertThat(GuestFiles.SOCI_DAEMON).isEqualTo(GuestProvisioning.BUNDLE_HOME + "/bin/soci-snapshotter-grpc");
+    assertThat(GuestFiles.SOCI_DAEMON)
+        .isEqualTo(GuestProvisioning.BUNDLE_HOME + "/bin/soci-snapshotter-grpc");
   }
 
   @Test
   void provisioningInstallsFromTheBundleAndSociOnlyWhenListed() {
-    String soci = new GuestProvisioning(withSnapshotters(List.of("soci")), "/mnt/finch-guest",
-        "/mnt/lima-finch").script();
-    assertThat(soci).startsWith("#!/bin/bash\n# finch guest provisioning")
-        .contains("bundle_dir=/mnt/finch-guest", "nerdctl-full-*-linux-\"$goarch\".tar.gz",
+    String soci =
+        new GuestProvisioning(
+                withSnapshotters(List.of("soci")), "/mnt/finch-guest", "/mnt/lima-finch")
+            .script();
+    assertThat(soci)
+        .startsWith("#!/bin/bash\n# finch guest provisioning")
+        .contains(
+            "bundle_dir=/mnt/finch-guest",
+            "nerdctl-full-*-linux-\"$goarch\".tar.gz",
             "bundle=\"$bundle_dir/finch-guest.tar.gz\"",
             "tar -C /usr/lib/finch-guest --strip-components=1 -xzf \"$bundle\"",
             "mount --bind '/mnt/lima-finch/soci-snapshotter-grpc' '/var/lib/soci-snapshotter-grpc'",
@@ -58,7 +76,30 @@ class GuestFilesTest {
 
   @Test
   void aPreludeRunsRightAfterTheHeader() {
-    String s = new GuestProvisioning(withSnapshotters(List.of()), "/g", "/d").scriptWithPrelude("echo first\n");
-    assertThat(s).startsWith("#!/bin/bash\n# finch guest provisioning\necho first\nset -eu -o pipefail\n");
+    String s =
+        new GuestProvisioning(withSnapshotters(List.of()), "/g", "/d")
+            .scriptWithPrelude("echo first\n");
+    assertThat(s)
+        .startsWith("#!/bin/bash\n# finch guest provisioning\necho first\nset -eu -o pipefail\n");
+  }
+
+  @Test
+  void provisioningAnnouncesItsStepsInOrder() {
+    GuestProvisioning plain = new GuestProvisioning(withSnapshotters(List.of()), "/b", "/d");
+    assertThat(GuestProvisioning.steps(plain.script()))
+        .containsExactly(
+            "containerd, runc, nerdctl", "guest bundle", "data disk", "containerd", "done");
+    GuestProvisioning soci = new GuestProvisioning(withSnapshotters(List.of("soci")), "/b", "/d");
+    assertThat(
+            GuestProvisioning.steps(
+                soci.scriptWithPrelude("echo \"" + GuestProvisioning.STEP_PREFIX + "mounts\"\n")))
+        .containsExactly(
+            "mounts",
+            "containerd, runc, nerdctl",
+            "guest bundle",
+            "data disk",
+            "soci snapshotter",
+            "containerd",
+            "done");
   }
 }

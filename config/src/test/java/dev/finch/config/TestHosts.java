@@ -8,7 +8,7 @@ public final class TestHosts {
   private TestHosts() {}
 
   public static HostFacts of(HostOs os) {
-    return new HostFacts(os, "x86_64", 8, 16L << 30, os == HostOs.MACOS ? 15 : 0,
-        Path.of("/home/user"), Map.of());
+    return new HostFacts(
+        os, "x86_64", 8, 16L << 30, os == HostOs.MACOS ? 15 : 0, Path.of("/home/user"), Map.of());
   }
 }

@@ -32,10 +32,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Linux package of {@code make deb} ({@code installers/build-deb}) installed for real with dpkg on
- * this machine: the installed commands start, the files are the bundle's, a lazy pull and run goes
- * through the installed {@code /usr/bin/finch} and {@code /usr/bin/soci-snapshotter-grpc} exactly as
- * {@link FinchLinuxIT} does with the checkout's launchers, and removal takes the files away again.
+ * The Linux package of {@code make deb} ({@code installers/build-deb}) installed for real with dpkg
+ * on this machine: the installed commands start, the files are the bundle's, a lazy pull and run
+ * goes through the installed {@code /usr/bin/finch} and {@code /usr/bin/soci-snapshotter-grpc}
+ * exactly as {@link FinchLinuxIT} does with the checkout's launchers, and removal takes the files
+ * away again.
  *
  * <p>It never touches an install it did not make: it refuses to run when a finch package or any of
  * the package's paths is already there, and {@code @AfterAll} purges only the package it installed.
@@ -47,19 +48,34 @@ class DebPackageIT {
   static final Path FINCH = Path.of("/usr/bin/finch");
   static final Path SOCI = Path.of("/usr/bin/soci");
   static final Path DAEMON = Path.of("/usr/bin/soci-snapshotter-grpc");
-  /** Everything the package puts outside shared directories; any of it already there is someone else's. */
-  static final List<Path> OWN_PATHS = List.of(FINCH, SOCI, DAEMON, Path.of("/usr/lib/finch"), GUEST,
-      Path.of("/etc/soci-snapshotter-grpc"), Path.of("/lib/systemd/system/soci-snapshotter.service"),
-      Path.of("/usr/share/doc/finch"));
+
+  /**
+   * Everything the package puts outside shared directories; any of it already there is someone
+   * else's.
+   */
+  static final List<Path> OWN_PATHS =
+      List.of(
+          FINCH,
+          SOCI,
+          DAEMON,
+          Path.of("/usr/lib/finch"),
+          GUEST,
+          Path.of("/etc/soci-snapshotter-grpc"),
+          Path.of("/lib/systemd/system/soci-snapshotter.service"),
+          Path.of("/usr/share/doc/finch"));
+
   /** dpkg and its maintainer scripts need the sbin directories (ldconfig, start-stop-daemon). */
   static final String PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
   static final Duration DPKG_TIMEOUT = Duration.ofMinutes(5);
 
   @TempDir static Path work;
   static Path deb;
   static boolean stateExisted;
+
   /** Set just before our {@code dpkg -i}: from then on {@code @AfterAll} purges. */
   static boolean installedByUs;
+
   static RegistryFixture registry;
   static ContainerdFixture containerd;
   static ManagedProcess daemon;
@@ -70,16 +86,26 @@ class DebPackageIT {
     ContainerdFixture.assumeRoot();
     Path dir = Launchers.repoRoot().resolve("build/deb");
     try (Stream<Path> debs = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
-      deb = debs.filter(p -> p.getFileName().toString().matches("finch_.+_amd64\\.deb"))
-          .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified())).orElse(null);
+      deb =
+          debs.filter(p -> p.getFileName().toString().matches("finch_.+_amd64\\.deb"))
+              .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified()))
+              .orElse(null);
     }
     assertThat(deb).as("build/deb/finch_*_amd64.deb: run `make deb` first").isNotNull();
     ContainerdProcess.Result query = sh("dpkg-query", "-W", "finch");
-    assertThat(query.ok()).as("a package named finch is installed already (" + query.stdout().strip()
-        + "); remove it before running this test, it would be replaced and then purged").isFalse();
+    assertThat(query.ok())
+        .as(
+            "a package named finch is installed already ("
+                + query.stdout().strip()
+                + "); remove it before running this test, it would be replaced and then purged")
+        .isFalse();
     for (Path p : OWN_PATHS) {
-      assertThat(occupied(p)).as(p + " exists but belongs to no finch package; dpkg would overwrite it and "
-          + "removal delete it, so move it away first").isFalse();
+      assertThat(occupied(p))
+          .as(
+              p
+                  + " exists but belongs to no finch package; dpkg would overwrite it and "
+                  + "removal delete it, so move it away first")
+          .isFalse();
     }
     stateExisted = Files.exists(SOCI_STATE);
     finchDir = Files.createDirectories(work.resolve("finch"));
@@ -101,7 +127,10 @@ class DebPackageIT {
     }
   }
 
-  /** A path there before us; an empty directory is only a mount point (build-guest-bundle makes one briefly). */
+  /**
+   * A path there before us; an empty directory is only a mount point (build-guest-bundle makes one
+   * briefly).
+   */
   static boolean occupied(Path p) throws IOException {
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       return false;
@@ -121,8 +150,8 @@ class DebPackageIT {
   }
 
   /**
-   * dpkg with the given arguments; while another dpkg or apt holds the lock (the other tests' set-up
-   * may run install-deps) it retries, for at most two minutes.
+   * dpkg with the given arguments; while another dpkg or apt holds the lock (the other tests'
+   * set-up may run install-deps) it retries, for at most two minutes.
    */
   static ContainerdProcess.Result dpkg(String... args) {
     List<String> argv = new ArrayList<>(List.of("dpkg"));
@@ -142,8 +171,15 @@ class DebPackageIT {
   }
 
   static ContainerdProcess.Result finch(String... args) {
-    List<String> argv = new ArrayList<>(List.of("env", "FINCH_DIR=" + finchDir, "SOCI_ROOT=" + work.resolve("soci-cli"),
-        FINCH.toString(), "--address", containerd.socket().toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "FINCH_DIR=" + finchDir,
+                "SOCI_ROOT=" + work.resolve("soci-cli"),
+                FINCH.toString(),
+                "--address",
+                containerd.socket().toString()));
     argv.addAll(List.of(args));
     return ContainerdProcess.run(argv, Duration.ofMinutes(3));
   }
@@ -212,8 +248,13 @@ class DebPackageIT {
   void installedFilesAreTheBundles() throws Exception {
     String listed = sh("dpkg", "-L", "finch").check().stdout();
     List<String> paths = listed.lines().toList();
-    assertThat(paths).contains("/usr/lib/finch-guest/runtime/bin/java", "/usr/lib/finch/bin/finch",
-        "/usr/bin/finch", "/etc/soci-snapshotter-grpc/config.toml", "/lib/systemd/system/soci-snapshotter.service");
+    assertThat(paths)
+        .contains(
+            "/usr/lib/finch-guest/runtime/bin/java",
+            "/usr/lib/finch/bin/finch",
+            "/usr/bin/finch",
+            "/etc/soci-snapshotter-grpc/config.toml",
+            "/lib/systemd/system/soci-snapshotter.service");
     Map<String, String> sums = manifest();
     assertThat(sums).containsKeys("bin/soci", "bin/soci-snapshotter-grpc", "runtime/bin/java");
     // All of them: the point of copying the bundle as is is that nothing in it changed.
@@ -223,25 +264,40 @@ class DebPackageIT {
       assertThat(sha256(file)).as(file.toString()).isEqualTo(e.getValue());
     }
     // finch's install dir holds soci, as in a checkout's build/bin.
-    assertThat(Path.of("/usr/lib/finch/bin/soci").toRealPath()).isEqualTo(GUEST.resolve("bin/soci"));
+    assertThat(Path.of("/usr/lib/finch/bin/soci").toRealPath())
+        .isEqualTo(GUEST.resolve("bin/soci"));
   }
 
   @Test
   @Order(4)
   void pushPullAndRunLazilyWithTheInstalledBinaries() throws Exception {
     registry = RegistryFixture.builder().build().start();
-    TarLayer data = TarLayer.builder().dir("etc").file("etc/os-release", "PRETTY_NAME=\"finch-java deb test image\"\nID=finchtest\n")
-        .randomFile("data/big.bin", 12 << 20, 5).build();
+    TarLayer data =
+        TarLayer.builder()
+            .dir("etc")
+            .file("etc/os-release", "PRETTY_NAME=\"finch-java deb test image\"\nID=finchtest\n")
+            .randomFile("data/big.bin", 12 << 20, 5)
+            .build();
     OciImage img = TestImages.busybox(work.resolve("layout"), "deb", "v1", data);
     TestImages.push(img, registry.hostPort(), "it/deb", "v1");
     String image = registry.hostPort() + "/it/deb:v1";
 
     Path sock = work.resolve("soci.sock");
     Files.writeString(work.resolve("config.toml"), "# defaults\n");
-    daemon = ManagedProcess.start("soci-snapshotter-grpc",
-        List.of(DAEMON.toString(), "--address", sock.toString(), "--root", work.resolve("root").toString(),
-            "--config", work.resolve("config.toml").toString()),
-        Map.of(), work, work.resolve("daemon.log"));
+    daemon =
+        ManagedProcess.start(
+            "soci-snapshotter-grpc",
+            List.of(
+                DAEMON.toString(),
+                "--address",
+                sock.toString(),
+                "--root",
+                work.resolve("root").toString(),
+                "--config",
+                work.resolve("config.toml").toString()),
+            Map.of(),
+            work,
+            work.resolve("daemon.log"));
     for (int i = 0; i < 150 && !Files.exists(sock) && daemon.isAlive(); i++) {
       Thread.sleep(100);
     }
@@ -252,14 +308,25 @@ class DebPackageIT {
         .contains(GUEST.resolve("runtime/bin/java").toString());
     if (!Files.readString(GUEST.resolve("MANIFEST")).contains("aot-caches: 0")) {
       assertThat(Files.readString(Path.of("/proc/" + daemon.pid() + "/maps")))
-          .as("the daemon maps its AOT cache").contains(GUEST.resolve("lib/soci-snapshotter-grpc.aot").toString());
+          .as("the daemon maps its AOT cache")
+          .contains(GUEST.resolve("lib/soci-snapshotter-grpc.aot").toString());
     }
     containerd = ContainerdFixture.builder().proxySnapshotter("soci", sock).build().start();
 
     containerd.ctrIn("finch", "images", "pull", "--plain-http", image).check();
-    ContainerdProcess.Result push = finch("--insecure-registry", "push", "--snapshotter", "soci", "--soci-min-layer-size", "1000000", image);
+    ContainerdProcess.Result push =
+        finch(
+            "--insecure-registry",
+            "push",
+            "--snapshotter",
+            "soci",
+            "--soci-min-layer-size",
+            "1000000",
+            image);
     assertThat(push.exitCode()).as(push.toString()).isZero();
-    assertThat(push.stdout() + push.stderr()).contains("soci: layer sha256:").contains("-> ztoc sha256:");
+    assertThat(push.stdout() + push.stderr())
+        .contains("soci: layer sha256:")
+        .contains("-> ztoc sha256:");
     containerd.ctrIn("finch", "images", "rm", image).check();
 
     ContainerdProcess.Result pull = finch("--insecure-registry", "pull", image);

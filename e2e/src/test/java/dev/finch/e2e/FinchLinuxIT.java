@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code build/bin/finch} on Linux (no VM, no nerdctl: the ctr + soci engine) against a real
- * containerd whose soci proxy snapshotter is our {@code build/bin/soci-snapshotter-grpc} process and a
- * real registry; {@code finch.yaml} says {@code snapshotters: [soci]}, so soci is the default.
+ * containerd whose soci proxy snapshotter is our {@code build/bin/soci-snapshotter-grpc} process
+ * and a real registry; {@code finch.yaml} says {@code snapshotters: [soci]}, so soci is the
+ * default.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FinchLinuxIT {
@@ -48,18 +49,31 @@ class FinchLinuxIT {
     Path root = Launchers.repoRoot();
     registry = RegistryFixture.builder().build().start();
     TarLayer data =
-        TarLayer.builder().dir("etc").file("etc/os-release", "PRETTY_NAME=\"finch-java test image\"\nID=finchtest\n")
-            .randomFile("data/big.bin", 12 << 20, 3).build();
+        TarLayer.builder()
+            .dir("etc")
+            .file("etc/os-release", "PRETTY_NAME=\"finch-java test image\"\nID=finchtest\n")
+            .randomFile("data/big.bin", 12 << 20, 3)
+            .build();
     OciImage img = TestImages.busybox(work.resolve("layout"), "finch", "v1", data);
     TestImages.push(img, registry.hostPort(), "it/finch", "v1");
     image = registry.hostPort() + "/it/finch:v1";
 
     Path sock = work.resolve("soci.sock");
     Files.writeString(work.resolve("config.toml"), "# defaults\n");
-    daemon = ManagedProcess.start("soci-snapshotter-grpc",
-        List.of(root.resolve("build/bin/soci-snapshotter-grpc").toString(), "--address", sock.toString(),
-            "--root", work.resolve("soci-root").toString(), "--config", work.resolve("config.toml").toString()),
-        Map.of(), work, work.resolve("daemon.log"));
+    daemon =
+        ManagedProcess.start(
+            "soci-snapshotter-grpc",
+            List.of(
+                root.resolve("build/bin/soci-snapshotter-grpc").toString(),
+                "--address",
+                sock.toString(),
+                "--root",
+                work.resolve("soci-root").toString(),
+                "--config",
+                work.resolve("config.toml").toString()),
+            Map.of(),
+            work,
+            work.resolve("daemon.log"));
     for (int i = 0; i < 100 && !Files.exists(sock); i++) {
       Thread.sleep(100);
     }
@@ -78,8 +92,15 @@ class FinchLinuxIT {
   }
 
   static ContainerdProcess.Result finch(String... args) {
-    List<String> argv = new ArrayList<>(List.of("env", "FINCH_DIR=" + finchDir, "SOCI_ROOT=" + work.resolve("soci-cli"),
-        Launchers.repoRoot().resolve("build/bin/finch").toString(), "--address", containerd.socket().toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "FINCH_DIR=" + finchDir,
+                "SOCI_ROOT=" + work.resolve("soci-cli"),
+                Launchers.repoRoot().resolve("build/bin/finch").toString(),
+                "--address",
+                containerd.socket().toString()));
     argv.addAll(List.of(args));
     return ContainerdProcess.run(argv, Duration.ofMinutes(3));
   }
@@ -88,11 +109,23 @@ class FinchLinuxIT {
   @Order(1)
   void pushWithSociBuildsAndPushesTheIndex() {
     containerd.ctrIn("finch", "images", "pull", "--plain-http", image).check();
-    ContainerdProcess.Result push = finch("--insecure-registry", "push", "--snapshotter", "soci", "--soci-min-layer-size", "1000000", image);
+    ContainerdProcess.Result push =
+        finch(
+            "--insecure-registry",
+            "push",
+            "--snapshotter",
+            "soci",
+            "--soci-min-layer-size",
+            "1000000",
+            image);
     assertThat(push.exitCode()).as(push.toString()).isZero();
-    assertThat(push.stdout() + push.stderr()).contains("soci: layer sha256:").contains("-> ztoc sha256:");
+    assertThat(push.stdout() + push.stderr())
+        .contains("soci: layer sha256:")
+        .contains("-> ztoc sha256:");
     ContainerdProcess.Result tags =
-        ContainerdProcess.run(List.of("curl", "-fsS", registry.url() + "/v2/it/finch/tags/list"), Duration.ofSeconds(30));
+        ContainerdProcess.run(
+            List.of("curl", "-fsS", registry.url() + "/v2/it/finch/tags/list"),
+            Duration.ofSeconds(30));
     assertThat(tags.stdout()).as("fallback tag of the pushed index").contains("\"sha256-");
     containerd.ctrIn("finch", "images", "rm", image).check();
   }

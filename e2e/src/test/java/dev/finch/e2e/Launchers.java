@@ -18,7 +18,9 @@ final class Launchers {
     while (p != null && !Files.exists(p.resolve("Makefile"))) {
       p = p.getParent();
     }
-    assertThat(p).as("repository root (a folder with a Makefile) above " + System.getProperty("user.dir")).isNotNull();
+    assertThat(p)
+        .as("repository root (a folder with a Makefile) above " + System.getProperty("user.dir"))
+        .isNotNull();
     return p;
   }
 

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A SOCI index v1 built and pushed by the reference soci 0.4.1 is lazily loaded by our daemon
  * ({@code build/bin/soci-snapshotter-grpc}) through {@code build/bin/soci image rpull}: the
- * container reads a file of the indexed layer and gets the right bytes; after {@code kill -9} of the
- * daemon process and a restart, a new container runs from the re-mounted layer. The reference always uses
- * /var/lib/soci-snapshotter-grpc; this test saves and restores it.
+ * container reads a file of the indexed layer and gets the right bytes; after {@code kill -9} of
+ * the daemon process and a restart, a new container runs from the re-mounted layer. The reference
+ * always uses /var/lib/soci-snapshotter-grpc; this test saves and restores it.
  */
 class ReferenceIndexLazyIT {
   static final Path REF_STATE = Path.of("/var/lib/soci-snapshotter-grpc");
@@ -51,7 +51,8 @@ class ReferenceIndexLazyIT {
     Path root = Launchers.repoRoot();
     ref = root.resolve("ref/soci-0.4.1/usr/bin/soci");
     if (!Files.isExecutable(ref)) {
-      ContainerdProcess.Result f = run(List.of(root.resolve("scripts/fetch-reference-soci").toString()));
+      ContainerdProcess.Result f =
+          run(List.of(root.resolve("scripts/fetch-reference-soci").toString()));
       assertThat(f.exitCode()).as("fetch-reference-soci: " + f.stdout() + f.stderr()).isZero();
     }
     if (Files.exists(REF_STATE)) {
@@ -69,26 +70,51 @@ class ReferenceIndexLazyIT {
 
     Files.writeString(work.resolve("config.toml"), "# defaults\n");
     startDaemon("daemon.log");
-    containerd = ContainerdFixture.builder().proxySnapshotter("soci", work.resolve("soci.sock")).build().start();
+    containerd =
+        ContainerdFixture.builder()
+            .proxySnapshotter("soci", work.resolve("soci.sock"))
+            .build()
+            .start();
 
     // The reference builds and pushes the index from another namespace.
     containerd.ctrIn("build", "images", "pull", "--plain-http", image).check();
     String a = containerd.socket().toString();
     ContainerdProcess.Result create =
-        run(List.of(ref.toString(), "-a", a, "-n", "build", "create", "--min-layer-size", "1000000", image));
+        run(
+            List.of(
+                ref.toString(),
+                "-a",
+                a,
+                "-n",
+                "build",
+                "create",
+                "--min-layer-size",
+                "1000000",
+                image));
     assertThat(create.exitCode()).as(create.toString()).isZero();
     assertThat(create.stdout()).contains("-> ztoc sha256:");
-    ContainerdProcess.Result push = run(List.of(ref.toString(), "-a", a, "-n", "build", "push", "--plain-http", image));
+    ContainerdProcess.Result push =
+        run(List.of(ref.toString(), "-a", a, "-n", "build", "push", "--plain-http", image));
     assertThat(push.exitCode()).as(push.toString()).isZero();
   }
 
   static void startDaemon(String log) throws Exception {
     Path sock = work.resolve("soci.sock");
     Files.deleteIfExists(sock);
-    daemon = ManagedProcess.start("soci-snapshotter-grpc",
-        List.of(Launchers.repoRoot().resolve("build/bin/soci-snapshotter-grpc").toString(), "--address", sock.toString(),
-            "--root", work.resolve("soci-root").toString(), "--config", work.resolve("config.toml").toString()),
-        Map.of(), work, work.resolve(log));
+    daemon =
+        ManagedProcess.start(
+            "soci-snapshotter-grpc",
+            List.of(
+                Launchers.repoRoot().resolve("build/bin/soci-snapshotter-grpc").toString(),
+                "--address",
+                sock.toString(),
+                "--root",
+                work.resolve("soci-root").toString(),
+                "--config",
+                work.resolve("config.toml").toString()),
+            Map.of(),
+            work,
+            work.resolve(log));
     for (int i = 0; i < 100 && !Files.exists(sock); i++) {
       Thread.sleep(100);
     }
@@ -108,21 +134,44 @@ class ReferenceIndexLazyIT {
 
   @Test
   void ourDaemonLoadsTheReferenceIndexLazily() throws Exception {
-    ContainerdProcess.Result pull = run(List.of(Launchers.soci().toString(), "--address", containerd.socket().toString(),
-        "--namespace", "default", "image", "rpull", "--plain-http", image));
+    ContainerdProcess.Result pull =
+        run(
+            List.of(
+                Launchers.soci().toString(),
+                "--address",
+                containerd.socket().toString(),
+                "--namespace",
+                "default",
+                "image",
+                "rpull",
+                "--plain-http",
+                image));
     assertThat(pull.exitCode()).as(pull.toString() + daemon.logTail(40)).isZero();
     assertThat(pull.stdout()).contains(": exists");
-    ContainerdProcess.Result c = containerd.ctr("run", "--rm", "--snapshotter", "soci", image,
-        "refidx-" + ProcessHandle.current().pid(), "sha256sum", "/data/file09.bin");
+    ContainerdProcess.Result c =
+        containerd.ctr(
+            "run",
+            "--rm",
+            "--snapshotter",
+            "soci",
+            image,
+            "refidx-" + ProcessHandle.current().pid(),
+            "sha256sum",
+            "/data/file09.bin");
     assertThat(c.ok()).as(c.output() + daemon.logTail(40)).isTrue();
     byte[] expected = TarLayer.randomBytes(309, FILE_SIZE);
-    assertThat(c.stdout()).contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)));
+    assertThat(c.stdout())
+        .contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)));
     assertThat(Files.readString(work.resolve("daemon.log"))).contains("remote-snapshot-prepared");
 
     // kill -9 the daemon process: its FUSE mounts are left behind, broken. A new daemon on the same
     // root removes them, mounts the lazy layer again, and a new container from the image runs.
-    ContainerdProcess.run(List.of("kill", "-9", Long.toString(daemon.pid())), Duration.ofSeconds(10)).check();
-    for (int i = 0; i < 50 && ProcessHandle.of(daemon.pid()).map(ProcessHandle::isAlive).orElse(false); i++) {
+    ContainerdProcess.run(
+            List.of("kill", "-9", Long.toString(daemon.pid())), Duration.ofSeconds(10))
+        .check();
+    for (int i = 0;
+        i < 50 && ProcessHandle.of(daemon.pid()).map(ProcessHandle::isAlive).orElse(false);
+        i++) {
       Thread.sleep(100);
     }
     startDaemon("daemon-restarted.log");
@@ -130,30 +179,64 @@ class ReferenceIndexLazyIT {
     assertThat(restarted).contains("remote-snapshot-restored");
     // containerd's connection to the proxy plugin is in its reconnect back-off since the kill
     containerd.awaitSnapshotter("soci", Duration.ofSeconds(30));
-    ContainerdProcess.Result again = containerd.ctr("run", "--rm", "--snapshotter", "soci", image,
-        "refidx2-" + ProcessHandle.current().pid(), "sha256sum", "/data/file11.bin");
+    ContainerdProcess.Result again =
+        containerd.ctr(
+            "run",
+            "--rm",
+            "--snapshotter",
+            "soci",
+            image,
+            "refidx2-" + ProcessHandle.current().pid(),
+            "sha256sum",
+            "/data/file11.bin");
     assertThat(again.ok()).as(again.output() + daemon.logTail(40)).isTrue();
     byte[] expected11 = TarLayer.randomBytes(311, FILE_SIZE);
-    assertThat(again.stdout()).contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected11)));
+    assertThat(again.stdout())
+        .contains(
+            HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected11)));
 
     // The launcher hands an rpull to the daemon it finds beside SOCI_SNAPSHOTTER_ADDRESS (its warm
     // JVM runs it); SOCI_RPULL_HANDOFF=0 keeps the pull in the launcher's own process.
-    List<String> rpull = List.of(Launchers.soci().toString(), "--address", containerd.socket().toString(),
-        "--namespace", "default", "image", "rpull", "--plain-http", image);
-    List<String> handedOff = new java.util.ArrayList<>(List.of("env", "SOCI_SNAPSHOTTER_ADDRESS=" + work.resolve("soci.sock")));
+    List<String> rpull =
+        List.of(
+            Launchers.soci().toString(),
+            "--address",
+            containerd.socket().toString(),
+            "--namespace",
+            "default",
+            "image",
+            "rpull",
+            "--plain-http",
+            image);
+    List<String> handedOff =
+        new java.util.ArrayList<>(
+            List.of("env", "SOCI_SNAPSHOTTER_ADDRESS=" + work.resolve("soci.sock")));
     handedOff.addAll(rpull);
     ContainerdProcess.Result viaDaemon = run(handedOff);
     assertThat(viaDaemon.exitCode()).as(viaDaemon.toString() + daemon.logTail(40)).isZero();
     assertThat(viaDaemon.stdout()).contains(image + ": resolved", ": exists");
-    assertThat(Files.readString(work.resolve("daemon-restarted.log"))).contains("\"event\":\"rpull-handoff\"");
-    long handoffs = Files.readString(work.resolve("daemon-restarted.log")).lines().filter(l -> l.contains("rpull-handoff")).count();
-    List<String> own = new java.util.ArrayList<>(List.of("env", "SOCI_SNAPSHOTTER_ADDRESS=" + work.resolve("soci.sock"),
-        "SOCI_RPULL_HANDOFF=0"));
+    assertThat(Files.readString(work.resolve("daemon-restarted.log")))
+        .contains("\"event\":\"rpull-handoff\"");
+    long handoffs =
+        Files.readString(work.resolve("daemon-restarted.log"))
+            .lines()
+            .filter(l -> l.contains("rpull-handoff"))
+            .count();
+    List<String> own =
+        new java.util.ArrayList<>(
+            List.of(
+                "env",
+                "SOCI_SNAPSHOTTER_ADDRESS=" + work.resolve("soci.sock"),
+                "SOCI_RPULL_HANDOFF=0"));
     own.addAll(rpull);
     ContainerdProcess.Result inProcess = run(own);
     assertThat(inProcess.exitCode()).as(inProcess.toString()).isZero();
     assertThat(inProcess.stdout()).contains(image + ": resolved", ": exists");
-    assertThat(Files.readString(work.resolve("daemon-restarted.log")).lines().filter(l -> l.contains("rpull-handoff")).count())
+    assertThat(
+            Files.readString(work.resolve("daemon-restarted.log"))
+                .lines()
+                .filter(l -> l.contains("rpull-handoff"))
+                .count())
         .isEqualTo(handoffs);
   }
 }

@@ -42,7 +42,15 @@ class SociErrorsIT {
     TarLayer data = TarLayer.builder().randomFile("data/blob.bin", 300_000, 5).build();
     OciImage image = TestImages.busybox(work.resolve("layout"), "errors", "v1", data);
     TestImages.importInto(containerd, image, false);
-    String imported = containerd.ctr("images", "ls", "-q").check().stdout().strip().lines().findFirst().orElseThrow();
+    String imported =
+        containerd
+            .ctr("images", "ls", "-q")
+            .check()
+            .stdout()
+            .strip()
+            .lines()
+            .findFirst()
+            .orElseThrow();
     containerd.ctr("images", "tag", imported, "127.0.0.1:1/unreachable:v1").check();
     containerd.ctr("images", "tag", imported, authRegistry.hostPort() + "/auth:v1").check();
   }
@@ -128,7 +136,8 @@ class SociErrorsIT {
 
   @Test
   void unreachableRegistry() {
-    ContainerdProcess.Result c = soci("create", "--min-layer-size", "0", "127.0.0.1:1/unreachable:v1");
+    ContainerdProcess.Result c =
+        soci("create", "--min-layer-size", "0", "127.0.0.1:1/unreachable:v1");
     assertThat(c.exitCode()).as(c.toString()).isZero();
     assertOneLineError(soci("push", "--plain-http", "127.0.0.1:1/unreachable:v1"), "127.0.0.1:1");
   }
@@ -138,7 +147,8 @@ class SociErrorsIT {
     String ref = authRegistry.hostPort() + "/auth:v1";
     ContainerdProcess.Result c = soci("create", "--min-layer-size", "0", ref);
     assertThat(c.exitCode()).as(c.toString()).isZero();
-    assertOneLineError(soci("push", "--plain-http", "-u", "finch:wrong-password", ref), "unauthorized");
+    assertOneLineError(
+        soci("push", "--plain-http", "-u", "finch:wrong-password", ref), "unauthorized");
   }
 
   @Test

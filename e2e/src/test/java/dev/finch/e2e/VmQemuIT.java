@@ -49,14 +49,19 @@ class VmQemuIT {
     ContainerdFixture.assumeRoot();
     Path build = Launchers.repoRoot().resolve("build");
     assertThat(build.resolve("guest/finch-guest.tar.gz")).as("run `make guest` first").exists();
-    assertThat(build.resolve("os/guest-image/disk.raw")).as("run `make guest-image` first").exists();
+    assertThat(build.resolve("os/guest-image/disk.raw"))
+        .as("run `make guest-image` first")
+        .exists();
     install = Files.createDirectories(work.resolve("install"));
     Files.createDirectories(install.resolve("os"));
     Files.createSymbolicLink(install.resolve("bin"), build.resolve("bin"));
     Files.createSymbolicLink(install.resolve("guest"), build.resolve("guest"));
-    Files.createSymbolicLink(install.resolve("os/guest-image"), build.resolve("os/guest-image").toRealPath());
+    Files.createSymbolicLink(
+        install.resolve("os/guest-image"), build.resolve("os/guest-image").toRealPath());
     finchDir = Files.createDirectories(work.resolve("finch"));
-    Files.writeString(finchDir.resolve("finch.yaml"), "vmType: qemu\nsnapshotters: [soci]\ncpus: 2\nmemory: 2GiB\n");
+    Files.writeString(
+        finchDir.resolve("finch.yaml"),
+        "vmType: qemu\nsnapshotters: [soci]\ncpus: 2\nmemory: 2GiB\n");
     registry = RegistryFixture.builder().build().start();
     TarLayer.Builder data = TarLayer.builder().dir("data");
     for (int i = 0; i < FILES; i++) {
@@ -72,10 +77,15 @@ class VmQemuIT {
     if (install != null) {
       Path pid = install.resolve("qemu/finch/qemu.pid");
       if (Files.exists(pid)) {
-        ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(p -> {
-          p.destroyForcibly();
-          p.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).exceptionally(x -> null).join();
-        });
+        ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()))
+            .ifPresent(
+                p -> {
+                  p.destroyForcibly();
+                  p.onExit()
+                      .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+                      .exceptionally(x -> null)
+                      .join();
+                });
       }
     }
     if (registry != null) {
@@ -84,8 +94,13 @@ class VmQemuIT {
   }
 
   static ContainerdProcess.Result finch(Duration limit, String... args) {
-    List<String> argv = new ArrayList<>(List.of("env", "FINCH_DIR=" + finchDir, "FINCH_INSTALL_DIR=" + install,
-        Launchers.repoRoot().resolve("build/bin/finch").toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "FINCH_DIR=" + finchDir,
+                "FINCH_INSTALL_DIR=" + install,
+                Launchers.repoRoot().resolve("build/bin/finch").toString()));
     argv.addAll(List.of(args));
     return ContainerdProcess.run(argv, limit);
   }
@@ -97,10 +112,24 @@ class VmQemuIT {
   /** A shell line in the guest, as root, over the VM's own SSH key and port. */
   static ContainerdProcess.Result guest(String line) throws Exception {
     Path vm = install.resolve("qemu/finch");
-    return ContainerdProcess.run(List.of("ssh", "-i", vm.resolve("id_ed25519").toString(),
-        "-p", Files.readString(vm.resolve("ssh.port")).strip(), "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
-        "root@127.0.0.1", line), Duration.ofMinutes(5));
+    return ContainerdProcess.run(
+        List.of(
+            "ssh",
+            "-i",
+            vm.resolve("id_ed25519").toString(),
+            "-p",
+            Files.readString(vm.resolve("ssh.port")).strip(),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "BatchMode=yes",
+            "root@127.0.0.1",
+            line),
+        Duration.ofMinutes(5));
   }
 
   static String status() {
@@ -108,7 +137,9 @@ class VmQemuIT {
   }
 
   static String sha256Of(int i) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(TarLayer.randomBytes(300 + i, FILE_SIZE)));
+    return HexFormat.of()
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(TarLayer.randomBytes(300 + i, FILE_SIZE)));
   }
 
   @Test
@@ -120,33 +151,53 @@ class VmQemuIT {
     double secs = (System.nanoTime() - t) / 1e9;
     assertThat(init.exitCode()).as(init.output()).isZero();
     System.out.printf("VM-BENCH init_s %.1f%n", secs);
-    assertThat(init.stderr()).contains("Booting the guest", "Guest booted in", "provisioning", "Guest ready in");
+    assertThat(init.stderr())
+        .contains("Booting the guest", "Guest booted in", "provisioning", "Guest ready in");
     assertThat(status()).isEqualTo("Running");
-    assertThat(guest("systemctl is-active containerd soci-snapshotter").stdout()).isEqualTo("active\nactive\n");
-    assertThat(guest("readlink /usr/local/bin/soci").stdout().strip()).isEqualTo("/usr/lib/finch-guest/bin/soci");
+    assertThat(guest("systemctl is-active containerd soci-snapshotter").stdout())
+        .isEqualTo("active\nactive\n");
+    assertThat(guest("readlink /usr/local/bin/soci").stdout().strip())
+        .isEqualTo("/usr/lib/finch-guest/bin/soci");
   }
 
   @Test
   @Order(2)
   void pushWithSociThenALazyPullAndRunInTheVm() throws Exception {
-    // The registry speaks plain http (the daemon assumes https except on loopback): a user says so in
+    // The registry speaks plain http (the daemon assumes https except on loopback): a user says so
+    // in
     // the daemon's config, which provisioning then leaves alone.
     String hostPort = "10.0.2.2:" + registry.port();
-    ContainerdProcess.Result cfg = guest("printf '\\n[resolver.host.\"%1$s\"]\\n  mirrors = [{host = \"%1$s\", insecure = true}]\\n'"
-        .formatted(hostPort) + " >> /etc/soci-snapshotter-grpc/config.toml && systemctl restart soci-snapshotter");
+    ContainerdProcess.Result cfg =
+        guest(
+            "printf '\\n[resolver.host.\"%1$s\"]\\n  mirrors = [{host = \"%1$s\", insecure = true}]\\n'"
+                    .formatted(hostPort)
+                + " >> /etc/soci-snapshotter-grpc/config.toml && systemctl restart soci-snapshotter");
     assertThat(cfg.exitCode()).as(cfg.output()).isZero();
     long tp = System.nanoTime();
-    ContainerdProcess.Result plainPull = finch("--insecure-registry", "pull", "--snapshotter", "overlayfs", guestRef);
+    ContainerdProcess.Result plainPull =
+        finch("--insecure-registry", "pull", "--snapshotter", "overlayfs", guestRef);
     assertThat(plainPull.exitCode()).as(plainPull.output()).isZero();
     double plainPullSecs = (System.nanoTime() - tp) / 1e9;
     tp = System.nanoTime();
-    ContainerdProcess.Result plain = finch("run", "--rm", "--snapshotter", "overlayfs", guestRef, "sha256sum", "/data/file03.bin");
+    ContainerdProcess.Result plain =
+        finch(
+            "run", "--rm", "--snapshotter", "overlayfs", guestRef, "sha256sum", "/data/file03.bin");
     double plainRun = (System.nanoTime() - tp) / 1e9;
     assertThat(plain.exitCode()).as(plain.output()).isZero();
     assertThat(plain.stdout()).contains(sha256Of(3));
 
-    ContainerdProcess.Result push = finch(Duration.ofMinutes(10), "--insecure-registry", "push", "--snapshotter", "soci",
-        "--soci-min-layer-size", "1000000", "--soci-span-size", "1048576", guestRef);
+    ContainerdProcess.Result push =
+        finch(
+            Duration.ofMinutes(10),
+            "--insecure-registry",
+            "push",
+            "--snapshotter",
+            "soci",
+            "--soci-min-layer-size",
+            "1000000",
+            "--soci-span-size",
+            "1048576",
+            guestRef);
     assertThat(push.exitCode()).as(push.output()).isZero();
     assertThat(push.output()).contains("-> ztoc sha256:");
     assertThat(finch("rmi", guestRef).exitCode()).isZero();
@@ -161,19 +212,30 @@ class VmQemuIT {
     assertThat(pull.exitCode()).as(pull.output()).isZero();
     ContainerdProcess.Result run = finch("run", "--rm", guestRef, "sha256sum", "/data/file07.bin");
     double lazy = (System.nanoTime() - t) / 1e9;
-    assertThat(run.exitCode()).as(run.output() + guest("journalctl -u soci-snapshotter --no-pager | tail -n 30").stdout()).isZero();
+    assertThat(run.exitCode())
+        .as(run.output() + guest("journalctl -u soci-snapshotter --no-pager | tail -n 30").stdout())
+        .isZero();
     assertThat(run.stdout()).contains(sha256Of(7));
     long served = registry.blobBytesServed(dataLayer.substring(7)) - before;
     // everything the registry served for the lazy pull and run: index, zTOCs, both layers' spans
     long servedAll = registry.blobBytesServed() - beforeAll;
-    System.out.printf("VM-BENCH lazy_pull_run_s %.1f%nVM-BENCH plain_pull_run_s %.1f%nVM-BENCH plain_run_s %.1f%n"
-        + "VM-BENCH lazy_served_bytes %d of %d%nVM-BENCH lazy_served_all_bytes %d of %d%n",
+    System.out.printf(
+        "VM-BENCH lazy_pull_run_s %.1f%nVM-BENCH plain_pull_run_s %.1f%nVM-BENCH plain_run_s %.1f%n"
+            + "VM-BENCH lazy_served_bytes %d of %d%nVM-BENCH lazy_served_all_bytes %d of %d%n",
         lazy, plainPullSecs + plainRun, plainRun, served, layerSize, servedAll, imageBytes);
-    assertThat(servedAll).as("blob bytes the registry served for the lazy pull and run of a %d-byte image", imageBytes)
-        .isPositive().isLessThan(imageBytes / 5);
-    assertThat(guest("journalctl -u soci-snapshotter --no-pager").stdout()).contains("remote-snapshot-prepared");
+    assertThat(servedAll)
+        .as(
+            "blob bytes the registry served for the lazy pull and run of a %d-byte image",
+            imageBytes)
+        .isPositive()
+        .isLessThan(imageBytes / 5);
+    assertThat(guest("journalctl -u soci-snapshotter --no-pager").stdout())
+        .contains("remote-snapshot-prepared");
     assertThat(guest("grep -c fuse /proc/mounts").stdout().strip()).isNotEqualTo("0");
-    String rss = guest("grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value soci-snapshotter)/status").stdout();
+    String rss =
+        guest(
+                "grep -E 'VmRSS|VmHWM' /proc/$(systemctl show -p MainPID --value soci-snapshotter)/status")
+            .stdout();
     System.out.println("VM-BENCH daemon " + rss.replaceAll("\\s+", " ").strip());
   }
 
@@ -191,13 +253,18 @@ class VmQemuIT {
   @Order(3)
   void provisioningAgainChangesNothingAndNeedsNoInternet() throws Exception {
     // no default route: only the host (10.0.2.2, on the link) stays reachable
-    ContainerdProcess.Result again = guest("touch /run/finch/mark && sleep 1 && ip route del default"
-        + " && (bash /run/finch/provision.sh > /run/finch/again.log 2>&1; echo rc=$?); ip route add default via 10.0.2.2;"
-        + " find /etc /usr/local /var/lib/soci-snapshotter-grpc/snapshotter -xdev -newer /run/finch/mark -type f"
-        + " ! -path '/etc/machine-id' 2>/dev/null | head -n 20");
-    assertThat(again.stdout()).as(again.output() + guest("tail -n 20 /run/finch/again.log").stdout())
+    ContainerdProcess.Result again =
+        guest(
+            "touch /run/finch/mark && sleep 1 && ip route del default"
+                + " && (bash /run/finch/provision.sh > /run/finch/again.log 2>&1; echo rc=$?); ip route add default via 10.0.2.2;"
+                + " find /etc /usr/local /var/lib/soci-snapshotter-grpc/snapshotter -xdev -newer /run/finch/mark -type f"
+                + " ! -path '/etc/machine-id' 2>/dev/null | head -n 20");
+    assertThat(again.stdout())
+        .as(again.output() + guest("tail -n 20 /run/finch/again.log").stdout())
         .startsWith("rc=0\n");
-    assertThat(again.stdout().lines().skip(1).toList()).as("files the second provisioning changed").isEmpty();
+    assertThat(again.stdout().lines().skip(1).toList())
+        .as("files the second provisioning changed")
+        .isEmpty();
     assertThat(guest("systemctl is-active soci-snapshotter").stdout().strip()).isEqualTo("active");
   }
 
@@ -227,6 +294,8 @@ class VmQemuIT {
     assertThat(alive(pid)).as("QEMU (pid %d) after remove", pid).isFalse();
     assertThat(vm).doesNotExist();
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(work.toString());
-    assertThat(install.resolve("qemu/_disks/finch/datadisk.raw")).as("the data disk outlives remove").exists();
+    assertThat(install.resolve("qemu/_disks/finch/datadisk.raw"))
+        .as("the data disk outlives remove")
+        .exists();
   }
 }

@@ -7,10 +7,10 @@ import picocli.CommandLine.IFactory;
  * Builds picocli command objects with the invocation's {@link FinchContext}, so commands stay thin
  * (parse, call a service, print) and tests can hand them a context with a recording runner.
  */
-final class CommandFactory implements IFactory {
+public final class CommandFactory implements IFactory {
   private final FinchContext ctx;
 
-  CommandFactory(FinchContext ctx) {
+  public CommandFactory(FinchContext ctx) {
     this.ctx = ctx;
   }
 

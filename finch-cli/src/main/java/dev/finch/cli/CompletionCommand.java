@@ -8,12 +8,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code finch completion bash|zsh}: a completion script for the whole command tree, including
- * the pass-through commands. Usage: {@code source <(finch completion bash)}.
+ * {@code finch completion bash|zsh}: a completion script for the whole command tree, including the
+ * pass-through commands. Usage: {@code source <(finch completion bash)}.
  */
 @Command(name = "completion", description = "Print a shell completion script (bash or zsh).")
 public final class CompletionCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "bash or zsh") String shell;
+  @Parameters(index = "0", description = "bash or zsh")
+  String shell;
 
   @Spec CommandSpec spec;
 
@@ -22,10 +23,15 @@ public final class CompletionCommand implements Callable<Integer> {
     String script = AutoComplete.bash("finch", spec.root().commandLine());
     switch (shell) {
       case "bash" -> spec.commandLine().getOut().print(script);
-      case "zsh" -> spec.commandLine().getOut().print(
-          "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n" + script);
-      default -> throw new FinchException.Failed("unsupported shell \"" + shell
-          + "\"; accepted: bash, zsh");
+      case "zsh" ->
+          spec.commandLine()
+              .getOut()
+              .print(
+                  "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n"
+                      + script);
+      default ->
+          throw new FinchException.Failed(
+              "unsupported shell \"" + shell + "\"; accepted: bash, zsh");
     }
     spec.commandLine().getOut().flush();
     return 0;

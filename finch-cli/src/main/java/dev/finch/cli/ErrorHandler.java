@@ -42,8 +42,11 @@ public final class ErrorHandler
 
   @Override
   public int handleParseException(ParameterException ex, String[] args) {
-    log.fatal(ex.getMessage() + "; run `" + ex.getCommandLine().getCommandSpec().qualifiedName()
-        + " --help` for usage");
+    log.fatal(
+        ex.getMessage()
+            + "; run `"
+            + ex.getCommandLine().getCommandSpec().qualifiedName()
+            + " --help` for usage");
     return 1;
   }
 

@@ -33,8 +33,8 @@ import java.util.Optional;
  * @param out stdout
  * @param err stderr
  */
-public record FinchContext(FinchEnvironment env, LoadedConfig config, CliLog log, PrintWriter out,
-    PrintWriter err) {
+public record FinchContext(
+    FinchEnvironment env, LoadedConfig config, CliLog log, PrintWriter out, PrintWriter err) {
   /** Where finch's deb/rpm puts nerdctl on Linux, searched after PATH. */
   static final Path LIBEXEC = Path.of("/usr/libexec/finch");
 
@@ -51,8 +51,11 @@ public record FinchContext(FinchEnvironment env, LoadedConfig config, CliLog log
     return switch (os()) {
       case MACOS -> Optional.of(new LimaBackend(env.layout(), env.host()));
       case WINDOWS -> Optional.of(new WslBackend(env.layout(), env.host()));
-      case LINUX -> finchConfig().vmType().filter("qemu"::equals)
-          .map(t -> new QemuBackend(env.layout(), env.host(), env.runner(), log));
+      case LINUX ->
+          finchConfig()
+              .vmType()
+              .filter("qemu"::equals)
+              .map(t -> new QemuBackend(env.layout(), env.host(), env.runner(), log));
     };
   }
 
@@ -75,22 +78,34 @@ public record FinchContext(FinchEnvironment env, LoadedConfig config, CliLog log
         // a guest built from Debian packages has containerd but no nerdctl
         return new CtrSociEngine(env.runner(), q, binaries(), env.cwd(), log);
       }
-      return new NerdctlEngine(vm.get(), env.runner(), env.cwd(), "nerdctl", "soci", Map.of(), soci,
-          log);
+      return new NerdctlEngine(
+          vm.get(), env.runner(), env.cwd(), "nerdctl", "soci", Map.of(), soci, log);
     }
     BinaryLocator bins = binaries();
     Optional<Path> nerdctl = bins.find("nerdctl");
     if (nerdctl.isPresent()) {
       String sociPath = bins.find("soci").map(Path::toString).orElse("soci");
-      return new NerdctlEngine(new NativeGuest(), env.runner(), env.cwd(), nerdctl.get().toString(),
-          sociPath, Map.of("CONTAINERD_NAMESPACE", "finch"), soci, log);
+      return new NerdctlEngine(
+          new NativeGuest(),
+          env.runner(),
+          env.cwd(),
+          nerdctl.get().toString(),
+          sociPath,
+          Map.of("CONTAINERD_NAMESPACE", "finch"),
+          soci,
+          log);
     }
     return new CtrSociEngine(env.runner(), new NativeGuest(), bins, env.cwd(), log);
   }
 
   /** Inputs of the argv translation; env files are read relative to the working directory. */
   public TranslationContext translationContext() {
-    return new TranslationContext(os(), env.host().env(), env.cwd().toString(), finchConfig(),
-        path -> Files.readAllLines(env.cwd().resolve(path)), new WslHostGateway(env.runner()));
+    return new TranslationContext(
+        os(),
+        env.host().env(),
+        env.cwd().toString(),
+        finchConfig(),
+        path -> Files.readAllLines(env.cwd().resolve(path)),
+        new WslHostGateway(env.runner()));
   }
 }

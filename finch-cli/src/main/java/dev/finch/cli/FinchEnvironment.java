@@ -1,9 +1,9 @@
 package dev.finch.cli;
 
 import dev.finch.config.HostFacts;
+import dev.finch.process.CommandRunner;
+import dev.finch.process.ProcessCommandRunner;
 import dev.finch.vm.InstallLayout;
-import dev.finch.vm.process.CommandRunner;
-import dev.finch.vm.process.ProcessCommandRunner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -21,8 +21,13 @@ import java.util.Properties;
  * @param version finch's version, e.g. {@code v0.1.0}
  * @param gitCommit the commit finch was built from, or {@code unknown}
  */
-public record FinchEnvironment(HostFacts host, CommandRunner runner, InstallLayout layout, Path cwd,
-    String version, String gitCommit) {
+public record FinchEnvironment(
+    HostFacts host,
+    CommandRunner runner,
+    InstallLayout layout,
+    Path cwd,
+    String version,
+    String gitCommit) {
 
   /** System property the launcher sets to the install directory. */
   public static final String INSTALL_DIR_PROPERTY = "finch.install.dir";
@@ -33,16 +38,23 @@ public record FinchEnvironment(HostFacts host, CommandRunner runner, InstallLayo
     // FINCH_INSTALL_DIR first (a second install tree, e.g. a test's VM), then the launcher's own.
     String install = host.env().get("FINCH_INSTALL_DIR");
     if (install == null || install.isBlank()) {
-      install = System.getProperty(INSTALL_DIR_PROPERTY, host.home().resolve(".finch").resolve("install").toString());
+      install =
+          System.getProperty(
+              INSTALL_DIR_PROPERTY, host.home().resolve(".finch").resolve("install").toString());
     }
-    return new FinchEnvironment(host, new ProcessCommandRunner(), new InstallLayout(Path.of(install)),
-        Path.of(System.getProperty("user.dir")), "v" + projectVersion(),
+    return new FinchEnvironment(
+        host,
+        new ProcessCommandRunner(),
+        new InstallLayout(Path.of(install)),
+        Path.of(System.getProperty("user.dir")),
+        "v" + projectVersion(),
         System.getProperty("finch.commit", "unknown"));
   }
 
   private static String projectVersion() {
-    try (InputStream in = FinchEnvironment.class.getResourceAsStream(
-        "/META-INF/maven/dev.finch/finch-cli/pom.properties")) {
+    try (InputStream in =
+        FinchEnvironment.class.getResourceAsStream(
+            "/META-INF/maven/dev.finch/finch-cli/pom.properties")) {
       if (in == null) {
         return "0.0.0-dev";
       }

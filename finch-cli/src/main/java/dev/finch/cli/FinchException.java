@@ -2,13 +2,13 @@ package dev.finch.cli;
 
 import dev.finch.bridge.BridgeException;
 import dev.finch.config.ConfigException;
+import dev.finch.process.CommandFailedException;
 import dev.finch.vm.VmException;
-import dev.finch.vm.process.CommandFailedException;
 
 /**
- * Every way a finch command ends other than success, with its exit code. Lower modules throw
- * their own checked exceptions; {@link #from} maps them here so exit codes and printing live in
- * one place ({@link ErrorHandler}).
+ * Every way a finch command ends other than success, with its exit code. Lower modules throw their
+ * own checked exceptions; {@link #from} maps them here so exit codes and printing live in one place
+ * ({@link ErrorHandler}).
  */
 public abstract sealed class FinchException extends RuntimeException
     permits FinchException.Failed, FinchException.GuestExit {

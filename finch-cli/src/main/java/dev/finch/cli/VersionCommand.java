@@ -17,11 +17,19 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "version", description = "Show the version of finch and of the guest's engine.")
 public final class VersionCommand implements Callable<Integer> {
-  static final String VM_NOT_RUNNING = "detailed version info is unavailable because VM is not running";
+  static final String VM_NOT_RUNNING =
+      "detailed version info is unavailable because VM is not running";
   private final FinchContext ctx;
 
-  @Option(names = {"-f", "--format"}, description = "json, or a template such as {{.Client.Version}}")
+  @Option(
+      names = {"-f", "--format"},
+      description = "json, or a template such as {{.Client.Version}}")
   String format;
+
+  /** Sets {@code --format} when finch runs {@code version} itself, without parsing. */
+  public void format(String template) {
+    format = template;
+  }
 
   public VersionCommand(FinchContext ctx) {
     this.ctx = ctx;

@@ -10,8 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code finch version} output. The text layout is Finch's (a {@code Client:} block with
- * finch, nerdctl and nerdctl's components, a {@code Server:} block with containerd, runc and the
+ * The {@code finch version} output. The text layout is Finch's (a {@code Client:} block with finch,
+ * nerdctl and nerdctl's components, a {@code Server:} block with containerd, runc and the
  * snapshotters), so tools that parse Finch's output (common-tests reads {@code nerdctl: Version:})
  * work unchanged.
  *
@@ -45,11 +45,12 @@ public record VersionReport(FinchEnvironment env, GuestVersions guest) {
   }
 
   private String osArch() {
-    String os = switch (env.host().os()) {
-      case MACOS -> "darwin";
-      case WINDOWS -> "windows";
-      case LINUX -> "linux";
-    };
+    String os =
+        switch (env.host().os()) {
+          case MACOS -> "darwin";
+          case WINDOWS -> "windows";
+          case LINUX -> "linux";
+        };
     return os + "/" + (env.host().arch().equals("aarch64") ? "arm64" : "amd64");
   }
 
@@ -62,10 +63,13 @@ public record VersionReport(FinchEnvironment env, GuestVersions guest) {
     client.put("Os", oa[0]);
     client.put("Arch", oa[1]);
     Map<String, Object> nerdctl = new LinkedHashMap<>();
-    guest.nerdctl().ifPresent(n -> {
-      nerdctl.put("Version", n.version());
-      nerdctl.put("GitCommit", n.gitCommit());
-    });
+    guest
+        .nerdctl()
+        .ifPresent(
+            n -> {
+              nerdctl.put("Version", n.version());
+              nerdctl.put("GitCommit", n.gitCommit());
+            });
     nerdctl.put("Components", components(guest.clientComponents()));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Client", client);
@@ -89,7 +93,7 @@ public record VersionReport(FinchEnvironment env, GuestVersions guest) {
   /** {@code --format}: {@code json}, or a template of {@code {{.Field.Path}}} placeholders. */
   public String format(String template) {
     if (template.equals("json")) {
-      return Json.write(model()) + "\n";
+      return JsonWriter.write(model()) + "\n";
     }
     Matcher m = FIELD.matcher(template);
     StringBuilder b = new StringBuilder();
@@ -100,7 +104,8 @@ public record VersionReport(FinchEnvironment env, GuestVersions guest) {
           v = v instanceof Map<?, ?> map ? map.get(part) : null;
         }
       }
-      String text = m.group(1) != null ? Json.write(v) : (v == null ? "<no value>" : String.valueOf(v));
+      String text =
+          m.group(1) != null ? JsonWriter.write(v) : (v == null ? "<no value>" : String.valueOf(v));
       m.appendReplacement(b, Matcher.quoteReplacement(text));
     }
     m.appendTail(b);

@@ -2,11 +2,12 @@ package dev.finch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.cli.main.FinchCli;
 import dev.finch.config.HostFacts;
 import dev.finch.config.HostOs;
+import dev.finch.process.CommandResult;
+import dev.finch.process.RecordingRunner;
 import dev.finch.vm.InstallLayout;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.RecordingRunner;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -38,10 +39,17 @@ class FinchCliTest {
   }
 
   FinchEnvironment env(HostOs os) {
-    HostFacts host = new HostFacts(os, "aarch64", 8, 16L << 30, os == HostOs.MACOS ? 15 : 0,
-        Path.of("/Users/me"), Map.of("FINCH_DIR", finchDir.toString(), "PATH", "/usr/bin"));
-    return new FinchEnvironment(host, runner, new InstallLayout(install), Path.of("/Users/me/src"),
-        "v1.2.3", "abc123");
+    HostFacts host =
+        new HostFacts(
+            os,
+            "aarch64",
+            8,
+            16L << 30,
+            os == HostOs.MACOS ? 15 : 0,
+            Path.of("/Users/me"),
+            Map.of("FINCH_DIR", finchDir.toString(), "PATH", "/usr/bin"));
+    return new FinchEnvironment(
+        host, runner, new InstallLayout(install), Path.of("/Users/me/src"), "v1.2.3", "abc123");
   }
 
   int finch(HostOs os, String... args) {
@@ -68,7 +76,10 @@ class FinchCliTest {
   }
 
   @ParameterizedTest(name = "{0} with {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       vm status  | 'snapshotters: [soci, zfs]\\n'  | 1: snapshotters[1]: snapshotter "zfs" is not supported; accepted: overlayfs, soci
       images     | 'memory: lots\\n'                | 1: memory: "lots" is not a memory size; accepted: a size greater than 0 such as 4GiB or 512MiB
       vm init    | 'cpus: 0\\n'                     | 1: cpus: specified number of CPUs (0) must be greater than 0; accepted: a whole number from 1 to the host's CPUs
@@ -83,8 +94,10 @@ class FinchCliTest {
     int rc = finch(HostOs.MACOS, command.split(" "));
     assertThat(rc).isEqualTo(1);
     assertThat(out.toString()).isEmpty();
-    assertThat(err()).startsWith("FATA[0000] failed to load config: "
-        + finchDir.resolve("finch.yaml") + ":" + expected).endsWith("\n");
+    assertThat(err())
+        .startsWith(
+            "FATA[0000] failed to load config: " + finchDir.resolve("finch.yaml") + ":" + expected)
+        .endsWith("\n");
     assertThat(err().lines()).hasSize(1);
     assertThat(runner.specs()).isEmpty();
   }
@@ -97,12 +110,15 @@ class FinchCliTest {
     assertThat(err()).isEmpty();
 
     Files.createDirectories(install.resolve("lima/data/_finch"));
-    Files.writeString(install.resolve("lima/data/_finch/applied-settings"), "cpus=4\nvmType=qemu\n");
+    Files.writeString(
+        install.resolve("lima/data/_finch/applied-settings"), "cpus=4\nvmType=qemu\n");
     config("cpus: 6\n");
     out.getBuffer().setLength(0);
     assertThat(finch(HostOs.MACOS, "vm", "status")).isZero();
     assertThat(out.toString()).isEqualTo("Running\n");
-    assertThat(err()).isEqualTo("""
+    assertThat(err())
+        .isEqualTo(
+            """
         WARN[0000] cpus changed from 4 to 6 in finch.yaml; it takes effect after `finch vm stop` and `finch vm start`
         WARN[0000] vmType changed from qemu to vz in finch.yaml; it takes effect after `finch vm remove` and `finch vm init`
         """);
@@ -112,15 +128,19 @@ class FinchCliTest {
   void illegalTransitionIsOneFatalLine() {
     vmIs("Running");
     assertThat(finch(HostOs.MACOS, "vm", "remove")).isEqualTo(1);
-    assertThat(err()).isEqualTo("FATA[0000] the instance \"finch\" is running, run "
-        + "`finch vm stop` to stop the instance first\n");
+    assertThat(err())
+        .isEqualTo(
+            "FATA[0000] the instance \"finch\" is running, run "
+                + "`finch vm stop` to stop the instance first\n");
   }
 
   @Test
   void vmInitLogsFinchsMessages() {
     runner.when(List.of("ls", "-f"), new CommandResult(1, "", "No instance matching finch found"));
     assertThat(finch(HostOs.MACOS, "vm", "init")).isZero();
-    assertThat(err()).isEqualTo("""
+    assertThat(err())
+        .isEqualTo(
+            """
         INFO[0000] Initializing and starting Finch virtual machine...
         INFO[0000] Finch virtual machine started successfully
         """);
@@ -133,9 +153,19 @@ class FinchCliTest {
     runner.when(List.of("nerdctl"), new CommandResult(3, "", ""));
     assertThat(finch(HostOs.MACOS, "--debug", "run", "--rm", "alpine", "sh", "-c", "exit 3"))
         .isEqualTo(3);
-    assertThat(runner.argvs()).containsExactly(List.of(limactl, "ls", "-f", "{{.Status}}", "finch"),
-        shell("nerdctl", "--snapshotter=overlayfs", "container", "run", "--rm", "alpine", "sh",
-            "-c", "exit 3"));
+    assertThat(runner.argvs())
+        .containsExactly(
+            List.of(limactl, "ls", "-f", "{{.Status}}", "finch"),
+            shell(
+                "nerdctl",
+                "--snapshotter=overlayfs",
+                "container",
+                "run",
+                "--rm",
+                "alpine",
+                "sh",
+                "-c",
+                "exit 3"));
     assertThat(err()).doesNotContain("FATA");
   }
 
@@ -143,7 +173,8 @@ class FinchCliTest {
   void passThroughAutoStartsAStoppedVm() {
     vmIs("Stopped");
     assertThat(finch(HostOs.MACOS, "images")).isZero();
-    assertThat(runner.argvs()).extracting(a -> String.join(" ", a.subList(1, Math.min(3, a.size()))))
+    assertThat(runner.argvs())
+        .extracting(a -> String.join(" ", a.subList(1, Math.min(3, a.size()))))
         .containsExactly("ls -f", "disk create", "start finch", "shell finch");
     assertThat(err()).contains("INFO[0000] Starting existing Finch virtual machine...");
   }
@@ -153,8 +184,10 @@ class FinchCliTest {
     config("auto_vm_start: false\n");
     vmIs("Stopped");
     assertThat(finch(HostOs.MACOS, "images")).isEqualTo(1);
-    assertThat(err()).isEqualTo("FATA[0000] instance \"finch\" is stopped, run "
-        + "`finch vm start` to start the instance\n");
+    assertThat(err())
+        .isEqualTo(
+            "FATA[0000] instance \"finch\" is stopped, run "
+                + "`finch vm start` to start the instance\n");
   }
 
   @Test
@@ -169,12 +202,21 @@ class FinchCliTest {
   void versionInFinchsFormat() throws Exception {
     config("snapshotters: [soci]\n");
     vmIs("Running");
-    runner.when(List.of("nerdctl", "version"), new CommandResult(0, """
+    runner
+        .when(
+            List.of("nerdctl", "version"),
+            new CommandResult(
+                0,
+                """
         {"Client":{"Version":"v2.2.2","GitCommit":"n1","Components":[{"Name":"buildctl","Version":"v0.28.1","Details":{"GitCommit":"b1"}}]},
          "Server":{"Components":[{"Name":"containerd","Version":"v2.2.1","Details":{"GitCommit":"c1"}},{"Name":"runc","Version":"1.4.0","Details":{"GitCommit":"r1"}}]}}
-        """, "")).when(List.of("soci", "--version"), new CommandResult(0, "soci version v0.1.0\n", ""));
+        """,
+                ""))
+        .when(List.of("soci", "--version"), new CommandResult(0, "soci version v0.1.0\n", ""));
     assertThat(finch(HostOs.MACOS, "version")).isZero();
-    assertThat(out.toString()).isEqualTo("""
+    assertThat(out.toString())
+        .isEqualTo(
+            """
         Client:
          Version:\tv1.2.3
          OS/Arch:\tdarwin/arm64
@@ -198,7 +240,12 @@ class FinchCliTest {
           GitCommit:\t
         """);
     out.getBuffer().setLength(0);
-    assertThat(finch(HostOs.MACOS, "version", "--format", "{{.Client.Version}} {{.NerdctlClient.Version}}"))
+    assertThat(
+            finch(
+                HostOs.MACOS,
+                "version",
+                "--format",
+                "{{.Client.Version}} {{.NerdctlClient.Version}}"))
         .isZero();
     assertThat(out.toString()).isEqualTo("v1.2.3 v2.2.2\n");
     out.getBuffer().setLength(0);
@@ -209,13 +256,20 @@ class FinchCliTest {
   @Test
   void versionRefusesAGuestContainerdOlderThan16() throws Exception {
     vmIs("Running");
-    runner.when(List.of("nerdctl", "version"), new CommandResult(0, """
+    runner.when(
+        List.of("nerdctl", "version"),
+        new CommandResult(
+            0,
+            """
         {"Client":{"Version":"v1.7.7","GitCommit":"n1","Components":[]},
          "Server":{"Components":[{"Name":"containerd","Version":"v1.5.18","Details":{"GitCommit":"c1"}}]}}
-        """, ""));
+        """,
+            ""));
     assertThat(finch(HostOs.MACOS, "version")).isEqualTo(1);
     assertThat(out.toString()).contains(" containerd:\n  Version:\tv1.5.18\n");
-    assertThat(err()).isEqualTo("FATA[0000] containerd v1.5.18 in the guest is too old: finch needs containerd 1.6 or newer\n");
+    assertThat(err())
+        .isEqualTo(
+            "FATA[0000] containerd v1.5.18 in the guest is too old: finch needs containerd 1.6 or newer\n");
   }
 
   @Test
@@ -224,8 +278,8 @@ class FinchCliTest {
     vmIs("Stopped");
     assertThat(finch(HostOs.MACOS, "version")).isEqualTo(1);
     assertThat(out.toString()).isEqualTo("Finch version:\tv1.2.3\n");
-    assertThat(err()).isEqualTo(
-        "FATA[0000] detailed version info is unavailable because VM is not running\n");
+    assertThat(err())
+        .isEqualTo("FATA[0000] detailed version info is unavailable because VM is not running\n");
   }
 
   @Test
@@ -239,9 +293,22 @@ class FinchCliTest {
   void windowsPassThroughGoesThroughWsl() {
     runner.when(List.of("--list"), new CommandResult(0, "  lima-finch Running 2\n", ""));
     assertThat(finch(HostOs.WINDOWS, "ps", "-a")).isZero();
-    assertThat(runner.argvs()).last().isEqualTo(List.of("wsl.exe", "--distribution", "lima-finch",
-        "--user", "root", "--cd", "/Users/me/src", "--exec", "nerdctl", "--snapshotter=overlayfs",
-        "ps", "-a"));
+    assertThat(runner.argvs())
+        .last()
+        .isEqualTo(
+            List.of(
+                "wsl.exe",
+                "--distribution",
+                "lima-finch",
+                "--user",
+                "root",
+                "--cd",
+                "/Users/me/src",
+                "--exec",
+                "nerdctl",
+                "--snapshotter=overlayfs",
+                "ps",
+                "-a"));
   }
 
   @Test
@@ -256,7 +323,9 @@ class FinchCliTest {
   void vmSubcommandsThroughPicocli() {
     assertThat(finch(HostOs.MACOS, "vm", "stop", "-f")).isZero();
     assertThat(runner.argvs()).containsExactly(List.of(limactl, "stop", "--force", "finch"));
-    assertThat(err()).isEqualTo("""
+    assertThat(err())
+        .isEqualTo(
+            """
         INFO[0000] Forcibly stopping Finch virtual machine...
         INFO[0000] Finch virtual machine stopped successfully
         """);
@@ -265,7 +334,9 @@ class FinchCliTest {
     assertThat(out.toString()).isEqualTo("NAME SIZE\nfinch 50GiB\n");
     out.getBuffer().setLength(0);
     assertThat(finch(HostOs.MACOS, "vm")).isZero();
-    assertThat(out.toString()).contains("Usage: finch vm [--debug] [COMMAND]").contains("init", "status");
+    assertThat(out.toString())
+        .contains("Usage: finch vm [--debug] [COMMAND]")
+        .contains("init", "status");
     out.getBuffer().setLength(0);
     assertThat(finch(HostOs.MACOS)).isZero();
     assertThat(out.toString()).contains("Usage: finch").contains("images", "vm", "version");
@@ -275,8 +346,10 @@ class FinchCliTest {
   void stackTracesOnlyWithDebug() {
     runner.when(List.of("ls", "-f"), new CommandResult(0, "Broken\n", ""));
     assertThat(finch(HostOs.MACOS, "vm", "start")).isEqualTo(1);
-    assertThat(err()).isEqualTo("FATA[0000] unrecognized system status \"Broken\" of "
-        + "instance \"finch\"; recover with `finch vm stop -f` or `finch vm remove -f`\n");
+    assertThat(err())
+        .isEqualTo(
+            "FATA[0000] unrecognized system status \"Broken\" of "
+                + "instance \"finch\"; recover with `finch vm stop -f` or `finch vm remove -f`\n");
     err.getBuffer().setLength(0);
     assertThat(finch(HostOs.MACOS, "--debug", "vm", "start")).isEqualTo(1);
     assertThat(err()).contains("DEBU[0000] dev.finch.vm.VmException").contains("\tat ");

@@ -11,25 +11,62 @@ import java.util.Set;
 /**
  * Turns a finch pass-through argv into the nerdctl call for the guest, following Finch's rules
  * ({@code cmd/finch/nerdctl_remote.go}): aliases, the allow-listed environment, {@code -e} and
- * {@code --env-file} resolved on the host, Windows paths rewritten to {@code /mnt/<drive>},
- * {@code --snapshotter} defaulted from finch.yaml, and the SOCI push expansion. Everything else is
- * passed through untouched. Pure: all inputs come from {@link TranslationContext}.
+ * {@code --env-file} resolved on the host, Windows paths rewritten to {@code /mnt/<drive>}, {@code
+ * --snapshotter} defaulted from finch.yaml, and the SOCI push expansion. Everything else is passed
+ * through untouched. Pure: all inputs come from {@link TranslationContext}.
  */
 public final class ArgTranslator {
   /** nerdctl global flags that take a value, so the value is not mistaken for the command. */
-  public static final Set<String> GLOBAL_VALUE_FLAGS = Set.of("--snapshotter", "--storage-driver",
-      "--namespace", "-n", "--address", "-a", "--host", "-H", "--cgroup-manager", "--cni-path",
-      "--cni-netconfpath", "--data-root", "--hosts-dir", "--bridge-ip");
+  public static final Set<String> GLOBAL_VALUE_FLAGS =
+      Set.of(
+          "--snapshotter",
+          "--storage-driver",
+          "--namespace",
+          "-n",
+          "--address",
+          "-a",
+          "--host",
+          "-H",
+          "--cgroup-manager",
+          "--cni-path",
+          "--cni-netconfpath",
+          "--data-root",
+          "--hosts-dir",
+          "--bridge-ip");
+
   private static final Set<String> GROUPS =
       Set.of("container", "image", "compose", "builder", "network", "system", "volume");
-  private static final Set<String> RUN_BOOL_LONG = Set.of("--detach", "--init", "--interactive",
-      "--oom-kill-disable", "--privileged", "--read-only", "--rm", "--rootfs", "--tty", "--help");
+  private static final Set<String> RUN_BOOL_LONG =
+      Set.of(
+          "--detach",
+          "--init",
+          "--interactive",
+          "--oom-kill-disable",
+          "--privileged",
+          "--read-only",
+          "--rm",
+          "--rootfs",
+          "--tty",
+          "--help");
   private static final String RUN_BOOL_SHORT = "dit";
   private static final String RUN_VALUE_SHORT = "ehmuwplv";
-  private static final Set<String> RUN_KEYS = Set.of("container run", "create", "container create",
-      "exec", "container exec");
-  private static final Set<String> BUILDX_UNSUPPORTED = Set.of("bake", "create", "debug", "du",
-      "imagetools", "inspect", "ls", "prune", "rm", "stop", "use", "version");
+  private static final Set<String> RUN_KEYS =
+      Set.of("container run", "create", "container create", "exec", "container exec");
+  private static final Set<String> BUILDX_UNSUPPORTED =
+      Set.of(
+          "bake",
+          "create",
+          "debug",
+          "du",
+          "imagetools",
+          "inspect",
+          "ls",
+          "prune",
+          "rm",
+          "stop",
+          "use",
+          "version");
+
   /** Lima's user-mode network gateway, which is the host as seen from a macOS guest. */
   static final String LIMA_HOST_GATEWAY = "192.168.5.2";
 
@@ -62,19 +99,27 @@ public final class ArgTranslator {
     boolean implicitHelp = rest.isEmpty() && PassthroughCommands.IMPLICIT_HELP.contains(name);
     if (name.equals("buildx")) {
       words = buildx(rest, warnings);
-    } else if (words.size() == 1 && GROUPS.contains(name) && !rest.isEmpty()
+    } else if (words.size() == 1
+        && GROUPS.contains(name)
+        && !rest.isEmpty()
         && !rest.getFirst().startsWith("-")) {
       words.add(rest.removeFirst());
     }
     String key = String.join(" ", words);
-    boolean help = implicitHelp || rest.contains("--help")
-        || (rest.contains("-h") && !Set.of("container run", "create", "container create").contains(key));
+    boolean help =
+        implicitHelp
+            || rest.contains("--help")
+            || (rest.contains("-h")
+                && !Set.of("container run", "create", "container create").contains(key));
     List<String> args = help ? rest : translateArgs(key, rest);
     if (!mentionsSnapshotter(globals) && !mentionsSnapshotter(args)) {
       globals.addFirst("--snapshotter=" + ctx.config().defaultSnapshotter());
     }
-    NerdctlCall call = new NerdctlCall(globals, words, args, EnvForwarding.forwarded(ctx), warnings);
-    if (!help && (key.equals("push") || key.equals("image push")) && snapshotterOf(call).equals("soci")) {
+    NerdctlCall call =
+        new NerdctlCall(globals, words, args, EnvForwarding.forwarded(ctx), warnings);
+    if (!help
+        && (key.equals("push") || key.equals("image push"))
+        && snapshotterOf(call).equals("soci")) {
       return SociPushExpansion.expand(call);
     }
     return new Translation.Plain(call, help);
@@ -98,9 +143,11 @@ public final class ArgTranslator {
     String fromArgs = null;
     List<String> a = call.args();
     for (int i = 0; i < a.size() && !a.get(i).equals("--"); i++) {
-      if ((a.get(i).equals("--snapshotter") || a.get(i).equals("--storage-driver")) && i + 1 < a.size()) {
+      if ((a.get(i).equals("--snapshotter") || a.get(i).equals("--storage-driver"))
+          && i + 1 < a.size()) {
         fromArgs = a.get(i + 1);
-      } else if (a.get(i).startsWith("--snapshotter=") || a.get(i).startsWith("--storage-driver=")) {
+      } else if (a.get(i).startsWith("--snapshotter=")
+          || a.get(i).startsWith("--storage-driver=")) {
         fromArgs = a.get(i).substring(a.get(i).indexOf('=') + 1);
       }
     }
@@ -115,8 +162,10 @@ public final class ArgTranslator {
       if (t.equals("--")) {
         return false;
       }
-      if (t.equals("--snapshotter") || t.startsWith("--snapshotter=")
-          || t.equals("--storage-driver") || t.startsWith("--storage-driver=")) {
+      if (t.equals("--snapshotter")
+          || t.startsWith("--snapshotter=")
+          || t.equals("--storage-driver")
+          || t.startsWith("--storage-driver=")) {
         return true;
       }
     }
@@ -137,8 +186,14 @@ public final class ArgTranslator {
     return switch (key) {
       case "image save" -> pathFlags(rest, Set.of("-o", "--output"));
       case "image load" -> pathFlags(rest, Set.of("-i", "--input"));
-      case "container cp" -> rest.stream().map(a -> !a.startsWith("-") && a.indexOf(':') <= 1
-          && WslPaths.isWindowsPath(a) ? wsl(a) : a).toList();
+      case "container cp" ->
+          rest.stream()
+              .map(
+                  a ->
+                      !a.startsWith("-") && a.indexOf(':') <= 1 && WslPaths.isWindowsPath(a)
+                          ? wsl(a)
+                          : a)
+              .toList();
       default -> key.startsWith("compose") ? pathFlags(rest, Set.of("-f", "--file")) : rest;
     };
   }
@@ -188,8 +243,10 @@ public final class ArgTranslator {
           out.add("-" + c);
           continue;
         }
-        String val = k + 1 < letters.length() ? letters.substring(k + 1)
-            : (j < rest.size() ? rest.get(j++) : null);
+        String val =
+            k + 1 < letters.length()
+                ? letters.substring(k + 1)
+                : (j < rest.size() ? rest.get(j++) : null);
         if (val == null) {
           out.add("-" + c);
         } else {
@@ -200,10 +257,11 @@ public final class ArgTranslator {
     }
     Map<String, String> env = new LinkedHashMap<>(fileEnv);
     env.putAll(cliEnv);
-    env.forEach((k, v) -> {
-      out.add("-e");
-      out.add(k + "=" + v);
-    });
+    env.forEach(
+        (k, v) -> {
+          out.add("-e");
+          out.add(k + "=" + v);
+        });
     out.addAll(rest.subList(j, rest.size()));
     return out;
   }
@@ -225,8 +283,14 @@ public final class ArgTranslator {
     return true;
   }
 
-  private void valueFlag(String flag, String val, boolean joined, List<String> out,
-      Map<String, String> fileEnv, Map<String, String> cliEnv) throws BridgeException {
+  private void valueFlag(
+      String flag,
+      String val,
+      boolean joined,
+      List<String> out,
+      Map<String, String> fileEnv,
+      Map<String, String> cliEnv)
+      throws BridgeException {
     boolean windows = ctx.os() == HostOs.WINDOWS;
     String v = val;
     switch (flag) {
@@ -243,7 +307,7 @@ public final class ArgTranslator {
           v = windows && WslPaths.isWindowsPath(val) ? wsl(val) : val;
       case "--mount" -> v = mount(val, windows);
       case "--add-host" -> v = hostGateway(val);
-      default -> { }
+      default -> {}
     }
     if (joined) {
       out.add(flag + "=" + v);
@@ -254,8 +318,8 @@ public final class ArgTranslator {
   }
 
   /**
-   * {@code name:host-gateway} names the host: Lima's user-mode gateway on macOS, the address of
-   * the {@code vEthernet (WSL)} adapter on Windows (as Finch resolves them).
+   * {@code name:host-gateway} names the host: Lima's user-mode gateway on macOS, the address of the
+   * {@code vEthernet (WSL)} adapter on Windows (as Finch resolves them).
    */
   private String hostGateway(String val) throws BridgeException {
     String suffix = ":host-gateway";
@@ -272,7 +336,8 @@ public final class ArgTranslator {
 
   /** {@code C:\src:/app:ro} to {@code /mnt/c/src:/app:ro}; only host parts with backslashes. */
   private String volume(String val) {
-    int start = val.length() > 2 && Character.isLetter(val.charAt(0)) && val.charAt(1) == ':' ? 2 : 0;
+    int start =
+        val.length() > 2 && Character.isLetter(val.charAt(0)) && val.charAt(1) == ':' ? 2 : 0;
     int colon = val.indexOf(':', start);
     String host = colon < 0 ? val : val.substring(0, colon);
     if (!host.contains("\\")) {
@@ -310,18 +375,23 @@ public final class ArgTranslator {
       }
       int eq = a.indexOf('=');
       String flag = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
-      boolean pathFlag = Set.of("-f", "--file", "--iidfile", "-o", "--output", "--secret").contains(flag);
+      boolean pathFlag =
+          Set.of("-f", "--file", "--iidfile", "-o", "--output", "--secret").contains(flag);
       if (!pathFlag) {
         boolean context = j == rest.size() - 1 && !a.startsWith("-");
         out.add(context && WslPaths.isWindowsPath(a) ? wsl(a) : a);
         continue;
       }
-      String val = eq > 0 && a.startsWith("--") ? a.substring(eq + 1) : (j + 1 < rest.size() ? rest.get(++j) : "");
-      String converted = switch (flag) {
-        case "-o", "--output" -> subPath(val, "dest=");
-        case "--secret" -> subPath(val, "src=");
-        default -> WslPaths.isWindowsPath(val) ? wsl(val) : val;
-      };
+      String val =
+          eq > 0 && a.startsWith("--")
+              ? a.substring(eq + 1)
+              : (j + 1 < rest.size() ? rest.get(++j) : "");
+      String converted =
+          switch (flag) {
+            case "-o", "--output" -> subPath(val, "dest=");
+            case "--secret" -> subPath(val, "src=");
+            default -> WslPaths.isWindowsPath(val) ? wsl(val) : val;
+          };
       if (eq > 0 && a.startsWith("--")) {
         out.add(flag + "=" + converted);
       } else {
@@ -335,8 +405,10 @@ public final class ArgTranslator {
   private String subPath(String val, String prefix) {
     List<String> parts = new ArrayList<>();
     for (String p : val.split(",")) {
-      parts.add(p.startsWith(prefix) && WslPaths.isWindowsPath(p.substring(prefix.length()))
-          ? prefix + wsl(p.substring(prefix.length())) : p);
+      parts.add(
+          p.startsWith(prefix) && WslPaths.isWindowsPath(p.substring(prefix.length()))
+              ? prefix + wsl(p.substring(prefix.length()))
+              : p);
     }
     return String.join(",", parts);
   }

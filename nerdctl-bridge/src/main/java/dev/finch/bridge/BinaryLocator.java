@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds host programs for the native Linux engine: on {@code PATH} first, then in the directory
- * of finch's own launcher ({@code build/bin}), where the build puts our {@code soci}.
+ * Finds host programs for the native Linux engine: on {@code PATH} first, then in the directory of
+ * finch's own launcher ({@code build/bin}), where the build puts our {@code soci}.
  *
  * @param env the host environment (its {@code PATH})
  * @param extraDirs directories searched after {@code PATH}

@@ -9,8 +9,8 @@ final class CtrImageTable {
   private CtrImageTable() {}
 
   /**
-   * {@code ctr images ls} (REF TYPE DIGEST SIZE PLATFORMS LABELS, size in two words) as a
-   * {@code REPOSITORY TAG IMAGE ID SIZE} table.
+   * {@code ctr images ls} (REF TYPE DIGEST SIZE PLATFORMS LABELS, size in two words) as a {@code
+   * REPOSITORY TAG IMAGE ID SIZE} table.
    */
   static String reformat(String ctrOutput) {
     List<String[]> rows = new ArrayList<>();
@@ -24,12 +24,18 @@ final class CtrImageTable {
       int colon = ref.lastIndexOf(':');
       boolean tagged = colon > ref.lastIndexOf('/');
       String digest = c[2].startsWith("sha256:") ? c[2].substring(7) : c[2];
-      rows.add(new String[] {tagged ? ref.substring(0, colon) : ref,
-          tagged ? ref.substring(colon + 1) : "<none>",
-          digest.substring(0, Math.min(12, digest.length())), c[3] + " " + c[4]});
+      rows.add(
+          new String[] {
+            tagged ? ref.substring(0, colon) : ref,
+            tagged ? ref.substring(colon + 1) : "<none>",
+            digest.substring(0, Math.min(12, digest.length())),
+            c[3] + " " + c[4]
+          });
     }
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-48s %-16s %-14s %s%n",
-        "REPOSITORY", "TAG", "IMAGE ID", "SIZE"));
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT, "%-48s %-16s %-14s %s%n", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"));
     for (String[] r : rows) {
       b.append(String.format(Locale.ROOT, "%-48s %-16s %-14s %s%n", r[0], r[1], r[2], r[3]));
     }

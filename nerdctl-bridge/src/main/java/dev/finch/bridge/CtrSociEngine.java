@@ -1,12 +1,12 @@
 package dev.finch.bridge;
 
+import dev.finch.process.CommandFailedException;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandRunner;
+import dev.finch.process.CommandSpec;
+import dev.finch.process.Log;
 import dev.finch.vm.GuestShell;
-import dev.finch.vm.Log;
 import dev.finch.vm.NativeGuest;
-import dev.finch.vm.process.CommandFailedException;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandRunner;
-import dev.finch.vm.process.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The engine for a guest without nerdctl (a Linux host, or a QEMU guest built from Debian packages,
- * which have no nerdctl): pull, run, images, tag, rmi and push mapped onto
- * containerd's {@code ctr} and our {@code soci} (lazy pulls with {@code soci image rpull}, index
- * build and push with {@code soci create} / {@code soci push}). Anything else, or a flag these
- * tools cannot honour, is refused with one line naming what is missing, never approximated.
+ * which have no nerdctl): pull, run, images, tag, rmi and push mapped onto containerd's {@code ctr}
+ * and our {@code soci} (lazy pulls with {@code soci image rpull}, index build and push with {@code
+ * soci create} / {@code soci push}). Anything else, or a flag these tools cannot honour, is refused
+ * with one line naming what is missing, never approximated.
  *
  * @param runner the process seam
  * @param shell where the commands run: the host itself ({@link NativeGuest}) or a VM
@@ -30,7 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param hostCwd the user's working directory
  * @param log where warnings go
  */
-public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocator bins, Path hostCwd, Log log)
+public record CtrSociEngine(
+    CommandRunner runner, GuestShell shell, BinaryLocator bins, Path hostCwd, Log log)
     implements GuestEngine {
   static final String SUPPORTED = "pull, run, images, tag, rmi, push";
   static final String RUN_FLAGS = "--rm, -d, -e, -i, -t, --name, -v";
@@ -39,46 +40,71 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
   public int execute(Translation translation, PrintWriter out, PrintWriter err)
       throws BridgeException {
     NerdctlCall call = translation.call();
-    String cmd = switch (call.key()) {
-      case "pull", "image pull" -> "pull";
-      case "container run" -> "run";
-      case "images", "image ls", "image list" -> "images";
-      case "tag", "image tag" -> "tag";
-      case "rmi", "image rm" -> "rmi";
-      case "push", "image push" -> "push";
-      default -> throw new BridgeException("finch " + call.key()
-          + ": needs nerdctl, which is not installed; supported without it: " + SUPPORTED);
-    };
+    String cmd =
+        switch (call.key()) {
+          case "pull", "image pull" -> "pull";
+          case "container run" -> "run";
+          case "images", "image ls", "image list" -> "images";
+          case "tag", "image tag" -> "tag";
+          case "rmi", "image rm" -> "rmi";
+          case "push", "image push" -> "push";
+          default ->
+              throw new BridgeException(
+                  "finch "
+                      + call.key()
+                      + ": needs nerdctl, which is not installed; supported without it: "
+                      + SUPPORTED);
+        };
     if (translation instanceof Translation.Plain p && p.help()) {
-      out.println("finch " + cmd + " runs on containerd's ctr and soci here (nerdctl is not "
-          + "installed); run flags supported: " + RUN_FLAGS);
+      out.println(
+          "finch "
+              + cmd
+              + " runs on containerd's ctr and soci here (nerdctl is not "
+              + "installed); run flags supported: "
+              + RUN_FLAGS);
       out.flush();
       return 0;
     }
     return switch (translation) {
       case Translation.SociPush p -> {
         int pushed = push(call, p.ref());
-        yield pushed != 0 ? pushed : SociSteps.run(p, soci(), sociGlobals(call),
-            ImageRefs.normalize(p.ref()), this::spec, runner, out, err);
+        yield pushed != 0
+            ? pushed
+            : SociSteps.run(
+                p,
+                soci(),
+                sociGlobals(call),
+                ImageRefs.normalize(p.ref()),
+                this::spec,
+                runner,
+                out,
+                err);
       }
-      case Translation.Plain p -> switch (cmd) {
-        case "pull" -> pull(call, positional(call, "pull", 1).getFirst());
-        case "run" -> run(call);
-        case "images" -> images(call, out, err);
-        case "tag" -> {
-          List<String> refs = positional(call, "tag", 2);
-          yield interactive(ctr(call, "images", "tag", ImageRefs.normalize(refs.get(0)),
-              ImageRefs.normalize(refs.get(1))));
-        }
-        case "rmi" -> {
-          reject(call.args(), Set.of("-f", "--force"), "rmi");
-          List<String> a = ctr(call, "images", "rm");
-          call.args().stream().filter(t -> !t.startsWith("-"))
-              .forEach(t -> a.add(ImageRefs.normalize(t)));
-          yield interactive(a);
-        }
-        default -> push(call, positional(call, "push", 1).getFirst());
-      };
+      case Translation.Plain p ->
+          switch (cmd) {
+            case "pull" -> pull(call, positional(call, "pull", 1).getFirst());
+            case "run" -> run(call);
+            case "images" -> images(call, out, err);
+            case "tag" -> {
+              List<String> refs = positional(call, "tag", 2);
+              yield interactive(
+                  ctr(
+                      call,
+                      "images",
+                      "tag",
+                      ImageRefs.normalize(refs.get(0)),
+                      ImageRefs.normalize(refs.get(1))));
+            }
+            case "rmi" -> {
+              reject(call.args(), Set.of("-f", "--force"), "rmi");
+              List<String> a = ctr(call, "images", "rm");
+              call.args().stream()
+                  .filter(t -> !t.startsWith("-"))
+                  .forEach(t -> a.add(ImageRefs.normalize(t)));
+              yield interactive(a);
+            }
+            default -> push(call, positional(call, "push", 1).getFirst());
+          };
     };
   }
 
@@ -86,16 +112,24 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
     if (shell.isVm()) {
       return "ctr";
     }
-    return bins.find("ctr").map(Path::toString).orElseThrow(() -> new BridgeException(
-        "finch needs nerdctl or containerd's ctr, and neither is installed"));
+    return bins.find("ctr")
+        .map(Path::toString)
+        .orElseThrow(
+            () ->
+                new BridgeException(
+                    "finch needs nerdctl or containerd's ctr, and neither is installed"));
   }
 
   private String soci() throws BridgeException {
     if (shell.isVm()) {
       return "soci";
     }
-    return bins.find("soci").map(Path::toString).orElseThrow(() -> new BridgeException(
-        "the soci snapshotter needs soci, which was not found on PATH or next to finch"));
+    return bins.find("soci")
+        .map(Path::toString)
+        .orElseThrow(
+            () ->
+                new BridgeException(
+                    "the soci snapshotter needs soci, which was not found on PATH or next to finch"));
   }
 
   private List<String> ctr(NerdctlCall call, String... args) throws BridgeException {
@@ -129,9 +163,13 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
       if (t.equals("--snapshotter") || t.equals("--platform")) {
         i++;
       } else if (t.startsWith("-")) {
-        if (!t.startsWith("--snapshotter=") && !t.startsWith("--platform=")
-            && !t.equals("--insecure-registry") && !t.equals("-q") && !t.equals("--quiet")
-            && !t.equals("-f") && !t.equals("--force")) {
+        if (!t.startsWith("--snapshotter=")
+            && !t.startsWith("--platform=")
+            && !t.equals("--insecure-registry")
+            && !t.equals("-q")
+            && !t.equals("--quiet")
+            && !t.equals("-f")
+            && !t.equals("--force")) {
           throw missing(cmd + " " + t);
         }
       } else {
@@ -139,8 +177,12 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
       }
     }
     if (refs.size() != count) {
-      throw new BridgeException("\"finch " + cmd + "\" requires exactly " + count
-          + (count == 1 ? " argument" : " arguments"));
+      throw new BridgeException(
+          "\"finch "
+              + cmd
+              + "\" requires exactly "
+              + count
+              + (count == 1 ? " argument" : " arguments"));
     }
     return refs;
   }
@@ -168,8 +210,15 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
   }
 
   private static BridgeException missing(String what) {
-    return new BridgeException("finch " + what + ": needs nerdctl, which is not installed; "
-        + "supported without it: " + SUPPORTED + " (run flags: " + RUN_FLAGS + ")");
+    return new BridgeException(
+        "finch "
+            + what
+            + ": needs nerdctl, which is not installed; "
+            + "supported without it: "
+            + SUPPORTED
+            + " (run flags: "
+            + RUN_FLAGS
+            + ")");
   }
 
   private int pull(NerdctlCall call, String ref) throws BridgeException {
@@ -215,7 +264,7 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
         case "--rm" -> rm = true;
         case "-d", "--detach" -> detach = true;
         case "-t", "--tty" -> flags.add("--tty");
-        case "-i", "--interactive" -> { }
+        case "-i", "--interactive" -> {}
         case "-e", "--env" -> {
           flags.addAll(List.of("--env", next));
           i++;
@@ -261,8 +310,11 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
     }
     argv.addAll(flags);
     argv.add(image);
-    argv.add(name != null ? name
-        : "finch-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4));
+    argv.add(
+        name != null
+            ? name
+            : "finch-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4));
     argv.addAll(a.subList(i + 1, a.size()));
     return interactive(argv);
   }
@@ -306,7 +358,8 @@ public record CtrSociEngine(CommandRunner runner, GuestShell shell, BinaryLocato
 
   private CommandResult capture(List<String> argv) throws BridgeException {
     try {
-      return runner.run(spec(argv).withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE));
+      return runner.run(
+          spec(argv).withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE));
     } catch (CommandFailedException e) {
       throw new BridgeException(e.getMessage(), e);
     }

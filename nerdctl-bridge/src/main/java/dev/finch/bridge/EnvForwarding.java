@@ -14,9 +14,18 @@ import java.util.Map;
  */
 public final class EnvForwarding {
   /** Variables passed through when set on the host, in Finch's order. */
-  public static final List<String> ALLOW_LIST = List.of("COSIGN_PASSWORD", "AWS_ACCESS_KEY_ID",
-      "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "COMPOSE_FILE", "SOURCE_DATE_EPOCH",
-      "AWS_ECR_DISABLE_CACHE", "AWS_ECR_CACHE_DIR", "AWS_ECR_IGNORE_CREDS_STORAGE", "AWS_PROFILE");
+  public static final List<String> ALLOW_LIST =
+      List.of(
+          "COSIGN_PASSWORD",
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "COMPOSE_FILE",
+          "SOURCE_DATE_EPOCH",
+          "AWS_ECR_DISABLE_CACHE",
+          "AWS_ECR_CACHE_DIR",
+          "AWS_ECR_IGNORE_CREDS_STORAGE",
+          "AWS_PROFILE");
 
   private EnvForwarding() {}
 
@@ -26,7 +35,8 @@ public final class EnvForwarding {
     for (String k : ALLOW_LIST) {
       String v = ctx.hostEnv().get(k);
       if (v != null) {
-        env.put(k, k.equals("COMPOSE_FILE") && ctx.os() == HostOs.WINDOWS ? composeFiles(v, ctx) : v);
+        env.put(
+            k, k.equals("COMPOSE_FILE") && ctx.os() == HostOs.WINDOWS ? composeFiles(v, ctx) : v);
       }
     }
     String dockerConfig = ctx.hostEnv().get("DOCKER_CONFIG");

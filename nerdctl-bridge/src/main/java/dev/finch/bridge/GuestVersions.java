@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 public record GuestVersions(
     Optional<Component> nerdctl, List<Component> clientComponents, List<Component> server) {
   /**
-   * The oldest containerd finch works with, the same floor as the guest's {@code soci}
-   * ({@code dev.finch.soci.containerd.ContainerdVersion}, which refuses older daemons itself; the
-   * guest code depends on no host module, so {@code GuestVersionsTest} checks that the two are equal).
+   * The oldest containerd finch works with, the same floor as the guest's {@code soci} ({@code
+   * dev.finch.soci.containerd.ContainerdVersion}, which refuses older daemons itself; the guest
+   * code depends on no host module, so {@code GuestVersionsTest} checks that the two are equal).
    */
   public static final int MIN_CONTAINERD_MAJOR = 1;
 
@@ -36,8 +36,8 @@ public record GuestVersions(
   }
 
   /**
-   * Why the guest's containerd cannot be used, or empty: a version older than 1.6 is refused; one that
-   * does not parse ({@code unknown}, a development build) is not.
+   * Why the guest's containerd cannot be used, or empty: a version older than 1.6 is refused; one
+   * that does not parse ({@code unknown}, a development build) is not.
    */
   public Optional<String> containerdProblem() {
     Optional<Component> c = containerd();
@@ -50,10 +50,17 @@ public record GuestVersions(
     }
     int major = Integer.parseInt(m.group(1));
     int minor = Integer.parseInt(m.group(2));
-    if (major > MIN_CONTAINERD_MAJOR || (major == MIN_CONTAINERD_MAJOR && minor >= MIN_CONTAINERD_MINOR)) {
+    if (major > MIN_CONTAINERD_MAJOR
+        || (major == MIN_CONTAINERD_MAJOR && minor >= MIN_CONTAINERD_MINOR)) {
       return Optional.empty();
     }
-    return Optional.of("containerd " + c.get().version() + " in the guest is too old: finch needs containerd "
-        + MIN_CONTAINERD_MAJOR + "." + MIN_CONTAINERD_MINOR + " or newer");
+    return Optional.of(
+        "containerd "
+            + c.get().version()
+            + " in the guest is too old: finch needs containerd "
+            + MIN_CONTAINERD_MAJOR
+            + "."
+            + MIN_CONTAINERD_MINOR
+            + " or newer");
   }
 }

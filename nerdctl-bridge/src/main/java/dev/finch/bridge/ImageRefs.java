@@ -1,8 +1,8 @@
 package dev.finch.bridge;
 
 /**
- * Docker-style short image names made explicit ({@code alpine} is
- * {@code docker.io/library/alpine:latest}); ctr and soci, unlike nerdctl, need the full form.
+ * Docker-style short image names made explicit ({@code alpine} is {@code
+ * docker.io/library/alpine:latest}); ctr and soci, unlike nerdctl, need the full form.
  */
 public final class ImageRefs {
   private ImageRefs() {}
@@ -18,8 +18,8 @@ public final class ImageRefs {
     }
     int slash = name.indexOf('/');
     String first = slash < 0 ? "" : name.substring(0, slash);
-    boolean domain = slash >= 0
-        && (first.contains(".") || first.contains(":") || first.equals("localhost"));
+    boolean domain =
+        slash >= 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"));
     if (!domain) {
       name = "docker.io/" + (slash < 0 ? "library/" : "") + name;
     }

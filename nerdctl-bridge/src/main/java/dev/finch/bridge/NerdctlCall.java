@@ -16,7 +16,10 @@ import java.util.Optional;
  * @param warnings messages to show the user before running
  */
 public record NerdctlCall(
-    List<String> globals, List<String> command, List<String> args, Map<String, String> env,
+    List<String> globals,
+    List<String> command,
+    List<String> args,
+    Map<String, String> env,
     List<String> warnings) {
 
   public NerdctlCall {

@@ -1,11 +1,11 @@
 package dev.finch.bridge;
 
+import dev.finch.process.CommandFailedException;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandRunner;
+import dev.finch.process.CommandSpec;
+import dev.finch.process.Log;
 import dev.finch.vm.GuestShell;
-import dev.finch.vm.Log;
-import dev.finch.vm.process.CommandFailedException;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandRunner;
-import dev.finch.vm.process.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +30,16 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param sociListed whether finch.yaml lists soci (then its version is reported)
  * @param log where warnings go
  */
-public record NerdctlEngine(GuestShell shell, CommandRunner runner, Path hostCwd, String nerdctl,
-    String soci, Map<String, String> nativeEnv, boolean sociListed, Log log) implements GuestEngine {
+public record NerdctlEngine(
+    GuestShell shell,
+    CommandRunner runner,
+    Path hostCwd,
+    String nerdctl,
+    String soci,
+    Map<String, String> nativeEnv,
+    boolean sociListed,
+    Log log)
+    implements GuestEngine {
 
   private Map<String, String> env(NerdctlCall call) {
     return shell.isVm() ? call.env() : nativeEnv;
@@ -51,8 +59,15 @@ public record NerdctlEngine(GuestShell shell, CommandRunner runner, Path hostCwd
         if (pushed != 0) {
           yield pushed;
         }
-        yield SociSteps.run(p, soci, List.of(), p.ref(),
-            argv -> shell.command(argv, env(call), hostCwd), runner, out, err);
+        yield SociSteps.run(
+            p,
+            soci,
+            List.of(),
+            p.ref(),
+            argv -> shell.command(argv, env(call), hostCwd),
+            runner,
+            out,
+            err);
       }
     };
   }
@@ -83,8 +98,10 @@ public record NerdctlEngine(GuestShell shell, CommandRunner runner, Path hostCwd
   public GuestVersions versions() throws BridgeException {
     CommandResult r = capture(List.of(nerdctl, "version", "--format", "json"));
     if (!r.ok()) {
-      throw new BridgeException("cannot get the guest's versions: nerdctl version exited with status "
-          + r.exit() + (r.err().isBlank() ? "" : ": " + r.err().strip().replace('\n', ' ')));
+      throw new BridgeException(
+          "cannot get the guest's versions: nerdctl version exited with status "
+              + r.exit()
+              + (r.err().isBlank() ? "" : ": " + r.err().strip().replace('\n', ' ')));
     }
     GuestVersions v = parseNerdctlVersion(r.out());
     if (!sociListed) {
@@ -101,8 +118,11 @@ public record NerdctlEngine(GuestShell shell, CommandRunner runner, Path hostCwd
   }
 
   private CommandResult capture(List<String> guestArgv) throws BridgeException {
-    CommandSpec spec = shell.command(guestArgv, shell.isVm() ? Map.of() : nativeEnv, hostCwd)
-        .withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE);
+    CommandSpec spec =
+        shell
+            .command(guestArgv, shell.isVm() ? Map.of() : nativeEnv, hostCwd)
+            .withStdin(new CommandSpec.Stdin.Closed())
+            .withIo(CommandSpec.Io.CAPTURE);
     try {
       return runner.run(spec);
     } catch (CommandFailedException e) {
@@ -137,15 +157,18 @@ public record NerdctlEngine(GuestShell shell, CommandRunner runner, Path hostCwd
       throw new BridgeException("cannot read nerdctl version output: not a JSON object");
     }
     Map<String, Object> root = (Map<String, Object>) raw;
-    Map<String, Object> client = root.get("Client") instanceof Map<?, ?> c
-        ? (Map<String, Object>) c : Map.of();
-    Map<String, Object> server = root.get("Server") instanceof Map<?, ?> sv
-        ? (Map<String, Object>) sv : Map.of();
-    Optional<Component> nerdctl = Optional.of(new Component("nerdctl",
-        String.valueOf(client.getOrDefault("Version", "")),
-        String.valueOf(client.getOrDefault("GitCommit", ""))));
-    return new GuestVersions(nerdctl, components(client.get("Components")),
-        components(server.get("Components")));
+    Map<String, Object> client =
+        root.get("Client") instanceof Map<?, ?> c ? (Map<String, Object>) c : Map.of();
+    Map<String, Object> server =
+        root.get("Server") instanceof Map<?, ?> sv ? (Map<String, Object>) sv : Map.of();
+    Optional<Component> nerdctl =
+        Optional.of(
+            new Component(
+                "nerdctl",
+                String.valueOf(client.getOrDefault("Version", "")),
+                String.valueOf(client.getOrDefault("GitCommit", ""))));
+    return new GuestVersions(
+        nerdctl, components(client.get("Components")), components(server.get("Components")));
   }
 
   @SuppressWarnings("unchecked")
@@ -155,10 +178,13 @@ public record NerdctlEngine(GuestShell shell, CommandRunner runner, Path hostCwd
       for (Object o : l) {
         if (o instanceof Map<?, ?> m) {
           Object details = m.get("Details");
-          String commit = details instanceof Map<?, ?> d && d.get("GitCommit") != null
-              ? String.valueOf(d.get("GitCommit")) : "";
-          out.add(new Component(String.valueOf(m.get("Name")), String.valueOf(m.get("Version")),
-              commit));
+          String commit =
+              details instanceof Map<?, ?> d && d.get("GitCommit") != null
+                  ? String.valueOf(d.get("GitCommit"))
+                  : "";
+          out.add(
+              new Component(
+                  String.valueOf(m.get("Name")), String.valueOf(m.get("Version")), commit));
         }
       }
     }

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code push} with the soci snapshotter becomes: push the image with nerdctl, then
- * {@code soci create} and {@code soci push} with our soci, as nerdctl itself does
- * ({@code pkg/snapshotterutil/sociutil.go}): platforms carry over, {@code --soci-span-size} and
- * {@code --soci-min-layer-size} become {@code --span-size} and {@code --min-layer-size},
- * {@code --insecure-registry} becomes {@code --skip-verify --plain-http}. The image push itself is
- * pinned to overlayfs so nerdctl does not build a second index with whatever soci it finds.
+ * {@code push} with the soci snapshotter becomes: push the image with nerdctl, then {@code soci
+ * create} and {@code soci push} with our soci, as nerdctl itself does ({@code
+ * pkg/snapshotterutil/sociutil.go}): platforms carry over, {@code --soci-span-size} and {@code
+ * --soci-min-layer-size} become {@code --span-size} and {@code --min-layer-size}, {@code
+ * --insecure-registry} becomes {@code --skip-verify --plain-http}. The image push itself is pinned
+ * to overlayfs so nerdctl does not build a second index with whatever soci it finds.
  */
 final class SociPushExpansion {
   private SociPushExpansion() {}
@@ -88,8 +88,8 @@ final class SociPushExpansion {
       }
     }
     globals.addFirst("--snapshotter=overlayfs");
-    NerdctlCall imagePush = new NerdctlCall(globals, call.command(), pushArgs, call.env(),
-        call.warnings());
+    NerdctlCall imagePush =
+        new NerdctlCall(globals, call.command(), pushArgs, call.env(), call.warnings());
     return new Translation.SociPush(imagePush, ref, create, push);
   }
 }

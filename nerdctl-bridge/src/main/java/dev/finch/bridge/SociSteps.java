@@ -1,9 +1,9 @@
 package dev.finch.bridge;
 
-import dev.finch.vm.process.CommandFailedException;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandRunner;
-import dev.finch.vm.process.CommandSpec;
+import dev.finch.process.CommandFailedException;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandRunner;
+import dev.finch.process.CommandSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +21,8 @@ final class SociSteps {
   private SociSteps() {}
 
   /** {@code soci --namespace finch <verb> <flags> <ref>}, with argv[0] = {@code soci}. */
-  static List<String> argv(String soci, List<String> globals, String verb, List<String> flags,
-      String ref) {
+  static List<String> argv(
+      String soci, List<String> globals, String verb, List<String> flags, String ref) {
     List<String> a = new ArrayList<>(List.of(soci));
     a.addAll(globals);
     a.addAll(List.of("--namespace", NAMESPACE, verb));
@@ -37,26 +37,42 @@ final class SociSteps {
    * @param toSpec turns a guest argv into the host command
    * @return 0, or the failing step's exit status
    */
-  static int run(Translation.SociPush p, String soci, List<String> globals, String ref,
-      Function<List<String>, CommandSpec> toSpec, CommandRunner runner, PrintWriter out,
-      PrintWriter err) throws BridgeException {
+  static int run(
+      Translation.SociPush p,
+      String soci,
+      List<String> globals,
+      String ref,
+      Function<List<String>, CommandSpec> toSpec,
+      CommandRunner runner,
+      PrintWriter out,
+      PrintWriter err)
+      throws BridgeException {
     for (String verb : List.of("create", "push")) {
       List<String> flags = verb.equals("create") ? p.createFlags() : p.pushFlags();
-      CommandSpec spec = toSpec.apply(argv(soci, globals, verb, flags, ref))
-          .withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE);
+      CommandSpec spec =
+          toSpec
+              .apply(argv(soci, globals, verb, flags, ref))
+              .withStdin(new CommandSpec.Stdin.Closed())
+              .withIo(CommandSpec.Io.CAPTURE);
       CommandResult r;
       try {
-        r = runner.stream(spec, line -> {
-          if (!line.isBlank()) {
-            out.println("soci: " + line);
-            out.flush();
-          }
-        });
+        r =
+            runner.stream(
+                spec,
+                line -> {
+                  if (!line.isBlank()) {
+                    out.println("soci: " + line);
+                    out.flush();
+                  }
+                });
       } catch (CommandFailedException e) {
-        throw new BridgeException(e.exit() < 0
-            ? "the image was pushed, but its SOCI index was not: push --snapshotter soci needs "
-                + soci + ", which could not be run (is soci installed?)"
-            : "soci " + verb + " failed: " + e.getMessage(), e);
+        throw new BridgeException(
+            e.exit() < 0
+                ? "the image was pushed, but its SOCI index was not: push --snapshotter soci needs "
+                    + soci
+                    + ", which could not be run (is soci installed?)"
+                : "soci " + verb + " failed: " + e.getMessage(),
+            e);
       }
       if (!r.ok()) {
         err.println("soci " + verb + " failed with exit status " + r.exit());

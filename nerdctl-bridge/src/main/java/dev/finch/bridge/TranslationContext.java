@@ -18,8 +18,13 @@ import java.util.Map;
  * @param windowsGateway the host's address as a WSL guest sees it (for {@code host-gateway}); only
  *     asked for when a command uses {@code host-gateway} on Windows
  */
-public record TranslationContext(HostOs os, Map<String, String> hostEnv, String cwd,
-    FinchConfig config, FileReader files, WindowsGateway windowsGateway) {
+public record TranslationContext(
+    HostOs os,
+    Map<String, String> hostEnv,
+    String cwd,
+    FinchConfig config,
+    FileReader files,
+    WindowsGateway windowsGateway) {
 
   public TranslationContext {
     hostEnv = Map.copyOf(hostEnv);

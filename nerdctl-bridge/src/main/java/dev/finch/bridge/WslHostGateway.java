@@ -1,9 +1,9 @@
 package dev.finch.bridge;
 
-import dev.finch.vm.process.CommandFailedException;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandRunner;
-import dev.finch.vm.process.CommandSpec;
+import dev.finch.process.CommandFailedException;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandRunner;
+import dev.finch.process.CommandSpec;
 
 /**
  * The Windows host's address on the WSL network, read from {@code netsh interface ipv4 show
@@ -22,8 +22,14 @@ public record WslHostGateway(CommandRunner runner) implements TranslationContext
     } catch (CommandFailedException e) {
       throw new BridgeException("cannot resolve host-gateway: " + e.getMessage(), e);
     }
-    return parse(r.out()).orElseThrow(() -> new BridgeException("cannot resolve host-gateway: "
-        + "no IP address found for the \"" + ADAPTER + "\" network adapter"));
+    return parse(r.out())
+        .orElseThrow(
+            () ->
+                new BridgeException(
+                    "cannot resolve host-gateway: "
+                        + "no IP address found for the \""
+                        + ADAPTER
+                        + "\" network adapter"));
   }
 
   /** The {@code IP Address:} value of netsh's output. */

@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,26 +17,46 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Table-driven: finch argv in, nerdctl argv (and forwarded env) out. */
 class ArgTranslatorTest {
-  static final Map<String, String> HOST_ENV = Map.of("HOME_VAR", "from-host", "AWS_PROFILE", "dev",
-      "DOCKER_CONFIG", "/Users/me/.docker", "UNLISTED", "secret", "COMPOSE_FILE", "C:\\a\\c.yml");
-  static final Map<String, List<String>> FILES = Map.of(
-      "app.env", List.of("# comment", "", "A=1", "HOME_VAR", "MISSING", "B=two words"),
-      "C:\\cfg\\win.env", List.of("W=1"));
+  static final Map<String, String> HOST_ENV =
+      Map.of(
+          "HOME_VAR",
+          "from-host",
+          "AWS_PROFILE",
+          "dev",
+          "DOCKER_CONFIG",
+          "/Users/me/.docker",
+          "UNLISTED",
+          "secret",
+          "COMPOSE_FILE",
+          "C:\\a\\c.yml");
+  static final Map<String, List<String>> FILES =
+      Map.of(
+          "app.env", List.of("# comment", "", "A=1", "HOME_VAR", "MISSING", "B=two words"),
+          "C:\\cfg\\win.env", List.of("W=1"));
 
   static FinchConfig config(List<String> snapshotters, boolean dockercompat) {
-    return new FinchConfig(2, "4GiB", Optional.of("vz"), false, snapshotters, List.of(), List.of(),
-        dockercompat, true, "100GiB", "50GiB", false, false);
+    return FinchConfig.builder()
+        .memory("4GiB")
+        .vmType("vz")
+        .snapshotters(snapshotters)
+        .dockercompat(dockercompat)
+        .build();
   }
 
   static TranslationContext ctx(HostOs os, List<String> snapshotters) {
-    return new TranslationContext(os, HOST_ENV, os == HostOs.WINDOWS ? "C:\\Users\\me\\proj" : "/Users/me/proj",
-        config(snapshotters, true), path -> {
+    return new TranslationContext(
+        os,
+        HOST_ENV,
+        os == HostOs.WINDOWS ? "C:\\Users\\me\\proj" : "/Users/me/proj",
+        config(snapshotters, true),
+        path -> {
           List<String> lines = FILES.get(path);
           if (lines == null) {
             throw new NoSuchFileException(path);
           }
           return lines;
-        }, () -> "172.29.96.1");
+        },
+        () -> "172.29.96.1");
   }
 
   static List<String> w(String s) {
@@ -52,67 +71,179 @@ class ArgTranslatorTest {
     return Stream.of(
         // name, os, snapshotters, finch argv, nerdctl argv
         Arguments.of("plain images", mac, none, "images", "nerdctl --snapshotter=overlayfs images"),
-        Arguments.of("default snapshotter is first listed", mac, soci, "pull alpine",
+        Arguments.of(
+            "default snapshotter is first listed",
+            mac,
+            soci,
+            "pull alpine",
             "nerdctl --snapshotter=soci pull alpine"),
-        Arguments.of("explicit global snapshotter kept", mac, soci, "--snapshotter=overlayfs pull alpine",
+        Arguments.of(
+            "explicit global snapshotter kept",
+            mac,
+            soci,
+            "--snapshotter=overlayfs pull alpine",
             "nerdctl --snapshotter=overlayfs pull alpine"),
-        Arguments.of("explicit snapshotter after command", mac, soci, "pull --snapshotter overlayfs alpine",
+        Arguments.of(
+            "explicit snapshotter after command",
+            mac,
+            soci,
+            "pull --snapshotter overlayfs alpine",
             "nerdctl pull --snapshotter overlayfs alpine"),
-        Arguments.of("global with value before command", mac, none, "--namespace other ps -a",
+        Arguments.of(
+            "global with value before command",
+            mac,
+            none,
+            "--namespace other ps -a",
             "nerdctl --snapshotter=overlayfs --namespace other ps -a"),
-        Arguments.of("run alias and env", mac, none, "run --rm -e A=1 -e HOME_VAR -e NOPE alpine env",
+        Arguments.of(
+            "run alias and env",
+            mac,
+            none,
+            "run --rm -e A=1 -e HOME_VAR -e NOPE alpine env",
             "nerdctl --snapshotter=overlayfs container run --rm -e A=1 -e HOME_VAR=from-host alpine env"),
-        Arguments.of("env-file read on host, CLI wins", mac, none,
+        Arguments.of(
+            "env-file read on host, CLI wins",
+            mac,
+            none,
             "run --env-file app.env -e A=9 --name x alpine",
             "nerdctl --snapshotter=overlayfs container run --name x -e A=9 -e HOME_VAR=from-host -e B=two_words alpine"),
-        Arguments.of("combined short flags", mac, none, "run -itp 80:80 alpine sh",
+        Arguments.of(
+            "combined short flags",
+            mac,
+            none,
+            "run -itp 80:80 alpine sh",
             "nerdctl --snapshotter=overlayfs container run -i -t -p 80:80 alpine sh"),
-        Arguments.of("attached env value", mac, none, "run -eX=1 --env=Y=2 alpine",
+        Arguments.of(
+            "attached env value",
+            mac,
+            none,
+            "run -eX=1 --env=Y=2 alpine",
             "nerdctl --snapshotter=overlayfs container run -e X=1 -e Y=2 alpine"),
-        Arguments.of("args after image untouched", mac, none, "run alpine sh -c -e",
+        Arguments.of(
+            "args after image untouched",
+            mac,
+            none,
+            "run alpine sh -c -e",
             "nerdctl --snapshotter=overlayfs container run alpine sh -c -e"),
-        Arguments.of("unknown long flag takes a value", mac, none, "run --health-retries -5 alpine",
+        Arguments.of(
+            "unknown long flag takes a value",
+            mac,
+            none,
+            "run --health-retries -5 alpine",
             "nerdctl --snapshotter=overlayfs container run --health-retries -5 alpine"),
-        Arguments.of("host-gateway on macOS", mac, none, "run --add-host h:host-gateway alpine",
+        Arguments.of(
+            "host-gateway on macOS",
+            mac,
+            none,
+            "run --add-host h:host-gateway alpine",
             "nerdctl --snapshotter=overlayfs container run --add-host h:192.168.5.2 alpine"),
-        Arguments.of("host-gateway on Windows", win, none, "run --add-host=h:host-gateway alpine",
+        Arguments.of(
+            "host-gateway on Windows",
+            win,
+            none,
+            "run --add-host=h:host-gateway alpine",
             "nerdctl --snapshotter=overlayfs container run --add-host=h:172.29.96.1 alpine"),
-        Arguments.of("host-gateway on Linux is nerdctl's", HostOs.LINUX, none,
+        Arguments.of(
+            "host-gateway on Linux is nerdctl's",
+            HostOs.LINUX,
+            none,
             "run --add-host h:host-gateway alpine",
             "nerdctl --snapshotter=overlayfs container run --add-host h:host-gateway alpine"),
-        Arguments.of("mount consistency dropped", mac, none,
+        Arguments.of(
+            "mount consistency dropped",
+            mac,
+            none,
             "run --mount type=bind,src=/a,dst=/b,consistency=cached alpine",
             "nerdctl --snapshotter=overlayfs container run --mount type=bind,src=/a,dst=/b alpine"),
-        Arguments.of("container run group form", mac, none, "container run -d alpine",
+        Arguments.of(
+            "container run group form",
+            mac,
+            none,
+            "container run -d alpine",
             "nerdctl --snapshotter=overlayfs container run -d alpine"),
-        Arguments.of("build alias + dockercompat --load", mac, none, "build --load -t x .",
+        Arguments.of(
+            "build alias + dockercompat --load",
+            mac,
+            none,
+            "build --load -t x .",
             "nerdctl --snapshotter=overlayfs image build --output=type=docker -t x ."),
-        Arguments.of("windows volume", win, none, "run -v C:\\src:/app:ro alpine",
+        Arguments.of(
+            "windows volume",
+            win,
+            none,
+            "run -v C:\\src:/app:ro alpine",
             "nerdctl --snapshotter=overlayfs container run -v /mnt/c/src:/app:ro alpine"),
-        Arguments.of("windows relative volume", win, none, "run -v .\\data:/d alpine",
+        Arguments.of(
+            "windows relative volume",
+            win,
+            none,
+            "run -v .\\data:/d alpine",
             "nerdctl --snapshotter=overlayfs container run -v /mnt/c/Users/me/proj/data:/d alpine"),
-        Arguments.of("windows posix volume untouched", win, none, "run -v /srv:/d alpine",
+        Arguments.of(
+            "windows posix volume untouched",
+            win,
+            none,
+            "run -v /srv:/d alpine",
             "nerdctl --snapshotter=overlayfs container run -v /srv:/d alpine"),
-        Arguments.of("windows env-file path read on host", win, none, "run --env-file C:\\cfg\\win.env alpine",
+        Arguments.of(
+            "windows env-file path read on host",
+            win,
+            none,
+            "run --env-file C:\\cfg\\win.env alpine",
             "nerdctl --snapshotter=overlayfs container run -e W=1 alpine"),
-        Arguments.of("windows mount src", win, none, "run --mount type=bind,src=C:\\x,dst=/x alpine",
+        Arguments.of(
+            "windows mount src",
+            win,
+            none,
+            "run --mount type=bind,src=C:\\x,dst=/x alpine",
             "nerdctl --snapshotter=overlayfs container run --mount type=bind,src=/mnt/c/x,dst=/x alpine"),
-        Arguments.of("windows build file and context", win, none,
+        Arguments.of(
+            "windows build file and context",
+            win,
+            none,
             "build -f D:\\b\\Dockerfile --iidfile=id.txt -o type=local,dest=C:\\out C:\\ctx",
             "nerdctl --snapshotter=overlayfs image build -f /mnt/d/b/Dockerfile --iidfile=id.txt -o type=local,dest=/mnt/c/out /mnt/c/ctx"),
-        Arguments.of("windows save alias and path", win, none, "save -o C:\\img.tar alpine",
+        Arguments.of(
+            "windows save alias and path",
+            win,
+            none,
+            "save -o C:\\img.tar alpine",
             "nerdctl --snapshotter=overlayfs image save -o /mnt/c/img.tar alpine"),
-        Arguments.of("windows load alias and path", win, none, "load --input=C:\\img.tar",
+        Arguments.of(
+            "windows load alias and path",
+            win,
+            none,
+            "load --input=C:\\img.tar",
             "nerdctl --snapshotter=overlayfs image load --input=/mnt/c/img.tar"),
-        Arguments.of("windows cp host side only", win, none, "cp C:\\f.txt box:/tmp/f.txt",
+        Arguments.of(
+            "windows cp host side only",
+            win,
+            none,
+            "cp C:\\f.txt box:/tmp/f.txt",
             "nerdctl --snapshotter=overlayfs container cp /mnt/c/f.txt box:/tmp/f.txt"),
-        Arguments.of("windows compose file", win, none, "compose -f C:\\p\\compose.yml up -d",
+        Arguments.of(
+            "windows compose file",
+            win,
+            none,
+            "compose -f C:\\p\\compose.yml up -d",
             "nerdctl --snapshotter=overlayfs compose -f /mnt/c/p/compose.yml up -d"),
-        Arguments.of("macOS save is not aliased", mac, none, "save -o /tmp/x.tar alpine",
+        Arguments.of(
+            "macOS save is not aliased",
+            mac,
+            none,
+            "save -o /tmp/x.tar alpine",
             "nerdctl --snapshotter=overlayfs save -o /tmp/x.tar alpine"),
-        Arguments.of("buildx build under dockercompat", mac, none, "buildx build -t x .",
+        Arguments.of(
+            "buildx build under dockercompat",
+            mac,
+            none,
+            "buildx build -t x .",
             "nerdctl --snapshotter=overlayfs build -t x ."),
-        Arguments.of("push without soci is plain", mac, none, "push --soci-span-size 1 r/x:1",
+        Arguments.of(
+            "push without soci is plain",
+            mac,
+            none,
+            "push --soci-span-size 1 r/x:1",
             "nerdctl --snapshotter=overlayfs push --soci-span-size 1 r/x:1"));
   }
 
@@ -133,8 +264,11 @@ class ArgTranslatorTest {
   @Test
   void forwardsOnlyAllowListedEnvAndDockerConfigAsHostDockerConfig() throws Exception {
     NerdctlCall mac = new ArgTranslator(ctx(HostOs.MACOS, List.of())).translate(w("ps")).call();
-    assertThat(mac.env()).containsExactly(Map.entry("COMPOSE_FILE", "C:\\a\\c.yml"),
-        Map.entry("AWS_PROFILE", "dev"), Map.entry("HOST_DOCKER_CONFIG", "/Users/me/.docker"));
+    assertThat(mac.env())
+        .containsExactly(
+            Map.entry("COMPOSE_FILE", "C:\\a\\c.yml"),
+            Map.entry("AWS_PROFILE", "dev"),
+            Map.entry("HOST_DOCKER_CONFIG", "/Users/me/.docker"));
     NerdctlCall win = new ArgTranslator(ctx(HostOs.WINDOWS, List.of())).translate(w("ps")).call();
     assertThat(win.env()).containsEntry("COMPOSE_FILE", "/mnt/c/a/c.yml");
   }
@@ -150,25 +284,38 @@ class ArgTranslatorTest {
 
   @Test
   void pushWithSociExpandsIntoImagePushAndSociSteps() throws Exception {
-    Translation t = new ArgTranslator(ctx(HostOs.MACOS, List.of("soci"))).translate(w(
-        "push --insecure-registry --soci-span-size=2097152 --soci-min-layer-size 20971520 "
-            + "--platform linux/amd64 localhost:5000/x:1"));
+    Translation t =
+        new ArgTranslator(ctx(HostOs.MACOS, List.of("soci")))
+            .translate(
+                w(
+                    "push --insecure-registry --soci-span-size=2097152 --soci-min-layer-size 20971520 "
+                        + "--platform linux/amd64 localhost:5000/x:1"));
     assertThat(t).isInstanceOf(Translation.SociPush.class);
     Translation.SociPush p = (Translation.SociPush) t;
-    assertThat(p.call().argv()).containsExactly("nerdctl", "--snapshotter=overlayfs", "push",
-        "--insecure-registry", "--platform=linux/amd64", "localhost:5000/x:1");
+    assertThat(p.call().argv())
+        .containsExactly(
+            "nerdctl",
+            "--snapshotter=overlayfs",
+            "push",
+            "--insecure-registry",
+            "--platform=linux/amd64",
+            "localhost:5000/x:1");
     assertThat(p.ref()).isEqualTo("localhost:5000/x:1");
-    assertThat(p.createFlags()).containsExactly("--platform=linux/amd64", "--span-size=2097152",
-        "--min-layer-size=20971520");
-    assertThat(p.pushFlags()).containsExactly("--platform=linux/amd64", "--skip-verify", "--plain-http");
+    assertThat(p.createFlags())
+        .containsExactly(
+            "--platform=linux/amd64", "--span-size=2097152", "--min-layer-size=20971520");
+    assertThat(p.pushFlags())
+        .containsExactly("--platform=linux/amd64", "--skip-verify", "--plain-http");
 
-    Translation explicit = new ArgTranslator(ctx(HostOs.MACOS, List.of()))
-        .translate(w("--snapshotter=soci push --all-platforms r/x"));
+    Translation explicit =
+        new ArgTranslator(ctx(HostOs.MACOS, List.of()))
+            .translate(w("--snapshotter=soci push --all-platforms r/x"));
     assertThat(((Translation.SociPush) explicit).call().argv())
         .containsExactly("nerdctl", "--snapshotter=overlayfs", "push", "--all-platforms", "r/x");
     assertThat(((Translation.SociPush) explicit).createFlags()).containsExactly("--all-platforms");
-    Translation inArgs = new ArgTranslator(ctx(HostOs.MACOS, List.of()))
-        .translate(w("image push --snapshotter soci r/x"));
+    Translation inArgs =
+        new ArgTranslator(ctx(HostOs.MACOS, List.of()))
+            .translate(w("image push --snapshotter soci r/x"));
     assertThat(inArgs).isInstanceOf(Translation.SociPush.class);
   }
 
@@ -179,7 +326,9 @@ class ArgTranslatorTest {
         .hasMessage("failed to read env file \"nope.env\": nope.env");
     assertThatThrownBy(() -> t.translate(w("buildx imagetools inspect x")))
         .hasMessage("unsupported buildx command: imagetools");
-    assertThatThrownBy(() -> new ArgTranslator(ctx(HostOs.MACOS, List.of("soci")))
-        .translate(w("push --quiet"))).hasMessageContaining("requires exactly 1 argument");
+    assertThatThrownBy(
+            () ->
+                new ArgTranslator(ctx(HostOs.MACOS, List.of("soci"))).translate(w("push --quiet")))
+        .hasMessageContaining("requires exactly 1 argument");
   }
 }

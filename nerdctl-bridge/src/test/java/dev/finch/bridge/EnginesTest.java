@@ -6,14 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.HostFacts;
 import dev.finch.config.HostOs;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandSpec;
+import dev.finch.process.RecordingLog;
+import dev.finch.process.RecordingRunner;
 import dev.finch.vm.GuestShell;
 import dev.finch.vm.InstallLayout;
 import dev.finch.vm.LimaBackend;
 import dev.finch.vm.NativeGuest;
-import dev.finch.vm.RecordingLog;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandSpec;
-import dev.finch.vm.process.RecordingRunner;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -23,14 +23,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EnginesTest {
-  static final HostFacts MAC = new HostFacts(HostOs.MACOS, "aarch64", 8, 16L << 30, 15,
-      Path.of("/Users/me"), Map.of("PATH", "/usr/bin"));
+  static final HostFacts MAC =
+      new HostFacts(
+          HostOs.MACOS,
+          "aarch64",
+          8,
+          16L << 30,
+          15,
+          Path.of("/Users/me"),
+          Map.of("PATH", "/usr/bin"));
   final StringWriter out = new StringWriter();
   final StringWriter err = new StringWriter();
   final RecordingRunner runner = new RecordingRunner();
@@ -43,18 +49,31 @@ class EnginesTest {
   }
 
   static FinchConfig config(List<String> snapshotters) {
-    return new FinchConfig(2, "4GiB", Optional.of("vz"), false, snapshotters, List.of(), List.of(),
-        false, true, "100GiB", "50GiB", false, false);
+    return FinchConfig.builder().memory("4GiB").vmType("vz").snapshotters(snapshotters).build();
   }
 
   Translation translate(HostOs os, List<String> snapshotters, String argv) throws Exception {
-    return new ArgTranslator(new TranslationContext(os, Map.of("AWS_PROFILE", "dev"), "/Users/me",
-        config(snapshotters), p -> List.of(), () -> "172.29.96.1")).translate(Arrays.asList(argv.split(" ")));
+    return new ArgTranslator(
+            new TranslationContext(
+                os,
+                Map.of("AWS_PROFILE", "dev"),
+                "/Users/me",
+                config(snapshotters),
+                p -> List.of(),
+                () -> "172.29.96.1"))
+        .translate(Arrays.asList(argv.split(" ")));
   }
 
   NerdctlEngine lima(boolean soci) {
-    return new NerdctlEngine(new LimaBackend(new InstallLayout(tmp), MAC), runner, Path.of("/Users/me"),
-        "nerdctl", "soci", Map.of(), soci, new RecordingLog());
+    return new NerdctlEngine(
+        new LimaBackend(new InstallLayout(tmp), MAC),
+        runner,
+        Path.of("/Users/me"),
+        "nerdctl",
+        "soci",
+        Map.of(),
+        soci,
+        new RecordingLog());
   }
 
   List<String> shell(String... guest) {
@@ -66,12 +85,25 @@ class EnginesTest {
   @Test
   void passThroughRunsLimactlShellWithEnvAndReturnsGuestExitCode() throws Exception {
     runner.when(List.of("nerdctl"), new CommandResult(3, "", ""));
-    int rc = lima(false).execute(translate(HostOs.MACOS, List.of(), "run --rm alpine false"),
-        new PrintWriter(out), new PrintWriter(err));
+    int rc =
+        lima(false)
+            .execute(
+                translate(HostOs.MACOS, List.of(), "run --rm alpine false"),
+                new PrintWriter(out),
+                new PrintWriter(err));
     assertThat(rc).isEqualTo(3);
     CommandSpec spec = runner.specs().getFirst();
-    assertThat(spec.argv()).containsExactlyElementsOf(shell("AWS_PROFILE=dev", "nerdctl",
-        "--snapshotter=overlayfs", "container", "run", "--rm", "alpine", "false"));
+    assertThat(spec.argv())
+        .containsExactlyElementsOf(
+            shell(
+                "AWS_PROFILE=dev",
+                "nerdctl",
+                "--snapshotter=overlayfs",
+                "container",
+                "run",
+                "--rm",
+                "alpine",
+                "false"));
     assertThat(spec.env()).containsEntry("LIMA_HOME", tmp.resolve("lima/data").toString());
     assertThat(spec.io()).isEqualTo(CommandSpec.Io.INHERIT);
     assertThat(spec.stdin()).isInstanceOf(CommandSpec.Stdin.Inherit.class);
@@ -80,26 +112,59 @@ class EnginesTest {
   @Test
   void helpIsCapturedAndShowsFinch() throws Exception {
     runner.when(List.of("nerdctl"), new CommandResult(0, "Usage: nerdctl pull [flags]\n", ""));
-    lima(false).execute(translate(HostOs.MACOS, List.of(), "pull --help"), new PrintWriter(out),
-        new PrintWriter(err));
+    lima(false)
+        .execute(
+            translate(HostOs.MACOS, List.of(), "pull --help"),
+            new PrintWriter(out),
+            new PrintWriter(err));
     assertThat(out.toString()).isEqualTo("Usage: finch pull [flags]\n");
   }
 
   @Test
   void sociPushRunsPushThenSociCreateAndPushWithPrefixedLines() throws Exception {
-    runner.when(List.of("soci", "--namespace", "finch", "create"), new CommandResult(0,
-        "layer sha256:aaa -> ztoc sha256:bbb\nlayer sha256:ccc -> ztoc skipped - layer size 5 is less than min-layer-size 10\n", ""))
-        .when(List.of("soci", "--namespace", "finch", "push"),
-            new CommandResult(0, "pushing artifact with digest: sha256:ddd\nsuccessfully pushed artifact with digest: sha256:ddd\n", ""));
-    int rc = lima(true).execute(translate(HostOs.MACOS, List.of("soci"),
-        "push --soci-span-size 2097152 localhost:5000/x:1"), new PrintWriter(out), new PrintWriter(err));
+    runner
+        .when(
+            List.of("soci", "--namespace", "finch", "create"),
+            new CommandResult(
+                0,
+                "layer sha256:aaa -> ztoc sha256:bbb\nlayer sha256:ccc -> ztoc skipped - layer size 5 is less than min-layer-size 10\n",
+                ""))
+        .when(
+            List.of("soci", "--namespace", "finch", "push"),
+            new CommandResult(
+                0,
+                "pushing artifact with digest: sha256:ddd\nsuccessfully pushed artifact with digest: sha256:ddd\n",
+                ""));
+    int rc =
+        lima(true)
+            .execute(
+                translate(
+                    HostOs.MACOS,
+                    List.of("soci"),
+                    "push --soci-span-size 2097152 localhost:5000/x:1"),
+                new PrintWriter(out),
+                new PrintWriter(err));
     assertThat(rc).isZero();
-    assertThat(runner.argvs()).containsExactly(
-        shell("AWS_PROFILE=dev", "nerdctl", "--snapshotter=overlayfs", "push", "localhost:5000/x:1"),
-        shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "create", "--span-size=2097152",
-            "localhost:5000/x:1"),
-        shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "push", "localhost:5000/x:1"));
-    assertThat(out.toString()).isEqualTo("""
+    assertThat(runner.argvs())
+        .containsExactly(
+            shell(
+                "AWS_PROFILE=dev",
+                "nerdctl",
+                "--snapshotter=overlayfs",
+                "push",
+                "localhost:5000/x:1"),
+            shell(
+                "AWS_PROFILE=dev",
+                "soci",
+                "--namespace",
+                "finch",
+                "create",
+                "--span-size=2097152",
+                "localhost:5000/x:1"),
+            shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "push", "localhost:5000/x:1"));
+    assertThat(out.toString())
+        .isEqualTo(
+            """
         soci: layer sha256:aaa -> ztoc sha256:bbb
         soci: layer sha256:ccc -> ztoc skipped - layer size 5 is less than min-layer-size 10
         soci: pushing artifact with digest: sha256:ddd
@@ -110,35 +175,61 @@ class EnginesTest {
   @Test
   void failedImagePushSkipsSoci() throws Exception {
     runner.when(List.of("push"), new CommandResult(1, "", ""));
-    int rc = lima(true).execute(translate(HostOs.MACOS, List.of("soci"), "push r/x"),
-        new PrintWriter(out), new PrintWriter(err));
+    int rc =
+        lima(true)
+            .execute(
+                translate(HostOs.MACOS, List.of("soci"), "push r/x"),
+                new PrintWriter(out),
+                new PrintWriter(err));
     assertThat(rc).isEqualTo(1);
     assertThat(runner.argvs()).hasSize(1);
   }
 
   @Test
   void versionsFromNerdctlJsonAndSoci() throws Exception {
-    runner.when(List.of("version", "--format", "json"), new CommandResult(0, """
+    runner
+        .when(
+            List.of("version", "--format", "json"),
+            new CommandResult(
+                0,
+                """
         {"Client":{"Version":"v2.2.2","GitCommit":"abc","Components":[{"Name":"buildctl","Version":"v0.28.1","Details":{"GitCommit":"b1"}}]},
          "Server":{"Components":[{"Name":"containerd","Version":"v2.2.1","Details":{"GitCommit":"c1"}},{"Name":"runc","Version":"1.4.0","Details":{"GitCommit":"r1"}}]}}
-        """, "")).when(List.of("soci", "--version"), new CommandResult(0, "soci version v0.1.0 deadbeef\n", ""));
+        """,
+                ""))
+        .when(
+            List.of("soci", "--version"),
+            new CommandResult(0, "soci version v0.1.0 deadbeef\n", ""));
     GuestVersions v = lima(true).versions();
     assertThat(v.nerdctl()).contains(new Component("nerdctl", "v2.2.2", "abc"));
     assertThat(v.clientComponents()).containsExactly(new Component("buildctl", "v0.28.1", "b1"));
-    assertThat(v.server()).containsExactly(new Component("containerd", "v2.2.1", "c1"),
-        new Component("runc", "1.4.0", "r1"), new Component("soci-snapshotter", "v0.1.0", ""));
-    assertThat(runner.argvs()).containsExactly(shell("nerdctl", "version", "--format", "json"),
-        shell("soci", "--version"));
+    assertThat(v.server())
+        .containsExactly(
+            new Component("containerd", "v2.2.1", "c1"),
+            new Component("runc", "1.4.0", "r1"),
+            new Component("soci-snapshotter", "v0.1.0", ""));
+    assertThat(runner.argvs())
+        .containsExactly(
+            shell("nerdctl", "version", "--format", "json"), shell("soci", "--version"));
   }
 
   @Test
   void nativeNerdctlRunsLocallyInTheFinchNamespace() throws Exception {
-    NerdctlEngine nat = new NerdctlEngine(new NativeGuest(), runner, Path.of("/work"),
-        "/usr/local/bin/nerdctl", "/usr/local/bin/soci", Map.of("CONTAINERD_NAMESPACE", "finch"),
-        false, new RecordingLog());
-    nat.execute(translate(HostOs.LINUX, List.of(), "images"), new PrintWriter(out), new PrintWriter(err));
+    NerdctlEngine nat =
+        new NerdctlEngine(
+            new NativeGuest(),
+            runner,
+            Path.of("/work"),
+            "/usr/local/bin/nerdctl",
+            "/usr/local/bin/soci",
+            Map.of("CONTAINERD_NAMESPACE", "finch"),
+            false,
+            new RecordingLog());
+    nat.execute(
+        translate(HostOs.LINUX, List.of(), "images"), new PrintWriter(out), new PrintWriter(err));
     CommandSpec spec = runner.specs().getFirst();
-    assertThat(spec.argv()).containsExactly("/usr/local/bin/nerdctl", "--snapshotter=overlayfs", "images");
+    assertThat(spec.argv())
+        .containsExactly("/usr/local/bin/nerdctl", "--snapshotter=overlayfs", "images");
     assertThat(spec.env()).containsExactly(Map.entry("CONTAINERD_NAMESPACE", "finch"));
     assertThat(spec.workdir()).contains(Path.of("/work"));
   }
@@ -155,13 +246,20 @@ class EnginesTest {
   }
 
   CtrSociEngine ctrEngine() {
-    return new CtrSociEngine(runner, new dev.finch.vm.NativeGuest(), new BinaryLocator(Map.of("PATH", tmp.resolve("bin").toString()),
-        List.of()), Path.of("/work"), new RecordingLog());
+    return new CtrSociEngine(
+        runner,
+        new dev.finch.vm.NativeGuest(),
+        new BinaryLocator(Map.of("PATH", tmp.resolve("bin").toString()), List.of()),
+        Path.of("/work"),
+        new RecordingLog());
   }
 
   int ctr(List<String> snapshotters, String argv) throws Exception {
-    return ctrEngine().execute(translate(HostOs.LINUX, snapshotters, argv), new PrintWriter(out),
-        new PrintWriter(err));
+    return ctrEngine()
+        .execute(
+            translate(HostOs.LINUX, snapshotters, argv),
+            new PrintWriter(out),
+            new PrintWriter(err));
   }
 
   @Test
@@ -170,11 +268,27 @@ class EnginesTest {
     String soci = bin("soci");
     ctr(List.of(), "pull alpine");
     ctr(List.of("soci"), "--insecure-registry pull localhost:5000/x:1");
-    assertThat(runner.argvs()).containsExactly(
-        List.of(ctr, "--namespace", "finch", "images", "pull", "--snapshotter", "overlayfs",
-            "docker.io/library/alpine:latest"),
-        List.of(soci, "--namespace", "finch", "image", "rpull", "--plain-http", "localhost:5000/x:1"));
-    assertThat(runner.specs()).allSatisfy(s -> assertThat(s.io()).isEqualTo(CommandSpec.Io.INHERIT));
+    assertThat(runner.argvs())
+        .containsExactly(
+            List.of(
+                ctr,
+                "--namespace",
+                "finch",
+                "images",
+                "pull",
+                "--snapshotter",
+                "overlayfs",
+                "docker.io/library/alpine:latest"),
+            List.of(
+                soci,
+                "--namespace",
+                "finch",
+                "image",
+                "rpull",
+                "--plain-http",
+                "localhost:5000/x:1"));
+    assertThat(runner.specs())
+        .allSatisfy(s -> assertThat(s.io()).isEqualTo(CommandSpec.Io.INHERIT));
   }
 
   @Test
@@ -184,13 +298,42 @@ class EnginesTest {
     runner.when(s -> s.argv().contains("run"), new CommandResult(7, "", ""));
     int rc = ctr(List.of(), "run --rm -t -e A=1 --name web -v /srv:/data:ro alpine echo hi");
     assertThat(rc).isEqualTo(7);
-    assertThat(runner.argvs()).containsExactly(
-        List.of(ctr, "--namespace", "finch", "images", "ls", "-q", "name==docker.io/library/alpine:latest"),
-        List.of(ctr, "--namespace", "finch", "images", "pull", "--snapshotter", "overlayfs",
-            "docker.io/library/alpine:latest"),
-        List.of(ctr, "--namespace", "finch", "run", "--snapshotter", "overlayfs", "--rm", "--tty",
-            "--mount", "type=bind,src=/srv,dst=/data,options=rbind:ro", "--env", "A=1",
-            "docker.io/library/alpine:latest", "web", "echo", "hi"));
+    assertThat(runner.argvs())
+        .containsExactly(
+            List.of(
+                ctr,
+                "--namespace",
+                "finch",
+                "images",
+                "ls",
+                "-q",
+                "name==docker.io/library/alpine:latest"),
+            List.of(
+                ctr,
+                "--namespace",
+                "finch",
+                "images",
+                "pull",
+                "--snapshotter",
+                "overlayfs",
+                "docker.io/library/alpine:latest"),
+            List.of(
+                ctr,
+                "--namespace",
+                "finch",
+                "run",
+                "--snapshotter",
+                "overlayfs",
+                "--rm",
+                "--tty",
+                "--mount",
+                "type=bind,src=/srv,dst=/data,options=rbind:ro",
+                "--env",
+                "A=1",
+                "docker.io/library/alpine:latest",
+                "web",
+                "echo",
+                "hi"));
   }
 
   @Test
@@ -199,71 +342,138 @@ class EnginesTest {
     runner.when(s -> s.argv().contains("-q"), new CommandResult(0, "x\n", ""));
     runner.when(s -> s.argv().contains("run"), new CommandResult(0, "", ""));
     assertThat(ctr(List.of("soci"), "run --rm --snapshotter overlayfs alpine true")).isZero();
-    assertThat(runner.argvs().getLast()).containsExactly(ctr, "--namespace", "finch", "run", "--snapshotter", "overlayfs",
-        "--rm", "docker.io/library/alpine:latest", runner.argvs().getLast().get(8), "true");
+    assertThat(runner.argvs().getLast())
+        .containsExactly(
+            ctr,
+            "--namespace",
+            "finch",
+            "run",
+            "--snapshotter",
+            "overlayfs",
+            "--rm",
+            "docker.io/library/alpine:latest",
+            runner.argvs().getLast().get(8),
+            "true");
   }
 
   @Test
   void ctrEngineInAVmRunsCtrAndSociFromTheGuestsPath() throws Exception {
-    GuestShell vm = new GuestShell() {
-      @Override
-      public CommandSpec command(List<String> argv, Map<String, String> env, Path cwd) {
-        List<String> a = new java.util.ArrayList<>(List.of("ssh", "guest", "--"));
-        a.addAll(argv);
-        return CommandSpec.of(a).interactive();
-      }
-    };
+    GuestShell vm =
+        new GuestShell() {
+          @Override
+          public CommandSpec command(List<String> argv, Map<String, String> env, Path cwd) {
+            List<String> a = new java.util.ArrayList<>(List.of("ssh", "guest", "--"));
+            a.addAll(argv);
+            return CommandSpec.of(a).interactive();
+          }
+        };
     runner.when(s -> true, new CommandResult(0, "", ""));
-    CtrSociEngine e = new CtrSociEngine(runner, vm, new BinaryLocator(Map.of("PATH", "/nowhere"), List.of()),
-        Path.of("/work"), new RecordingLog());
-    assertThat(e.execute(translate(HostOs.LINUX, List.of("soci"), "pull 10.0.2.2:5000/x:1"), new PrintWriter(out),
-        new PrintWriter(err))).isZero();
-    assertThat(runner.argvs()).containsExactly(
-        List.of("ssh", "guest", "--", "soci", "--namespace", "finch", "image", "rpull", "10.0.2.2:5000/x:1"));
+    CtrSociEngine e =
+        new CtrSociEngine(
+            runner,
+            vm,
+            new BinaryLocator(Map.of("PATH", "/nowhere"), List.of()),
+            Path.of("/work"),
+            new RecordingLog());
+    assertThat(
+            e.execute(
+                translate(HostOs.LINUX, List.of("soci"), "pull 10.0.2.2:5000/x:1"),
+                new PrintWriter(out),
+                new PrintWriter(err)))
+        .isZero();
+    assertThat(runner.argvs())
+        .containsExactly(
+            List.of(
+                "ssh",
+                "guest",
+                "--",
+                "soci",
+                "--namespace",
+                "finch",
+                "image",
+                "rpull",
+                "10.0.2.2:5000/x:1"));
   }
 
   @Test
   void ctrEngineImagesTagRmiPush() throws Exception {
     String ctr = bin("ctr");
     String soci = bin("soci");
-    runner.when(List.of("images", "ls"), new CommandResult(0,
-        "REF TYPE DIGEST SIZE PLATFORMS LABELS\ndocker.io/library/alpine:latest application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n", ""));
+    runner.when(
+        List.of("images", "ls"),
+        new CommandResult(
+            0,
+            "REF TYPE DIGEST SIZE PLATFORMS LABELS\ndocker.io/library/alpine:latest application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n",
+            ""));
     ctr(List.of(), "images");
     ctr(List.of(), "tag alpine localhost:5000/a:1");
     ctr(List.of(), "rmi -f localhost:5000/a:1");
-    runner.when(List.of("create"), new CommandResult(0, "layer sha256:aaa -> ztoc sha256:bbb\n", ""));
+    runner.when(
+        List.of("create"), new CommandResult(0, "layer sha256:aaa -> ztoc sha256:bbb\n", ""));
     ctr(List.of("soci"), "push --insecure-registry --soci-min-layer-size 0 localhost:5000/a:1");
-    assertThat(runner.argvs()).containsExactly(
-        List.of(ctr, "--namespace", "finch", "images", "ls"),
-        List.of(ctr, "--namespace", "finch", "images", "tag", "docker.io/library/alpine:latest",
-            "localhost:5000/a:1"),
-        List.of(ctr, "--namespace", "finch", "images", "rm", "localhost:5000/a:1"),
-        List.of(ctr, "--namespace", "finch", "images", "push", "--plain-http", "localhost:5000/a:1"),
-        List.of(soci, "--namespace", "finch", "create", "--min-layer-size=0", "localhost:5000/a:1"),
-        List.of(soci, "--namespace", "finch", "push", "--skip-verify", "--plain-http", "localhost:5000/a:1"));
-    assertThat(out.toString()).startsWith("REPOSITORY").contains("docker.io/library/alpine")
-        .contains("latest").contains("0123456789ab").contains("3.5 MiB")
+    assertThat(runner.argvs())
+        .containsExactly(
+            List.of(ctr, "--namespace", "finch", "images", "ls"),
+            List.of(
+                ctr,
+                "--namespace",
+                "finch",
+                "images",
+                "tag",
+                "docker.io/library/alpine:latest",
+                "localhost:5000/a:1"),
+            List.of(ctr, "--namespace", "finch", "images", "rm", "localhost:5000/a:1"),
+            List.of(
+                ctr,
+                "--namespace",
+                "finch",
+                "images",
+                "push",
+                "--plain-http",
+                "localhost:5000/a:1"),
+            List.of(
+                soci, "--namespace", "finch", "create", "--min-layer-size=0", "localhost:5000/a:1"),
+            List.of(
+                soci,
+                "--namespace",
+                "finch",
+                "push",
+                "--skip-verify",
+                "--plain-http",
+                "localhost:5000/a:1"));
+    assertThat(out.toString())
+        .startsWith("REPOSITORY")
+        .contains("docker.io/library/alpine")
+        .contains("latest")
+        .contains("0123456789ab")
+        .contains("3.5 MiB")
         .contains("soci: layer sha256:aaa -> ztoc sha256:bbb");
   }
 
   @Test
   void ctrEngineNamesWhatIsMissing() throws Exception {
     bin("ctr");
-    assertThatThrownBy(() -> ctr(List.of(), "ps")).hasMessage(
-        "finch ps: needs nerdctl, which is not installed; supported without it: pull, run, images, tag, rmi, push");
-    assertThatThrownBy(() -> ctr(List.of(), "run --privileged alpine")).hasMessageStartingWith(
-        "finch run --privileged: needs nerdctl, which is not installed");
-    assertThatThrownBy(() -> ctr(List.of(), "run -v vol:/data alpine")).hasMessageContaining(
-        "only /host/path:/container/path[:ro] bind mounts");
-    assertThatThrownBy(() -> ctr(List.of("soci"), "pull alpine")).hasMessage(
-        "the soci snapshotter needs soci, which was not found on PATH or next to finch");
+    assertThatThrownBy(() -> ctr(List.of(), "ps"))
+        .hasMessage(
+            "finch ps: needs nerdctl, which is not installed; supported without it: pull, run, images, tag, rmi, push");
+    assertThatThrownBy(() -> ctr(List.of(), "run --privileged alpine"))
+        .hasMessageStartingWith("finch run --privileged: needs nerdctl, which is not installed");
+    assertThatThrownBy(() -> ctr(List.of(), "run -v vol:/data alpine"))
+        .hasMessageContaining("only /host/path:/container/path[:ro] bind mounts");
+    assertThatThrownBy(() -> ctr(List.of("soci"), "pull alpine"))
+        .hasMessage(
+            "the soci snapshotter needs soci, which was not found on PATH or next to finch");
   }
 
   @Test
   void ctrEngineVersions() throws Exception {
     String ctr = bin("ctr");
-    runner.when(List.of("version"), new CommandResult(0,
-        "Client:\n  Version:  1.6.20~ds1\n  Revision: 1.6.20~ds1-1+b1\n\nServer:\n  Version:  1.6.21\n  Revision: abc\n", ""));
+    runner.when(
+        List.of("version"),
+        new CommandResult(
+            0,
+            "Client:\n  Version:  1.6.20~ds1\n  Revision: 1.6.20~ds1-1+b1\n\nServer:\n  Version:  1.6.21\n  Revision: abc\n",
+            ""));
     GuestVersions v = ctrEngine().versions();
     assertThat(v.nerdctl()).isEmpty();
     assertThat(v.server()).containsExactly(new Component("containerd", "1.6.21", "abc"));
@@ -272,18 +482,26 @@ class EnginesTest {
 
   @Test
   void windowsHostGatewayComesFromNetsh() throws Exception {
-    runner.when(List.of("netsh"), new CommandResult(0, """
+    runner.when(
+        List.of("netsh"),
+        new CommandResult(
+            0,
+            """
         Configuration for interface "vEthernet (WSL)"
             DHCP enabled:                         No
             IP Address:                           172.29.96.1
             Subnet Prefix:                        172.29.96.0/20 (mask 255.255.240.0)
-        """, ""));
+        """,
+            ""));
     assertThat(new WslHostGateway(runner).address()).isEqualTo("172.29.96.1");
-    assertThat(runner.argvs()).containsExactly(
-        List.of("netsh", "interface", "ipv4", "show", "addresses", "vEthernet (WSL)"));
+    assertThat(runner.argvs())
+        .containsExactly(
+            List.of("netsh", "interface", "ipv4", "show", "addresses", "vEthernet (WSL)"));
     RecordingRunner empty = new RecordingRunner();
-    assertThatThrownBy(() -> new WslHostGateway(empty).address()).hasMessage("cannot resolve "
-        + "host-gateway: no IP address found for the \"vEthernet (WSL)\" network adapter");
+    assertThatThrownBy(() -> new WslHostGateway(empty).address())
+        .hasMessage(
+            "cannot resolve "
+                + "host-gateway: no IP address found for the \"vEthernet (WSL)\" network adapter");
   }
 
   @Test

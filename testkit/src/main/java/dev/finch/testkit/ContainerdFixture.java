@@ -26,10 +26,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * // or: try (var c = ContainerdFixture.builder().build().start()) { ... }
  * }</pre>
  *
- * <p>Start writes {@code config.toml}, launches {@code containerd -c config.toml} with its output in
- * {@link #logFile()}, and waits until {@code ctr version} answers. Close kills the tasks our daemon
- * started, stops exactly the PID we launched (TERM, then KILL), lazily unmounts whatever is still
- * mounted under the directory, and deletes it. Needs root (containerd does).
+ * <p>Start writes {@code config.toml}, launches {@code containerd -c config.toml} with its output
+ * in {@link #logFile()}, and waits until {@code ctr version} answers. Close kills the tasks our
+ * daemon started, stops exactly the PID we launched (TERM, then KILL), lazily unmounts whatever is
+ * still mounted under the directory, and deletes it. Needs root (containerd does).
  */
 public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   private static final Duration CTR_TIMEOUT = Duration.ofMinutes(2);
@@ -65,7 +65,10 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
       return this;
     }
 
-    /** Enables the CRI plugin(s) with these settings, rendered in the dialect of the containerd's config version. */
+    /**
+     * Enables the CRI plugin(s) with these settings, rendered in the dialect of the containerd's
+     * config version.
+     */
     public Builder enableCri(Cri settings) {
       this.cri = settings;
       return this;
@@ -100,8 +103,9 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
   }
 
   /**
-   * CRI settings: the snapshotter CRI pulls with (snapshot annotations on, so a proxy snapshotter sees
-   * the image and layer labels) and the registries it reaches over plain http ({@code host:port}).
+   * CRI settings: the snapshotter CRI pulls with (snapshot annotations on, so a proxy snapshotter
+   * sees the image and layer labels) and the registries it reaches over plain http ({@code
+   * host:port}).
    */
   public record Cri(String snapshotter, java.util.List<String> plainHttpRegistries) {
     public Cri {
@@ -122,7 +126,9 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     try {
       Path dir = Files.createTempDirectory("ctrd-");
       ContainerdDist d = settings.dist.requireInstalled();
-      config = new ContainerdConfig(dir, d.configVersion(), settings.cri, settings.proxySnapshotters, settings.extraToml);
+      config =
+          new ContainerdConfig(
+              dir, d.configVersion(), settings.cri, settings.proxySnapshotters, settings.extraToml);
       Files.writeString(dir.resolve("config.toml"), config.render());
       for (Map.Entry<Path, String> f : config.hostFiles().entrySet()) {
         Files.createDirectories(f.getKey().getParent());
@@ -134,7 +140,12 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
               .redirectOutput(logFile().toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       // containerd finds its runc shim (containerd-shim-runc-v2) on PATH: the build's own first.
-      pb.environment().put("PATH", d.binDir() + ":" + pb.environment().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+      pb.environment()
+          .put(
+              "PATH",
+              d.binDir()
+                  + ":"
+                  + pb.environment().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
       process = pb.start();
       // A JVM that exits without afterAll (e.g. killed by a build timeout) still stops our daemon.
       shutdownHook = new Thread(this::close, "containerd-fixture-stop");
@@ -147,7 +158,8 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     } catch (RuntimeException e) {
       String log = logTail();
       close();
-      throw new IllegalStateException(e.getMessage() + "\n--- containerd log (tail) ---\n" + log, e);
+      throw new IllegalStateException(
+          e.getMessage() + "\n--- containerd log (tail) ---\n" + log, e);
     }
   }
 
@@ -156,11 +168,15 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     ContainerdProcess.Result last = null;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("containerd exited with " + process.exitValue() + " during start");
+        throw new IllegalStateException(
+            "containerd exited with " + process.exitValue() + " during start");
       }
       if (Files.exists(socket())) {
-        last = ContainerdProcess.run(List.of(settings.dist.ctr().toString(), "--address", socket().toString(), "version"),
-            Duration.ofSeconds(10));
+        last =
+            ContainerdProcess.run(
+                List.of(
+                    settings.dist.ctr().toString(), "--address", socket().toString(), "version"),
+                Duration.ofSeconds(10));
         if (last.ok()) {
           return;
         }
@@ -168,7 +184,8 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
       sleep(100);
     }
     throw new IllegalStateException(
-        "containerd did not answer within " + settings.startTimeout
+        "containerd did not answer within "
+            + settings.startTimeout
             + (last == null ? " (no socket " + socket() + ")" : ": " + last.output().strip()));
   }
 
@@ -211,15 +228,22 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
   /** Runs {@code ctr --address <socket> -n <namespace> args...}. */
   /**
    * Waits until containerd reaches the proxy snapshotter {@code name} again: after the snapshotter
-   * process restarts, containerd's gRPC connection to it stays in its reconnect back-off for a while
-   * and calls fail with "connection refused". Fails (AssertionError) if it does not within {@code limit}.
+   * process restarts, containerd's gRPC connection to it stays in its reconnect back-off for a
+   * while and calls fail with "connection refused". Fails (AssertionError) if it does not within
+   * {@code limit}.
    */
   public void awaitSnapshotter(String name, java.time.Duration limit) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     ContainerdProcess.Result r = ctr("snapshots", "--snapshotter", name, "ls");
     while (!r.ok()) {
       if (System.nanoTime() > end) {
-        throw new AssertionError("containerd does not reach snapshotter " + name + " within " + limit + ": " + r.output());
+        throw new AssertionError(
+            "containerd does not reach snapshotter "
+                + name
+                + " within "
+                + limit
+                + ": "
+                + r.output());
       }
       Thread.sleep(200);
       r = ctr("snapshots", "--snapshotter", name, "ls");
@@ -232,15 +256,17 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
 
   /** Runs ctr in another namespace. */
   public ContainerdProcess.Result ctrIn(String ns, String... args) {
-    List<String> argv = new ArrayList<>(List.of(settings.dist.ctr().toString(), "--address", socket().toString(), "-n", ns));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(settings.dist.ctr().toString(), "--address", socket().toString(), "-n", ns));
     argv.addAll(List.of(args));
     return ContainerdProcess.run(argv, CTR_TIMEOUT);
   }
 
   /**
-   * {@code ctr images import [flags] ARCHIVE}, checked. ctr 2.x imports through the transfer service
-   * by default, which drops names that are not full references (test images use short ones such as
-   * {@code errors}); there {@code --local} gives the 1.x behaviour.
+   * {@code ctr images import [flags] ARCHIVE}, checked. ctr 2.x imports through the transfer
+   * service by default, which drops names that are not full references (test images use short ones
+   * such as {@code errors}); there {@code --local} gives the 1.x behaviour.
    */
   public ContainerdProcess.Result importArchive(Path archive, String... flags) {
     List<String> args = new ArrayList<>(List.of("images", "import"));
@@ -265,7 +291,10 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     }
   }
 
-  /** Starts the daemon; skips the test class when not root, except with {@code CI=true}, where it must run. */
+  /**
+   * Starts the daemon; skips the test class when not root, except with {@code CI=true}, where it
+   * must run.
+   */
   @Override
   public void beforeAll(ExtensionContext context) {
     assumeRoot();
@@ -273,8 +302,8 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
   }
 
   /**
-   * Skips the current test unless running as root. Never skips when the environment variable
-   * {@code CI} is {@code true}: there, root-only tests must run (and fail loudly if they cannot).
+   * Skips the current test unless running as root. Never skips when the environment variable {@code
+   * CI} is {@code true}: there, root-only tests must run (and fail loudly if they cannot).
    */
   public static void assumeRoot() {
     if (!"true".equals(System.getenv("CI"))) {
@@ -296,7 +325,9 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     close();
   }
 
-  /** Stops the daemon we started, unmounts leftovers under our directory and deletes it. Idempotent. */
+  /**
+   * Stops the daemon we started, unmounts leftovers under our directory and deletes it. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {

@@ -31,7 +31,13 @@ public final class ContainerdProcess {
     public Result check() {
       if (!ok()) {
         throw new IllegalStateException(
-            String.join(" ", argv) + " exited " + exitCode + ": " + stderr.strip() + " " + stdout.strip());
+            String.join(" ", argv)
+                + " exited "
+                + exitCode
+                + ": "
+                + stderr.strip()
+                + " "
+                + stdout.strip());
       }
       return this;
     }
@@ -39,7 +45,9 @@ public final class ContainerdProcess {
 
   /** Runs {@code argv} with no stdin and waits at most {@code timeout}. */
   public static Result run(List<String> argv, Duration timeout) {
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process p;
     try {
       p = pb.start();
@@ -52,7 +60,11 @@ public final class ContainerdProcess {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        return new Result(List.copyOf(argv), -1, out.getNow(""), "timed out after " + timeout + "\n" + err.getNow(""));
+        return new Result(
+            List.copyOf(argv),
+            -1,
+            out.getNow(""),
+            "timed out after " + timeout + "\n" + err.getNow(""));
       }
       return new Result(List.copyOf(argv), p.exitValue(), out.join(), err.join());
     } catch (InterruptedException e) {
@@ -64,13 +76,15 @@ public final class ContainerdProcess {
 
   private static CompletableFuture<String> drain(InputStream in) {
     CompletableFuture<String> f = new CompletableFuture<>();
-    Thread.ofVirtual().start(() -> {
-      try (in) {
-        f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        f.complete("");
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (in) {
+                f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+              } catch (IOException e) {
+                f.complete("");
+              }
+            });
     return f;
   }
 }

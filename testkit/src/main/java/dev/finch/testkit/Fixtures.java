@@ -5,8 +5,8 @@ public final class Fixtures {
   private Fixtures() {}
 
   /**
-   * Closes each non-null resource in order (containerd before the daemon it proxies to, the registry
-   * last), going on past failures; the first is rethrown with the others suppressed.
+   * Closes each non-null resource in order (containerd before the daemon it proxies to, the
+   * registry last), going on past failures; the first is rethrown with the others suppressed.
    */
   public static void closeAll(AutoCloseable... inOrder) {
     RuntimeException first = null;

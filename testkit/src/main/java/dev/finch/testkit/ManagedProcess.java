@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A daemon a test started (registry, containerd, ...): its output goes to a log file, its PID is
- * recorded, and {@link #stop} ends exactly that process (SIGTERM, then SIGKILL after a grace period).
- * A JVM shutdown hook stops it too, so a crashed test run leaves nothing behind.
+ * recorded, and {@link #stop} ends exactly that process (SIGTERM, then SIGKILL after a grace
+ * period). A JVM shutdown hook stops it too, so a crashed test run leaves nothing behind.
  */
 public final class ManagedProcess implements AutoCloseable {
   private static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
@@ -26,27 +26,32 @@ public final class ManagedProcess implements AutoCloseable {
     this.name = name;
     this.process = process;
     this.logFile = logFile;
-    this.shutdownHook = new Thread(() -> process.destroyForcibly(), "stop-" + name + "-" + process.pid());
+    this.shutdownHook =
+        new Thread(() -> process.destroyForcibly(), "stop-" + name + "-" + process.pid());
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /**
-   * Starts {@code argv} in {@code workDir} with {@code env} added to this JVM's environment; stdout and
-   * stderr are appended to {@code logFile}.
+   * Starts {@code argv} in {@code workDir} with {@code env} added to this JVM's environment; stdout
+   * and stderr are appended to {@code logFile}.
    */
-  public static ManagedProcess start(String name, List<String> argv, Map<String, String> env, Path workDir, Path logFile)
+  public static ManagedProcess start(
+      String name, List<String> argv, Map<String, String> env, Path workDir, Path logFile)
       throws IOException {
     Files.createDirectories(logFile.toAbsolutePath().getParent());
-    ProcessBuilder pb = new ProcessBuilder(argv)
-        .directory(workDir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.environment().putAll(env);
     return new ManagedProcess(name, pb.start(), logFile);
   }
 
-  /** Runs a short tool to completion and answers its stdout; fails with its output on non-zero exit. */
+  /**
+   * Runs a short tool to completion and answers its stdout; fails with its output on non-zero exit.
+   */
   public static String run(List<String> argv, Duration timeout) throws IOException {
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
     p.getOutputStream().close();
@@ -64,7 +69,8 @@ public final class ManagedProcess implements AutoCloseable {
     }
     String text = new String(out, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
-      throw new IOException(String.join(" ", argv) + ": exit status " + p.exitValue() + ": " + text.strip());
+      throw new IOException(
+          String.join(" ", argv) + ": exit status " + p.exitValue() + ": " + text.strip());
     }
     return text;
   }

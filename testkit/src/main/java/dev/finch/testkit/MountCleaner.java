@@ -11,11 +11,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Lazily unmounts what fixtures left mounted under their directories, then deletes the directories. */
+/**
+ * Lazily unmounts what fixtures left mounted under their directories, then deletes the directories.
+ */
 public final class MountCleaner {
   private MountCleaner() {}
 
-  /** Mount points under {@code dir} (inclusive), deepest first, from {@code /proc/self/mountinfo}. */
+  /**
+   * Mount points under {@code dir} (inclusive), deepest first, from {@code /proc/self/mountinfo}.
+   */
   public static List<Path> mountsUnder(Path dir) {
     List<Path> out = new ArrayList<>();
     try {
@@ -42,7 +46,9 @@ public final class MountCleaner {
     }
   }
 
-  /** Deletes {@code dir} recursively without following symlinks; reports (not throws) what remains. */
+  /**
+   * Deletes {@code dir} recursively without following symlinks; reports (not throws) what remains.
+   */
   public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;

@@ -28,14 +28,14 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real CNCF distribution registry (Debian's {@code /usr/bin/docker-registry}, 2.8) on
- * {@code 127.0.0.1:<free port>}, with filesystem storage, deletes enabled and access logs on, in its
- * own temp dir. Optionally with htpasswd Basic auth, Bearer token auth, or TLS (self-signed cert for
+ * A real CNCF distribution registry (Debian's {@code /usr/bin/docker-registry}, 2.8) on {@code
+ * 127.0.0.1:<free port>}, with filesystem storage, deletes enabled and access logs on, in its own
+ * temp dir. Optionally with htpasswd Basic auth, Bearer token auth, or TLS (self-signed cert for
  * 127.0.0.1).
  *
  * <p>Use it as an extension, {@code @RegisterExtension static final RegistryFixture REGISTRY =
- * RegistryFixture.builder().build();}, or as an AutoCloseable: {@code RegistryFixture.builder().start()}.
- * It stops exactly the PID it started, even when tests fail.
+ * RegistryFixture.builder().build();}, or as an AutoCloseable: {@code
+ * RegistryFixture.builder().start()}. It stops exactly the PID it started, even when tests fail.
  */
 public final class RegistryFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   /** The registry binary from the Debian {@code docker-registry} package. */
@@ -66,39 +66,84 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
     if (process != null) {
       return this;
     }
-    dir = options.dir != null ? Files.createDirectories(options.dir) : Files.createTempDirectory("registry-fixture-");
+    dir =
+        options.dir != null
+            ? Files.createDirectories(options.dir)
+            : Files.createTempDirectory("registry-fixture-");
     port = options.port > 0 ? options.port : freePort();
-    StringBuilder yaml = new StringBuilder()
-        .append("version: 0.1\n")
-        .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
-        .append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("storage")).append('\n')
-        .append("  delete:\n    enabled: true\n")
-        .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
-        .append("  secret: fixture-secret\n");
+    StringBuilder yaml =
+        new StringBuilder()
+            .append("version: 0.1\n")
+            .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
+            .append("storage:\n  filesystem:\n    rootdirectory: ")
+            .append(dir.resolve("storage"))
+            .append('\n')
+            .append("  delete:\n    enabled: true\n")
+            .append("http:\n  addr: 127.0.0.1:")
+            .append(port)
+            .append('\n')
+            .append("  secret: fixture-secret\n");
     if (options.tls) {
       certificate = dir.resolve("cert.pem");
       Path key = dir.resolve("key.pem");
-      ManagedProcess.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-          "-keyout", key.toString(), "-out", certificate.toString(),
-          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"), Duration.ofSeconds(60));
-      yaml.append("  tls:\n    certificate: ").append(certificate).append("\n    key: ").append(key).append('\n');
+      ManagedProcess.run(
+          List.of(
+              "openssl",
+              "req",
+              "-x509",
+              "-newkey",
+              "rsa:2048",
+              "-nodes",
+              "-days",
+              "2",
+              "-keyout",
+              key.toString(),
+              "-out",
+              certificate.toString(),
+              "-subj",
+              "/CN=127.0.0.1",
+              "-addext",
+              "subjectAltName=IP:127.0.0.1"),
+          Duration.ofSeconds(60));
+      yaml.append("  tls:\n    certificate: ")
+          .append(certificate)
+          .append("\n    key: ")
+          .append(key)
+          .append('\n');
     }
     if (options.user != null) {
       Path htpasswd = dir.resolve("htpasswd");
-      Files.writeString(htpasswd,
-          ManagedProcess.run(List.of("htpasswd", "-Bbn", options.user, options.password), Duration.ofSeconds(30)));
-      yaml.append("auth:\n  htpasswd:\n    realm: fixture-realm\n    path: ").append(htpasswd).append('\n');
+      Files.writeString(
+          htpasswd,
+          ManagedProcess.run(
+              List.of("htpasswd", "-Bbn", options.user, options.password), Duration.ofSeconds(30)));
+      yaml.append("auth:\n  htpasswd:\n    realm: fixture-realm\n    path: ")
+          .append(htpasswd)
+          .append('\n');
     } else if (options.tokenRealm != null) {
       yaml.append("auth:\n  token:\n")
-          .append("    realm: ").append(options.tokenRealm).append('\n')
-          .append("    service: ").append(options.tokenService).append('\n')
-          .append("    issuer: ").append(options.tokenIssuer).append('\n')
-          .append("    rootcertbundle: ").append(options.tokenRootCerts).append('\n');
+          .append("    realm: ")
+          .append(options.tokenRealm)
+          .append('\n')
+          .append("    service: ")
+          .append(options.tokenService)
+          .append('\n')
+          .append("    issuer: ")
+          .append(options.tokenIssuer)
+          .append('\n')
+          .append("    rootcertbundle: ")
+          .append(options.tokenRootCerts)
+          .append('\n');
     }
     Path config = dir.resolve("config.yml");
     Files.writeString(config, yaml.toString());
-    process = ManagedProcess.start("docker-registry", List.of(BINARY.toString(), "serve", config.toString()),
-        Map.of(), dir, dir.resolve("registry.log"));
+    process =
+        ManagedProcess.start(
+            "docker-registry",
+            List.of(BINARY.toString(), "serve", config.toString()),
+            Map.of(),
+            dir,
+            dir.resolve("registry.log"));
     try {
       awaitReady();
     } catch (IOException | RuntimeException e) {
@@ -110,7 +155,11 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
   }
 
   private void awaitReady() throws IOException {
-    HttpClient http = HttpClient.newBuilder().sslContext(trustAll()).connectTimeout(Duration.ofSeconds(1)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .sslContext(trustAll())
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
     Instant deadline = Instant.now().plus(START_TIMEOUT);
     IOException last = null;
     while (Instant.now().isBefore(deadline)) {
@@ -118,9 +167,13 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
         throw new IOException("registry exited");
       }
       try {
-        HttpResponse<Void> r = http.send(
-            HttpRequest.newBuilder(URI.create(url() + "/v2/")).timeout(Duration.ofSeconds(2)).GET().build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v2/"))
+                    .timeout(Duration.ofSeconds(2))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200 || r.statusCode() == 401) {
           return;
         }
@@ -184,7 +237,10 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
     return blobBytesServed(null);
   }
 
-  /** As {@link #blobBytesServed()}, only for URIs containing {@code filter} (e.g. a digest); null for all. */
+  /**
+   * As {@link #blobBytesServed()}, only for URIs containing {@code filter} (e.g. a digest); null
+   * for all.
+   */
   public long blobBytesServed(String filter) {
     List<String> lines;
     try {
@@ -200,8 +256,12 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
       Matcher method = METHOD.matcher(line);
       Matcher uri = URI_FIELD.matcher(line);
       Matcher written = WRITTEN.matcher(line);
-      if (method.find() && method.group(1).equals("GET") && uri.find() && uri.group(1).contains("/blobs/sha256:")
-          && (filter == null || uri.group(1).contains(filter)) && written.find()) {
+      if (method.find()
+          && method.group(1).equals("GET")
+          && uri.find()
+          && uri.group(1).contains("/blobs/sha256:")
+          && (filter == null || uri.group(1).contains(filter))
+          && written.find()) {
         sum += Long.parseLong(written.group(1));
       }
     }
@@ -218,7 +278,10 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
     close();
   }
 
-  /** Stops the registry (TERM, then KILL) and deletes its directory unless it was given by the caller. */
+  /**
+   * Stops the registry (TERM, then KILL) and deletes its directory unless it was given by the
+   * caller.
+   */
   @Override
   public synchronized void close() {
     if (process != null) {
@@ -243,18 +306,23 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
   private static SSLContext trustAll() {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] c, String a) {}
+      ctx.init(
+          null,
+          new TrustManager[] {
+            new X509TrustManager() {
+              @Override
+              public void checkClientTrusted(X509Certificate[] c, String a) {}
 
-        @Override
-        public void checkServerTrusted(X509Certificate[] c, String a) {}
+              @Override
+              public void checkServerTrusted(X509Certificate[] c, String a) {}
 
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, new SecureRandom());
+              @Override
+              public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+              }
+            }
+          },
+          new SecureRandom());
       return ctx;
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -287,7 +355,10 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
       return this;
     }
 
-    /** Serve https with a self-signed certificate for 127.0.0.1 (see {@link RegistryFixture#certificate()}). */
+    /**
+     * Serve https with a self-signed certificate for 127.0.0.1 (see {@link
+     * RegistryFixture#certificate()}).
+     */
     public Builder tls() {
       this.tls = true;
       return this;
@@ -301,8 +372,8 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
     }
 
     /**
-     * Require Bearer tokens from {@code realm}, signed by a key whose certificate chain roots in the PEM
-     * bundle {@code rootCerts}.
+     * Require Bearer tokens from {@code realm}, signed by a key whose certificate chain roots in
+     * the PEM bundle {@code rootCerts}.
      */
     public Builder tokenAuth(String realm, String service, String issuer, Path rootCerts) {
       this.tokenRealm = realm;

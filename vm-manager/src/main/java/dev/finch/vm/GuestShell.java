@@ -1,6 +1,6 @@
 package dev.finch.vm;
 
-import dev.finch.vm.process.CommandSpec;
+import dev.finch.process.CommandSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +19,8 @@ public interface GuestShell {
   CommandSpec command(List<String> guestArgv, Map<String, String> guestEnv, Path hostCwd);
 
   /**
-   * Whether the guest is a VM. Then only allow-listed host variables reach a guest command;
-   * a native command inherits the host environment anyway.
+   * Whether the guest is a VM. Then only allow-listed host variables reach a guest command; a
+   * native command inherits the host environment anyway.
    */
   default boolean isVm() {
     return true;

@@ -3,9 +3,9 @@ package dev.finch.vm;
 import java.nio.file.Path;
 
 /**
- * Files below finch's install directory, laid out as Finch lays them out so a user who knows
- * Finch finds them: {@code lima/bin/limactl}, {@code LIMA_HOME=lima/data}, the instance template
- * {@code os/finch.yaml}. finch owns this {@code LIMA_HOME}; it never touches a user's own Lima.
+ * Files below finch's install directory, laid out as Finch lays them out so a user who knows Finch
+ * finds them: {@code lima/bin/limactl}, {@code LIMA_HOME=lima/data}, the instance template {@code
+ * os/finch.yaml}. finch owns this {@code LIMA_HOME}; it never touches a user's own Lima.
  *
  * @param root the install directory
  */

@@ -2,11 +2,11 @@ package dev.finch.vm;
 
 import dev.finch.config.FinchConfig;
 import dev.finch.config.HostFacts;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandSpec;
 import dev.finch.vm.lima.LimaYaml;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandSpec;
-import java.io.IOException;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +20,9 @@ import java.util.Optional;
  * The macOS backend: finch's bundled {@code limactl} with {@code LIMA_HOME} under the install
  * directory, one instance named {@code finch}, argv as Finch runs it.
  *
- * <p>Config goes where Lima merges it: the instance template ({@code os/finch.yaml}) and
- * {@code _config/default.yaml} are written on init (init-only keys), {@code _config/override.yaml}
- * on every init and start (cpus, memory, disks, mounts, snapshotter, provisioning).
+ * <p>Config goes where Lima merges it: the instance template ({@code os/finch.yaml}) and {@code
+ * _config/default.yaml} are written on init (init-only keys), {@code _config/override.yaml} on
+ * every init and start (cpus, memory, disks, mounts, snapshotter, provisioning).
  */
 public record LimaBackend(InstallLayout layout, HostFacts host) implements VmBackend {
 
@@ -55,7 +55,8 @@ public record LimaBackend(InstallLayout layout, HostFacts host) implements VmBac
   public VmStatus parseStatus(CommandResult probe) {
     String status = probe.out().strip();
     if (probe.err().contains("No instance matching " + INSTANCE + " found")
-        || (!probe.ok() && status.isEmpty()) || status.isEmpty()) {
+        || (!probe.ok() && status.isEmpty())
+        || status.isEmpty()) {
       return VmStatus.NONEXISTENT;
     }
     return switch (status) {
@@ -72,13 +73,14 @@ public record LimaBackend(InstallLayout layout, HostFacts host) implements VmBac
 
   @Override
   public List<CommandSpec> initCommands(FinchConfig config) throws IOException {
-    write(layout.limaTemplate(), LimaYaml.template(config, host, layout));
+    write(layout.limaTemplate(), LimaYaml.template(config, host, layout.guestImageDir()));
     write(layout.limaHome().resolve("_config").resolve("default.yaml"), LimaYaml.defaults(config));
-    write(layout.limaHome().resolve("_config").resolve("override.yaml"),
-        LimaYaml.override(config, layout));
+    write(
+        layout.limaHome().resolve("_config").resolve("override.yaml"),
+        LimaYaml.override(config, layout.guestBundleDir()));
     List<CommandSpec> steps = new ArrayList<>(dataDisk(config));
-    List<String> start = limactl("start", "--name=" + INSTANCE, layout.limaTemplate().toString(),
-        "--tty=false");
+    List<String> start =
+        limactl("start", "--name=" + INSTANCE, layout.limaTemplate().toString(), "--tty=false");
     if (config.vmType().orElse("vz").equals("vz")) {
       start.addAll(List.of("--set", ".ssh.overVsock=false"));
     }
@@ -88,8 +90,9 @@ public record LimaBackend(InstallLayout layout, HostFacts host) implements VmBac
 
   @Override
   public List<CommandSpec> startCommands(FinchConfig config) throws IOException {
-    write(layout.limaHome().resolve("_config").resolve("override.yaml"),
-        LimaYaml.override(config, layout));
+    write(
+        layout.limaHome().resolve("_config").resolve("override.yaml"),
+        LimaYaml.override(config, layout.guestBundleDir()));
     List<CommandSpec> steps = new ArrayList<>(dataDisk(config));
     steps.add(spec("start", INSTANCE));
     return steps;
@@ -100,7 +103,9 @@ public record LimaBackend(InstallLayout layout, HostFacts host) implements VmBac
     if (Files.isDirectory(layout.limaHome().resolve("_disks").resolve(INSTANCE))) {
       return List.of();
     }
-    return List.of(spec("disk", "create", INSTANCE, "--size", config.datadisk(), "--format", "raw"));
+    return List.of(
+        spec(
+            "disk", "create", INSTANCE, "--size", config.datadisk().toString(), "--format", "raw"));
   }
 
   @Override
@@ -124,9 +129,9 @@ public record LimaBackend(InstallLayout layout, HostFacts host) implements VmBac
   }
 
   /**
-   * {@code limactl shell finch sudo -E [K=V...] <argv>}. No {@code --workdir}: host directories
-   * are mounted at the same path, and limactl itself changes to the host's working directory
-   * (falling back to the guest home when it is not mounted), exactly as for Finch on macOS.
+   * {@code limactl shell finch sudo -E [K=V...] <argv>}. No {@code --workdir}: host directories are
+   * mounted at the same path, and limactl itself changes to the host's working directory (falling
+   * back to the guest home when it is not mounted), exactly as for Finch on macOS.
    */
   @Override
   public CommandSpec command(List<String> guestArgv, Map<String, String> guestEnv, Path hostCwd) {

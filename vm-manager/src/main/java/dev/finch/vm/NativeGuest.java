@@ -1,10 +1,9 @@
 package dev.finch.vm;
 
-import dev.finch.vm.process.CommandSpec;
+import dev.finch.process.CommandSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Linux needs no VM: the host is the guest, so guest commands run as local processes with the
@@ -14,13 +13,13 @@ import java.util.Optional;
  */
 public record NativeGuest() implements GuestShell {
   /** What {@code finch vm ...} prints on Linux. */
-  public static final String NO_VM_MESSAGE = "finch runs containers natively on Linux: there is no "
-      + "virtual machine to manage; container commands use the local containerd";
+  public static final String NO_VM_MESSAGE =
+      "finch runs containers natively on Linux: there is no "
+          + "virtual machine to manage; container commands use the local containerd";
 
   @Override
   public CommandSpec command(List<String> guestArgv, Map<String, String> guestEnv, Path hostCwd) {
-    return new CommandSpec(guestArgv, guestEnv, Optional.of(hostCwd), new CommandSpec.Stdin.Inherit(),
-        CommandSpec.Io.INHERIT);
+    return CommandSpec.of(guestArgv).withEnv(guestEnv).withWorkdir(hostCwd).interactive();
   }
 
   @Override

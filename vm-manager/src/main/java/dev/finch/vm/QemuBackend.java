@@ -1,14 +1,15 @@
 package dev.finch.vm;
 
-import dev.finch.config.ByteSize;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.GuestProvisioning;
 import dev.finch.config.HostFacts;
+import dev.finch.process.CommandFailedException;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandRunner;
+import dev.finch.process.CommandSpec;
+import dev.finch.process.Log;
+import dev.finch.process.Tty;
 import dev.finch.vm.lima.LimaYaml;
-import dev.finch.vm.process.CommandFailedException;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandRunner;
-import dev.finch.vm.process.CommandSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -21,10 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The QEMU backend for Linux hosts ({@code vmType: qemu}): finch boots the guest image that
- * {@code make guest-image} builds from Debian packages with {@code qemu-system-x86_64} directly, the
- * way Lima would, and provisions it with the same {@link GuestProvisioning} script through a
- * cloud-init NoCloud seed. Everything lives under the install directory's {@code qemu/}:
+ * The QEMU backend for Linux hosts ({@code vmType: qemu}): finch boots the guest image that {@code
+ * make guest-image} builds from Debian packages with {@code qemu-system-x86_64} directly, the way
+ * Lima would, and provisions it with the same {@link GuestProvisioning} script through a cloud-init
+ * NoCloud seed. Everything lives under the install directory's {@code qemu/}:
  *
  * <pre>
  * qemu/finch/      root.qcow2 (overlay on the image), seed.iso, id_ed25519, ssh.port, qemu.pid,
@@ -33,9 +34,9 @@ import java.util.Optional;
  * qemu/accel       kvm or tcg, decided once by booting the kernel under KVM
  * </pre>
  *
- * <p>The guest's SSH port is forwarded to 127.0.0.1 only, and every guest command runs as
- * {@code ssh root@127.0.0.1 -p PORT -- 'argv'}, as {@code limactl shell} does. The bundle directory
- * is shared read-only over 9p, the data disk is a second virtio disk. States, messages and exit codes
+ * <p>The guest's SSH port is forwarded to 127.0.0.1 only, and every guest command runs as {@code
+ * ssh root@127.0.0.1 -p PORT -- 'argv'}, as {@code limactl shell} does. The bundle directory is
+ * shared read-only over 9p, the data disk is a second virtio disk. States, messages and exit codes
  * come from {@link VmLifecycle}, as for Lima.
  *
  * @param layout the install directory
@@ -43,15 +44,20 @@ import java.util.Optional;
  * @param runner runs the KVM probe and the waits
  * @param log progress of boot and provisioning
  */
-public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner runner, Log log) implements VmBackend {
+public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner runner, Log log)
+    implements VmBackend {
   /** The 9p mount tag of the guest bundle directory. */
   static final String BUNDLE_TAG = "finch-guest";
+
   /** Bounds of the waits; TCG boots in ~22 s and provisions in ~40 s on 2 cores. */
   static final int BOOT_TIMEOUT_SEC = 300;
+
   static final int PROVISION_TIMEOUT_SEC = 900;
   static final int STOP_TIMEOUT_SEC = 120;
+
   /** Where the first-boot stub puts its markers and log in the guest. */
   static final String PROVISIONED = "/run/finch/provisioned";
+
   static final String PROVISION_FAILED = "/run/finch/provision-failed";
   static final String PROVISION_LOG = "/var/log/finch-provision.log";
 
@@ -60,7 +66,12 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   }
 
   Path dataDisk() {
-    return layout.root().resolve("qemu").resolve("_disks").resolve(INSTANCE).resolve("datadisk.raw");
+    return layout
+        .root()
+        .resolve("qemu")
+        .resolve("_disks")
+        .resolve(INSTANCE)
+        .resolve("datadisk.raw");
   }
 
   Path key() {
@@ -78,7 +89,10 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   @Override
   public CommandSpec statusCommand() {
     // Running only if the PID in qemu.pid is a QEMU on our overlay (a stale PID file is Stopped).
-    return CommandSpec.of("sh", "-c", """
+    return CommandSpec.of(
+        "sh",
+        "-c",
+        """
         d=$1
         [ -e "$d/root.qcow2" ] || { echo Nonexistent; exit 0; }
         pid=$(cat "$d/qemu.pid" 2>/dev/null || true)
@@ -87,7 +101,9 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
         else
           echo Stopped
         fi
-        """, "finch-qemu-status", vmDir().toString());
+        """,
+        "finch-qemu-status",
+        vmDir().toString());
   }
 
   @Override
@@ -111,14 +127,36 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     Files.createDirectories(vmDir());
     if (!Files.exists(key())) {
       // now, not as a step: the seed written below carries its public half
-      CommandResult k = run(CommandSpec.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "finch-vm", "-f", key().toString()));
+      CommandResult k =
+          run(
+              CommandSpec.of(
+                  "ssh-keygen",
+                  "-q",
+                  "-t",
+                  "ed25519",
+                  "-N",
+                  "",
+                  "-C",
+                  "finch-vm",
+                  "-f",
+                  key().toString()));
       if (!k.ok()) {
         throw new IOException("cannot create the VM's SSH key with ssh-keygen: " + k.err().strip());
       }
     }
     List<CommandSpec> steps = new ArrayList<>();
-    steps.add(CommandSpec.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", image.disk().toString(),
-        vmDir().resolve("root.qcow2").toString()));
+    steps.add(
+        CommandSpec.of(
+            "qemu-img",
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "-F",
+            "raw",
+            "-b",
+            image.disk().toString(),
+            vmDir().resolve("root.qcow2").toString()));
     steps.addAll(bootSteps(config, image));
     return steps;
   }
@@ -133,8 +171,16 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     List<CommandSpec> steps = new ArrayList<>();
     if (!Files.exists(dataDisk())) {
       Files.createDirectories(dataDisk().getParent());
-      long bytes = ByteSize.parse(config.datadisk()).orElse(100L << 30);
-      steps.add(CommandSpec.of("qemu-img", "create", "-q", "-f", "raw", dataDisk().toString(), Long.toString(bytes)));
+      long bytes = config.datadisk().bytes();
+      steps.add(
+          CommandSpec.of(
+              "qemu-img",
+              "create",
+              "-q",
+              "-f",
+              "raw",
+              dataDisk().toString(),
+              Long.toString(bytes)));
     }
     steps.add(seedCommand(config));
     steps.add(CommandSpec.of(qemuArgv(config, image, freePort())));
@@ -150,14 +196,27 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   CommandSpec seedCommand(FinchConfig config) throws IOException {
     Path seed = vmDir().resolve("seed");
     Files.createDirectories(seed);
-    String pub = Files.exists(key().resolveSibling("id_ed25519.pub"))
-        ? Files.readString(key().resolveSibling("id_ed25519.pub")).strip() : "";
+    String pub =
+        Files.exists(key().resolveSibling("id_ed25519.pub"))
+            ? Files.readString(key().resolveSibling("id_ed25519.pub")).strip()
+            : "";
     Files.writeString(seed.resolve("meta-data"), "instance-id: finch\nlocal-hostname: finch\n");
     Files.writeString(seed.resolve("user-data"), userData(pub));
-    Files.writeString(seed.resolve("provision.sh"),
-        new GuestProvisioning(config, LimaYaml.GUEST_BUNDLE_MOUNT, LimaYaml.DATA_DIR).scriptWithPrelude(mountPrelude(config)));
-    return CommandSpec.of("genisoimage", "-quiet", "-output", vmDir().resolve("seed.iso").toString(), "-volid", "cidata",
-        "-joliet", "-rock", seed.resolve("user-data").toString(), seed.resolve("meta-data").toString(),
+    Files.writeString(
+        seed.resolve("provision.sh"),
+        new GuestProvisioning(config, LimaYaml.GUEST_BUNDLE_MOUNT, LimaYaml.DATA_DIR)
+            .scriptWithPrelude(mountPrelude(config)));
+    return CommandSpec.of(
+        "genisoimage",
+        "-quiet",
+        "-output",
+        vmDir().resolve("seed.iso").toString(),
+        "-volid",
+        "cidata",
+        "-joliet",
+        "-rock",
+        seed.resolve("user-data").toString(),
+        seed.resolve("meta-data").toString(),
         seed.resolve("provision.sh").toString());
   }
 
@@ -184,7 +243,8 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
               cp /mnt/finch-seed/provision.sh /run/finch/provision.sh
               umount /mnt/finch-seed || true
               if bash /run/finch/provision.sh > %4$s 2>&1; then touch %2$s; else touch %3$s; fi
-        """.formatted(publicKey, PROVISIONED, PROVISION_FAILED, PROVISION_LOG);
+        """
+        .formatted(publicKey, PROVISIONED, PROVISION_FAILED, PROVISION_LOG);
   }
 
   /** The QEMU guest's own mounts: the bundle over 9p, the data disk (formatted on first use). */
@@ -202,28 +262,63 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
           sed -i '/^CONTAINERD_SNAPSHOTTER=/d' /etc/environment 2>/dev/null || true
           echo 'CONTAINERD_SNAPSHOTTER=%4$s' >> /etc/environment
         }
-        """.formatted(LimaYaml.GUEST_BUNDLE_MOUNT, LimaYaml.DATA_DIR, BUNDLE_TAG, config.defaultSnapshotter(),
+        """
+        .formatted(
+            LimaYaml.GUEST_BUNDLE_MOUNT,
+            LimaYaml.DATA_DIR,
+            BUNDLE_TAG,
+            config.defaultSnapshotter(),
             GuestProvisioning.STEP_PREFIX);
   }
 
   /** The QEMU command line; the SSH port goes to ssh.port for {@link #command}. */
   List<String> qemuArgv(FinchConfig config, GuestImage image, int sshPort) throws IOException {
     Files.writeString(vmDir().resolve("ssh.port"), Integer.toString(sshPort));
-    long memMiB = ByteSize.parse(config.memory()).orElse(2L << 30) >> 20;
+    long memMiB = config.memory().bytes() >> 20;
     boolean kvm = accel().equals("kvm");
-    List<String> a = new ArrayList<>(List.of(qemu(), "-name", INSTANCE,
-        "-accel", kvm ? "kvm" : "tcg,thread=multi", "-cpu", kvm ? "host" : "max",
-        "-m", Long.toString(memMiB), "-smp", Integer.toString(config.cpus()),
-        "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
-        "-append", LimaYaml.KERNEL_CMDLINE,
-        "-drive", "file=" + vmDir().resolve("root.qcow2") + ",format=qcow2,if=virtio",
-        "-drive", "file=" + dataDisk() + ",format=raw,if=virtio",
-        "-drive", "file=" + vmDir().resolve("seed.iso") + ",media=cdrom,readonly=on",
-        "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + sshPort + "-:22",
-        "-device", "virtio-net-pci,netdev=n0",
-        "-virtfs", "local,path=" + layout.guestBundleDir() + ",mount_tag=" + BUNDLE_TAG + ",security_model=none,readonly=on",
-        "-display", "none", "-serial", "file:" + vmDir().resolve("console.log"),
-        "-daemonize", "-pidfile", pidFile().toString()));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                qemu(),
+                "-name",
+                INSTANCE,
+                "-accel",
+                kvm ? "kvm" : "tcg,thread=multi",
+                "-cpu",
+                kvm ? "host" : "max",
+                "-m",
+                Long.toString(memMiB),
+                "-smp",
+                Integer.toString(config.cpus()),
+                "-kernel",
+                image.kernel().toString(),
+                "-initrd",
+                image.initrd().toString(),
+                "-append",
+                LimaYaml.KERNEL_CMDLINE,
+                "-drive",
+                "file=" + vmDir().resolve("root.qcow2") + ",format=qcow2,if=virtio",
+                "-drive",
+                "file=" + dataDisk() + ",format=raw,if=virtio",
+                "-drive",
+                "file=" + vmDir().resolve("seed.iso") + ",media=cdrom,readonly=on",
+                "-netdev",
+                "user,id=n0,hostfwd=tcp:127.0.0.1:" + sshPort + "-:22",
+                "-device",
+                "virtio-net-pci,netdev=n0",
+                "-virtfs",
+                "local,path="
+                    + layout.guestBundleDir()
+                    + ",mount_tag="
+                    + BUNDLE_TAG
+                    + ",security_model=none,readonly=on",
+                "-display",
+                "none",
+                "-serial",
+                "file:" + vmDir().resolve("console.log"),
+                "-daemonize",
+                "-pidfile",
+                pidFile().toString()));
     return a;
   }
 
@@ -248,7 +343,12 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     String result = probeKvm() ? "kvm" : "tcg";
     Files.createDirectories(cached.getParent());
     Files.writeString(cached, result + "\n");
-    log.info("QEMU accelerator: " + result + (result.equals("tcg") ? " (software emulation; KVM did not boot the guest kernel here)" : ""));
+    log.info(
+        "QEMU accelerator: "
+            + result
+            + (result.equals("tcg")
+                ? " (software emulation; KVM did not boot the guest kernel here)"
+                : ""));
     return result;
   }
 
@@ -261,16 +361,39 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     Path dir = Files.createTempDirectory("finch-kvm-probe");
     try {
       Path console = dir.resolve("console.log");
-      CommandResult r = run(CommandSpec.of(qemu(), "-accel", "kvm", "-cpu", "host", "-m", "256", "-smp", "1",
-          "-kernel", image.kernel().toString(), "-append", "console=ttyS0 panic=-1", "-no-reboot",
-          "-display", "none", "-serial", "file:" + console, "-daemonize", "-pidfile", dir.resolve("pid").toString()));
+      CommandResult r =
+          run(
+              CommandSpec.of(
+                  qemu(),
+                  "-accel",
+                  "kvm",
+                  "-cpu",
+                  "host",
+                  "-m",
+                  "256",
+                  "-smp",
+                  "1",
+                  "-kernel",
+                  image.kernel().toString(),
+                  "-append",
+                  "console=ttyS0 panic=-1",
+                  "-no-reboot",
+                  "-display",
+                  "none",
+                  "-serial",
+                  "file:" + console,
+                  "-daemonize",
+                  "-pidfile",
+                  dir.resolve("pid").toString()));
       if (!r.ok()) {
         return false;
       }
       long deadline = System.nanoTime() + 10_000_000_000L;
       boolean banner = false;
       while (System.nanoTime() < deadline && !banner) {
-        banner = Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("Linux version");
+        banner =
+            Files.exists(console)
+                && Files.readString(console, StandardCharsets.ISO_8859_1).contains("Linux version");
         sleep(200);
       }
       run(killCommand(dir.resolve("pid")));
@@ -283,45 +406,89 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   @Override
   public void awaitRunning() throws VmException {
     long start = System.nanoTime();
-    log.info("Booting the guest (QEMU, " + accelQuietly() + "); waiting for SSH on 127.0.0.1:" + sshPort() + "...");
+    log.info(
+        "Booting the guest (QEMU, "
+            + accelQuietly()
+            + "); waiting for SSH on 127.0.0.1:"
+            + sshPort()
+            + "...");
     long bootDeadline = start + BOOT_TIMEOUT_SEC * 1_000_000_000L;
     while (true) {
       if (!qemuAlive()) {
-        throw new VmException("QEMU exited while the guest booted; console log (" + vmDir().resolve("console.log") + "):\n"
-            + tail(vmDir().resolve("console.log"), 20));
+        throw new VmException(
+            "QEMU exited while the guest booted; console log ("
+                + vmDir().resolve("console.log")
+                + "):\n"
+                + tail(vmDir().resolve("console.log"), 20));
       }
       if (ssh("true").ok()) {
         break;
       }
       if (System.nanoTime() > bootDeadline) {
-        throw new VmException("the guest did not answer SSH within " + BOOT_TIMEOUT_SEC + " s; console log ("
-            + vmDir().resolve("console.log") + "):\n" + tail(vmDir().resolve("console.log"), 20));
+        throw new VmException(
+            "the guest did not answer SSH within "
+                + BOOT_TIMEOUT_SEC
+                + " s; console log ("
+                + vmDir().resolve("console.log")
+                + "):\n"
+                + tail(vmDir().resolve("console.log"), 20));
       }
       sleep(1000);
     }
-    log.info("Guest booted in " + secs(start) + " s; provisioning (containerd, the soci snapshotter)...");
+    log.info(
+        "Guest booted in "
+            + secs(start)
+            + " s; provisioning (containerd, the soci snapshotter)...");
     long provDeadline = System.nanoTime() + PROVISION_TIMEOUT_SEC * 1_000_000_000L;
+    List<String> steps = provisioningSteps();
     String lastStep = "";
     while (true) {
-      CommandResult r = ssh("if [ -e " + PROVISIONED + " ]; then echo DONE; elif [ -e " + PROVISION_FAILED
-          + " ]; then echo FAILED; fi; grep '^" + GuestProvisioning.STEP_PREFIX + "' " + PROVISION_LOG + " 2>/dev/null | tail -n 1");
+      CommandResult r =
+          ssh(
+              "if [ -e "
+                  + PROVISIONED
+                  + " ]; then echo DONE; elif [ -e "
+                  + PROVISION_FAILED
+                  + " ]; then echo FAILED; fi; grep '^"
+                  + GuestProvisioning.STEP_PREFIX
+                  + "' "
+                  + PROVISION_LOG
+                  + " 2>/dev/null | tail -n 1");
       String out = r.out();
-      String step = out.lines().filter(l -> l.startsWith(GuestProvisioning.STEP_PREFIX)).reduce((a, b) -> b).orElse("");
+      String step =
+          out.lines()
+              .filter(l -> l.startsWith(GuestProvisioning.STEP_PREFIX))
+              .reduce((a, b) -> b)
+              .orElse("");
       if (!step.isEmpty() && !step.equals(lastStep)) {
-        log.info("  " + step.substring(GuestProvisioning.STEP_PREFIX.length()));
+        String name = step.substring(GuestProvisioning.STEP_PREFIX.length());
+        int done = steps.indexOf(name);
+        if (done >= 0) {
+          log.progress("provisioning", name, done, steps.size() - 1);
+        } else {
+          log.info("  " + name);
+        }
         lastStep = step;
       }
       if (out.contains("DONE")) {
         break;
       }
       if (out.contains("FAILED")) {
-        throw new VmException("provisioning the guest failed:\n" + ssh("tail -n 25 " + PROVISION_LOG).out().stripTrailing()
-            + "\nrerun it in the guest with: ssh -i " + key() + " -p " + sshPort()
-            + " root@127.0.0.1 bash /run/finch/provision.sh");
+        throw new VmException(
+            "provisioning the guest failed:\n"
+                + ssh("tail -n 25 " + PROVISION_LOG).out().stripTrailing()
+                + "\nrerun it in the guest with: ssh -i "
+                + key()
+                + " -p "
+                + sshPort()
+                + " root@127.0.0.1 bash /run/finch/provision.sh");
       }
       if (System.nanoTime() > provDeadline) {
-        throw new VmException("provisioning did not finish within " + PROVISION_TIMEOUT_SEC + " s; its log:\n"
-            + ssh("tail -n 25 " + PROVISION_LOG).out().stripTrailing());
+        throw new VmException(
+            "provisioning did not finish within "
+                + PROVISION_TIMEOUT_SEC
+                + " s; its log:\n"
+                + ssh("tail -n 25 " + PROVISION_LOG).out().stripTrailing());
       }
       sleep(2000);
     }
@@ -329,9 +496,25 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     try {
       Files.writeString(vmDir().resolve("guest-engine"), nerdctl ? "nerdctl\n" : "ctr\n");
     } catch (IOException e) {
-      throw new VmException("cannot write " + vmDir().resolve("guest-engine") + ": " + e.getMessage(), e);
+      throw new VmException(
+          "cannot write " + vmDir().resolve("guest-engine") + ": " + e.getMessage(), e);
     }
-    log.info("Guest ready in " + secs(start) + " s (engine: " + (nerdctl ? "nerdctl" : "ctr + soci") + ")");
+    log.info(
+        "Guest ready in "
+            + secs(start)
+            + " s (engine: "
+            + (nerdctl ? "nerdctl" : "ctr + soci")
+            + ")");
+  }
+
+  /** The steps of the seed's provisioning script; the last, {@code done}, ends it. */
+  List<String> provisioningSteps() {
+    try {
+      return GuestProvisioning.steps(
+          Files.readString(vmDir().resolve("seed").resolve("provision.sh")));
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   /** Whether provisioning found nerdctl in the guest (else finch drives ctr and soci there). */
@@ -366,9 +549,12 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
 
   /** SIGKILL to the QEMU whose PID is in {@code pidFile}, if it still runs; the file goes too. */
   private static CommandSpec killCommand(Path pidFile) {
-    return CommandSpec.of("sh", "-c",
+    return CommandSpec.of(
+        "sh",
+        "-c",
         "p=$(cat \"$1\" 2>/dev/null) && [ -n \"$p\" ] && kill -KILL \"$p\" 2>/dev/null; rm -f \"$1\"; exit 0",
-        "finch-qemu-kill", pidFile.toString());
+        "finch-qemu-kill",
+        pidFile.toString());
   }
 
   @Override
@@ -391,7 +577,10 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
     return layout.root().resolve("qemu").resolve("_finch").resolve("applied-settings");
   }
 
-  /** {@code ssh ... root@127.0.0.1 -- 'K=V' ... 'argv'}: the guest runs it as root, like {@code sudo -E}. */
+  /**
+   * {@code ssh ... root@127.0.0.1 -- 'K=V' ... 'argv'}: the guest runs it as root, like {@code sudo
+   * -E}.
+   */
   @Override
   public CommandSpec command(List<String> guestArgv, Map<String, String> guestEnv, Path hostCwd) {
     List<String> remote = new ArrayList<>();
@@ -400,7 +589,7 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
       guestEnv.forEach((k, v) -> remote.add(k + "=" + v));
     }
     remote.addAll(guestArgv);
-    return sshSpec(remote, System.console() != null).interactive();
+    return sshSpec(remote, Tty.attached()).interactive();
   }
 
   private CommandSpec sshSpec(List<String> remote) {
@@ -408,9 +597,27 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   }
 
   private CommandSpec sshSpec(List<String> remote, boolean tty) {
-    List<String> a = new ArrayList<>(List.of("ssh", "-i", key().toString(), "-p", Integer.toString(sshPort()),
-        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-        "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", tty ? "-t" : "-T", "root@127.0.0.1", "--"));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "ssh",
+                "-i",
+                key().toString(),
+                "-p",
+                Integer.toString(sshPort()),
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "ConnectTimeout=10",
+                tty ? "-t" : "-T",
+                "root@127.0.0.1",
+                "--"));
     StringBuilder line = new StringBuilder();
     for (String r : remote) {
       line.append(line.isEmpty() ? "" : " ").append(shellQuote(r));
@@ -494,11 +701,18 @@ public record QemuBackend(InstallLayout layout, HostFacts host, CommandRunner ru
   /** The three files {@code make guest-image} writes, as QEMU boots them. */
   record GuestImage(Path disk, Path kernel, Path initrd) {
     static GuestImage in(Path dir) throws IOException {
-      GuestImage g = new GuestImage(dir.resolve("disk.raw"), dir.resolve("vmlinuz"), dir.resolve("initrd.img"));
+      GuestImage g =
+          new GuestImage(
+              dir.resolve("disk.raw"), dir.resolve("vmlinuz"), dir.resolve("initrd.img"));
       for (Path p : List.of(g.disk, g.kernel, g.initrd)) {
         if (!Files.isRegularFile(p)) {
-          throw new IOException("no guest image at " + dir + " (" + p.getFileName() + " missing); build it with"
-              + " `make guest-image` and link its output directory there");
+          throw new IOException(
+              "no guest image at "
+                  + dir
+                  + " ("
+                  + p.getFileName()
+                  + " missing); build it with"
+                  + " `make guest-image` and link its output directory there");
         }
       }
       return g;

@@ -1,8 +1,8 @@
 package dev.finch.vm;
 
 import dev.finch.config.FinchConfig;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandSpec;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

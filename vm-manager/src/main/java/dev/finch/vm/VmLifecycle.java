@@ -3,21 +3,22 @@ package dev.finch.vm;
 import dev.finch.config.AppliedSettings;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.PendingChange;
-import dev.finch.vm.process.CommandFailedException;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandRunner;
-import dev.finch.vm.process.CommandSpec;
+import dev.finch.process.CommandFailedException;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandRunner;
+import dev.finch.process.CommandSpec;
+import dev.finch.process.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Finch's VM state machine: every operation probes the current state, refuses illegal
- * transitions with Finch's exact message (which names the command to run next), then runs the
- * backend's commands. Their output is streamed to the debug log ({@code --debug} shows limactl's
- * progress live) and kept for the "debug logs" of a failure, as Finch prints them. Forced stop and remove skip the check, which is how a user recovers from an
- * unknown state.
+ * Finch's VM state machine: every operation probes the current state, refuses illegal transitions
+ * with Finch's exact message (which names the command to run next), then runs the backend's
+ * commands. Their output is streamed to the debug log ({@code --debug} shows limactl's progress
+ * live) and kept for the "debug logs" of a failure, as Finch prints them. Forced stop and remove
+ * skip the check, which is how a user recovers from an unknown state.
  *
  * <pre>
  * Nonexistent --init--> Running --stop--> Stopped --start--> Running
@@ -27,18 +28,21 @@ import java.util.Optional;
 public final class VmLifecycle {
   private static final String Q = "\"" + VmBackend.INSTANCE + "\"";
   static final String ALREADY_RUNNING = "the instance " + Q + " is already running";
-  static final String INIT_ON_STOPPED = "the instance " + Q + " already exists but is stopped, "
-      + "run `finch vm start` to start the existing instance";
-  static final String START_ON_NONEXISTENT = "the instance " + Q + " does not exist, "
-      + "run `finch vm init` to create a new instance";
+  static final String INIT_ON_STOPPED =
+      "the instance "
+          + Q
+          + " already exists but is stopped, "
+          + "run `finch vm start` to start the existing instance";
+  static final String START_ON_NONEXISTENT =
+      "the instance " + Q + " does not exist, " + "run `finch vm init` to create a new instance";
   static final String DOES_NOT_EXIST = "the instance " + Q + " does not exist";
   static final String ALREADY_STOPPED = "the instance " + Q + " is already stopped";
-  static final String REMOVE_ON_RUNNING = "the instance " + Q + " is running, "
-      + "run `finch vm stop` to stop the instance first";
-  static final String AUTO_NONEXISTENT = "instance " + Q + " does not exist, "
-      + "run `finch vm init` to create a new instance";
-  static final String AUTO_STOPPED = "instance " + Q + " is stopped, "
-      + "run `finch vm start` to start the instance";
+  static final String REMOVE_ON_RUNNING =
+      "the instance " + Q + " is running, " + "run `finch vm stop` to stop the instance first";
+  static final String AUTO_NONEXISTENT =
+      "instance " + Q + " does not exist, " + "run `finch vm init` to create a new instance";
+  static final String AUTO_STOPPED =
+      "instance " + Q + " is stopped, " + "run `finch vm start` to start the instance";
   static final String AUTO_UNKNOWN = "instance " + Q + " has an unknown status";
 
   private final VmBackend backend;
@@ -75,75 +79,94 @@ public final class VmLifecycle {
     CommandResult r = probe();
     VmStatus s = backend.parseStatus(r);
     if (s == VmStatus.UNKNOWN) {
-      throw new VmException("unrecognized system status \"" + backend.rawStatus(r)
-          + "\" of instance " + Q + "; recover with `finch vm stop -f` or `finch vm remove -f`");
+      throw new VmException(
+          "unrecognized system status \""
+              + backend.rawStatus(r)
+              + "\" of instance "
+              + Q
+              + "; recover with `finch vm stop -f` or `finch vm remove -f`");
     }
     return s;
   }
 
+  /**
+   * Probes the state (refusing an unknown one) and refuses the two states from which the operation
+   * is illegal, each with Finch's message for it.
+   */
+  private void refuseWhen(
+      VmStatus first, String firstMessage, VmStatus second, String secondMessage)
+      throws VmException {
+    VmStatus s = knownStatus();
+    if (s == first) {
+      throw new VmException(firstMessage);
+    }
+    if (s == second) {
+      throw new VmException(secondMessage);
+    }
+  }
+
   /** {@code finch vm init}: Nonexistent to Running. */
   public void init() throws VmException {
-    switch (knownStatus()) {
-      case RUNNING -> throw new VmException(ALREADY_RUNNING);
-      case STOPPED -> throw new VmException(INIT_ON_STOPPED);
-      default -> { }
-    }
+    refuseWhen(VmStatus.RUNNING, ALREADY_RUNNING, VmStatus.STOPPED, INIT_ON_STOPPED);
     createAndBoot();
   }
 
   private void createAndBoot() throws VmException {
-    log.info("Initializing and starting Finch virtual machine...");
-    List<CommandSpec> steps;
-    try {
-      steps = backend.initCommands(config);
-    } catch (IOException e) {
-      throw new VmException("Finch virtual machine failed to start: " + e.getMessage(), e);
-    }
-    runAll(steps, "start");
-    backend.awaitRunning();
-    record(AppliedSettings.of(config));
-    log.info("Finch virtual machine started successfully");
+    bringUp(
+        "Initializing and starting Finch virtual machine...",
+        () -> backend.initCommands(config),
+        () -> AppliedSettings.of(config));
     backend.afterInitWarning().ifPresent(log::warn);
   }
 
   /** {@code finch vm start}: Stopped to Running, re-applying restart-only settings. */
   public void start() throws VmException {
-    switch (knownStatus()) {
-      case RUNNING -> throw new VmException(ALREADY_RUNNING);
-      case NONEXISTENT -> throw new VmException(START_ON_NONEXISTENT);
-      default -> { }
-    }
+    refuseWhen(VmStatus.RUNNING, ALREADY_RUNNING, VmStatus.NONEXISTENT, START_ON_NONEXISTENT);
     boot();
   }
 
   private void boot() throws VmException {
-    log.info("Starting existing Finch virtual machine...");
-    List<CommandSpec> steps;
+    bringUp(
+        "Starting existing Finch virtual machine...",
+        () -> backend.startCommands(config),
+        () -> applied().map(a -> a.restartedWith(config)).orElse(AppliedSettings.of(config)));
+    pendingChanges().forEach(p -> log.warn(p.message()));
+  }
+
+  /** The backend's commands for {@code init} or {@code start}, which may need to write files. */
+  private interface StartSteps {
+    List<CommandSpec> get() throws IOException;
+  }
+
+  /**
+   * What {@code init} and {@code start} share: runs {@code steps}, waits for the VM to run, then
+   * records {@code settings} (computed only then, as start derives them from the last record).
+   */
+  private void bringUp(
+      String announcement, StartSteps steps, java.util.function.Supplier<AppliedSettings> settings)
+      throws VmException {
+    log.info(announcement);
+    List<CommandSpec> commands;
     try {
-      steps = backend.startCommands(config);
+      commands = steps.get();
     } catch (IOException e) {
       throw new VmException("Finch virtual machine failed to start: " + e.getMessage(), e);
     }
-    runAll(steps, "start");
+    runAll(commands, "start");
     backend.awaitRunning();
-    Optional<AppliedSettings> before = applied();
-    record(before.map(a -> a.restartedWith(config)).orElse(AppliedSettings.of(config)));
+    record(settings.get());
     log.info("Finch virtual machine started successfully");
-    pendingChanges().forEach(p -> log.warn(p.message()));
   }
 
   /** {@code finch vm stop [-f]}: Running to Stopped; {@code -f} skips the state check. */
   public void stop(boolean force) throws VmException {
     if (!force) {
-      switch (knownStatus()) {
-        case NONEXISTENT -> throw new VmException(DOES_NOT_EXIST);
-        case STOPPED -> throw new VmException(ALREADY_STOPPED);
-        default -> { }
-      }
-      log.info("Stopping existing Finch virtual machine...");
-    } else {
-      log.info("Forcibly stopping Finch virtual machine...");
+      refuseWhen(VmStatus.NONEXISTENT, DOES_NOT_EXIST, VmStatus.STOPPED, ALREADY_STOPPED);
     }
+    log.info(
+        force
+            ? "Forcibly stopping Finch virtual machine..."
+            : "Stopping existing Finch virtual machine...");
     runAll(backend.stopCommands(force), "stop");
     backend.awaitStopped();
     log.info("Finch virtual machine stopped successfully");
@@ -152,15 +175,12 @@ public final class VmLifecycle {
   /** {@code finch vm remove [-f]}: Stopped to Nonexistent; {@code -f} skips the state check. */
   public void remove(boolean force) throws VmException {
     if (!force) {
-      switch (knownStatus()) {
-        case NONEXISTENT -> throw new VmException(DOES_NOT_EXIST);
-        case RUNNING -> throw new VmException(REMOVE_ON_RUNNING);
-        default -> { }
-      }
-      log.info("Removing existing Finch virtual machine...");
-    } else {
-      log.info("Forcibly removing Finch virtual machine...");
+      refuseWhen(VmStatus.NONEXISTENT, DOES_NOT_EXIST, VmStatus.RUNNING, REMOVE_ON_RUNNING);
     }
+    log.info(
+        force
+            ? "Forcibly removing Finch virtual machine..."
+            : "Removing existing Finch virtual machine...");
     runAll(backend.removeCommands(force), "remove");
     try {
       Files.deleteIfExists(backend.appliedSettingsFile());
@@ -178,7 +198,7 @@ public final class VmLifecycle {
   public void ensureRunning() throws VmException {
     VmStatus s = status();
     switch (s) {
-      case RUNNING -> { }
+      case RUNNING -> {}
       case UNKNOWN -> throw new VmException(AUTO_UNKNOWN);
       case NONEXISTENT -> {
         if (!config.autoVmStart()) {
@@ -197,8 +217,10 @@ public final class VmLifecycle {
 
   /** {@code finch vm disk info}: the backend's disk listing, verbatim. */
   public String diskInfo() throws VmException {
-    CommandSpec spec = backend.diskInfoCommand().orElseThrow(() ->
-        new VmException("finch vm disk is available on macOS only"));
+    CommandSpec spec =
+        backend
+            .diskInfoCommand()
+            .orElseThrow(() -> new VmException("finch vm disk is available on macOS only"));
     CommandResult r;
     try {
       r = runner.run(spec);
@@ -229,8 +251,11 @@ public final class VmLifecycle {
     try {
       settings.write(backend.appliedSettingsFile());
     } catch (IOException e) {
-      log.warn("cannot record the applied settings in " + backend.appliedSettingsFile() + ": "
-          + e.getMessage());
+      log.warn(
+          "cannot record the applied settings in "
+              + backend.appliedSettingsFile()
+              + ": "
+              + e.getMessage());
     }
   }
 
@@ -241,12 +266,15 @@ public final class VmLifecycle {
       try {
         r = runner.stream(step, log::debug);
       } catch (CommandFailedException e) {
-        throw new VmException("Finch virtual machine failed to " + verb + ", debug logs:\n"
-            + e.getMessage(), e);
+        throw new VmException(
+            "Finch virtual machine failed to " + verb + ", debug logs:\n" + e.getMessage(), e);
       }
       if (!r.ok()) {
-        throw new VmException("Finch virtual machine failed to " + verb + ", debug logs:\n"
-            + r.combined().stripTrailing());
+        throw new VmException(
+            "Finch virtual machine failed to "
+                + verb
+                + ", debug logs:\n"
+                + r.combined().stripTrailing());
       }
     }
   }

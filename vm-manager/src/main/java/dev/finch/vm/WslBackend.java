@@ -4,9 +4,9 @@ import dev.finch.config.ConfigLocation;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.GuestProvisioning;
 import dev.finch.config.HostFacts;
+import dev.finch.process.CommandResult;
+import dev.finch.process.CommandSpec;
 import dev.finch.vm.lima.LimaYaml;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.CommandSpec;
 import dev.finch.vm.wsl.WslPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,15 +22,17 @@ import java.util.Optional;
  *
  * <p>The persistent data disk is a VHDX in the finch directory ({@code .disks\finch-data.vhdx},
  * labelled {@code FinchDataDisk}, shipped by the installer); when present it is attached with
- * {@code wsl.exe --mount --bare} before boot and detached after stop or remove. A detached
- * {@code sleep infinity} in the distro keeps it running after finch exits, as Lima's driver does.
+ * {@code wsl.exe --mount --bare} before boot and detached after stop or remove. A detached {@code
+ * sleep infinity} in the distro keeps it running after finch exits, as Lima's driver does.
  */
 public record WslBackend(InstallLayout layout, HostFacts host) implements VmBackend {
   /** WSL distro name. */
   public static final String DISTRO = "lima-finch";
+
   /** The warning Finch prints after init on Windows. */
-  static final String MOUNT_WARNING = "WSL mounts the C: drive read-write into the VM by default; "
-      + "see https://learn.microsoft.com/en-us/windows/wsl/wsl-config to change it";
+  static final String MOUNT_WARNING =
+      "WSL mounts the C: drive read-write into the VM by default; "
+          + "see https://learn.microsoft.com/en-us/windows/wsl/wsl-config to change it";
 
   /** The data disk image. */
   public Path dataDisk() {
@@ -83,8 +85,14 @@ public record WslBackend(InstallLayout layout, HostFacts host) implements VmBack
   @Override
   public List<CommandSpec> initCommands(FinchConfig config) {
     List<CommandSpec> steps = new ArrayList<>();
-    steps.add(wsl("--import", DISTRO, instanceDir().toString(), layout.wslRootfs().toString(),
-        "--version", "2"));
+    steps.add(
+        wsl(
+            "--import",
+            DISTRO,
+            instanceDir().toString(),
+            layout.wslRootfs().toString(),
+            "--version",
+            "2"));
     steps.addAll(boot(config));
     return steps;
   }
@@ -99,25 +107,29 @@ public record WslBackend(InstallLayout layout, HostFacts host) implements VmBack
     if (Files.exists(dataDisk())) {
       steps.add(wsl("--mount", "--vhd", dataDisk().toString(), "--bare"));
     }
-    steps.add(wsl("--distribution", DISTRO, "--user", "root", "--exec", "/bin/bash", "-s")
-        .withStdin(new CommandSpec.Stdin.Text(provisioning(config))));
+    steps.add(
+        wsl("--distribution", DISTRO, "--user", "root", "--exec", "/bin/bash", "-s")
+            .withStdin(new CommandSpec.Stdin.Text(provisioning(config))));
     // WSL shuts an idle distro down; Lima's wsl2 driver keeps a process running in it, so do we.
-    steps.add(wsl("--distribution", DISTRO, "--user", "root", "--exec", "/bin/sleep", "infinity")
-        .withIo(CommandSpec.Io.DETACHED));
+    steps.add(
+        wsl("--distribution", DISTRO, "--user", "root", "--exec", "/bin/sleep", "infinity")
+            .withIo(CommandSpec.Io.DETACHED));
     return steps;
   }
 
   /** Mounts the data disk by label, then runs the shared provisioning. */
   String provisioning(FinchConfig config) {
     String bundle = WslPaths.toWsl(layout.guestBundleDir().toString(), "C:\\");
-    String mountDisk = """
+    String mountDisk =
+        """
         mkdir -p %1$s
         dev="$(blkid -s TYPE -t LABEL=FinchDataDisk -o device 2>/dev/null || true)"
         if [ -n "$dev" ] && ! mountpoint -q %1$s; then mount "$dev" %1$s; fi
         grep -qs '^CONTAINERD_SNAPSHOTTER=' /etc/environment \
           && sed -i 's/^CONTAINERD_SNAPSHOTTER=.*/CONTAINERD_SNAPSHOTTER=%2$s/' /etc/environment \
           || echo 'CONTAINERD_SNAPSHOTTER=%2$s' >> /etc/environment
-        """.formatted(LimaYaml.DATA_DIR, config.defaultSnapshotter());
+        """
+            .formatted(LimaYaml.DATA_DIR, config.defaultSnapshotter());
     return new GuestProvisioning(config, bundle, LimaYaml.DATA_DIR).scriptWithPrelude(mountDisk);
   }
 
@@ -159,8 +171,17 @@ public record WslBackend(InstallLayout layout, HostFacts host) implements VmBack
    */
   @Override
   public CommandSpec command(List<String> guestArgv, Map<String, String> guestEnv, Path hostCwd) {
-    List<String> argv = new ArrayList<>(List.of("wsl.exe", "--distribution", DISTRO, "--user",
-        "root", "--cd", WslPaths.toWsl(hostCwd.toString(), "C:\\"), "--exec"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "wsl.exe",
+                "--distribution",
+                DISTRO,
+                "--user",
+                "root",
+                "--cd",
+                WslPaths.toWsl(hostCwd.toString(), "C:\\"),
+                "--exec"));
     if (!guestEnv.isEmpty()) {
       argv.add("env");
       guestEnv.forEach((k, v) -> argv.add(k + "=" + v));

@@ -7,8 +7,9 @@ import dev.finch.config.Defaults;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.HostFacts;
 import dev.finch.config.HostOs;
-import dev.finch.vm.process.CommandResult;
-import dev.finch.vm.process.RecordingRunner;
+import dev.finch.process.CommandResult;
+import dev.finch.process.RecordingLog;
+import dev.finch.process.RecordingRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,10 +28,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exact message. Lima cannot run on these Linux machines, so this is how the backend is tested.
  */
 class LimaContractTest {
-  static final HostFacts MAC = new HostFacts(HostOs.MACOS, "aarch64", 8, 16L << 30, 15,
-      Path.of("/Users/me"), Map.of("PATH", "/usr/bin:/bin"));
-  static final String UNRECOGNIZED = "unrecognized system status \"Broken\" of instance \"finch\"; "
-      + "recover with `finch vm stop -f` or `finch vm remove -f`";
+  static final HostFacts MAC =
+      new HostFacts(
+          HostOs.MACOS,
+          "aarch64",
+          8,
+          16L << 30,
+          15,
+          Path.of("/Users/me"),
+          Map.of("PATH", "/usr/bin:/bin"));
+  static final String UNRECOGNIZED =
+      "unrecognized system status \"Broken\" of instance \"finch\"; "
+          + "recover with `finch vm stop -f` or `finch vm remove -f`";
 
   @TempDir Path install;
   String limactl;
@@ -44,8 +53,9 @@ class LimaContractTest {
 
   static CommandResult probe(VmStatus s) {
     return switch (s) {
-      case NONEXISTENT -> new CommandResult(1, "",
-          "time=\"x\" level=fatal msg=\"No instance matching finch found\"\n");
+      case NONEXISTENT ->
+          new CommandResult(
+              1, "", "time=\"x\" level=fatal msg=\"No instance matching finch found\"\n");
       case STOPPED -> new CommandResult(0, "Stopped\n", "");
       case RUNNING -> new CommandResult(0, "Running\n", "");
       case UNKNOWN -> new CommandResult(0, "Broken\n", "");
@@ -83,8 +93,8 @@ class LimaContractTest {
   private List<String> expand(String step) {
     return switch (step) {
       case "disk create" -> l("disk", "create", "finch", "--size", "50GiB", "--format", "raw");
-      case "start --name" -> l("start", "--name=finch", template, "--tty=false", "--set",
-          ".ssh.overVsock=false");
+      case "start --name" ->
+          l("start", "--name=finch", template, "--tty=false", "--set", ".ssh.overVsock=false");
       case "start finch" -> l("start", "finch");
       case "stop finch" -> l("stop", "finch");
       case "remove finch" -> l("remove", "finch");
@@ -93,8 +103,8 @@ class LimaContractTest {
   }
 
   private VmLifecycle lifecycle(RecordingRunner runner, RecordingLog log) {
-    return new VmLifecycle(new LimaBackend(new InstallLayout(install), MAC), runner,
-        Defaults.config(MAC), log);
+    return new VmLifecycle(
+        new LimaBackend(new InstallLayout(install), MAC), runner, Defaults.config(MAC), log);
   }
 
   private static void act(VmLifecycle vm, String command) throws VmException {
@@ -109,8 +119,8 @@ class LimaContractTest {
 
   @ParameterizedTest(name = "vm {0} from {1}")
   @MethodSource("transitions")
-  void eachTransitionFromEachState(String command, VmStatus state, List<String> steps,
-      String outcome) throws Exception {
+  void eachTransitionFromEachState(
+      String command, VmStatus state, List<String> steps, String outcome) throws Exception {
     RecordingRunner runner = new RecordingRunner().when(List.of("ls"), probe(state));
     RecordingLog log = new RecordingLog();
     VmLifecycle vm = lifecycle(runner, log);
@@ -119,21 +129,29 @@ class LimaContractTest {
     steps.forEach(s -> expected.add(expand(s)));
     if (outcome.equals("ok")) {
       act(vm, command);
-      String past = switch (command) {
-        case "init", "start" -> "started";
-        case "stop" -> "stopped";
-        default -> "removed";
-      };
-      assertThat(log.lines).last().isEqualTo("INFO Finch virtual machine " + past + " successfully");
+      String past =
+          switch (command) {
+            case "init", "start" -> "started";
+            case "stop" -> "stopped";
+            default -> "removed";
+          };
+      assertThat(log.lines)
+          .last()
+          .isEqualTo("INFO Finch virtual machine " + past + " successfully");
     } else {
-      assertThatThrownBy(() -> act(vm, command)).isInstanceOf(VmException.class)
+      assertThatThrownBy(() -> act(vm, command))
+          .isInstanceOf(VmException.class)
           .hasMessage(outcome);
       assertThat(log.lines).isEmpty();
     }
     assertThat(runner.argvs()).isEqualTo(expected);
-    runner.specs().forEach(s -> assertThat(s.env())
-        .containsEntry("LIMA_HOME", install.resolve("lima/data").toString())
-        .containsEntry("PATH", install.resolve("lima/bin") + ":/usr/bin:/bin"));
+    runner
+        .specs()
+        .forEach(
+            s ->
+                assertThat(s.env())
+                    .containsEntry("LIMA_HOME", install.resolve("lima/data").toString())
+                    .containsEntry("PATH", install.resolve("lima/bin") + ":/usr/bin:/bin"));
   }
 
   @ParameterizedTest(name = "vm {0} -f from {1}")
@@ -145,19 +163,23 @@ class LimaContractTest {
     if (command.equals("stop")) {
       vm.stop(true);
       assertThat(runner.argvs()).containsExactly(l("stop", "--force", "finch"));
-      assertThat(log.lines).containsExactly("INFO Forcibly stopping Finch virtual machine...",
-          "INFO Finch virtual machine stopped successfully");
+      assertThat(log.lines)
+          .containsExactly(
+              "INFO Forcibly stopping Finch virtual machine...",
+              "INFO Finch virtual machine stopped successfully");
     } else {
       vm.remove(true);
       assertThat(runner.argvs()).containsExactly(l("remove", "--force", "finch"));
-      assertThat(log.lines).containsExactly("INFO Forcibly removing Finch virtual machine...",
-          "INFO Finch virtual machine removed successfully");
+      assertThat(log.lines)
+          .containsExactly(
+              "INFO Forcibly removing Finch virtual machine...",
+              "INFO Finch virtual machine removed successfully");
     }
   }
 
   static Stream<Arguments> forcedCases() {
-    return Stream.of(VmStatus.values()).flatMap(s ->
-        Stream.of(Arguments.of("stop", s), Arguments.of("remove", s)));
+    return Stream.of(VmStatus.values())
+        .flatMap(s -> Stream.of(Arguments.of("stop", s), Arguments.of("remove", s)));
   }
 
   @Test
@@ -172,13 +194,16 @@ class LimaContractTest {
   @Test
   void existingDataDiskIsNotRecreatedAndFailuresShowDebugLogs() throws Exception {
     Files.createDirectories(install.resolve("lima/data/_disks/finch"));
-    RecordingRunner runner = new RecordingRunner().when(List.of("ls"), probe(VmStatus.STOPPED))
-        .when(List.of("start"), new CommandResult(1, "", "level=fatal msg=\"boot failed\"\n"));
+    RecordingRunner runner =
+        new RecordingRunner()
+            .when(List.of("ls"), probe(VmStatus.STOPPED))
+            .when(List.of("start"), new CommandResult(1, "", "level=fatal msg=\"boot failed\"\n"));
     VmLifecycle vm = lifecycle(runner, new RecordingLog());
-    assertThatThrownBy(vm::start).hasMessage(
-        "Finch virtual machine failed to start, debug logs:\nlevel=fatal msg=\"boot failed\"");
-    assertThat(runner.argvs()).containsExactly(l("ls", "-f", "{{.Status}}", "finch"),
-        l("start", "finch"));
+    assertThatThrownBy(vm::start)
+        .hasMessage(
+            "Finch virtual machine failed to start, debug logs:\nlevel=fatal msg=\"boot failed\"");
+    assertThat(runner.argvs())
+        .containsExactly(l("ls", "-f", "{{.Status}}", "finch"), l("start", "finch"));
   }
 
   @Test
@@ -190,13 +215,17 @@ class LimaContractTest {
     FinchConfig noAuto = withAutoStart(Defaults.config(MAC), false);
     for (VmStatus s : List.of(VmStatus.NONEXISTENT, VmStatus.STOPPED, VmStatus.UNKNOWN)) {
       RecordingRunner r = new RecordingRunner().when(List.of("ls"), probe(s));
-      VmLifecycle vm = new VmLifecycle(new LimaBackend(new InstallLayout(install), MAC), r, noAuto,
-          new RecordingLog());
-      String expected = switch (s) {
-        case NONEXISTENT -> "instance \"finch\" does not exist, run `finch vm init` to create a new instance";
-        case STOPPED -> "instance \"finch\" is stopped, run `finch vm start` to start the instance";
-        default -> "instance \"finch\" has an unknown status";
-      };
+      VmLifecycle vm =
+          new VmLifecycle(
+              new LimaBackend(new InstallLayout(install), MAC), r, noAuto, new RecordingLog());
+      String expected =
+          switch (s) {
+            case NONEXISTENT ->
+                "instance \"finch\" does not exist, run `finch vm init` to create a new instance";
+            case STOPPED ->
+                "instance \"finch\" is stopped, run `finch vm start` to start the instance";
+            default -> "instance \"finch\" has an unknown status";
+          };
       assertThatThrownBy(vm::ensureRunning).hasMessage(expected);
     }
   }
@@ -206,19 +235,24 @@ class LimaContractTest {
     RecordingRunner runner = new RecordingRunner().when(List.of("ls"), probe(VmStatus.NONEXISTENT));
     lifecycle(runner, new RecordingLog()).init();
     FinchConfig more = Defaults.config(MAC);
-    more = new FinchConfig(6, more.memory(), more.vmType(), more.rosetta(), more.snapshotters(),
-        more.additionalDirectories(), more.credsHelpers(), more.dockercompat(), more.autoVmStart(),
-        more.bootdisk(), more.datadisk(), more.mountInotify(), more.vmnet());
-    VmLifecycle after = new VmLifecycle(new LimaBackend(new InstallLayout(install), MAC), runner,
-        more, new RecordingLog());
-    assertThat(after.pendingChanges()).extracting(p -> p.message()).containsExactly(
-        "cpus changed from 4 to 6 in finch.yaml; it takes effect after `finch vm stop` and `finch vm start`");
+    more = more.toBuilder().cpus(6).build();
+    VmLifecycle after =
+        new VmLifecycle(
+            new LimaBackend(new InstallLayout(install), MAC), runner, more, new RecordingLog());
+    assertThat(after.pendingChanges())
+        .extracting(p -> p.message())
+        .containsExactly(
+            "cpus changed from 4 to 6 in finch.yaml; it takes effect after `finch vm stop` and `finch vm start`");
   }
 
   @Test
   void diskInfoRunsLimactlDiskLs() throws Exception {
-    RecordingRunner runner = new RecordingRunner().when(List.of("disk", "ls"),
-        new CommandResult(0, "NAME SIZE FORMAT DIR IN-USE-BY\nfinch 50GiB raw /x finch\n", ""));
+    RecordingRunner runner =
+        new RecordingRunner()
+            .when(
+                List.of("disk", "ls"),
+                new CommandResult(
+                    0, "NAME SIZE FORMAT DIR IN-USE-BY\nfinch 50GiB raw /x finch\n", ""));
     assertThat(lifecycle(runner, new RecordingLog()).diskInfo()).startsWith("NAME SIZE");
     assertThat(runner.argvs()).containsExactly(l("disk", "ls", "finch"));
     RecordingRunner empty = new RecordingRunner();
@@ -227,8 +261,6 @@ class LimaContractTest {
   }
 
   static FinchConfig withAutoStart(FinchConfig c, boolean auto) {
-    return new FinchConfig(c.cpus(), c.memory(), c.vmType(), c.rosetta(), c.snapshotters(),
-        c.additionalDirectories(), c.credsHelpers(), c.dockercompat(), auto, c.bootdisk(),
-        c.datadisk(), c.mountInotify(), c.vmnet());
+    return c.toBuilder().autoVmStart(auto).build();
   }
 }

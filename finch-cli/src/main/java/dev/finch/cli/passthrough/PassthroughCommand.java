@@ -35,18 +35,19 @@ public final class PassthroughCommand implements Callable<Integer> {
       PassthroughCommand cmd = new PassthroughCommand(ctx, n);
       CommandSpec spec = CommandSpec.wrapWithoutInspection(cmd);
       spec.name(n);
-      spec.usageMessage().description("Run `nerdctl " + n + "` in the guest (see `finch " + n
-          + " --help`).");
-      spec.addUnmatchedArgsBinding(UnmatchedArgsBinding.forStringArrayConsumer(
-          new CommandLine.Model.ISetter() {
-            @Override
-            public <T> T set(T value) {
-              if (value instanceof String[] a) {
-                cmd.args.addAll(List.of(a));
-              }
-              return null;
-            }
-          }));
+      spec.usageMessage()
+          .description("Run `nerdctl " + n + "` in the guest (see `finch " + n + " --help`).");
+      spec.addUnmatchedArgsBinding(
+          UnmatchedArgsBinding.forStringArrayConsumer(
+              new CommandLine.Model.ISetter() {
+                @Override
+                public <T> T set(T value) {
+                  if (value instanceof String[] a) {
+                    cmd.args.addAll(List.of(a));
+                  }
+                  return null;
+                }
+              }));
       CommandLine sub = new CommandLine(spec);
       sub.setStopAtUnmatched(true);
       sub.setUnmatchedOptionsArePositionalParams(true);

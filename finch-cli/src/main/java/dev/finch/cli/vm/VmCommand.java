@@ -5,9 +5,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code finch vm}: the VM lifecycle group; alone it prints its usage. */
-@Command(name = "vm", description = "Manage the virtual machine that runs containers (macOS, Windows).",
-    subcommands = {VmInitCommand.class, VmStartCommand.class, VmStopCommand.class,
-        VmRemoveCommand.class, VmStatusCommand.class, VmDiskCommand.class})
+@Command(
+    name = "vm",
+    description = "Manage the virtual machine that runs containers (macOS, Windows).",
+    subcommands = {
+      VmInitCommand.class,
+      VmStartCommand.class,
+      VmStopCommand.class,
+      VmRemoveCommand.class,
+      VmStatusCommand.class,
+      VmDiskCommand.class
+    })
 public final class VmCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -5,7 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code finch vm disk}: the data disk group; alone it prints its usage. */
-@Command(name = "disk", description = "Inspect the persistent data disk (macOS).",
+@Command(
+    name = "disk",
+    description = "Inspect the persistent data disk (macOS).",
     subcommands = VmDiskInfoCommand.class)
 public final class VmDiskCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -6,9 +6,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finch vm remove [-f]}; {@code -f} skips the state check to recover a broken VM. */
-@Command(name = "remove", description = "Remove the stopped virtual machine (the data disk is kept).")
+@Command(
+    name = "remove",
+    description = "Remove the stopped virtual machine (the data disk is kept).")
 public final class VmRemoveCommand extends VmSubcommand {
-  @Option(names = {"-f", "--force"}, description = "Skip the state check and force the operation.")
+  @Option(
+      names = {"-f", "--force"},
+      description = "Skip the state check and force the operation.")
   boolean force;
 
   public VmRemoveCommand(FinchContext ctx) {

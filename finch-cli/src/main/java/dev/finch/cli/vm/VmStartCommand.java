@@ -5,7 +5,9 @@ import dev.finch.vm.VmLifecycle;
 import picocli.CommandLine.Command;
 
 /** {@code finch vm start}. */
-@Command(name = "start", description = "Start the stopped virtual machine, applying finch.yaml changes.")
+@Command(
+    name = "start",
+    description = "Start the stopped virtual machine, applying finch.yaml changes.")
 public final class VmStartCommand extends VmSubcommand {
   public VmStartCommand(FinchContext ctx) {
     super(ctx);

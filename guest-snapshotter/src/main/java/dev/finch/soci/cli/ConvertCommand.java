@@ -6,13 +6,16 @@ import dev.finch.soci.containerd.PlatformImage;
 import dev.finch.soci.containerd.ResolvedImage;
 import dev.finch.soci.index.IndexCreator;
 import dev.finch.soci.index.IndexOptions;
+import dev.finch.soci.index.InvalidLayoutException;
+import dev.finch.soci.index.LayerOutcome;
 import dev.finch.soci.index.SociIndex;
+import dev.finch.soci.index.StandaloneConversion;
 import dev.finch.soci.index.V2Conversion;
+import dev.finch.soci.index.ZtocMakers;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.ImageRef;
 import dev.finch.soci.oci.Json;
 import dev.finch.soci.oci.Manifest;
-import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.store.ContainerdContentStore;
 import dev.finch.soci.store.ContentStore;
 import java.io.PrintWriter;
@@ -29,25 +32,40 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code soci convert SRC DST}: SOCI index manifest v2. Builds a v2 index per platform and writes a
- * new image DST whose manifests carry {@code com.amazon.soci.index-digest} and whose OCI index lists the
- * SOCI indexes; push DST with any OCI-aware tool and the snapshotter finds the index through the
- * manifest annotation. With {@code --standalone}, SRC and DST are OCI layouts and containerd is not used.
+ * new image DST whose manifests carry {@code com.amazon.soci.index-digest} and whose OCI index
+ * lists the SOCI indexes; push DST with any OCI-aware tool and the snapshotter finds the index
+ * through the manifest annotation. With {@code --standalone}, SRC and DST are OCI layouts and
+ * containerd is not used.
  */
-@Command(name = "convert", description = "Convert an image to carry a SOCI index manifest v2", mixinStandardHelpOptions = true)
-final class ConvertCommand implements Callable<Integer> {
+@Command(
+    name = "convert",
+    description = "Convert an image to carry a SOCI index manifest v2",
+    mixinStandardHelpOptions = true)
+public final class ConvertCommand implements Callable<Integer> {
   GlobalOptions global;
   @Mixin IndexFlags flags;
 
-  @Option(names = "--standalone", description = "SRC and DST are OCI layouts on disk; containerd is not used")
+  @Option(
+      names = "--standalone",
+      description = "SRC and DST are OCI layouts on disk; containerd is not used")
   boolean standalone;
 
-  @Option(names = "--format", description = "with --standalone: oci-archive (default; a tar) or oci-dir", defaultValue = "oci-archive")
+  @Option(
+      names = "--format",
+      description = "with --standalone: oci-archive (default; a tar) or oci-dir",
+      defaultValue = "oci-archive")
   String format;
 
-  @Parameters(index = "0", paramLabel = "SRC", description = "source image (containerd name, or layout path with --standalone)")
+  @Parameters(
+      index = "0",
+      paramLabel = "SRC",
+      description = "source image (containerd name, or layout path with --standalone)")
   String src;
 
-  @Parameters(index = "1", paramLabel = "DST", description = "destination image name (tag, no digest), or layout path with --standalone")
+  @Parameters(
+      index = "1",
+      paramLabel = "DST",
+      description = "destination image name (tag, no digest), or layout path with --standalone")
   String dst;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -59,10 +77,18 @@ final class ConvertCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (standalone) {
       if (!format.equals("oci-archive") && !format.equals("oci-dir")) {
-        throw new SociException("invalid --format \"" + format + "\": expected oci-archive or oci-dir");
+        throw new SociException(
+            "invalid --format \"" + format + "\": expected oci-archive or oci-dir");
       }
-      Descriptor result = new StandaloneConvert(global.root(), opts, flags.selection(), format.equals("oci-archive"))
-          .convert(Path.of(src), Path.of(dst), line -> report(out, line));
+      Descriptor result;
+      try {
+        result =
+            new StandaloneConversion(
+                    global.root(), opts, flags.selection(), format.equals("oci-archive"))
+                .convert(Path.of(src), Path.of(dst), line -> report(out, line));
+      } catch (InvalidLayoutException e) {
+        throw new SociException(e.getMessage(), e);
+      }
       out.println(result.digest());
       out.flush();
       return 0;
@@ -74,35 +100,66 @@ final class ConvertCommand implements Callable<Integer> {
       throw new SociException(e.getMessage());
     }
     if (dstRef.digest() != null) {
-      throw new SociException("destination " + dst + " must be a tagged reference without a digest");
+      throw new SociException(
+          "destination " + dst + " must be a tagged reference without a digest");
     }
     try (SociContext ctx = new SociContext(global)) {
       ContainerdClient cd = ctx.containerd();
       ResolvedImage resolved = Images.resolve(cd, src, flags.selection());
       ContentStore images = new ContainerdContentStore(cd.content());
+      Progress progress = new Progress(spec.commandLine().getErr());
       IndexCreator creator =
-          new IndexCreator(ctx.store(), ctx.db(), ZtocMakers.standard(), cd.imageReader()::openLayer, ctx.location());
+          new IndexCreator(
+              ctx.store(),
+              ctx.db(),
+              ZtocMakers.standard(),
+              layer ->
+                  progress.track(
+                      "indexing " + layer.digest().shortHex(),
+                      layer.size(),
+                      cd.imageReader().openLayer(layer)),
+              ctx.location());
       List<V2Conversion.PlatformIndex> built = new ArrayList<>();
       for (PlatformImage pi : resolved.manifests()) {
         IndexCreator.Result r =
-            creator.create(pi.descriptor(), pi.manifest(), Images.platformOf(pi), SociIndex.Version.V2, opts,
-                resolved.image().name(), o -> report(out, o.message()));
-        r.index().ifPresent(idx -> built.add(new V2Conversion.PlatformIndex(pi.descriptor().digest(), Images.platformOf(pi), idx)));
+            creator.create(
+                pi.descriptor(),
+                pi.manifest(),
+                Images.platformOf(pi),
+                SociIndex.Version.V2,
+                opts,
+                resolved.image().name(),
+                o -> report(out, o.message()));
+        r.index()
+            .ifPresent(
+                idx ->
+                    built.add(
+                        new V2Conversion.PlatformIndex(
+                            pi.descriptor().digest(), Images.platformOf(pi), idx)));
       }
       if (built.isEmpty()) {
-        throw new SociException(CreateCommand.noZtocsMessage(List.of(), opts));
+        throw new SociException(LayerOutcome.noZtocsMessage(List.of(), opts));
       }
       Descriptor top = resolved.image().target();
       byte[] topBytes = images.readAll(top.digest());
-      PlatformImage only = resolved.manifests().size() == 1 ? resolved.manifests().getFirst() : null;
+      PlatformImage only =
+          resolved.manifests().size() == 1 ? resolved.manifests().getFirst() : null;
       V2Conversion.Result conv =
-          V2Conversion.convert(top, topBytes, only == null ? null : Images.platformOf(only), built,
+          V2Conversion.convert(
+              top,
+              topBytes,
+              only == null ? null : Images.platformOf(only),
+              built,
               d -> images.exists(d) ? images.readAll(d) : null);
       for (V2Conversion.Blob b : conv.manifests()) {
-        images.write(b.descriptor().digest(), b.bytes(), manifestGcLabels(Json.read(b.bytes(), Manifest.class)));
+        images.write(
+            b.descriptor().digest(),
+            b.bytes(),
+            manifestGcLabels(Json.read(b.bytes(), Manifest.class)));
       }
       Map<String, String> idxLabels = new LinkedHashMap<>();
-      List<Descriptor> entries = Json.read(conv.index().bytes(), dev.finch.soci.oci.ImageIndex.class).manifests();
+      List<Descriptor> entries =
+          Json.read(conv.index().bytes(), dev.finch.soci.oci.ImageIndex.class).manifests();
       for (int i = 0; i < entries.size(); i++) {
         idxLabels.put("containerd.io/gc.ref.content.m." + i, entries.get(i).digest().toString());
       }

@@ -9,6 +9,7 @@ import dev.finch.soci.index.IndexOptions;
 import dev.finch.soci.index.LayerOutcome;
 import dev.finch.soci.index.PrefetchPathNotFoundException;
 import dev.finch.soci.index.SociIndex;
+import dev.finch.soci.index.ZtocMakers;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,14 +22,14 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code soci create IMAGE}: builds a SOCI index manifest v1 (zTOC per layer, {@code subject} = the
  * platform image manifest) for an image in containerd's content store, with prefetch artifacts for
- * the layers holding {@code --prefetch-file} paths. {@code soci push} sends it to the registry. This
- * is the command {@code nerdctl push --snapshotter soci} runs.
+ * the layers holding {@code --prefetch-file} paths. {@code soci push} sends it to the registry.
+ * This is the command {@code nerdctl push --snapshotter soci} runs.
  */
 @Command(
     name = "create",
     description = "Create a SOCI index (manifest v1) for an image in containerd",
     mixinStandardHelpOptions = true)
-final class CreateCommand implements Callable<Integer> {
+public final class CreateCommand implements Callable<Integer> {
   GlobalOptions global;
   @Mixin IndexFlags flags;
   @Mixin PrefetchFlags prefetch;
@@ -50,8 +51,14 @@ final class CreateCommand implements Callable<Integer> {
       ContainerdClient cd = ctx.containerd();
       IndexCreator creator =
           new IndexCreator(
-              ctx.store(), ctx.db(), ZtocMakers.standard(),
-              layer -> progress.track("indexing " + layer.digest().shortHex(), layer.size(), cd.imageReader().openLayer(layer)),
+              ctx.store(),
+              ctx.db(),
+              ZtocMakers.standard(),
+              layer ->
+                  progress.track(
+                      "indexing " + layer.digest().shortHex(),
+                      layer.size(),
+                      cd.imageReader().openLayer(layer)),
               ctx.location());
       List<String> created = new ArrayList<>();
       List<LayerOutcome> all = new ArrayList<>();
@@ -60,7 +67,11 @@ final class CreateCommand implements Callable<Integer> {
         try {
           r =
               creator.create(
-                  pi.descriptor(), pi.manifest(), Images.platformOf(pi), SociIndex.Version.V1, opts,
+                  pi.descriptor(),
+                  pi.manifest(),
+                  Images.platformOf(pi),
+                  SociIndex.Version.V1,
+                  opts,
                   resolved.image().name(),
                   o -> {
                     out.println(o.message());
@@ -68,41 +79,40 @@ final class CreateCommand implements Callable<Integer> {
                   });
         } catch (PrefetchPathNotFoundException e) {
           throw new SociException(
-              "prefetch file " + e.path() + " not found in any layer with a zTOC of image " + resolved.image().name()
-                  + " (" + Images.platformOf(pi) + "); layers smaller than --min-layer-size have no zTOC",
+              "prefetch file "
+                  + e.path()
+                  + " not found in any layer with a zTOC of image "
+                  + resolved.image().name()
+                  + " ("
+                  + Images.platformOf(pi)
+                  + "); layers smaller than --min-layer-size have no zTOC",
               e);
         }
         all.addAll(r.outcomes());
         r.index().ifPresent(idx -> created.add(idx.digest().toString()));
       }
       if (created.isEmpty()) {
-        throw new SociException(noZtocsMessage(all, opts));
+        throw new SociException(LayerOutcome.noZtocsMessage(all, opts));
       }
       try {
-        cd.images().setLabels(resolved.image().name(), Map.of("containerd.io/gc.ref.content.soci-index", created.getLast()));
+        cd.images()
+            .setLabels(
+                resolved.image().name(),
+                Map.of("containerd.io/gc.ref.content.soci-index", created.getLast()));
       } catch (ContainerdException e) {
         // Without the label containerd's garbage collector may delete the index: the create did not
         // happen as reported, so it is an error, not a warning.
         throw new SociException(
-            "index " + created.getLast() + " was built, but labelling image " + resolved.image().name()
-                + " so that containerd keeps it failed: " + e.getMessage(),
+            "index "
+                + created.getLast()
+                + " was built, but labelling image "
+                + resolved.image().name()
+                + " so that containerd keeps it failed: "
+                + e.getMessage(),
             e);
       }
       out.flush();
     }
     return 0;
-  }
-
-  static String noZtocsMessage(List<LayerOutcome> outcomes, IndexOptions opts) {
-    boolean allSmall =
-        !outcomes.isEmpty()
-            && outcomes.stream().allMatch(o -> o instanceof LayerOutcome.Skipped && o.layer().size() < opts.minLayerSize());
-    String base = "no ztocs created, all layers either skipped or produced errors";
-    if (allSmall) {
-      long largest = outcomes.stream().mapToLong(o -> o.layer().size()).max().orElse(0);
-      return base + ": every layer is smaller than --min-layer-size " + opts.minLayerSize()
-          + " (largest is " + largest + " bytes); lower --min-layer-size to index them";
-    }
-    return base;
   }
 }

@@ -16,16 +16,18 @@ final class Durations {
     double millis = 0;
     while (m.find() && m.start() == end) {
       double v = Double.parseDouble(m.group(1));
-      millis += switch (m.group(2)) {
-        case "ms" -> v;
-        case "s" -> v * 1000;
-        case "m" -> v * 60_000;
-        default -> v * 3_600_000;
-      };
+      millis +=
+          switch (m.group(2)) {
+            case "ms" -> v;
+            case "s" -> v * 1000;
+            case "m" -> v * 60_000;
+            default -> v * 3_600_000;
+          };
       end = m.end();
     }
     if (end == 0 || end != text.length()) {
-      throw new SociException("invalid " + flag + " \"" + text + "\": expected a duration such as 30s, 2m or 1h");
+      throw new SociException(
+          "invalid " + flag + " \"" + text + "\": expected a duration such as 30s, 2m or 1h");
     }
     return Duration.ofMillis((long) millis);
   }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 public final class GlobalOptions {
   @Option(
       names = {"-a", "--address"},
-      description = "address of containerd's gRPC socket (env CONTAINERD_ADDRESS; default ${DEFAULT-VALUE})",
+      description =
+          "address of containerd's gRPC socket (env CONTAINERD_ADDRESS; default ${DEFAULT-VALUE})",
       defaultValue = "${env:CONTAINERD_ADDRESS:-/run/containerd/containerd.sock}",
       scope = picocli.CommandLine.ScopeType.INHERIT)
   String address;
@@ -26,34 +27,53 @@ public final class GlobalOptions {
       scope = picocli.CommandLine.ScopeType.INHERIT)
   String timeout;
 
-  @Option(names = "--debug", description = "print stack traces and debug output", scope = picocli.CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = "--debug",
+      description = "print stack traces and debug output",
+      scope = picocli.CommandLine.ScopeType.INHERIT)
   boolean debug;
 
   @Option(
       names = "--content-store",
-      description = "where zTOCs and indexes are kept: containerd (default) or soci (an OCI layout under --root)",
+      description =
+          "where zTOCs and indexes are kept: containerd (default) or soci (an OCI layout under --root)",
       defaultValue = "containerd",
       scope = picocli.CommandLine.ScopeType.INHERIT)
   String contentStore;
 
   @Option(
       names = "--root",
-      description = "SOCI root holding artifacts.json and the soci content store (env SOCI_ROOT; default ${DEFAULT-VALUE})",
+      description =
+          "SOCI root holding artifacts.json and the soci content store (env SOCI_ROOT; default ${DEFAULT-VALUE})",
       defaultValue = "${env:SOCI_ROOT:-/var/lib/soci-snapshotter-grpc}",
       scope = picocli.CommandLine.ScopeType.INHERIT)
   Path root;
 
-  /** The global options of the root {@code soci} command, wherever on the command line they were given. */
-  static GlobalOptions of(picocli.CommandLine.Model.CommandSpec spec) {
-    return ((SociCommand) spec.root().userObject()).global;
+  /**
+   * The global options of the root {@code soci} command, wherever on the command line they were
+   * given.
+   */
+  public static GlobalOptions of(picocli.CommandLine.Model.CommandSpec spec) {
+    // the root command's mixin is named after its field, "global"
+    return (GlobalOptions) spec.root().mixins().get("global").userObject();
   }
 
   /**
-   * Where the command line came from (relative paths resolve against its directory; the
-   * {@code ${env:...}} defaults read its environment); set before each parse (see {@link
-   * SociCli#newTree()}).
+   * Where the command line came from (relative paths resolve against its directory; the {@code
+   * ${env:...}} defaults read its environment); set before each parse (see {@link
+   * dev.finch.soci.cli.main.SociCli#newTree()}).
    */
   Invocation invocation = Invocation.ofProcess();
+
+  /** Where and for whom this command line runs (the process, or a handed-off rpull). */
+  public Invocation invocation() {
+    return invocation;
+  }
+
+  /** Sets where the next parse's command line comes from. */
+  public void invocation(Invocation inv) {
+    invocation = inv;
+  }
 
   public String address() {
     String a = address.startsWith("unix://") ? address.substring("unix://".length()) : address;

@@ -9,14 +9,15 @@ import dev.finch.soci.oci.ImageRef;
 import dev.finch.soci.oci.Platform;
 
 /** Finding images in containerd by the names users type. */
-final class Images {
+public final class Images {
   private Images() {}
 
   /**
-   * Resolves {@code name} as stored in containerd, falling back to its normalised form
-   * ({@code alpine} is stored as {@code docker.io/library/alpine:latest} by nerdctl and the CRI).
+   * Resolves {@code name} as stored in containerd, falling back to its normalised form ({@code
+   * alpine} is stored as {@code docker.io/library/alpine:latest} by nerdctl and the CRI).
    */
-  static ResolvedImage resolve(ContainerdClient cd, String name, PlatformSelection selection) {
+  public static ResolvedImage resolve(
+      ContainerdClient cd, String name, PlatformSelection selection) {
     try {
       return cd.imageReader().resolve(name, selection);
     } catch (ContainerdException e) {
@@ -32,12 +33,18 @@ final class Images {
       if (!normalized.equals(name) && cd.images().find(normalized).isPresent()) {
         return cd.imageReader().resolve(normalized, selection);
       }
-      throw new SociException("image \"" + name + "\": not found in containerd namespace \"" + cd.namespace()
-          + "\" (pull it first, e.g. ctr images pull " + name + ")");
+      throw new SociException(
+          "image \""
+              + name
+              + "\": not found in containerd namespace \""
+              + cd.namespace()
+              + "\" (pull it first, e.g. ctr images pull "
+              + name
+              + ")");
     }
   }
 
-  static Platform platformOf(PlatformImage pi) {
+  public static Platform platformOf(PlatformImage pi) {
     return pi.platform() != null ? pi.platform() : Platform.host();
   }
 }

@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
 
 /** zTOC and platform flags shared by {@code create} and {@code convert}. */
 final class IndexFlags {
-  @Option(names = "--span-size", description = "uncompressed bytes between checkpoints (default ${DEFAULT-VALUE})", defaultValue = "4194304")
+  @Option(
+      names = "--span-size",
+      description = "uncompressed bytes between checkpoints (default ${DEFAULT-VALUE})",
+      defaultValue = "4194304")
   long spanSize;
 
   @Option(
@@ -18,7 +21,9 @@ final class IndexFlags {
       defaultValue = "10485760")
   long minLayerSize;
 
-  @Option(names = {"-f", "--force"}, description = "rebuild zTOCs that already exist for the same layer and span size")
+  @Option(
+      names = {"-f", "--force"},
+      description = "rebuild zTOCs that already exist for the same layer and span size")
   boolean force;
 
   @Option(names = "--optimizations", description = "optional optimizations; supported: xattr")
@@ -27,7 +32,9 @@ final class IndexFlags {
   @Option(names = "--all-platforms", description = "index every platform of the image")
   boolean allPlatforms;
 
-  @Option(names = {"-p", "--platform"}, description = "platform to index (repeatable; default: this host's)")
+  @Option(
+      names = {"-p", "--platform"},
+      description = "platform to index (repeatable; default: this host's)")
   List<String> platforms = new ArrayList<>();
 
   IndexOptions options() {

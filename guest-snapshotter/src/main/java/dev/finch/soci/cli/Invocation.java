@@ -12,7 +12,10 @@ import java.util.Objects;
  * and can tell the snapshotter what it is about to prepare ({@code prepareHint}, see {@link
  * dev.finch.soci.snapshot.RemotePreparer#expect}).
  */
-public record Invocation(Map<String, String> env, Path cwd, boolean embedded,
+public record Invocation(
+    Map<String, String> env,
+    Path cwd,
+    boolean embedded,
     java.util.function.Consumer<Map<String, String>> prepareHint) {
   public Invocation {
     env = Map.copyOf(env);
@@ -39,7 +42,7 @@ public record Invocation(Map<String, String> env, Path cwd, boolean embedded,
    * The annotation default {@code value} with every {@code ${env:NAME:-fallback}} read from {@link
    * #env} instead of this JVM's environment; null when it has none (picocli then interpolates it).
    */
-  String envDefault(String value) {
+  public String envDefault(String value) {
     if (value == null || !value.contains("${env:")) {
       return null;
     }

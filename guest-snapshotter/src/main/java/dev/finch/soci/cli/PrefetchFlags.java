@@ -23,7 +23,8 @@ final class PrefetchFlags {
   @Option(
       names = "--prefetch-files-json",
       paramLabel = "FILE",
-      description = "JSON file holding an array of such paths, e.g. [\"/app/config.json\", \"/usr/bin/app\"]")
+      description =
+          "JSON file holding an array of such paths, e.g. [\"/app/config.json\", \"/usr/bin/app\"]")
   Path json;
 
   /** The paths of both flags, trimmed, blanks dropped, flag paths first (as the reference). */
@@ -42,22 +43,31 @@ final class PrefetchFlags {
     } catch (NoSuchFileException e) {
       throw new SociException("--prefetch-files-json " + file + ": no such file");
     } catch (IOException e) {
-      throw new SociException("--prefetch-files-json " + file + ": cannot read it: " + e.getMessage());
+      throw new SociException(
+          "--prefetch-files-json " + file + ": cannot read it: " + e.getMessage());
     }
     JsonNode root;
     try {
       root = Json.MAPPER.readTree(data);
     } catch (IOException e) {
-      throw new SociException("--prefetch-files-json " + file + " is not valid JSON: " + SociCli.oneLine(e.getMessage()));
+      throw new SociException(
+          "--prefetch-files-json "
+              + file
+              + " is not valid JSON: "
+              + SociException.firstLine(e.getMessage()));
     }
     if (root == null || !root.isArray()) {
-      throw new SociException("--prefetch-files-json " + file + " must hold a JSON array of paths, e.g. [\"/usr/bin/app\"]");
+      throw new SociException(
+          "--prefetch-files-json "
+              + file
+              + " must hold a JSON array of paths, e.g. [\"/usr/bin/app\"]");
     }
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < root.size(); i++) {
       JsonNode p = root.get(i);
       if (!p.isTextual()) {
-        throw new SociException("--prefetch-files-json " + file + ": element " + i + " is not a string: " + p);
+        throw new SociException(
+            "--prefetch-files-json " + file + ": element " + i + " is not a string: " + p);
       }
       paths.add(p.asText());
     }

@@ -31,27 +31,38 @@ import picocli.CommandLine.Parameters;
  * {@code {}} config, index manifest with {@code subject}) to the image's repository. On registries
  * without the referrers API the client maintains the {@code sha256-<hex>} fallback tag.
  */
-@Command(name = "push", description = "Push SOCI indexes (v1) of an image to its registry", mixinStandardHelpOptions = true)
-final class PushCommand implements Callable<Integer> {
+@Command(
+    name = "push",
+    description = "Push SOCI indexes (v1) of an image to its registry",
+    mixinStandardHelpOptions = true)
+public final class PushCommand implements Callable<Integer> {
   GlobalOptions global;
   @Mixin RegistryFlags registry;
 
-  @Option(names = "--max-concurrent-uploads", description = "blobs uploaded at once (default ${DEFAULT-VALUE})", defaultValue = "3")
+  @Option(
+      names = "--max-concurrent-uploads",
+      description = "blobs uploaded at once (default ${DEFAULT-VALUE})",
+      defaultValue = "3")
   int maxConcurrentUploads;
 
-  @Option(names = {"-q", "--quiet"}, description = "print only the pushed index digests")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "print only the pushed index digests")
   boolean quiet;
 
   @Option(
       names = "--existing-index",
-      description = "when the registry already has a SOCI index for the image: warn (default; push anyway), skip, or allow",
+      description =
+          "when the registry already has a SOCI index for the image: warn (default; push anyway), skip, or allow",
       defaultValue = "warn")
   String existingIndex;
 
   @Option(names = "--all-platforms", description = "push the indexes of every platform")
   boolean allPlatforms;
 
-  @Option(names = {"-p", "--platform"}, description = "platform whose index to push (repeatable; default: this host's)")
+  @Option(
+      names = {"-p", "--platform"},
+      description = "platform whose index to push (repeatable; default: this host's)")
   List<String> platforms = new ArrayList<>();
 
   @Parameters(paramLabel = "IMAGE", description = "image reference as stored in containerd")
@@ -63,7 +74,8 @@ final class PushCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     global = GlobalOptions.of(spec);
     if (!List.of("warn", "skip", "allow").contains(existingIndex)) {
-      throw new SociException("invalid --existing-index \"" + existingIndex + "\": expected warn, skip or allow");
+      throw new SociException(
+          "invalid --existing-index \"" + existingIndex + "\": expected warn, skip or allow");
     }
     if (maxConcurrentUploads < 1) {
       throw new SociException("--max-concurrent-uploads must be at least 1");
@@ -81,15 +93,22 @@ final class PushCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new SociException(e.getMessage());
       }
-      try (RegistryClient client = registry.client(ref.registry().equals(ImageRef.DOCKER_HUB) ? ref.endpointHost() : ref.registry())) {
+      try (RegistryClient client =
+          registry.client(
+              ref.registry().equals(ImageRef.DOCKER_HUB) ? ref.endpointHost() : ref.registry())) {
         String repo = ref.repository();
         int pushed = 0;
         for (PlatformImage pi : resolved.manifests()) {
           Optional<ArtifactEntry> entry = newestIndex(ctx, pi.descriptor().digest());
           if (entry.isEmpty()) {
             throw new SociException(
-                "no SOCI index found for image " + resolved.image().name() + " (" + Images.platformOf(pi)
-                    + "); run `soci create " + image + "` first");
+                "no SOCI index found for image "
+                    + resolved.image().name()
+                    + " ("
+                    + Images.platformOf(pi)
+                    + "); run `soci create "
+                    + image
+                    + "` first");
           }
           Digest indexDigest = entry.get().digest();
           SociIndex index = SociIndex.parse(ctx.store().readAll(indexDigest));
@@ -98,15 +117,22 @@ final class PushCommand implements Callable<Integer> {
               out.println("checking if a soci index already exists in remote repository...");
               out.flush();
             }
-            List<Descriptor> existing = client.referrers(repo, pi.descriptor().digest(), MediaTypes.SOCI_INDEX_V1);
+            List<Descriptor> existing =
+                client.referrers(repo, pi.descriptor().digest(), MediaTypes.SOCI_INDEX_V1);
             if (!existing.isEmpty()) {
               String found = existing.getFirst().digest().toString();
               if (existingIndex.equals("skip")) {
-                out.println("soci index found in remote repository with digest: " + found
-                    + ": skipping pushing artifacts for image manifest: " + pi.descriptor().digest());
+                out.println(
+                    "soci index found in remote repository with digest: "
+                        + found
+                        + ": skipping pushing artifacts for image manifest: "
+                        + pi.descriptor().digest());
                 continue;
               }
-              err.println("[WARN] soci index found in remote repository with digest: " + found + ": pushing index anyway");
+              err.println(
+                  "[WARN] soci index found in remote repository with digest: "
+                      + found
+                      + ": pushing index anyway");
               err.flush();
             }
           }
@@ -114,7 +140,7 @@ final class PushCommand implements Callable<Integer> {
             out.println("pushing soci index with digest: " + indexDigest);
             out.flush();
           }
-          pushIndex(ctx.store(), client, repo, index, out);
+          pushIndex(ctx.store(), client, repo, index, out, new Progress(err));
           if (quiet) {
             out.println(indexDigest);
           }
@@ -126,23 +152,39 @@ final class PushCommand implements Callable<Integer> {
     }
   }
 
-  private Optional<ArtifactEntry> newestIndex(SociContext ctx, Digest manifest) throws java.io.IOException {
+  private Optional<ArtifactEntry> newestIndex(SociContext ctx, Digest manifest)
+      throws java.io.IOException {
     List<ArtifactEntry> all =
         ctx.db().find(e -> e.type() == ArtifactType.SOCI_INDEX && manifest.equals(e.imageDigest()));
-    List<ArtifactEntry> v1 = all.stream().filter(e -> MediaTypes.SOCI_INDEX_V1.equals(e.artifactType())).toList();
+    List<ArtifactEntry> v1 =
+        all.stream().filter(e -> MediaTypes.SOCI_INDEX_V1.equals(e.artifactType())).toList();
     if (v1.isEmpty() && !all.isEmpty()) {
-      spec.commandLine().getErr().println(
-          "soci: warning: skipping SOCI index manifest v2 for " + manifest + ": v2 indexes are pushed with the image after `soci convert`");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "soci: warning: skipping SOCI index manifest v2 for "
+                  + manifest
+                  + ": v2 indexes are pushed with the image after `soci convert`");
     }
-    return v1.stream().max(Comparator.comparing(ArtifactEntry::createdAt, Comparator.nullsFirst(Comparator.naturalOrder())));
+    return v1.stream()
+        .max(
+            Comparator.comparing(
+                ArtifactEntry::createdAt, Comparator.nullsFirst(Comparator.naturalOrder())));
   }
 
-  private void pushIndex(ContentStore store, RegistryClient client, String repo, SociIndex index, PrintWriter out)
+  private void pushIndex(
+      ContentStore store,
+      RegistryClient client,
+      String repo,
+      SociIndex index,
+      PrintWriter out,
+      Progress progress)
       throws Exception {
     List<Descriptor> blobs = new ArrayList<>(index.manifest().layers());
     blobs.add(index.manifest().config());
     Semaphore slots = new Semaphore(maxConcurrentUploads);
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+    try (Progress.Counter bar = progress.count("pushing", blobs.size() + 1, "artifacts");
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> futures = new ArrayList<>();
       for (Descriptor d : blobs) {
         futures.add(
@@ -151,9 +193,16 @@ final class PushCommand implements Callable<Integer> {
                   slots.acquire();
                   try {
                     byte[] data =
-                        d.digest().equals(MediaTypes.EMPTY_JSON_DIGEST) ? SociIndex.EMPTY_CONFIG : store.readAll(d.digest());
+                        d.digest().equals(MediaTypes.EMPTY_JSON_DIGEST)
+                            ? SociIndex.EMPTY_CONFIG
+                            : store.readAll(d.digest());
                     boolean uploaded = client.pushBlob(repo, d.digest(), data);
-                    report(out, (uploaded ? "successfully pushed" : "skipped") + " artifact with digest: " + d.digest());
+                    report(
+                        bar,
+                        out,
+                        (uploaded ? "successfully pushed" : "skipped")
+                            + " artifact with digest: "
+                            + d.digest());
                     return null;
                   } finally {
                     slots.release();
@@ -167,15 +216,16 @@ final class PushCommand implements Callable<Integer> {
           throw e.getCause() instanceof Exception ex ? ex : e;
         }
       }
+      client.pushManifest(repo, index.digest().toString(), MediaTypes.OCI_MANIFEST, index.bytes());
+      report(bar, out, "successfully pushed artifact with digest: " + index.digest());
     }
-    client.pushManifest(repo, index.digest().toString(), MediaTypes.OCI_MANIFEST, index.bytes());
-    report(out, "successfully pushed artifact with digest: " + index.digest());
   }
 
-  private synchronized void report(PrintWriter out, String line) {
+  // one artifact more is done: its line (unless -q) above the progress line, which counts it
+  private synchronized void report(Progress.Counter bar, PrintWriter out, String line) {
     if (!quiet) {
-      out.println(line);
-      out.flush();
+      bar.println(out, line);
     }
+    bar.advance(1);
   }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code soci rebuild-db}: drops database entries whose blobs are gone and re-adds every SOCI index
@@ -26,7 +25,7 @@ import picocli.CommandLine.Mixin;
     name = "rebuild-db",
     description = "Rebuild the artifacts database from the content store",
     mixinStandardHelpOptions = true)
-final class RebuildDbCommand implements Callable<Integer> {
+public final class RebuildDbCommand implements Callable<Integer> {
   private static final long MAX_INDEX_SIZE = 4L << 20;
 
   GlobalOptions global;
@@ -62,9 +61,18 @@ final class RebuildDbCommand implements Callable<Integer> {
         List<ArtifactEntry> found = new ArrayList<>();
         found.add(
             new ArtifactEntry(
-                d, idx.bytes().length, subject == null ? null : subject.digest(), subject == null ? null : subject.digest(),
-                null, ctx.location(), ArtifactType.SOCI_INDEX, MediaTypes.OCI_MANIFEST, idx.version().artifactType(),
-                Instant.now(), 0, null));
+                d,
+                idx.bytes().length,
+                subject == null ? null : subject.digest(),
+                subject == null ? null : subject.digest(),
+                null,
+                ctx.location(),
+                ArtifactType.SOCI_INDEX,
+                MediaTypes.OCI_MANIFEST,
+                idx.version().artifactType(),
+                Instant.now(),
+                0,
+                null));
         for (Descriptor z : idx.ztocs()) {
           String layer = z.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST);
           String span = z.annotation(MediaTypes.ANN_SPAN_SIZE);
@@ -73,9 +81,18 @@ final class RebuildDbCommand implements Callable<Integer> {
           }
           found.add(
               new ArtifactEntry(
-                  z.digest(), z.size(), Digest.parse(layer), subject == null ? null : subject.digest(), null,
-                  ctx.location(), ArtifactType.SOCI_LAYER, MediaTypes.SOCI_ZTOC, null, Instant.now(),
-                  span == null ? 0 : Long.parseLong(span), null));
+                  z.digest(),
+                  z.size(),
+                  Digest.parse(layer),
+                  subject == null ? null : subject.digest(),
+                  null,
+                  ctx.location(),
+                  ArtifactType.SOCI_LAYER,
+                  MediaTypes.SOCI_ZTOC,
+                  null,
+                  Instant.now(),
+                  span == null ? 0 : Long.parseLong(span),
+                  null));
         }
         for (ArtifactEntry e : found) {
           kept.put(e.digest(), e);
@@ -83,7 +100,11 @@ final class RebuildDbCommand implements Callable<Integer> {
         added += found.size();
       }
       ctx.db().replaceAll(new ArrayList<>(kept.values()));
-      spec.commandLine().getOut().printf("rebuilt artifacts database: %d entries (%d added, %d dropped)%n", kept.size(), added, dropped);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "rebuilt artifacts database: %d entries (%d added, %d dropped)%n",
+              kept.size(), added, dropped);
       spec.commandLine().getOut().flush();
     }
     return 0;

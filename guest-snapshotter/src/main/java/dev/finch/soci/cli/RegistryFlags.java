@@ -1,8 +1,8 @@
 package dev.finch.soci.cli;
 
+import dev.finch.process.ProcessCommandRunner;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.registry.auth.DockerConfigCredentials;
-import dev.finch.soci.util.process.ProcessCommandRunner;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -11,16 +11,23 @@ final class RegistryFlags {
   @Option(names = "--plain-http", description = "use plain http (no TLS) for the registry")
   boolean plainHttp;
 
-  @Option(names = {"-k", "--skip-verify"}, description = "do not verify the registry's TLS certificate")
+  @Option(
+      names = {"-k", "--skip-verify"},
+      description = "do not verify the registry's TLS certificate")
   boolean skipVerify;
 
-  @Option(names = {"-u", "--user"}, description = "credentials as user[:password] (default: ~/.docker/config.json and its helpers)")
+  @Option(
+      names = {"-u", "--user"},
+      description =
+          "credentials as user[:password] (default: ~/.docker/config.json and its helpers)")
   String user;
 
   @Option(names = "--tlscacert", description = "CA certificate (PEM) to trust for the registry")
   Path caCert;
 
-  @Option(names = "--hosts-dir", description = "accepted for compatibility with nerdctl; hosts.toml files are not read")
+  @Option(
+      names = "--hosts-dir",
+      description = "accepted for compatibility with nerdctl; hosts.toml files are not read")
   String hostsDir;
 
   RegistryClient client(String registry) {

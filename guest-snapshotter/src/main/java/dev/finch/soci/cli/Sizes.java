@@ -17,6 +17,9 @@ final class Sizes {
     if (u == 0) {
       return bytes + " B";
     }
-    return String.format(Locale.ROOT, "%.3g %s", v, units[u]).replaceAll("\\.?0+ ", " ");
+    // "1.90 kB" -> "1.9 kB", "300 MB" stays (only zeros after a decimal point go)
+    return String.format(Locale.ROOT, "%.3g %s", v, units[u])
+        .replaceAll("(\\.\\d*?)0+ ", "$1 ")
+        .replace(". ", " ");
   }
 }

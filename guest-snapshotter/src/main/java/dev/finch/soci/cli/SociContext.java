@@ -14,10 +14,10 @@ import java.util.UUID;
 
 /**
  * What a {@code soci} command works with, built lazily from the global flags: the containerd
- * connection (with a lease for anything it writes), the content store chosen by
- * {@code --content-store}, and the artifacts database under {@code --root}.
+ * connection (with a lease for anything it writes), the content store chosen by {@code
+ * --content-store}, and the artifacts database under {@code --root}.
  */
-final class SociContext implements AutoCloseable {
+public final class SociContext implements AutoCloseable {
   private static final Duration LEASE_TTL = Duration.ofHours(1);
 
   private final GlobalOptions global;
@@ -26,12 +26,12 @@ final class SociContext implements AutoCloseable {
   private String leaseId;
   private ContentStore store;
 
-  SociContext(GlobalOptions global) {
+  public SociContext(GlobalOptions global) {
     this.global = global;
   }
 
   /** The containerd client; writes through it are held by a lease until {@link #close()}. */
-  ContainerdClient containerd() {
+  public ContainerdClient containerd() {
     if (containerd == null) {
       base = ContainerdClient.connect(Path.of(global.address()), global.namespace());
       base.version().requireSupported(base.socket());
@@ -42,7 +42,7 @@ final class SociContext implements AutoCloseable {
     return containerd;
   }
 
-  ContentStore store() {
+  public ContentStore store() {
     if (store == null) {
       store =
           switch (global.contentStore()) {
@@ -53,23 +53,36 @@ final class SociContext implements AutoCloseable {
     return store;
   }
 
-  ArtifactsDb db() {
+  /**
+   * The content of {@code digest} from the content store; a missing blob is a {@link SociException}
+   * with {@code notFound} as its message.
+   */
+  public byte[] readAll(Digest digest, String notFound) throws java.io.IOException {
+    try {
+      return store().readAll(digest);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new SociException(notFound, e);
+    }
+  }
+
+  public ArtifactsDb db() {
     return new ArtifactsDb(global.root());
   }
 
-  String location() {
+  public String location() {
     return global.contentStore();
   }
 
-  GlobalOptions global() {
+  public GlobalOptions global() {
     return global;
   }
 
-  static Digest parseDigest(String text) {
+  public static Digest parseDigest(String text) {
     try {
       return Digest.parse(text.contains(":") ? text : "sha256:" + text);
     } catch (IllegalArgumentException e) {
-      throw new SociException("invalid digest \"" + text + "\": expected sha256:<64 hex characters>");
+      throw new SociException(
+          "invalid digest \"" + text + "\": expected sha256:<64 hex characters>");
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.finch.soci.cli;
 
 /**
- * An error the {@code soci} CLI reports as one line on stderr with a non-zero exit code, never with a
- * stack trace (unless {@code --debug}).
+ * An error the {@code soci} CLI reports as one line on stderr with a non-zero exit code, never with
+ * a stack trace (unless {@code --debug}).
  */
 public class SociException extends RuntimeException {
   private final int exitCode;
@@ -22,5 +22,11 @@ public class SociException extends RuntimeException {
 
   public int exitCode() {
     return exitCode;
+  }
+
+  /** The first line of {@code s}: an error is reported on one line. */
+  public static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 }

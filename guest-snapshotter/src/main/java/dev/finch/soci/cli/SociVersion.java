@@ -10,11 +10,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code soci --version}: the reference's first line ("soci version <v> <revision>"), then the
- * containerd that {@code --address} reaches, so a user can tell what soci talks to:
- * {@code containerd version 1.7.24~ds1 at /run/containerd/containerd.sock}, {@code ... (too old: 1.6
- * or newer is needed)}, or {@code containerd: cannot connect to containerd at PATH: REASON ...}. The exit code stays 0.
+ * containerd that {@code --address} reaches, so a user can tell what soci talks to: {@code
+ * containerd version 1.7.24~ds1 at /run/containerd/containerd.sock}, {@code ... (too old: 1.6 or
+ * newer is needed)}, or {@code containerd: cannot connect to containerd at PATH: REASON ...}. The
+ * exit code stays 0.
  */
-final class SociVersion implements IVersionProvider {
+public final class SociVersion implements IVersionProvider {
   @Spec CommandSpec spec;
 
   static String version() {
@@ -29,11 +30,20 @@ final class SociVersion implements IVersionProvider {
 
   private String containerdLine() {
     Path socket = Path.of(GlobalOptions.of(spec).address());
-    try (ContainerdClient c = ContainerdClient.connect(socket, ContainerdClient.DEFAULT_NAMESPACE)) {
+    try (ContainerdClient c =
+        ContainerdClient.connect(socket, ContainerdClient.DEFAULT_NAMESPACE)) {
       ContainerdVersion v = c.version();
-      return "containerd version " + v + " at " + socket
-          + (v.supported() ? "" : " (too old: " + ContainerdVersion.MIN_MAJOR + "." + ContainerdVersion.MIN_MINOR
-              + " or newer is needed)");
+      return "containerd version "
+          + v
+          + " at "
+          + socket
+          + (v.supported()
+              ? ""
+              : " (too old: "
+                  + ContainerdVersion.MIN_MAJOR
+                  + "."
+                  + ContainerdVersion.MIN_MINOR
+                  + " or newer is needed)");
     } catch (ContainerdException e) {
       return "containerd: " + e.getMessage();
     }

@@ -9,13 +9,13 @@ import java.util.List;
  * them out, which is what the reference CLI's listings use: every tab-terminated cell is padded to
  * its column's widest cell plus 4 spaces, at least 8.
  */
-final class TabWriter {
+public final class TabWriter {
   private static final int MIN_WIDTH = 8;
   private static final int PADDING = 4;
   private final List<String[]> rows = new ArrayList<>();
 
   /** Adds a row; each cell is tab-terminated as in the reference ("a\tb\t\n"). */
-  void row(Object... cells) {
+  public void row(Object... cells) {
     String[] r = new String[cells.length];
     for (int i = 0; i < cells.length; i++) {
       r[i] = cells[i] == null ? "" : cells[i].toString();
@@ -23,7 +23,7 @@ final class TabWriter {
     rows.add(r);
   }
 
-  void flush(PrintWriter out) {
+  public void flush(PrintWriter out) {
     int cols = rows.stream().mapToInt(r -> r.length).max().orElse(0);
     int[] width = new int[cols];
     for (String[] r : rows) {

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A client for containerd's gRPC API over its unix socket, bound to one namespace and optionally one
- * lease. Every call carries the metadata {@code containerd-namespace} and, with a lease,
- * {@code containerd-lease}, exactly as containerd's own Go client sends them.
+ * A client for containerd's gRPC API over its unix socket, bound to one namespace and optionally
+ * one lease. Every call carries the metadata {@code containerd-namespace} and, with a lease, {@code
+ * containerd-lease}, exactly as containerd's own Go client sends them.
  *
  * <pre>{@code
  * try (ContainerdClient c = ContainerdClient.connect(Path.of("/run/containerd/containerd.sock"), "default")) {
@@ -22,15 +22,17 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>{@link #withNamespace} and {@link #withLease} return views sharing this connection; only the client
- * returned by {@link #connect} closes it. The connection is made lazily: an unreachable socket shows up
- * on the first call as a {@link ContainerdException} of kind UNAVAILABLE.
+ * <p>{@link #withNamespace} and {@link #withLease} return views sharing this connection; only the
+ * client returned by {@link #connect} closes it. The connection is made lazily: an unreachable
+ * socket shows up on the first call as a {@link ContainerdException} of kind UNAVAILABLE.
  */
 public final class ContainerdClient implements AutoCloseable {
   /** gRPC metadata key carrying the namespace. */
   public static final String NAMESPACE_HEADER = "containerd-namespace";
+
   /** gRPC metadata key carrying the lease id. */
   public static final String LEASE_HEADER = "containerd-lease";
+
   /** containerd's default namespace. */
   public static final String DEFAULT_NAMESPACE = "default";
 
@@ -50,11 +52,16 @@ public final class ContainerdClient implements AutoCloseable {
     if (lease != null) {
       md.put(Metadata.Key.of(LEASE_HEADER, Metadata.ASCII_STRING_MARSHALLER), lease);
     }
-    Channel ch = ClientInterceptors.intercept(connection.channel(), MetadataUtils.newAttachHeadersInterceptor(md));
+    Channel ch =
+        ClientInterceptors.intercept(
+            connection.channel(), MetadataUtils.newAttachHeadersInterceptor(md));
     this.rpc = new Rpc(ch, connection.socket());
   }
 
-  /** Opens a client for {@code socket} (e.g. {@code /run/containerd/containerd.sock}) in {@code namespace}. */
+  /**
+   * Opens a client for {@code socket} (e.g. {@code /run/containerd/containerd.sock}) in {@code
+   * namespace}.
+   */
   public static ContainerdClient connect(Path socket, String namespace) {
     return new ContainerdClient(new Connection(socket), true, namespace, null);
   }
@@ -87,13 +94,14 @@ public final class ContainerdClient implements AutoCloseable {
     return rpc.call(
         "containerd version",
         () -> {
-          VersionResponse r = VersionGrpc.newBlockingStub(rpc.channel()).version(Empty.getDefaultInstance());
+          VersionResponse r =
+              VersionGrpc.newBlockingStub(rpc.channel()).version(Empty.getDefaultInstance());
           return new ContainerdVersion(r.getVersion(), r.getRevision());
         });
   }
 
-  public ContentStore content() {
-    return new ContentStore(rpc);
+  public ContentClient content() {
+    return new ContentClient(rpc);
   }
 
   public ImageStore images() {
@@ -118,7 +126,10 @@ public final class ContainerdClient implements AutoCloseable {
     return new DiffClient(rpc);
   }
 
-  /** Reads images (index, manifests, configs, layers) from the content store, for {@code soci create}. */
+  /**
+   * Reads images (index, manifests, configs, layers) from the content store, for {@code soci
+   * create}.
+   */
   public ImageReader imageReader() {
     return new ImageReader(images(), content());
   }

@@ -5,8 +5,8 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 
 /**
- * A failed containerd call, with the error category containerd reported (its {@code errdefs} mapped to
- * gRPC codes) and a one-line message naming the action that failed, e.g. {@code get image
+ * A failed containerd call, with the error category containerd reported (its {@code errdefs} mapped
+ * to gRPC codes) and a one-line message naming the action that failed, e.g. {@code get image
  * "docker.io/library/busybox:latest": image "docker.io/library/busybox:latest": not found}.
  *
  * <p>Callers branch on {@link #kind()}, never on the message text.
@@ -52,8 +52,9 @@ public final class ContainerdException extends RuntimeException {
   }
 
   /**
-   * Maps a gRPC failure of {@code action} against the daemon at {@code socket}. An unreachable socket
-   * becomes "cannot connect to containerd at PATH: REASON (is containerd running? set --address)".
+   * Maps a gRPC failure of {@code action} against the daemon at {@code socket}. An unreachable
+   * socket becomes "cannot connect to containerd at PATH: REASON (is containerd running? set
+   * --address)".
    */
   static ContainerdException from(Throwable t, String action, Path socket) {
     if (t instanceof ContainerdException ce) {
@@ -61,23 +62,41 @@ public final class ContainerdException extends RuntimeException {
     }
     Status status = Status.fromThrowable(t);
     Kind kind = kindOf(status.getCode());
-    String description = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
-    if (status.getCode() == Status.Code.UNAVAILABLE && (isConnectFailure(status) || isLostConnection(description))) {
+    String description =
+        status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+    if (status.getCode() == Status.Code.UNAVAILABLE
+        && (isConnectFailure(status) || isLostConnection(description))) {
       String reason = status.getCause() == null ? description : rootMessage(t);
-      // A reset or closed connection means containerd went away during the call, not that it never answered.
-      boolean lost = isLostConnection(description) || reason.contains("reset") || reason.contains("closed")
-          || reason.contains("Broken pipe");
+      // A reset or closed connection means containerd went away during the call, not that it never
+      // answered.
+      boolean lost =
+          isLostConnection(description)
+              || reason.contains("reset")
+              || reason.contains("closed")
+              || reason.contains("Broken pipe");
       return new ContainerdException(
           Kind.UNAVAILABLE,
-          (lost ? "lost the connection to containerd at " + socket + " during " + action + ": " + reason
+          (lost
+              ? "lost the connection to containerd at "
+                  + socket
+                  + " during "
+                  + action
+                  + ": "
+                  + reason
                   + " (did containerd stop or crash? see its log)"
-              : "cannot connect to containerd at " + socket + ": " + reason + " (is containerd running? set --address)"),
+              : "cannot connect to containerd at "
+                  + socket
+                  + ": "
+                  + reason
+                  + " (is containerd running? set --address)"),
           t instanceof StatusRuntimeException ? t : status.asRuntimeException());
     }
     return new ContainerdException(kind, action + ": " + description, t);
   }
 
-  /** gRPC's words for a transport that closed under a call ("Network closed for unknown reason"). */
+  /**
+   * gRPC's words for a transport that closed under a call ("Network closed for unknown reason").
+   */
   private static boolean isLostConnection(String description) {
     return description.startsWith("Network closed");
   }
@@ -85,7 +104,9 @@ public final class ContainerdException extends RuntimeException {
   private static boolean isConnectFailure(Status status) {
     Throwable cause = status.getCause();
     String d = status.getDescription() == null ? "" : status.getDescription();
-    return cause != null || d.startsWith("io exception") || d.contains("Connection refused")
+    return cause != null
+        || d.startsWith("io exception")
+        || d.contains("Connection refused")
         || d.contains("No such file");
   }
 

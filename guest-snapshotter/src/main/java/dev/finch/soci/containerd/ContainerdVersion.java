@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The daemon's build as its Version service reports it, e.g. {@code 1.6.20~ds1} at revision
- * {@code 1.6.20~ds1-1+b1} (Debian), {@code v2.1.4} (upstream) or {@code 2.1.9+unknown}.
+ * The daemon's build as its Version service reports it, e.g. {@code 1.6.20~ds1} at revision {@code
+ * 1.6.20~ds1-1+b1} (Debian), {@code v2.1.4} (upstream) or {@code 2.1.9+unknown}.
  */
 public record ContainerdVersion(String version, String revision) {
   /** The oldest containerd we support: 1.6 is the oldest release line with the APIs we call. */
@@ -45,7 +45,14 @@ public record ContainerdVersion(String version, String revision) {
     if (!supported()) {
       throw new ContainerdException(
           ContainerdException.Kind.FAILED_PRECONDITION,
-          "containerd " + version + " at " + socket + " is too old: containerd " + MIN_MAJOR + "." + MIN_MINOR
+          "containerd "
+              + version
+              + " at "
+              + socket
+              + " is too old: containerd "
+              + MIN_MAJOR
+              + "."
+              + MIN_MINOR
               + " or newer is needed");
     }
     return this;
@@ -53,6 +60,7 @@ public record ContainerdVersion(String version, String revision) {
 
   @Override
   public String toString() {
-    return version + (revision.isEmpty() || revision.equals(version) ? "" : " (revision " + revision + ")");
+    return version
+        + (revision.isEmpty() || revision.equals(version) ? "" : " (revision " + revision + ")");
   }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param labels containerd labels, e.g. {@code containerd.io/gc.ref.content.l.0=sha256:...}
  */
-public record ContentInfo(Digest digest, long size, Instant createdAt, Instant updatedAt, Map<String, String> labels) {
+public record ContentInfo(
+    Digest digest, long size, Instant createdAt, Instant updatedAt, Map<String, String> labels) {
   public ContentInfo {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
   }

@@ -15,13 +15,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client half of containerd's {@code Content.Write} stream. containerd answers every request with
- * exactly one response, so we send one message and wait for its answer:
+ * The client half of containerd's {@code Content.Write} stream. containerd answers every request
+ * with exactly one response, so we send one message and wait for its answer:
  *
  * <ol>
- *   <li>{@code STAT} with ref, total and expected digest: takes the ref lock; fails with ALREADY_EXISTS
- *       when the store already holds the digest;
- *   <li>{@code WRITE} chunks at increasing offsets, starting at 0 (which discards any partial ingest);
+ *   <li>{@code STAT} with ref, total and expected digest: takes the ref lock; fails with
+ *       ALREADY_EXISTS when the store already holds the digest;
+ *   <li>{@code WRITE} chunks at increasing offsets, starting at 0 (which discards any partial
+ *       ingest);
  *   <li>{@code COMMIT} with total, expected digest and labels: containerd verifies size and digest.
  * </ol>
  */
@@ -36,10 +37,12 @@ final class ContentWriter {
   }
 
   /** Returns false when containerd already had the blob (nothing was written). */
-  boolean write(String ref, Digest expected, long size, InputStream data, Map<String, String> labels) {
+  boolean write(
+      String ref, Digest expected, long size, InputStream data, Map<String, String> labels) {
     String action = "write content " + expected + " (ref " + ref + ")";
     Replies replies = new Replies();
-    StreamObserver<WriteContentRequest> requests = ContentGrpc.newStub(rpc.channel()).write(replies);
+    StreamObserver<WriteContentRequest> requests =
+        ContentGrpc.newStub(rpc.channel()).write(replies);
     try {
       WriteContentResponse stat =
           replies.exchange(
@@ -130,7 +133,8 @@ final class ContentWriter {
   private static final class Replies implements StreamObserver<WriteContentResponse> {
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
 
-    WriteContentResponse exchange(StreamObserver<WriteContentRequest> requests, WriteContentRequest req) {
+    WriteContentResponse exchange(
+        StreamObserver<WriteContentRequest> requests, WriteContentRequest req) {
       requests.onNext(req);
       Object o;
       try {
@@ -147,7 +151,8 @@ final class ContentWriter {
         case WriteContentResponse r -> r;
         case RuntimeException e -> throw e;
         case Throwable t -> throw new IllegalStateException(t);
-        default -> throw new IllegalStateException("stream ended before a reply to " + req.getAction());
+        default ->
+            throw new IllegalStateException("stream ended before a reply to " + req.getAction());
       };
     }
 

@@ -18,7 +18,7 @@ public final class DiffClient {
    * {@code mounts}, e.g. those of a freshly prepared snapshot. Returns the descriptor of the
    * uncompressed tar, whose digest is the layer's diff id.
    */
-  public Descriptor apply(Descriptor layer, List<Mount> mounts) {
+  public Descriptor apply(Descriptor layer, List<ContainerdMount> mounts) {
     return rpc.call(
         "apply layer " + layer.digest(),
         () ->

@@ -5,13 +5,18 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * An image record in containerd: a name pointing at a root descriptor (an index or a manifest) in the
- * content store, plus labels. containerd does not check that the content exists.
+ * An image record in containerd: a name pointing at a root descriptor (an index or a manifest) in
+ * the content store, plus labels. containerd does not check that the content exists.
  *
  * @param createdAt null when creating
  * @param updatedAt null when creating
  */
-public record Image(String name, Descriptor target, Map<String, String> labels, Instant createdAt, Instant updatedAt) {
+public record Image(
+    String name,
+    Descriptor target,
+    Map<String, String> labels,
+    Instant createdAt,
+    Instant updatedAt) {
   public Image {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
   }

@@ -14,33 +14,37 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads an image that containerd already holds: image record, then index (if any), then the selected
- * platform manifests and their configs, all from the content store and verified against their digests.
- * Layer blobs are streamed with {@link #openLayer}.
+ * Reads an image that containerd already holds: image record, then index (if any), then the
+ * selected platform manifests and their configs, all from the content store and verified against
+ * their digests. Layer blobs are streamed with {@link #openLayer}.
  *
- * <p>Platform choice follows {@code soci create}: by default the host platform (a single-manifest image
- * is used whatever its platform); with a platform list, the first index entry matching each; with all
- * platforms, every image manifest present locally. SOCI index entries and attestation manifests
- * ({@code unknown/unknown}) are never selected.
+ * <p>Platform choice follows {@code soci create}: by default the host platform (a single-manifest
+ * image is used whatever its platform); with a platform list, the first index entry matching each;
+ * with all platforms, every image manifest present locally. SOCI index entries and attestation
+ * manifests ({@code unknown/unknown}) are never selected.
  */
 public final class ImageReader {
   private static final int MAX_INDEX_DEPTH = 4;
   private static final String REFERENCE_TYPE = "vnd.docker.reference.type";
 
   private final ImageStore images;
-  private final ContentStore content;
+  private final ContentClient content;
 
-  ImageReader(ImageStore images, ContentStore content) {
+  ImageReader(ImageStore images, ContentClient content) {
     this.images = images;
     this.content = content;
   }
 
-  /** Resolves image {@code name} (as containerd stores it, e.g. {@code docker.io/library/busybox:latest}). */
+  /**
+   * Resolves image {@code name} (as containerd stores it, e.g. {@code
+   * docker.io/library/busybox:latest}).
+   */
   public ResolvedImage resolve(String name, PlatformSelection selection) {
     Image image = images.get(name);
     Descriptor target = image.target();
     if (target == null) {
-      throw new ContainerdException(ContainerdException.Kind.FAILED_PRECONDITION, "image \"" + name + "\" has no target");
+      throw new ContainerdException(
+          ContainerdException.Kind.FAILED_PRECONDITION, "image \"" + name + "\" has no target");
     }
     if (MediaTypes.isManifest(target.mediaType())) {
       PlatformImage single = readPlatformImage(target, null);
@@ -73,21 +77,30 @@ public final class ImageReader {
       }
       if (selected.isEmpty()) {
         throw new ContainerdException(
-            ContainerdException.Kind.NOT_FOUND, "image \"" + name + "\": no platform manifest is in the content store");
+            ContainerdException.Kind.NOT_FOUND,
+            "image \"" + name + "\": no platform manifest is in the content store");
       }
       return new ResolvedImage(image, index, selected, absent);
     }
     Map<String, Descriptor> chosen = new LinkedHashMap<>();
     for (Platform p : selection.requested()) {
       Descriptor match =
-          candidates.stream().filter(d -> p.matches(d.platform())).findFirst().orElseThrow(() -> noPlatform(name, p));
+          candidates.stream()
+              .filter(d -> p.matches(d.platform()))
+              .findFirst()
+              .orElseThrow(() -> noPlatform(name, p));
       chosen.putIfAbsent(match.digest().toString(), match);
     }
     for (Descriptor d : chosen.values()) {
       if (content.find(d.digest()).isEmpty()) {
         throw new ContainerdException(
             ContainerdException.Kind.NOT_FOUND,
-            "image \"" + name + "\": manifest " + d.digest() + " for " + d.platform()
+            "image \""
+                + name
+                + "\": manifest "
+                + d.digest()
+                + " for "
+                + d.platform()
                 + " is not in the content store (pull that platform first)");
       }
       selected.add(readPlatformImage(d, d.platform()));
@@ -113,7 +126,8 @@ public final class ImageReader {
   }
 
   private static boolean isImageManifest(Descriptor d) {
-    if (MediaTypes.SOCI_INDEX_V2.equals(d.artifactType()) || MediaTypes.SOCI_INDEX_V1.equals(d.artifactType())) {
+    if (MediaTypes.SOCI_INDEX_V2.equals(d.artifactType())
+        || MediaTypes.SOCI_INDEX_V1.equals(d.artifactType())) {
       return false;
     }
     if (d.annotation(MediaTypes.ANN_IMAGE_MANIFEST_DIGEST) != null) {
@@ -131,7 +145,8 @@ public final class ImageReader {
     Manifest manifest = parse(manifestBytes, Manifest.class, desc);
     if (manifest.config() == null) {
       throw new ContainerdException(
-          ContainerdException.Kind.PROTOCOL, "manifest " + desc.digest() + " has no config descriptor");
+          ContainerdException.Kind.PROTOCOL,
+          "manifest " + desc.digest() + " has no config descriptor");
     }
     byte[] config = content.readAll(manifest.config().digest());
     Platform platform = fromIndex != null ? fromIndex : PlatformImage.platformOfConfig(config);
@@ -148,7 +163,13 @@ public final class ImageReader {
     } catch (IOException e) {
       throw new ContainerdException(
           ContainerdException.Kind.PROTOCOL,
-          "blob " + d.digest() + " (" + d.mediaType() + ") is not a valid " + type.getSimpleName() + ": "
+          "blob "
+              + d.digest()
+              + " ("
+              + d.mediaType()
+              + ") is not a valid "
+              + type.getSimpleName()
+              + ": "
               + e.getMessage(),
           e);
     }
@@ -156,6 +177,7 @@ public final class ImageReader {
 
   private static ContainerdException noPlatform(String name, Platform p) {
     return new ContainerdException(
-        ContainerdException.Kind.NOT_FOUND, "image \"" + name + "\" has no manifest for platform " + p);
+        ContainerdException.Kind.NOT_FOUND,
+        "image \"" + name + "\" has no manifest for platform " + p);
   }
 }

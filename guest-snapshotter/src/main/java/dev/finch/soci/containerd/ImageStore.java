@@ -16,6 +16,7 @@ import java.util.Optional;
 public final class ImageStore {
   /** Field-mask path replacing the target descriptor. */
   public static final String FIELD_TARGET = "target";
+
   /** Field-mask path replacing all labels. */
   public static final String FIELD_LABELS = "labels";
 
@@ -33,7 +34,9 @@ public final class ImageStore {
   public Image get(String name) {
     return rpc.call(
         "get image \"" + name + "\"",
-        () -> Image.fromProto(stub().get(GetImageRequest.newBuilder().setName(name).build()).getImage()));
+        () ->
+            Image.fromProto(
+                stub().get(GetImageRequest.newBuilder().setName(name).build()).getImage()));
   }
 
   /** {@link #get} or empty. */
@@ -48,12 +51,17 @@ public final class ImageStore {
     }
   }
 
-  /** Images matching any filter (e.g. {@code name==docker.io/library/busybox:latest}); all if none. */
+  /**
+   * Images matching any filter (e.g. {@code name==docker.io/library/busybox:latest}); all if none.
+   */
   public List<Image> list(String... filters) {
     return rpc.call(
         "list images",
         () ->
-            stub().list(ListImagesRequest.newBuilder().addAllFilters(List.of(filters)).build()).getImagesList().stream()
+            stub()
+                .list(ListImagesRequest.newBuilder().addAllFilters(List.of(filters)).build())
+                .getImagesList()
+                .stream()
                 .map(Image::fromProto)
                 .toList());
   }
@@ -62,7 +70,11 @@ public final class ImageStore {
   public Image create(Image image) {
     return rpc.call(
         "create image \"" + image.name() + "\"",
-        () -> Image.fromProto(stub().create(CreateImageRequest.newBuilder().setImage(image.toProto()).build()).getImage()));
+        () ->
+            Image.fromProto(
+                stub()
+                    .create(CreateImageRequest.newBuilder().setImage(image.toProto()).build())
+                    .getImage()));
   }
 
   /**
@@ -75,7 +87,8 @@ public final class ImageStore {
    */
   public Image update(Image image, Collection<String> fieldPaths) {
     if (image.target() == null) {
-      throw new IllegalArgumentException("image update of \"" + image.name() + "\" without a target");
+      throw new IllegalArgumentException(
+          "image update of \"" + image.name() + "\" without a target");
     }
     return rpc.call(
         "update image \"" + image.name() + "\"",
@@ -91,8 +104,8 @@ public final class ImageStore {
   }
 
   /**
-   * Sets the given labels on image {@code name}, keeping the others (the mask names only these keys)
-   * and its target (read first and sent back unchanged, as {@link #update} needs).
+   * Sets the given labels on image {@code name}, keeping the others (the mask names only these
+   * keys) and its target (read first and sent back unchanged, as {@link #update} needs).
    */
   public Image setLabels(String name, Map<String, String> labels) {
     return update(get(name).withLabels(labels), Protos.labelMask(labels.keySet()).getPathsList());
@@ -110,7 +123,9 @@ public final class ImageStore {
     }
   }
 
-  /** Deletes the record (not its content; that is left to garbage collection). NOT_FOUND if absent. */
+  /**
+   * Deletes the record (not its content; that is left to garbage collection). NOT_FOUND if absent.
+   */
   public void delete(String name, boolean sync) {
     rpc.run(
         "delete image \"" + name + "\"",

@@ -10,6 +10,7 @@ import java.util.Map;
 public record Lease(String id, Instant createdAt, Map<String, String> labels) {
   /** Label with the expiry time of a lease, in RFC 3339. */
   public static final String GC_EXPIRE = "containerd.io/gc.expire";
+
   /** Label that keeps a lease from expiring until it is deleted explicitly. */
   public static final String GC_FLAT = "containerd.io/gc.flat";
 

@@ -12,11 +12,13 @@ import java.util.Map;
 
 /**
  * containerd's lease service. Typical use: {@code create} a lease with an expiry, then work through
- * {@link ContainerdClient#withLease(String)} so every blob and snapshot is held, and {@code delete} it
- * once the results are referenced from an image (gc labels).
+ * {@link ContainerdClient#withLease(String)} so every blob and snapshot is held, and {@code delete}
+ * it once the results are referenced from an image (gc labels).
  */
 public final class LeaseManager {
-  /** A resource a lease holds: {@code type} is "content", "ingests" or "snapshots/<snapshotter>". */
+  /**
+   * A resource a lease holds: {@code type} is "content", "ingests" or "snapshots/<snapshotter>".
+   */
   public record LeaseResource(String id, String type) {}
 
   private final Rpc rpc;
@@ -35,12 +37,16 @@ public final class LeaseManager {
         "create lease " + id,
         () ->
             Lease.fromProto(
-                stub().create(CreateRequest.newBuilder().setId(id).putAllLabels(labels).build()).getLease()));
+                stub()
+                    .create(CreateRequest.newBuilder().setId(id).putAllLabels(labels).build())
+                    .getLease()));
   }
 
   /** Deletes a lease; with {@code sync}, garbage collection runs before this returns. */
   public void delete(String id, boolean sync) {
-    rpc.run("delete lease " + id, () -> stub().delete(DeleteRequest.newBuilder().setId(id).setSync(sync).build()));
+    rpc.run(
+        "delete lease " + id,
+        () -> stub().delete(DeleteRequest.newBuilder().setId(id).setSync(sync).build()));
   }
 
   /** Leases matching any filter (e.g. {@code id==x}); all if none. */
@@ -48,7 +54,10 @@ public final class LeaseManager {
     return rpc.call(
         "list leases",
         () ->
-            stub().list(ListRequest.newBuilder().addAllFilters(List.of(filters)).build()).getLeasesList().stream()
+            stub()
+                .list(ListRequest.newBuilder().addAllFilters(List.of(filters)).build())
+                .getLeasesList()
+                .stream()
                 .map(Lease::fromProto)
                 .toList());
   }
@@ -62,7 +71,8 @@ public final class LeaseManager {
                 .addResource(
                     AddResourceRequest.newBuilder()
                         .setId(leaseId)
-                        .setResource(Resource.newBuilder().setId(resource.id()).setType(resource.type()))
+                        .setResource(
+                            Resource.newBuilder().setId(resource.id()).setType(resource.type()))
                         .build()));
   }
 
@@ -71,7 +81,10 @@ public final class LeaseManager {
     return rpc.call(
         "list resources of lease " + leaseId,
         () ->
-            stub().listResources(ListResourcesRequest.newBuilder().setId(leaseId).build()).getResourcesList().stream()
+            stub()
+                .listResources(ListResourcesRequest.newBuilder().setId(leaseId).build())
+                .getResourcesList()
+                .stream()
                 .map(r -> new LeaseResource(r.getId(), r.getType()))
                 .toList());
   }

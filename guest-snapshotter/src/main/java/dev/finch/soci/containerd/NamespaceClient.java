@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * containerd's namespaces (not themselves namespaced). containerd creates a namespace implicitly on
- * first use; this is for listing and for explicit labels such as {@code containerd.io/defaults/snapshotter}.
+ * first use; this is for listing and for explicit labels such as {@code
+ * containerd.io/defaults/snapshotter}.
  */
 public final class NamespaceClient {
   private final Rpc rpc;
@@ -27,7 +28,10 @@ public final class NamespaceClient {
   public List<String> list() {
     return rpc.call(
         "list namespaces",
-        () -> stub().list(ListNamespacesRequest.getDefaultInstance()).getNamespacesList().stream().map(Namespace::getName).toList());
+        () ->
+            stub().list(ListNamespacesRequest.getDefaultInstance()).getNamespacesList().stream()
+                .map(Namespace::getName)
+                .toList());
   }
 
   /** Creates a namespace; ALREADY_EXISTS if it exists. */
@@ -44,6 +48,8 @@ public final class NamespaceClient {
 
   /** Deletes an empty namespace; FAILED_PRECONDITION while it still holds objects. */
   public void delete(String name) {
-    rpc.run("delete namespace " + name, () -> stub().delete(DeleteNamespaceRequest.newBuilder().setName(name).build()));
+    rpc.run(
+        "delete namespace " + name,
+        () -> stub().delete(DeleteNamespaceRequest.newBuilder().setName(name).build()));
   }
 }

@@ -16,11 +16,16 @@ import java.util.List;
  * exact bytes, whose digest is what the SOCI index refers to) and the config.
  *
  * @param descriptor the manifest's descriptor, with its platform when the image has an index
- * @param manifestBytes the manifest exactly as stored (verified against {@code descriptor.digest()})
+ * @param manifestBytes the manifest exactly as stored (verified against {@code
+ *     descriptor.digest()})
  * @param configBytes the image config exactly as stored (verified)
  */
 public record PlatformImage(
-    Descriptor descriptor, Manifest manifest, byte[] manifestBytes, Platform platform, byte[] configBytes) {
+    Descriptor descriptor,
+    Manifest manifest,
+    byte[] manifestBytes,
+    Platform platform,
+    byte[] configBytes) {
 
   /** The layer descriptors, bottom layer first. */
   public List<Descriptor> layers() {
@@ -39,11 +44,14 @@ public record PlatformImage(
       ids.forEach(n -> out.add(Digest.parse(n.asText())));
       return out;
     } catch (IOException e) {
-      throw new UncheckedIOException("image config " + manifest.config().digest() + " is not JSON", e);
+      throw new UncheckedIOException(
+          "image config " + manifest.config().digest() + " is not JSON", e);
     }
   }
 
-  /** The platform named in an image config (os, architecture, variant), or null if it names none. */
+  /**
+   * The platform named in an image config (os, architecture, variant), or null if it names none.
+   */
   static Platform platformOfConfig(byte[] config) {
     try {
       JsonNode n = Json.MAPPER.readTree(config);

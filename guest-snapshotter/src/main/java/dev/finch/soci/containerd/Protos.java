@@ -47,7 +47,7 @@ final class Protos {
         .build();
   }
 
-  static dev.finch.soci.grpc.api.types.Mount toProto(Mount m) {
+  static dev.finch.soci.grpc.api.types.Mount toProto(ContainerdMount m) {
     return dev.finch.soci.grpc.api.types.Mount.newBuilder()
         .setType(m.type())
         .setSource(m.source())
@@ -56,15 +56,15 @@ final class Protos {
         .build();
   }
 
-  static Mount fromProto(dev.finch.soci.grpc.api.types.Mount m) {
-    return new Mount(m.getType(), m.getSource(), m.getTarget(), m.getOptionsList());
+  static ContainerdMount fromProto(dev.finch.soci.grpc.api.types.Mount m) {
+    return new ContainerdMount(m.getType(), m.getSource(), m.getTarget(), m.getOptionsList());
   }
 
-  static List<Mount> mounts(List<dev.finch.soci.grpc.api.types.Mount> ms) {
+  static List<ContainerdMount> mounts(List<dev.finch.soci.grpc.api.types.Mount> ms) {
     return ms.stream().map(Protos::fromProto).toList();
   }
 
-  static List<dev.finch.soci.grpc.api.types.Mount> toProtoMounts(List<Mount> ms) {
+  static List<dev.finch.soci.grpc.api.types.Mount> toProtoMounts(List<ContainerdMount> ms) {
     return ms.stream().map(Protos::toProto).toList();
   }
 

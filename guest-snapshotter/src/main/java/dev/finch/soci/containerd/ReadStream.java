@@ -9,8 +9,8 @@ import java.io.InputStream;
 import java.util.Iterator;
 
 /**
- * An InputStream over a {@code Content.Read} server stream. The call runs in its own cancellable gRPC
- * context so that {@link #close()} before the end stops the transfer.
+ * An InputStream over a {@code Content.Read} server stream. The call runs in its own cancellable
+ * gRPC context so that {@link #close()} before the end stops the transfer.
  */
 final class ReadStream extends InputStream {
   private final Rpc rpc;
@@ -21,7 +21,11 @@ final class ReadStream extends InputStream {
   private int pos;
   private boolean done;
 
-  private ReadStream(Rpc rpc, String action, Context.CancellableContext context, Iterator<ReadContentResponse> it) {
+  private ReadStream(
+      Rpc rpc,
+      String action,
+      Context.CancellableContext context,
+      Iterator<ReadContentResponse> it) {
     this.rpc = rpc;
     this.action = action;
     this.context = context;

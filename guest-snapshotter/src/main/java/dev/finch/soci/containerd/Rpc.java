@@ -10,7 +10,10 @@ import java.util.function.Supplier;
  */
 record Rpc(Channel channel, Path socket) {
 
-  /** Runs one call, turning any gRPC failure into a {@link ContainerdException} naming {@code action}. */
+  /**
+   * Runs one call, turning any gRPC failure into a {@link ContainerdException} naming {@code
+   * action}.
+   */
   <T> T call(String action, Supplier<T> body) {
     try {
       return body.get();
@@ -20,10 +23,12 @@ record Rpc(Channel channel, Path socket) {
   }
 
   void run(String action, Runnable body) {
-    call(action, () -> {
-      body.run();
-      return null;
-    });
+    call(
+        action,
+        () -> {
+          body.run();
+          return null;
+        });
   }
 
   ContainerdException error(Throwable t, String action) {

@@ -9,7 +9,12 @@ import java.util.Map;
  * @param parent name of the committed parent, empty for a base layer
  */
 public record SnapshotInfo(
-    String name, String parent, Kind kind, Instant createdAt, Instant updatedAt, Map<String, String> labels) {
+    String name,
+    String parent,
+    Kind kind,
+    Instant createdAt,
+    Instant updatedAt,
+    Map<String, String> labels) {
 
   /** The life-cycle state of a snapshot. */
   public enum Kind {
@@ -32,7 +37,11 @@ public record SnapshotInfo(
           default -> Kind.UNKNOWN;
         };
     return new SnapshotInfo(
-        i.getName(), i.getParent(), kind, Protos.instant(i.getCreatedAt()), Protos.instant(i.getUpdatedAt()),
+        i.getName(),
+        i.getParent(),
+        kind,
+        Protos.instant(i.getCreatedAt()),
+        Protos.instant(i.getUpdatedAt()),
         i.getLabelsMap());
   }
 }

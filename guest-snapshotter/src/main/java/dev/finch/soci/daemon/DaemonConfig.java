@@ -6,13 +6,13 @@ import java.util.Objects;
 
 /**
  * The daemon's {@code config.toml}, restricted to the keys this implementation honours. Key names
- * and defaults follow the reference ({@code config/*.go}, reference brief §5.7) except where noted:
- * {@code [pull_modes.soci_v1] enable} defaults to {@code true} here (the reference turned it off in
+ * and defaults follow the reference ({@code config/*.go}) except where noted: {@code
+ * [pull_modes.soci_v1] enable} defaults to {@code true} here (the reference turned it off in
  * v0.10.0), and {@code [cache] max_bytes} is our own. Read with {@link DaemonConfigLoader}, printed
  * with {@link DaemonConfigWriter}.
  *
- * @param metrics {@code metrics_address}, {@code metrics_network} and {@code no_prometheus}: where the
- *     Prometheus endpoint listens
+ * @param metrics {@code metrics_address}, {@code metrics_network} and {@code no_prometheus}: where
+ *     the Prometheus endpoint listens
  * @param mountTimeoutSec {@code mount_timeout_sec}: limit on resolving and mounting one lazy layer
  */
 public record DaemonConfig(
@@ -56,15 +56,24 @@ public record DaemonConfig(
 
   /** This config with another metrics endpoint. */
   public DaemonConfig withMetrics(Metrics m) {
-    return new DaemonConfig(m, mountTimeoutSec, pullModes, blob, backgroundFetch, snapshotter, contentStore, resolver,
-        cache, prefetch);
+    return new DaemonConfig(
+        m,
+        mountTimeoutSec,
+        pullModes,
+        blob,
+        backgroundFetch,
+        snapshotter,
+        contentStore,
+        resolver,
+        cache,
+        prefetch);
   }
 
   /**
    * The Prometheus endpoint, as the reference's top-level keys: {@code metrics_address} ({@code
    * host:port} for {@code tcp}, a socket path for {@code unix}; empty for none), {@code
-   * metrics_network} ({@code tcp}, the default, or {@code unix}) and {@code no_prometheus} (true turns
-   * the endpoint off whatever the address).
+   * metrics_network} ({@code tcp}, the default, or {@code unix}) and {@code no_prometheus} (true
+   * turns the endpoint off whatever the address).
    */
   public record Metrics(String address, String network, boolean noPrometheus) {
     public static final String TCP = "tcp";
@@ -75,7 +84,8 @@ public record DaemonConfig(
       Objects.requireNonNull(address, "address");
       Objects.requireNonNull(network, "network");
       if (!network.equals(TCP) && !network.equals(UNIX)) {
-        throw new IllegalArgumentException("metrics_network must be \"tcp\" or \"unix\", not \"" + network + "\"");
+        throw new IllegalArgumentException(
+            "metrics_network must be \"tcp\" or \"unix\", not \"" + network + "\"");
       }
     }
 
@@ -98,7 +108,10 @@ public record DaemonConfig(
       return network.equals(UNIX);
     }
 
-    /** How the endpoint is reached, for the log: {@code http://host:port/metrics} or {@code unix:PATH (GET /metrics)}. */
+    /**
+     * How the endpoint is reached, for the log: {@code http://host:port/metrics} or {@code
+     * unix:PATH (GET /metrics)}.
+     */
     public String url() {
       return unix() ? "unix:" + address + " (GET /metrics)" : "http://" + address + "/metrics";
     }
@@ -122,7 +135,8 @@ public record DaemonConfig(
    * waiting to be filled; a layer mounted when the queue is full is not filled in the background,
    * the reference's drop policy "newest"; -1 = unlimited).
    */
-  public record BackgroundFetch(boolean disable, long fetchPeriodMsec, long silencePeriodMsec, long maxQueueSize) {}
+  public record BackgroundFetch(
+      boolean disable, long fetchPeriodMsec, long silencePeriodMsec, long maxQueueSize) {}
 
   /**
    * {@code [snapshotter] allow_invalid_mounts_on_restart}: start even when a remote snapshot cannot

@@ -1,8 +1,12 @@
 package dev.finch.soci.daemon;
 
-import dev.finch.soci.daemon.toml.TomlException;
-import dev.finch.soci.daemon.toml.TomlParser;
-import dev.finch.soci.daemon.toml.TomlReader;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlReadFeature;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,23 +16,35 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Reads {@code config.toml} into a {@link DaemonConfig}. Absent keys take the defaults. A key this
- * implementation does not honour is never dropped silently: each one goes to the warning sink with
- * its line and the reason ({@link ReferenceKeys}), so a reference config file still loads and the
- * user sees what does not apply; wrong types and bad values fail with {@code file:line: key: problem}.
+ * Reads {@code config.toml} (all of TOML 1.0, parsed by jackson-dataformat-toml) into a {@link
+ * DaemonConfig}. Absent keys take the defaults. A key this implementation does not honour is never
+ * dropped silently: each one goes to the warning sink with where it is and the reason ({@link
+ * ReferenceKeys}), so a reference config file still loads and the user sees what does not apply;
+ * wrong types and bad values fail with {@code file: [table] key: problem}, syntax errors with
+ * {@code file:line:column: problem} ({@link DaemonConfigException}).
  */
 public final class DaemonConfigLoader {
   private DaemonConfigLoader() {}
+
+  /**
+   * Dates and times stay typed rather than turn into strings: one given for a string is an error.
+   */
+  private static final TomlMapper TOML =
+      TomlMapper.builder().enable(TomlReadFeature.PARSE_JAVA_TIME).build();
+
+  /** Longer files keep Jackson's position for a syntax error: placing it parses once per line. */
+  private static final int MAX_LINES_TO_PLACE = 2000;
 
   /**
    * Loads {@code file}. A missing file is an error only when {@code explicit} (the user named it);
    * the missing default file means built-in defaults, as in the reference.
    */
   public static DaemonConfig load(Path file, boolean explicit, Consumer<String> warnings)
-      throws IOException, TomlException {
+      throws IOException, DaemonConfigException {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -42,63 +58,144 @@ public final class DaemonConfigLoader {
   }
 
   /** Parses a document; {@code name} is used in error messages. */
-  public static DaemonConfig parse(String name, String text, Consumer<String> warnings) throws TomlException {
-    TomlReader r = TomlReader.of(name, TomlParser.parse(name, text));
+  public static DaemonConfig parse(String name, String text, Consumer<String> warnings)
+      throws DaemonConfigException {
+    ConfigTable r = ConfigTable.root(name, read(name, text));
     DaemonConfig d = DaemonConfig.defaults();
     String metricsAddress = r.string("metrics_address", d.metrics().address());
     String network =
-        r.oneOf("metrics_network", d.metrics().network(), DaemonConfig.Metrics.TCP, DaemonConfig.Metrics.UNIX);
+        r.oneOf(
+            "metrics_network",
+            d.metrics().network(),
+            DaemonConfig.Metrics.TCP,
+            DaemonConfig.Metrics.UNIX);
     boolean noPrometheus = r.bool("no_prometheus", d.metrics().noPrometheus());
     DaemonConfig.Metrics metrics = new DaemonConfig.Metrics(metricsAddress, network, noPrometheus);
     long mountTimeout = r.integer("mount_timeout_sec", d.mountTimeoutSec(), 1, Integer.MAX_VALUE);
 
-    TomlReader pull = r.table("pull_modes");
+    ConfigTable pull = r.table("pull_modes");
     boolean v1 = pull.table("soci_v1").bool("enable", d.pullModes().sociV1Enable());
     boolean v2 = pull.table("soci_v2").bool("enable", d.pullModes().sociV2Enable());
 
-    TomlReader blob = r.table("blob");
-    long fetchTimeout = blob.integer("fetching_timeout_sec", d.blob().fetchingTimeoutSec(), 1, Integer.MAX_VALUE);
+    ConfigTable blob = r.table("blob");
+    long fetchTimeout =
+        blob.integer("fetching_timeout_sec", d.blob().fetchingTimeoutSec(), 1, Integer.MAX_VALUE);
     long retries = blob.integer("max_retries", d.blob().maxRetries(), 0, 100);
 
-    TomlReader bg = r.table("background_fetch");
+    ConfigTable bg = r.table("background_fetch");
     var bgd = d.backgroundFetch();
-    DaemonConfig.BackgroundFetch background = new DaemonConfig.BackgroundFetch(
-        bg.bool("disable", bgd.disable()),
-        bg.integer("fetch_period_msec", bgd.fetchPeriodMsec(), 1, Integer.MAX_VALUE),
-        bg.integer("silence_period_msec", bgd.silencePeriodMsec(), 0, Integer.MAX_VALUE),
-        bg.integer("max_queue_size", bgd.maxQueueSize(), -1, Integer.MAX_VALUE));
+    DaemonConfig.BackgroundFetch background =
+        new DaemonConfig.BackgroundFetch(
+            bg.bool("disable", bgd.disable()),
+            bg.integer("fetch_period_msec", bgd.fetchPeriodMsec(), 1, Integer.MAX_VALUE),
+            bg.integer("silence_period_msec", bgd.silencePeriodMsec(), 0, Integer.MAX_VALUE),
+            bg.integer("max_queue_size", bgd.maxQueueSize(), -1, Integer.MAX_VALUE));
 
-    boolean allowInvalid = r.table("snapshotter")
-        .bool("allow_invalid_mounts_on_restart", d.snapshotter().allowInvalidMountsOnRestart());
-    String containerd = r.table("content_store")
-        .string("containerd_address", d.contentStore().containerdAddress());
+    boolean allowInvalid =
+        r.table("snapshotter")
+            .bool("allow_invalid_mounts_on_restart", d.snapshotter().allowInvalidMountsOnRestart());
+    String containerd =
+        r.table("content_store").string("containerd_address", d.contentStore().containerdAddress());
 
     Map<String, DaemonConfig.Host> hosts = new LinkedHashMap<>();
-    TomlReader hostTable = r.table("resolver").table("host");
+    ConfigTable hostTable = r.table("resolver").table("host");
     for (String host : hostTable.keys()) {
-      TomlReader h = hostTable.table(host);
+      ConfigTable h = hostTable.table(host);
       List<DaemonConfig.Mirror> mirrors = new ArrayList<>();
-      h.tables("mirrors", m -> {
-        String mh = m.string("host", "");
-        if (mh.isBlank()) {
-          throw new TomlException(name, m.line(), m.prefix() + ".host: must not be empty");
-        }
-        mirrors.add(new DaemonConfig.Mirror(
-            mh, m.bool("insecure", false), m.integer("request_timeout_sec", 0, Integer.MIN_VALUE, Integer.MAX_VALUE)));
-      });
+      h.tables(
+          "mirrors",
+          m -> {
+            String mh = m.string("host", "");
+            if (mh.isBlank()) {
+              throw m.invalid("host", "must not be empty");
+            }
+            mirrors.add(
+                new DaemonConfig.Mirror(
+                    mh,
+                    m.bool("insecure", false),
+                    m.integer("request_timeout_sec", 0, Integer.MIN_VALUE, Integer.MAX_VALUE)));
+          });
       hosts.put(host, new DaemonConfig.Host(mirrors));
     }
 
     long maxBytes = r.table("cache").integer("max_bytes", d.cache().maxBytes(), 0, Long.MAX_VALUE);
     boolean prefetch = r.table("prefetch").bool("enable", d.prefetch().enable());
 
-    r.unknownKeys((where, key) -> warnings.accept(where + ": " + key + ": " + ReferenceKeys.whyIgnored(key)));
+    r.unknownKeys(
+        u ->
+            warnings.accept(
+                name
+                    + ": "
+                    + u.where()
+                    + ": "
+                    + ReferenceKeys.whyIgnored(u.table(), u.key(), u.known())));
     return new DaemonConfig(
-        metrics, mountTimeout, new DaemonConfig.PullModes(v1, v2),
-        new DaemonConfig.Blob(fetchTimeout, retries), background,
+        metrics,
+        mountTimeout,
+        new DaemonConfig.PullModes(v1, v2),
+        new DaemonConfig.Blob(fetchTimeout, retries),
+        background,
         new DaemonConfig.SnapshotterSection(allowInvalid),
         new DaemonConfig.ContentStoreSection(containerd),
-        new DaemonConfig.Resolver(hosts), new DaemonConfig.Cache(maxBytes),
+        new DaemonConfig.Resolver(hosts),
+        new DaemonConfig.Cache(maxBytes),
         new DaemonConfig.Prefetch(prefetch));
+  }
+
+  /** The document as Jackson's tree; a syntax error becomes one line with Jackson's position. */
+  private static ObjectNode read(String name, String text) throws DaemonConfigException {
+    JsonNode tree;
+    try {
+      tree = TOML.readTree(text);
+    } catch (JsonProcessingException e) {
+      JsonProcessingException first = firstFailingLines(text, e);
+      JsonLocation at = first.getLocation();
+      String where =
+          at == null || at.getLineNr() < 1
+              ? name
+              : name + ":" + at.getLineNr() + ":" + at.getColumnNr();
+      throw new DaemonConfigException(where + ": " + oneLine(first.getOriginalMessage()));
+    } catch (RuntimeException e) {
+      // not expected from the parser, but the user still gets a line about the file, not a trace
+      throw new DaemonConfigException(
+          name + ": cannot be read as TOML: " + oneLine(String.valueOf(e)));
+    }
+    return tree instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+  }
+
+  /**
+   * Jackson notices some errors only at the next token, which can be lines further on: a duplicate
+   * key is reported where the next key starts, after any blank lines and comments. The error of the
+   * shortest run of leading lines that still fails the same way (and stays failing with every line
+   * added after it) names the line itself; Jackson's own position is kept when that run is the
+   * whole document. An unterminated array or string is so placed where it starts.
+   */
+  private static JsonProcessingException firstFailingLines(String text, JsonProcessingException e) {
+    List<Integer> ends = new ArrayList<>(); // where each line ends, before its \n or \r\n
+    for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+      ends.add(i > 0 && text.charAt(i - 1) == '\r' ? i - 1 : i);
+    }
+    if (ends.size() > MAX_LINES_TO_PLACE) {
+      return e;
+    }
+    JsonProcessingException best = e;
+    for (int k = ends.size() - 1; k >= 0; k--) {
+      try {
+        TOML.readTree(text.substring(0, ends.get(k)));
+        break;
+      } catch (JsonProcessingException shorter) {
+        if (!Objects.equals(shorter.getOriginalMessage(), e.getOriginalMessage())) {
+          break;
+        }
+        best = shorter;
+      } catch (RuntimeException unexpected) {
+        break;
+      }
+    }
+    return best;
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.replaceAll("\\s+", " ").strip();
   }
 }

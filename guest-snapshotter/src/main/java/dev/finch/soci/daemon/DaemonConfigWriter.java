@@ -1,73 +1,109 @@
 package dev.finch.soci.daemon;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Renders a {@link DaemonConfig} as TOML that {@link DaemonConfigLoader} reads back to an equal
- * record ({@code soci-snapshotter-grpc config dump|default}).
+ * record ({@code soci-snapshotter-grpc config dump|default}), every supported key spelled out, in
+ * the order of the shipped {@code config.toml}.
  */
 public final class DaemonConfigWriter {
   private DaemonConfigWriter() {}
 
-  /** The whole config, every supported key spelled out. */
-  public static String render(DaemonConfig c) {
-    StringBuilder t = new StringBuilder();
-    t.append("metrics_address = ").append(q(c.metrics().address())).append('\n');
-    t.append("metrics_network = ").append(q(c.metrics().network())).append('\n');
-    t.append("no_prometheus = ").append(c.metrics().noPrometheus()).append('\n');
-    t.append("mount_timeout_sec = ").append(c.mountTimeoutSec()).append('\n');
-    t.append("\n[pull_modes]\n");
-    t.append("  [pull_modes.soci_v1]\n    enable = ").append(c.pullModes().sociV1Enable()).append('\n');
-    t.append("  [pull_modes.soci_v2]\n    enable = ").append(c.pullModes().sociV2Enable()).append('\n');
-    t.append("\n[blob]\n");
-    t.append("  fetching_timeout_sec = ").append(c.blob().fetchingTimeoutSec()).append('\n');
-    t.append("  max_retries = ").append(c.blob().maxRetries()).append('\n');
-    t.append("\n[background_fetch]\n");
-    t.append("  disable = ").append(c.backgroundFetch().disable()).append('\n');
-    t.append("  fetch_period_msec = ").append(c.backgroundFetch().fetchPeriodMsec()).append('\n');
-    t.append("  silence_period_msec = ").append(c.backgroundFetch().silencePeriodMsec()).append('\n');
-    t.append("  max_queue_size = ").append(c.backgroundFetch().maxQueueSize()).append('\n');
-    t.append("\n[snapshotter]\n");
-    t.append("  allow_invalid_mounts_on_restart = ")
-        .append(c.snapshotter().allowInvalidMountsOnRestart()).append('\n');
-    t.append("\n[content_store]\n");
-    t.append("  containerd_address = ").append(q(c.contentStore().containerdAddress())).append('\n');
-    t.append("\n[cache]\n");
-    t.append("  max_bytes = ").append(c.cache().maxBytes()).append('\n');
-    t.append("\n[prefetch]\n");
-    t.append("  enable = ").append(c.prefetch().enable()).append('\n');
-    for (Map.Entry<String, DaemonConfig.Host> h : c.resolver().hosts().entrySet()) {
-      t.append("\n[resolver.host.").append(q(h.getKey())).append("]\n");
-      t.append("  mirrors = [");
-      String sep = "";
-      for (DaemonConfig.Mirror m : h.getValue().mirrors()) {
-        t.append(sep).append("{host = ").append(q(m.host()))
-            .append(", insecure = ").append(m.insecure())
-            .append(", request_timeout_sec = ").append(m.requestTimeoutSec()).append('}');
-        sep = ", ";
-      }
-      t.append("]\n");
-    }
-    return t.toString();
-  }
+  private static final TomlMapper TOML = new TomlMapper();
+  private static final Pattern BARE_KEY = Pattern.compile("[A-Za-z0-9_-]+");
 
-  private static String q(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (ch < 0x20) {
-            b.append(String.format("\\u%04x", (int) ch));
-          } else {
-            b.append(ch);
-          }
+  /** The whole config. */
+  public static String render(DaemonConfig c) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("metrics_address", c.metrics().address());
+    root.put("metrics_network", c.metrics().network());
+    root.put("no_prometheus", c.metrics().noPrometheus());
+    root.put("mount_timeout_sec", c.mountTimeoutSec());
+    ObjectNode pull = root.putObject("pull_modes");
+    pull.putObject("soci_v1").put("enable", c.pullModes().sociV1Enable());
+    pull.putObject("soci_v2").put("enable", c.pullModes().sociV2Enable());
+    root.putObject("blob")
+        .put("fetching_timeout_sec", c.blob().fetchingTimeoutSec())
+        .put("max_retries", c.blob().maxRetries());
+    root.putObject("background_fetch")
+        .put("disable", c.backgroundFetch().disable())
+        .put("fetch_period_msec", c.backgroundFetch().fetchPeriodMsec())
+        .put("silence_period_msec", c.backgroundFetch().silencePeriodMsec())
+        .put("max_queue_size", c.backgroundFetch().maxQueueSize());
+    root.putObject("snapshotter")
+        .put("allow_invalid_mounts_on_restart", c.snapshotter().allowInvalidMountsOnRestart());
+    root.putObject("content_store").put("containerd_address", c.contentStore().containerdAddress());
+    root.putObject("cache").put("max_bytes", c.cache().maxBytes());
+    root.putObject("prefetch").put("enable", c.prefetch().enable());
+    if (!c.resolver().hosts().isEmpty()) {
+      ObjectNode hosts = root.putObject("resolver").putObject("host");
+      for (Map.Entry<String, DaemonConfig.Host> h : c.resolver().hosts().entrySet()) {
+        ArrayNode mirrors = hosts.putObject(h.getKey()).putArray("mirrors");
+        for (DaemonConfig.Mirror m : h.getValue().mirrors()) {
+          mirrors
+              .addObject()
+              .put("host", m.host())
+              .put("insecure", m.insecure())
+              .put("request_timeout_sec", m.requestTimeoutSec());
         }
       }
     }
-    return b.append('"').toString();
+    StringBuilder out = new StringBuilder();
+    table(out, "", root);
+    return out.toString();
+  }
+
+  /**
+   * Writes {@code table} under a {@code [header]}. Jackson's generator writes nested tables as
+   * dotted keys of the root ({@code blob.max_retries = 8}); a header per table reads like the
+   * shipped config. Sub-tables get their own header when all their names are bare keys (so the
+   * header needs no quoting of ours); otherwise, as for the hosts of {@code [resolver.host]},
+   * Jackson writes them with quoted dotted keys.
+   */
+  private static void table(StringBuilder out, String header, ObjectNode table) {
+    List<String> subTables = new ArrayList<>();
+    boolean split = true;
+    for (Map.Entry<String, JsonNode> e : table.properties()) {
+      if (e.getValue().isObject()) {
+        subTables.add(e.getKey());
+        split &= BARE_KEY.matcher(e.getKey()).matches();
+      }
+    }
+    ObjectNode here = table.objectNode();
+    for (Map.Entry<String, JsonNode> e : table.properties()) {
+      if (!split || !e.getValue().isObject()) {
+        here.set(e.getKey(), e.getValue());
+      }
+    }
+    if (!here.isEmpty()) {
+      if (!header.isEmpty()) {
+        out.append(out.isEmpty() ? "" : "\n").append('[').append(header).append("]\n");
+      }
+      out.append(write(here));
+    }
+    if (split) {
+      for (String name : subTables) {
+        table(out, header.isEmpty() ? name : header + "." + name, (ObjectNode) table.get(name));
+      }
+    }
+  }
+
+  private static String write(ObjectNode table) {
+    try {
+      return TOML.writeValueAsString(table);
+    } catch (JsonProcessingException e) {
+      // a tree of strings, booleans, integers, tables and arrays always has a TOML form
+      throw new IllegalStateException("cannot write config as TOML: " + e.getOriginalMessage(), e);
+    }
   }
 }

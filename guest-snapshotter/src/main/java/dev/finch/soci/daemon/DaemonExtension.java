@@ -6,9 +6,9 @@ import java.nio.file.Path;
 
 /**
  * Something the daemon serves besides the Snapshots API, found with {@link java.util.ServiceLoader}
- * (as {@link RemotePreparerFactory} is) so that the daemon does not depend on the packages above it.
- * {@link Wiring} starts each one after the gRPC socket is up and closes it first at shutdown; one
- * that fails to start is logged and skipped, never fatal.
+ * (as {@link dev.finch.soci.spi.RemotePreparerFactory} is) so that the daemon does not depend on
+ * the packages above it. {@link Wiring} starts each one after the gRPC socket is up and closes it
+ * first at shutdown; one that fails to start is logged and skipped, never fatal.
  */
 public interface DaemonExtension {
   /**

@@ -1,6 +1,6 @@
 package dev.finch.soci.daemon;
 
-import dev.finch.soci.daemon.toml.TomlException;
+import dev.finch.soci.spi.RemotePreparerFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +17,8 @@ import sun.misc.Signal;
 
 /**
  * {@code soci-snapshotter-grpc}: the containerd proxy snapshotter daemon. Without a subcommand it
- * loads the config, starts {@link Wiring} and serves until SIGINT or SIGTERM, then stops
- * gracefully (remote layers unmounted, metadata closed). {@code config dump} prints the effective
+ * loads the config, starts {@link Wiring} and serves until SIGINT or SIGTERM, then stops gracefully
+ * (remote layers unmounted, metadata closed). {@code config dump} prints the effective
  * configuration, {@code config default} the built-in one.
  *
  * <p>The lazy-loading implementation is found with {@link ServiceLoader}: the first {@link
@@ -41,8 +41,11 @@ public final class DaemonMain implements Callable<Integer> {
     if (System.getProperty("io.netty.allocator.type") == null) {
       System.setProperty("io.netty.allocator.type", "unpooled");
     }
-    System.exit(run(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-        new PrintWriter(System.err, true, StandardCharsets.UTF_8), args));
+    System.exit(
+        run(
+            new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+            new PrintWriter(System.err, true, StandardCharsets.UTF_8),
+            args));
   }
 
   /** Runs the command line; returns the exit code. Errors are one line on {@code err}. */
@@ -50,11 +53,12 @@ public final class DaemonMain implements Callable<Integer> {
     CommandLine cl = new CommandLine(new DaemonMain());
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExecutionExceptionHandler((ex, c, parse) -> {
-      c.getErr().println("soci-snapshotter-grpc: " + describe(ex));
-      c.getErr().flush();
-      return 1;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, c, parse) -> {
+          c.getErr().println("soci-snapshotter-grpc: " + describe(ex));
+          c.getErr().flush();
+          return 1;
+        });
     return cl.execute(args);
   }
 
@@ -65,19 +69,24 @@ public final class DaemonMain implements Callable<Integer> {
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
-  static DaemonConfig loadConfig(DaemonOptions options, JsonLog log) throws IOException, TomlException {
+  static DaemonConfig loadConfig(DaemonOptions options, JsonLog log)
+      throws IOException, DaemonConfigException {
     DaemonOptions.ConfigFile cf = options.configFile();
     return DaemonConfigLoader.load(cf.path(), cf.explicit(), w -> log.warn(w, null));
   }
 
   /** The lazy-loading implementation on the class path, or plain overlayfs. */
   public static RemotePreparerFactory factory() {
-    return ServiceLoader.load(RemotePreparerFactory.class).findFirst().orElse(RemotePreparerFactory.none());
+    return ServiceLoader.load(RemotePreparerFactory.class)
+        .findFirst()
+        .orElse(RemotePreparerFactory.none());
   }
 
   /** Every {@link DaemonExtension} provider on the class path (the rpull handoff). */
   public static java.util.List<DaemonExtension> extensions() {
-    return ServiceLoader.load(DaemonExtension.class).stream().map(ServiceLoader.Provider::get).toList();
+    return ServiceLoader.load(DaemonExtension.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .toList();
   }
 
   @Override
@@ -89,13 +98,23 @@ public final class DaemonMain implements Callable<Integer> {
     log.install();
     CountDownLatch stop = new CountDownLatch(1);
     for (String sig : new String[] {"INT", "TERM"}) {
-      Signal.handle(new Signal(sig), s -> {
-        log.info("received SIG" + s.getName() + ", shutting down");
-        stop.countDown();
-      });
+      Signal.handle(
+          new Signal(sig),
+          s -> {
+            log.info("received SIG" + s.getName() + ", shutting down");
+            stop.countDown();
+          });
     }
-    Wiring w = Wiring.start(new Wiring.Settings(
-        options.root, socket, config, factory(), log, System.getenv("NOTIFY_SOCKET"), extensions()));
+    Wiring w =
+        Wiring.start(
+            new Wiring.Settings(
+                options.root,
+                socket,
+                config,
+                factory(),
+                log,
+                System.getenv("NOTIFY_SOCKET"),
+                extensions()));
     try {
       stop.await();
     } finally {
@@ -105,7 +124,10 @@ public final class DaemonMain implements Callable<Integer> {
   }
 
   /** {@code config dump|default}. */
-  @Command(name = "config", description = "print configuration", mixinStandardHelpOptions = true,
+  @Command(
+      name = "config",
+      description = "print configuration",
+      mixinStandardHelpOptions = true,
       subcommands = {ConfigDump.class, ConfigDefault.class})
   static final class ConfigCommand implements Runnable {
     @Spec CommandSpec spec;
@@ -117,7 +139,10 @@ public final class DaemonMain implements Callable<Integer> {
   }
 
   /** Prints the configuration the daemon would run with. */
-  @Command(name = "dump", description = "print the effective configuration as TOML", mixinStandardHelpOptions = true)
+  @Command(
+      name = "dump",
+      description = "print the effective configuration as TOML",
+      mixinStandardHelpOptions = true)
   static final class ConfigDump implements Callable<Integer> {
     @Mixin DaemonOptions options;
     @Spec CommandSpec spec;
@@ -136,7 +161,10 @@ public final class DaemonMain implements Callable<Integer> {
   }
 
   /** Prints the built-in defaults. */
-  @Command(name = "default", description = "print the default configuration as TOML", mixinStandardHelpOptions = true)
+  @Command(
+      name = "default",
+      description = "print the default configuration as TOML",
+      mixinStandardHelpOptions = true)
   static final class ConfigDefault implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -9,31 +9,42 @@ final class DaemonOptions {
   static final String DEFAULT_ROOT = "/var/lib/soci-snapshotter-grpc";
   static final String DEFAULT_CONFIG = "/etc/soci-snapshotter-grpc/config.toml";
 
-  @Option(names = "--address",
+  @Option(
+      names = "--address",
       defaultValue = "${env:SOCI_SNAPSHOTTER_ADDRESS:-" + DEFAULT_ADDRESS + "}",
-      description = "unix socket to serve on, a path or unix://path (env SOCI_SNAPSHOTTER_ADDRESS; default ${DEFAULT-VALUE})")
+      description =
+          "unix socket to serve on, a path or unix://path (env SOCI_SNAPSHOTTER_ADDRESS; default ${DEFAULT-VALUE})")
   String address;
 
-  @Option(names = "--root",
+  @Option(
+      names = "--root",
       defaultValue = "${env:SOCI_SNAPSHOTTER_ROOT:-" + DEFAULT_ROOT + "}",
-      description = "root directory of the snapshotter (env SOCI_SNAPSHOTTER_ROOT; default ${DEFAULT-VALUE})")
+      description =
+          "root directory of the snapshotter (env SOCI_SNAPSHOTTER_ROOT; default ${DEFAULT-VALUE})")
   Path root;
 
-  @Option(names = "--config",
-      description = "config file (env SOCI_SNAPSHOTTER_CONFIG; default " + DEFAULT_CONFIG
-          + "; built-in defaults if the default file is missing)")
+  @Option(
+      names = "--config",
+      description =
+          "config file (env SOCI_SNAPSHOTTER_CONFIG; default "
+              + DEFAULT_CONFIG
+              + "; built-in defaults if the default file is missing)")
   Path config;
 
-  @Option(names = "--log-level",
+  @Option(
+      names = "--log-level",
       defaultValue = "${env:SOCI_SNAPSHOTTER_LOG_LEVEL:-info}",
-      description = "debug, info, warn or error (env SOCI_SNAPSHOTTER_LOG_LEVEL; default ${DEFAULT-VALUE})")
+      description =
+          "debug, info, warn or error (env SOCI_SNAPSHOTTER_LOG_LEVEL; default ${DEFAULT-VALUE})")
   String logLevel;
 
   /** The socket path; {@code unix://} is stripped, {@code fd://} (socket activation) is refused. */
   Path socket() {
     if (address.startsWith("fd://")) {
       throw new IllegalArgumentException(
-          "--address " + address + ": systemd socket activation is not supported; give a unix socket path");
+          "--address "
+              + address
+              + ": systemd socket activation is not supported; give a unix socket path");
     }
     String p = address.startsWith("unix://") ? address.substring("unix://".length()) : address;
     if (p.isBlank()) {

@@ -2,6 +2,7 @@ package dev.finch.soci.daemon;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.finch.soci.spi.EventSink;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,8 +22,10 @@ import java.util.logging.Logger;
  */
 public final class JsonLog implements EventSink {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** java.util.logging holds loggers weakly; levels set on collected loggers would be lost. */
-  private static final java.util.List<Logger> PINNED = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static final java.util.List<Logger> PINNED =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final PrintStream out;
   private final LogLevel threshold;
@@ -40,39 +43,40 @@ public final class JsonLog implements EventSink {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
     root.setLevel(threshold.jul());
-    root.addHandler(new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (!isLoggable(r)) {
-          return;
-        }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("logger", r.getLoggerName());
-        if (r.getThrown() != null) {
-          fields.put("error", String.valueOf(r.getThrown().getMessage()));
-          if (threshold == LogLevel.DEBUG) {
-            StringWriter sw = new StringWriter();
-            r.getThrown().printStackTrace(new PrintWriter(sw));
-            fields.put("stack", sw.toString());
+    root.addHandler(
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (!isLoggable(r)) {
+              return;
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("logger", r.getLoggerName());
+            if (r.getThrown() != null) {
+              fields.put("error", String.valueOf(r.getThrown().getMessage()));
+              if (threshold == LogLevel.DEBUG) {
+                StringWriter sw = new StringWriter();
+                r.getThrown().printStackTrace(new PrintWriter(sw));
+                fields.put("stack", sw.toString());
+              }
+            }
+            String msg = r.getMessage();
+            if (r.getParameters() != null && msg != null && msg.contains("{0")) {
+              msg = java.text.MessageFormat.format(msg, r.getParameters());
+            }
+            write(LogLevel.of(r.getLevel()), msg, null, fields);
           }
-        }
-        String msg = r.getMessage();
-        if (r.getParameters() != null && msg != null && msg.contains("{0")) {
-          msg = java.text.MessageFormat.format(msg, r.getParameters());
-        }
-        write(LogLevel.of(r.getLevel()), msg, null, fields);
-      }
 
-      @Override
-      public void flush() {
-        out.flush();
-      }
+          @Override
+          public void flush() {
+            out.flush();
+          }
 
-      @Override
-      public void close() {
-        out.flush();
-      }
-    });
+          @Override
+          public void close() {
+            out.flush();
+          }
+        });
     // Their debug output is about library internals (allocators, native loading), not requests.
     for (String noisy : new String[] {"io.grpc", "io.netty", "java.lang.Runtime"}) {
       Logger l = Logger.getLogger(noisy);
@@ -94,12 +98,20 @@ public final class JsonLog implements EventSink {
 
   /** Logs at warn with an error text. */
   public void warn(String msg, Throwable error) {
-    write(LogLevel.WARN, msg, null, error == null ? Map.of() : Map.of("error", String.valueOf(error.getMessage())));
+    write(
+        LogLevel.WARN,
+        msg,
+        null,
+        error == null ? Map.of() : Map.of("error", String.valueOf(error.getMessage())));
   }
 
   /** Logs at error with an error text. */
   public void error(String msg, Throwable error) {
-    write(LogLevel.ERROR, msg, null, error == null ? Map.of() : Map.of("error", String.valueOf(error.getMessage())));
+    write(
+        LogLevel.ERROR,
+        msg,
+        null,
+        error == null ? Map.of() : Map.of("error", String.valueOf(error.getMessage())));
   }
 
   /** Logs at debug. */

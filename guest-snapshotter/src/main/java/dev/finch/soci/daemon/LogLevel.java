@@ -26,7 +26,9 @@ public enum LogLevel {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses {@code debug|info|warn|error} (also {@code warning}); throws with the allowed values. */
+  /**
+   * Parses {@code debug|info|warn|error} (also {@code warning}); throws with the allowed values.
+   */
   public static LogLevel parse(String s) {
     String v = s.strip().toLowerCase(Locale.ROOT);
     if (v.equals("warning")) {
@@ -37,7 +39,8 @@ public enum LogLevel {
         return l;
       }
     }
-    throw new IllegalArgumentException("invalid log level \"" + s + "\": expected debug, info, warn or error");
+    throw new IllegalArgumentException(
+        "invalid log level \"" + s + "\": expected debug, info, warn or error");
   }
 
   /** The level a java.util.logging record is printed with. */

@@ -1,5 +1,9 @@
 package dev.finch.soci.daemon;
 
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -12,36 +16,39 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Prometheus endpoint: {@code GET /metrics} answers the concatenated text of every {@link
- * MetricsSource}, in exposition format 0.0.4, on {@code metrics_address} over {@code metrics_network}
- * ({@code tcp}: {@code host:port}; {@code unix}: a socket path, as the reference allows).
+ * The Prometheus endpoint: {@code GET /metrics} answers what the daemon's registry collects (its
+ * own metrics and the plug-in's), written by the client library in text exposition format 0.0.4, on
+ * {@code metrics_address} over {@code metrics_network} ({@code tcp}: {@code host:port}; {@code
+ * unix}: a socket path, as the reference allows).
  *
- * <p>One small HTTP/1.1 responder serves both networks (the JDK's {@code HttpServer} binds only TCP):
- * one request per connection ({@code Connection: close}, which every Prometheus scraper handles),
- * headers limited to {@value #MAX_HEADER_BYTES} bytes and {@value #READ_TIMEOUT_SEC} s, each
- * connection on a virtual thread.
+ * <p>One small HTTP/1.1 responder serves both networks (the JDK's {@code HttpServer} binds only
+ * TCP): one request per connection ({@code Connection: close}, which every Prometheus scraper
+ * handles), headers limited to {@value #MAX_HEADER_BYTES} bytes and {@value #READ_TIMEOUT_SEC} s,
+ * each connection on a virtual thread.
  */
 final class MetricsServer implements AutoCloseable {
   static final int MAX_HEADER_BYTES = 8192;
   static final int READ_TIMEOUT_SEC = 10;
 
+  private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+
   private final ServerSocketChannel channel;
-  private final List<MetricsSource> sources;
+  private final PrometheusRegistry registry;
   private final Path unixPath;
   private final ScheduledExecutorService timeouts =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("metrics-timeout").factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("metrics-timeout").factory());
   private final Thread acceptor;
 
-  private MetricsServer(ServerSocketChannel channel, List<MetricsSource> sources, Path unixPath) {
+  private MetricsServer(ServerSocketChannel channel, PrometheusRegistry registry, Path unixPath) {
     this.channel = channel;
-    this.sources = List.copyOf(sources);
+    this.registry = registry;
     this.unixPath = unixPath;
     this.acceptor = Thread.ofVirtual().name("metrics-accept").start(this::acceptLoop);
   }
@@ -51,22 +58,29 @@ final class MetricsServer implements AutoCloseable {
    * {@link #port()}; an empty host means every interface), for {@code unix} a path (a stale socket
    * file there is replaced).
    */
-  static MetricsServer start(DaemonConfig.Metrics config, List<MetricsSource> sources) throws IOException {
+  static MetricsServer start(DaemonConfig.Metrics config, PrometheusRegistry registry)
+      throws IOException {
     String address = config.address();
     if (config.unix()) {
       Path path = Path.of(address);
       if (!path.isAbsolute()) {
-        throw new IOException("invalid metrics_address \"" + address + "\": metrics_network = \"unix\" needs an absolute socket path");
+        throw new IOException(
+            "invalid metrics_address \""
+                + address
+                + "\": metrics_network = \"unix\" needs an absolute socket path");
       }
       Files.createDirectories(path.getParent());
       Files.deleteIfExists(path);
       ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       ch.bind(UnixDomainSocketAddress.of(path), 16);
-      return new MetricsServer(ch, sources, path);
+      return new MetricsServer(ch, registry, path);
     }
     int colon = address.lastIndexOf(':');
     if (colon < 0) {
-      throw new IOException("invalid metrics_address \"" + address + "\": expected host:port (or set metrics_network = \"unix\" for a socket path)");
+      throw new IOException(
+          "invalid metrics_address \""
+              + address
+              + "\": expected host:port (or set metrics_network = \"unix\" for a socket path)");
     }
     String host = address.substring(0, colon);
     int port;
@@ -81,9 +95,10 @@ final class MetricsServer implements AutoCloseable {
       ch.bind(bind, 16);
     } catch (IOException e) {
       ch.close();
-      throw new IOException("cannot listen on metrics_address \"" + address + "\": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot listen on metrics_address \"" + address + "\": " + e.getMessage(), e);
     }
-    return new MetricsServer(ch, sources, null);
+    return new MetricsServer(ch, registry, null);
   }
 
   /** The bound TCP port; -1 on a unix socket. */
@@ -125,20 +140,26 @@ final class MetricsServer implements AutoCloseable {
       }
       boolean head = parts[0].equals("HEAD");
       if (!head && !parts[0].equals("GET")) {
-        respond(c, 405, "Method Not Allowed", "text/plain; charset=utf-8", "only GET and HEAD\n", true);
+        respond(
+            c, 405, "Method Not Allowed", "text/plain; charset=utf-8", "only GET and HEAD\n", true);
         return;
       }
       String path = parts[1];
       int q = path.indexOf('?');
       if (!(q < 0 ? path : path.substring(0, q)).equals("/metrics")) {
-        respond(c, 404, "Not Found", "text/plain; charset=utf-8", "not found; metrics are at /metrics\n", !head);
+        respond(
+            c,
+            404,
+            "Not Found",
+            "text/plain; charset=utf-8",
+            "not found; metrics are at /metrics\n",
+            !head);
         return;
       }
-      StringBuilder body = new StringBuilder();
-      for (MetricsSource s : sources) {
-        s.writePrometheus(body);
-      }
-      respond(c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.toString(), !head);
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      // our names are all legacy ones, so no escaping scheme changes them
+      TEXT.write(body, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+      respond(c, 200, "OK", TEXT.getContentType(), body.toByteArray(), !head);
     } catch (IOException | RuntimeException e) {
       // The scraper went away or sent garbage; nothing to do for one connection.
     } finally {
@@ -146,7 +167,10 @@ final class MetricsServer implements AutoCloseable {
     }
   }
 
-  /** Reads up to the blank line ending the headers; returns the request line, or null if malformed or too long. */
+  /**
+   * Reads up to the blank line ending the headers; returns the request line, or null if malformed
+   * or too long.
+   */
   private static String readHead(SocketChannel c) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(MAX_HEADER_BYTES);
     while (buf.hasRemaining()) {
@@ -162,12 +186,23 @@ final class MetricsServer implements AutoCloseable {
     return null;
   }
 
-  private static void respond(SocketChannel c, int status, String reason, String type, String body, boolean withBody)
+  private static void respond(
+      SocketChannel c, int status, String reason, String type, String body, boolean withBody)
       throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    String head = String.format(Locale.ROOT,
-        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
-        status, reason, type, bytes.length);
+    respond(c, status, reason, type, body.getBytes(StandardCharsets.UTF_8), withBody);
+  }
+
+  private static void respond(
+      SocketChannel c, int status, String reason, String type, byte[] bytes, boolean withBody)
+      throws IOException {
+    String head =
+        String.format(
+            Locale.ROOT,
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+            status,
+            reason,
+            type,
+            bytes.length);
     ByteBuffer out = ByteBuffer.allocate(head.length() + (withBody ? bytes.length : 0));
     out.put(head.getBytes(StandardCharsets.ISO_8859_1));
     if (withBody) {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * systemd's readiness protocol ({@code sd_notify(3)}): a datagram such as {@code READY=1} sent to
  * the unix socket named by {@code $NOTIFY_SOCKET}, so a {@code Type=notify} unit (and containerd,
- * ordered after it) starts only once the socket accepts calls. Without the variable nothing is sent.
- * Abstract-namespace sockets ({@code @…}) are not supported by the transport and are skipped.
+ * ordered after it) starts only once the socket accepts calls. Without the variable nothing is
+ * sent. Abstract-namespace sockets ({@code @…}) are not supported by the transport and are skipped.
  */
 final class SdNotify {
   private SdNotify() {}
@@ -30,25 +30,35 @@ final class SdNotify {
     }
     EpollEventLoopGroup group = new EpollEventLoopGroup(1);
     try {
-      Channel ch = new Bootstrap()
-          .group(group)
-          .channel(EpollDomainDatagramChannel.class)
-          .handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel c) {}
-          })
-          .connect(new DomainSocketAddress(notifySocket))
-          .syncUninterruptibly()
-          .channel();
+      Channel ch =
+          new Bootstrap()
+              .group(group)
+              .channel(EpollDomainDatagramChannel.class)
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {}
+                  })
+              .connect(new DomainSocketAddress(notifySocket))
+              .syncUninterruptibly()
+              .channel();
       try {
-        ch.writeAndFlush(Unpooled.wrappedBuffer(state.getBytes(StandardCharsets.UTF_8))).syncUninterruptibly();
+        ch.writeAndFlush(Unpooled.wrappedBuffer(state.getBytes(StandardCharsets.UTF_8)))
+            .syncUninterruptibly();
       } finally {
         ch.close().syncUninterruptibly();
       }
       return true;
     } catch (Exception e) {
       // Netty rethrows checked connect/send failures undeclared, so catch them all here.
-      throw new IllegalStateException("sd_notify " + state + " to " + notifySocket + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+      throw new IllegalStateException(
+          "sd_notify "
+              + state
+              + " to "
+              + notifySocket
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -35,7 +35,11 @@ final class UnixSocketServer implements AutoCloseable {
   private final EpollEventLoopGroup workers;
   private final ExecutorService executor;
 
-  private UnixSocketServer(Path socket, Server server, EpollEventLoopGroup boss, EpollEventLoopGroup workers,
+  private UnixSocketServer(
+      Path socket,
+      Server server,
+      EpollEventLoopGroup boss,
+      EpollEventLoopGroup workers,
       ExecutorService executor) {
     this.socket = socket;
     this.server = server;
@@ -45,7 +49,8 @@ final class UnixSocketServer implements AutoCloseable {
   }
 
   /** Binds {@code socket} and starts serving {@code services}, each behind {@code interceptors}. */
-  static UnixSocketServer start(Path socket, List<BindableService> services, List<ServerInterceptor> interceptors)
+  static UnixSocketServer start(
+      Path socket, List<BindableService> services, List<ServerInterceptor> interceptors)
       throws IOException {
     Path dir = socket.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
@@ -58,15 +63,19 @@ final class UnixSocketServer implements AutoCloseable {
       }
       Files.delete(socket);
     }
-    EpollEventLoopGroup boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true));
-    EpollEventLoopGroup workers = new EpollEventLoopGroup(2, new DefaultThreadFactory("grpc-worker", true));
-    ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-call-", 0).factory());
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-        .channelType(EpollServerDomainSocketChannel.class)
-        .bossEventLoopGroup(boss)
-        .workerEventLoopGroup(workers)
-        .executor(executor)
-        .maxInboundMessageSize(MAX_MESSAGE);
+    EpollEventLoopGroup boss =
+        new EpollEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true));
+    EpollEventLoopGroup workers =
+        new EpollEventLoopGroup(2, new DefaultThreadFactory("grpc-worker", true));
+    ExecutorService executor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-call-", 0).factory());
+    NettyServerBuilder b =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(boss)
+            .workerEventLoopGroup(workers)
+            .executor(executor)
+            .maxInboundMessageSize(MAX_MESSAGE);
     for (BindableService s : services) {
       b.addService(ServerInterceptors.intercept(s, interceptors));
     }
@@ -85,7 +94,10 @@ final class UnixSocketServer implements AutoCloseable {
     return socket;
   }
 
-  /** Stops accepting calls, lets running ones finish for up to {@code graceSeconds}, removes the socket. */
+  /**
+   * Stops accepting calls, lets running ones finish for up to {@code graceSeconds}, removes the
+   * socket.
+   */
   void stop(long graceSeconds) {
     server.shutdown();
     try {
@@ -104,7 +116,8 @@ final class UnixSocketServer implements AutoCloseable {
     }
   }
 
-  private static void shutdown(EpollEventLoopGroup boss, EpollEventLoopGroup workers, ExecutorService executor) {
+  private static void shutdown(
+      EpollEventLoopGroup boss, EpollEventLoopGroup workers, ExecutorService executor) {
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     executor.shutdownNow();

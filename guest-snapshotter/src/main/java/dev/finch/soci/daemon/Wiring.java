@@ -1,11 +1,15 @@
 package dev.finch.soci.daemon;
 
-import dev.finch.soci.grpc.NamespaceInterceptor;
-import dev.finch.soci.grpc.SnapshotsService;
+import dev.finch.soci.service.NamespaceInterceptor;
+import dev.finch.soci.service.SnapshotsService;
 import dev.finch.soci.snapshot.Kind;
-import dev.finch.soci.snapshot.OverlaySnapshotter;
 import dev.finch.soci.snapshot.RemotePreparer;
-import dev.finch.soci.snapshot.RestorableSnapshot;
+import dev.finch.soci.snapshot.overlay.OverlaySnapshotter;
+import dev.finch.soci.snapshot.overlay.RestorableSnapshot;
+import dev.finch.soci.spi.PluginConfig;
+import dev.finch.soci.spi.PluginContext;
+import dev.finch.soci.spi.RemotePreparerFactory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +25,9 @@ import java.util.TreeMap;
 
 /**
  * The daemon's composition root: builds the remote preparer (through the {@link
- * RemotePreparerFactory}), the overlay snapshotter at {@code <root>/snapshotter}, the Snapshots gRPC
- * service on the unix socket and the optional metrics endpoint, and owns their lifecycle.
+ * RemotePreparerFactory}, handing it the root, the log, the metrics registry and its view of the
+ * configuration), the overlay snapshotter at {@code <root>/snapshotter}, the Snapshots gRPC service
+ * on the unix socket and the optional metrics endpoint, and owns their lifecycle.
  *
  * <p>Start order follows soci's {@code restoreRemoteSnapshot}: stale mounts under {@code
  * snapshots/} (left by a killed daemon) are force-unmounted, then every remote snapshot is
@@ -41,7 +46,12 @@ public final class Wiring implements AutoCloseable {
    * @param extensions what else to serve once the gRPC socket is up (see {@link DaemonExtension})
    */
   public record Settings(
-      Path root, Path socket, DaemonConfig config, RemotePreparerFactory factory, JsonLog log, String notifySocket,
+      Path root,
+      Path socket,
+      DaemonConfig config,
+      RemotePreparerFactory factory,
+      JsonLog log,
+      String notifySocket,
       List<DaemonExtension> extensions) {
     public Settings {
       Objects.requireNonNull(root, "root");
@@ -53,7 +63,12 @@ public final class Wiring implements AutoCloseable {
     }
 
     /** Without extensions. */
-    public Settings(Path root, Path socket, DaemonConfig config, RemotePreparerFactory factory, JsonLog log,
+    public Settings(
+        Path root,
+        Path socket,
+        DaemonConfig config,
+        RemotePreparerFactory factory,
+        JsonLog log,
         String notifySocket) {
       this(root, socket, config, factory, log, notifySocket, List.of());
     }
@@ -62,17 +77,23 @@ public final class Wiring implements AutoCloseable {
   private final Settings settings;
   private final RemotePreparer preparer;
   private final OverlaySnapshotter snapshotter;
+  private final PrometheusRegistry registry;
   private final DaemonMetrics metrics;
   private MetricsServer metricsServer;
   private UnixSocketServer server;
   private final List<AutoCloseable> extensions = new ArrayList<>();
   private boolean closed;
 
-  private Wiring(Settings settings, RemotePreparer preparer, OverlaySnapshotter snapshotter) {
+  private Wiring(
+      Settings settings,
+      PrometheusRegistry registry,
+      RemotePreparer preparer,
+      OverlaySnapshotter snapshotter) {
     this.settings = settings;
+    this.registry = registry;
     this.preparer = preparer;
     this.snapshotter = snapshotter;
-    this.metrics = new DaemonMetrics(this::countSnapshots);
+    this.metrics = new DaemonMetrics(registry, this::countSnapshots);
   }
 
   /** Builds and starts everything; on failure releases what was already started. */
@@ -81,17 +102,23 @@ public final class Wiring implements AutoCloseable {
       Files.createDirectories(s.root());
       Files.setPosixFilePermissions(s.root(), PosixFilePermissions.fromString("rwx------"));
     }
-    RemotePreparer preparer = Objects.requireNonNull(
-        s.factory().create(s.config(), s.root(), s.log()), "RemotePreparerFactory returned null");
+    // the daemon's own registry (not the library's global one): one per daemon, also in tests
+    PrometheusRegistry registry = new PrometheusRegistry();
+    RemotePreparer preparer =
+        Objects.requireNonNull(
+            s.factory()
+                .create(new PluginContext(pluginConfig(s.config()), s.root(), s.log(), registry)),
+            "RemotePreparerFactory returned null");
     OverlaySnapshotter snapshotter;
     try {
-      snapshotter = OverlaySnapshotter.open(
-          OverlaySnapshotter.Config.of(s.root().resolve("snapshotter")).withRemote(preparer));
+      snapshotter =
+          OverlaySnapshotter.open(
+              OverlaySnapshotter.Config.of(s.root().resolve("snapshotter")).withRemote(preparer));
     } catch (IOException | RuntimeException e) {
       closePreparer(preparer, s.log());
       throw e;
     }
-    Wiring w = new Wiring(s, preparer, snapshotter);
+    Wiring w = new Wiring(s, registry, preparer, snapshotter);
     try {
       w.recover();
       w.serve();
@@ -103,13 +130,43 @@ public final class Wiring implements AutoCloseable {
     return w;
   }
 
+  /** The keys of {@code config} the lazy-loading plug-in honours. */
+  static PluginConfig pluginConfig(DaemonConfig config) {
+    Map<String, List<PluginConfig.Mirror>> mirrors = new TreeMap<>();
+    config
+        .resolver()
+        .hosts()
+        .forEach(
+            (host, h) ->
+                mirrors.put(
+                    host,
+                    h.mirrors().stream()
+                        .map(m -> new PluginConfig.Mirror(m.host(), m.insecure()))
+                        .toList()));
+    DaemonConfig.BackgroundFetch bg = config.backgroundFetch();
+    return new PluginConfig(
+        new PluginConfig.PullModes(
+            config.pullModes().sociV1Enable(), config.pullModes().sociV2Enable()),
+        new PluginConfig.BackgroundFetch(
+            bg.disable(), bg.fetchPeriodMsec(), bg.silencePeriodMsec(), bg.maxQueueSize()),
+        mirrors,
+        config.cache().maxBytes(),
+        config.prefetch().enable());
+  }
+
   private void recover() throws IOException {
     List<Path> stale = new ArrayList<>(snapshotter.mountsUnderSnapshots());
     stale.sort(Comparator.comparingInt(Path::getNameCount).reversed());
     for (Path mp : stale) {
       try {
         Umount.force(mp);
-        settings.log().write(LogLevel.INFO, "unmounted stale mount " + mp, "stale-mount-removed", Map.of("mountpoint", mp.toString()));
+        settings
+            .log()
+            .write(
+                LogLevel.INFO,
+                "unmounted stale mount " + mp,
+                "stale-mount-removed",
+                Map.of("mountpoint", mp.toString()));
       } catch (IOException e) {
         settings.log().warn("cannot unmount stale mount " + mp, e);
       }
@@ -122,46 +179,66 @@ public final class Wiring implements AutoCloseable {
   private void restore(RestorableSnapshot rs) {
     String failure;
     try {
-      RemotePreparer.Outcome o = preparer.tryPrepare(rs.info().name(), rs.fsDir(), rs.info().labels());
+      RemotePreparer.Outcome o =
+          preparer.tryPrepare(rs.info().name(), rs.fsDir(), rs.info().labels());
       if (o instanceof RemotePreparer.Remote) {
-        metrics.restored.incrementAndGet();
-        settings.log().write(LogLevel.INFO, "restored remote snapshot " + rs.info().name(), "remote-snapshot-restored",
-            Map.of("snapshot", rs.info().name(), "namespace", rs.namespace()));
+        metrics.restored();
+        settings
+            .log()
+            .write(
+                LogLevel.INFO,
+                "restored remote snapshot " + rs.info().name(),
+                "remote-snapshot-restored",
+                Map.of("snapshot", rs.info().name(), "namespace", rs.namespace()));
         return;
       }
       failure = "preparer answered " + o;
     } catch (IOException | RuntimeException e) {
       failure = String.valueOf(e.getMessage());
     }
-    metrics.restoreFailures.incrementAndGet();
-    LogLevel level = settings.config().snapshotter().allowInvalidMountsOnRestart() ? LogLevel.WARN : LogLevel.ERROR;
-    settings.log().write(level, "cannot restore remote snapshot " + rs.info().name()
-        + "; containers using it will fail until it is re-pulled", "remote-snapshot-restore-failed",
-        Map.of("snapshot", rs.info().name(), "error", failure));
+    metrics.restoreFailed();
+    LogLevel level =
+        settings.config().snapshotter().allowInvalidMountsOnRestart()
+            ? LogLevel.WARN
+            : LogLevel.ERROR;
+    settings
+        .log()
+        .write(
+            level,
+            "cannot restore remote snapshot "
+                + rs.info().name()
+                + "; containers using it will fail until it is re-pulled",
+            "remote-snapshot-restore-failed",
+            Map.of("snapshot", rs.info().name(), "error", failure));
   }
 
   private void serve() throws IOException {
-    List<MetricsSource> sources = new ArrayList<>(List.of(metrics));
-    if (preparer instanceof MetricsSource m) {
-      sources.add(m);
-    }
     DaemonConfig.Metrics m = settings.config().metrics();
     if (m.enabled()) {
-      metricsServer = MetricsServer.start(m, sources);
+      metricsServer = MetricsServer.start(m, registry);
       settings.log().info("metrics on " + m.url());
     }
-    server = UnixSocketServer.start(
-        settings.socket(), List.of(new SnapshotsService(snapshotter)),
-        List.of(metrics, new NamespaceInterceptor()));
+    server =
+        UnixSocketServer.start(
+            settings.socket(),
+            List.of(new SnapshotsService(snapshotter)),
+            List.of(metrics, new NamespaceInterceptor()));
     for (DaemonExtension x : settings.extensions()) {
       try {
         extensions.add(x.start(settings.socket(), settings.log(), preparer));
       } catch (IOException | RuntimeException e) {
-        settings.log().warn("cannot start " + x.getClass().getSimpleName() + "; going on without it", e);
+        settings
+            .log()
+            .warn("cannot start " + x.getClass().getSimpleName() + "; going on without it", e);
       }
     }
-    settings.log().write(LogLevel.INFO, "soci-snapshotter-grpc serving on " + settings.socket(), "ready",
-        Map.of("address", settings.socket().toString(), "root", settings.root().toString()));
+    settings
+        .log()
+        .write(
+            LogLevel.INFO,
+            "soci-snapshotter-grpc serving on " + settings.socket(),
+            "ready",
+            Map.of("address", settings.socket().toString(), "root", settings.root().toString()));
     notify("READY=1");
   }
 
@@ -235,8 +312,8 @@ public final class Wiring implements AutoCloseable {
   }
 
   /**
-   * Stops serving and closes the metadata store without unmounting anything: what survives a
-   * {@code kill -9}, for restart tests. Idempotent.
+   * Stops serving and closes the metadata store without unmounting anything: what survives a {@code
+   * kill -9}, for restart tests. Idempotent.
    */
   public synchronized void crash() {
     if (closed) {

@@ -21,7 +21,12 @@ public final class Directory implements LayerNode {
   private final LayerNode[] children;
   private final Map<String, LayerNode> byName;
 
-  Directory(NodeAttributes attributes, long parentInode, boolean opaque, List<String> names, List<LayerNode> children) {
+  Directory(
+      NodeAttributes attributes,
+      long parentInode,
+      boolean opaque,
+      List<String> names,
+      List<LayerNode> children) {
     if (names.size() != children.size()) {
       throw new IllegalArgumentException("names and children differ in size");
     }
@@ -83,7 +88,12 @@ public final class Directory implements LayerNode {
 
   @Override
   public String toString() {
-    return "Directory[inode=" + attributes.inode() + ", opaque=" + opaque + ", children="
-        + Arrays.toString(names) + "]";
+    return "Directory[inode="
+        + attributes.inode()
+        + ", opaque="
+        + opaque
+        + ", children="
+        + Arrays.toString(names)
+        + "]";
   }
 }

@@ -3,10 +3,11 @@ package dev.finch.soci.fs;
 import java.util.Locale;
 
 /**
- * The type of a TOC entry, as written in the zTOC {@code type} field (soci {@code ztoc/toc_builder.go}).
+ * The type of a TOC entry, as written in the zTOC {@code type} field (soci {@code
+ * ztoc/toc_builder.go}).
  *
- * <p>Only the seven types the soci TOC builder emits exist; anything else aborts the zTOC build there,
- * so {@link #fromToc(String)} rejects it here too.
+ * <p>Only the seven types the soci TOC builder emits exist; anything else aborts the zTOC build
+ * there, so {@link #fromToc(String)} rejects it here too.
  */
 public enum EntryType {
   /** Regular file (tar typeflag {@code 0} or {@code \0}). */
@@ -40,7 +41,10 @@ public enum EntryType {
         return t;
       }
     }
-    throw new InvalidLayerException("unsupported TOC entry type: expected one of reg, dir, symlink,"
-        + " hardlink, char, block, fifo; got \"" + type + "\"");
+    throw new InvalidLayerException(
+        "unsupported TOC entry type: expected one of reg, dir, symlink,"
+            + " hardlink, char, block, fifo; got \""
+            + type
+            + "\"");
   }
 }

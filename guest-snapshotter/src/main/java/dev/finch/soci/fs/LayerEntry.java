@@ -8,11 +8,11 @@ import java.util.TreeMap;
 /**
  * One TOC entry of a layer, the input of {@link LayerTree#build}.
  *
- * <p>The fields mirror the zTOC {@code FileMetadata} table (soci brief §2.2): {@code name} is the tar
- * header name verbatim (it may start with {@code ./} or {@code /} and end with {@code /}); {@code mode}
- * is the raw tar mode (only the low 12 bits, permissions plus setuid/setgid/sticky, are used; the file
- * type comes from {@code type}); {@code paxRecords} are <em>all</em> PAX records of the header, of which
- * only keys starting with {@code SCHILY.xattr.} are extended attributes.
+ * <p>The fields mirror the zTOC {@code FileMetadata} table: {@code name} is the tar header name
+ * verbatim (it may start with {@code ./} or {@code /} and end with {@code /}); {@code mode} is the
+ * raw tar mode (only the low 12 bits, permissions plus setuid/setgid/sticky, are used; the file
+ * type comes from {@code type}); {@code paxRecords} are <em>all</em> PAX records of the header, of
+ * which only keys starting with {@code SCHILY.xattr.} are extended attributes.
  *
  * @param name tar header name
  * @param type entry type
@@ -56,20 +56,24 @@ public record LayerEntry(
     }
   }
 
-  /** The extended attributes: {@code SCHILY.xattr.*} PAX records with the prefix stripped, sorted by name. */
+  /**
+   * The extended attributes: {@code SCHILY.xattr.*} PAX records with the prefix stripped, sorted by
+   * name.
+   */
   public Map<String, String> xattrs() {
     Map<String, String> out = new TreeMap<>();
-    paxRecords.forEach((k, v) -> {
-      if (k.startsWith(XATTR_PAX_PREFIX) && k.length() > XATTR_PAX_PREFIX.length()) {
-        out.put(k.substring(XATTR_PAX_PREFIX.length()), v);
-      }
-    });
+    paxRecords.forEach(
+        (k, v) -> {
+          if (k.startsWith(XATTR_PAX_PREFIX) && k.length() > XATTR_PAX_PREFIX.length()) {
+            out.put(k.substring(XATTR_PAX_PREFIX.length()), v);
+          }
+        });
     return out;
   }
 
   /**
-   * Parses a zTOC {@code mod_time} string: Go {@code time.Time.MarshalText}, i.e. RFC 3339 with optional
-   * fractional seconds and a {@code Z} or numeric offset.
+   * Parses a zTOC {@code mod_time} string: Go {@code time.Time.MarshalText}, i.e. RFC 3339 with
+   * optional fractional seconds and a {@code Z} or numeric offset.
    */
   public static Instant parseModTime(String rfc3339) {
     return Instant.parse(rfc3339);

@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * A node of a {@link LayerTree}: what one inode of the mounted layer looks like.
  *
- * <p>Hard links are the same node object reachable under several names. The variants map one to one to
- * POSIX file types; {@link Whiteout} is the overlayfs whiteout a {@code .wh.<name>} TOC entry turns into
- * (a character device 0/0 with no permission bits, owned by root, as soci's {@code entryToWhAttr}).
+ * <p>Hard links are the same node object reachable under several names. The variants map one to one
+ * to POSIX file types; {@link Whiteout} is the overlayfs whiteout a {@code .wh.<name>} TOC entry
+ * turns into (a character device 0/0 with no permission bits, owned by root, as soci's {@code
+ * entryToWhAttr}).
  */
 public sealed interface LayerNode
     permits LayerNode.RegularFile,
@@ -20,16 +21,22 @@ public sealed interface LayerNode
 
   /** {@code S_IFMT}: mask of the file type bits in {@code st_mode}. */
   int S_IFMT = 0170000;
+
   /** {@code S_IFDIR}. */
   int S_IFDIR = 0040000;
+
   /** {@code S_IFREG}. */
   int S_IFREG = 0100000;
+
   /** {@code S_IFLNK}. */
   int S_IFLNK = 0120000;
+
   /** {@code S_IFCHR}. */
   int S_IFCHR = 0020000;
+
   /** {@code S_IFBLK}. */
   int S_IFBLK = 0060000;
+
   /** {@code S_IFIFO}. */
   int S_IFIFO = 0010000;
 
@@ -66,7 +73,8 @@ public sealed interface LayerNode
    * @param size file length in bytes
    * @param uncompressedOffset offset of the data in the uncompressed layer tar
    */
-  record RegularFile(NodeAttributes attributes, long size, long uncompressedOffset) implements LayerNode {
+  record RegularFile(NodeAttributes attributes, long size, long uncompressedOffset)
+      implements LayerNode {
     @Override
     public int typeBits() {
       return S_IFREG;
@@ -104,7 +112,8 @@ public sealed interface LayerNode
    * @param major device major number
    * @param minor device minor number
    */
-  record Device(NodeAttributes attributes, boolean block, long major, long minor) implements LayerNode {
+  record Device(NodeAttributes attributes, boolean block, long major, long minor)
+      implements LayerNode {
     @Override
     public int typeBits() {
       return block ? S_IFBLK : S_IFCHR;
@@ -129,8 +138,9 @@ public sealed interface LayerNode
   }
 
   /**
-   * An overlayfs whiteout: character device 0/0, mode {@code c---------}, owner 0:0, nlink 1, the mtime of
-   * its {@code .wh.} entry. overlayfs hides the same name in lower layers when it sees one.
+   * An overlayfs whiteout: character device 0/0, mode {@code c---------}, owner 0:0, nlink 1, the
+   * mtime of its {@code .wh.} entry. overlayfs hides the same name in lower layers when it sees
+   * one.
    *
    * @param attributes common attributes
    */

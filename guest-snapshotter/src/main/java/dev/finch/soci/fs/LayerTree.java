@@ -5,35 +5,37 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The immutable file tree of one layer, built from its TOC entries, that the FUSE filesystem serves.
+ * The immutable file tree of one layer, built from its TOC entries, that the FUSE filesystem
+ * serves.
  *
- * <p>Semantics follow soci's metadata reader and {@code fs/layer/node.go} (brief §5.5):
+ * <p>Semantics follow soci's metadata reader and {@code fs/layer/node.go}:
  *
  * <ul>
- *   <li>Names are normalised ({@code ./} and {@code /} prefixes, trailing {@code /}, {@code .} and empty
- *       components removed); {@code ..} is rejected.
+ *   <li>Names are normalised ({@code ./} and {@code /} prefixes, trailing {@code /}, {@code .} and
+ *       empty components removed); {@code ..} is rejected.
  *   <li>Missing parent directories are created as {@code 0755 root:root} directories with mtime 0.
- *   <li>Entries apply in tar order; a repeated name replaces the earlier node, except that a repeated
- *       directory keeps its children and only takes the new attributes.
+ *   <li>Entries apply in tar order; a repeated name replaces the earlier node, except that a
+ *       repeated directory keeps its children and only takes the new attributes.
  *   <li>A hard link is the target's node under another name; its {@code nlink} counts the names.
  *       Directories have {@code nlink = 2 + subdirectories}.
- *   <li>{@code .wh.<name>} becomes a {@link LayerNode.Whiteout} called {@code <name>};
- *       {@code .wh..wh..opq} makes its directory report {@code <opaque xattr>=y}; any other
- *       {@code .wh..wh.*} entry is hidden.
+ *   <li>{@code .wh.<name>} becomes a {@link LayerNode.Whiteout} called {@code <name>}; {@code
+ *       .wh..wh..opq} makes its directory report {@code <opaque xattr>=y}; any other {@code
+ *       .wh..wh.*} entry is hidden.
  *   <li>Extended attributes are the {@code SCHILY.xattr.*} PAX records.
  * </ul>
  *
- * <p><b>Inode numbers.</b> The root is {@value #ROOT_INODE} (the FUSE root node id, so the FUSE node id
- * of every node equals its {@code st_ino}). {@code 2} and {@code 3} are reserved for soci's
- * {@code .soci-snapshotter} state directory and its {@code <digest>.json} file. Every other node gets the
- * next number from {@value #FIRST_ENTRY_INODE} upwards at the moment it is created while entries are
- * applied in order: explicit entries, whiteouts and implicit parent directories alike. Hard links take
- * no number; a replaced node's number is not reused. The mapping is therefore a pure function of the
- * entry list and is the same on every mount.
+ * <p><b>Inode numbers.</b> The root is {@value #ROOT_INODE} (the FUSE root node id, so the FUSE
+ * node id of every node equals its {@code st_ino}). {@code 2} and {@code 3} are reserved for soci's
+ * {@code .soci-snapshotter} state directory and its {@code <digest>.json} file. Every other node
+ * gets the next number from {@value #FIRST_ENTRY_INODE} upwards at the moment it is created while
+ * entries are applied in order: explicit entries, whiteouts and implicit parent directories alike.
+ * Hard links take no number; a replaced node's number is not reused. The mapping is therefore a
+ * pure function of the entry list and is the same on every mount.
  */
 public final class LayerTree {
   /** Inode of the layer root. */
   public static final long ROOT_INODE = 1;
+
   /** First inode given to a TOC entry. */
   public static final long FIRST_ENTRY_INODE = 4;
 
@@ -55,8 +57,8 @@ public final class LayerTree {
   /**
    * Builds the tree from entries in tar order.
    *
-   * @throws InvalidLayerException on a {@code ..} path, a dangling or directory hard link, a non-directory
-   *     used as a parent, or a non-directory entry naming the root
+   * @throws InvalidLayerException on a {@code ..} path, a dangling or directory hard link, a
+   *     non-directory used as a parent, or a non-directory entry naming the root
    */
   public static LayerTree build(List<LayerEntry> entries, OpaqueXattr opaqueXattr) {
     TreeBuilder b = new TreeBuilder(Objects.requireNonNull(opaqueXattr, "opaqueXattr"));

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * The attributes every node of a {@link LayerTree} has, independent of its type.
  *
  * @param inode stable inode number (see {@link LayerTree} for the numbering scheme)
- * @param permissions the low 12 mode bits: {@code rwx} for user/group/other plus setuid, setgid, sticky
+ * @param permissions the low 12 mode bits: {@code rwx} for user/group/other plus setuid, setgid,
+ *     sticky
  * @param uid owner user id
  * @param gid owner group id
  * @param modTime modification time (also reported as access and change time)
@@ -18,7 +19,13 @@ import java.util.TreeMap;
  * @param xattrs extended attributes, name to value, sorted by name
  */
 public record NodeAttributes(
-    long inode, int permissions, int uid, int gid, Instant modTime, int nlink, Map<String, String> xattrs) {
+    long inode,
+    int permissions,
+    int uid,
+    int gid,
+    Instant modTime,
+    int nlink,
+    Map<String, String> xattrs) {
 
   /** Mask of the permission, setuid, setgid and sticky bits. */
   public static final int PERMISSION_MASK = 07777;
@@ -26,7 +33,10 @@ public record NodeAttributes(
   /** Validates and defensively copies. */
   public NodeAttributes {
     Objects.requireNonNull(modTime, "modTime");
-    xattrs = xattrs.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(xattrs));
+    xattrs =
+        xattrs.isEmpty()
+            ? Collections.emptySortedMap()
+            : Collections.unmodifiableSortedMap(new TreeMap<>(xattrs));
     permissions &= PERMISSION_MASK;
   }
 }

@@ -1,9 +1,9 @@
 package dev.finch.soci.fs;
 
 /**
- * Which xattr marks an opaque directory to overlayfs. soci reports {@code trusted.overlay.opaque} unless
- * the snapshotter root needs overlayfs' {@code userxattr} mount option (rootless), then the {@code user.}
- * variant.
+ * Which xattr marks an opaque directory to overlayfs. soci reports {@code trusted.overlay.opaque}
+ * unless the snapshotter root needs overlayfs' {@code userxattr} mount option (rootless), then the
+ * {@code user.} variant.
  */
 public enum OpaqueXattr {
   /** {@code trusted.overlay.opaque}: overlayfs mounted by real root (the default). */

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Normalises tar entry names the way soci's {@code cleanEntryPath} does ({@code Clean("/"+name)} without
- * the leading slash), except that a {@code ..} component is rejected instead of being clamped at the
- * root: a layer that climbs out of its root is malformed, and silently re-rooting it would hide that.
+ * Normalises tar entry names the way soci's {@code cleanEntryPath} does ({@code Clean("/"+name)}
+ * without the leading slash), except that a {@code ..} component is rejected instead of being
+ * clamped at the root: a layer that climbs out of its root is malformed, and silently re-rooting it
+ * would hide that.
  */
 final class PathNames {
   private PathNames() {}

@@ -13,7 +13,9 @@ final class TreeBuilder {
   static final String OPAQUE_MARKER = ".wh..wh..opq";
   static final int IMPLICIT_DIR_PERMISSIONS = 0755;
 
-  /** A node under construction. {@code entry} is null for implicit directories and the default root. */
+  /**
+   * A node under construction. {@code entry} is null for implicit directories and the default root.
+   */
   private static final class MNode {
     final long inode;
     final boolean whiteout;
@@ -47,7 +49,8 @@ final class TreeBuilder {
     List<String> parts = PathNames.split(e.name());
     if (parts.isEmpty()) {
       if (e.type() != EntryType.DIR) {
-        throw new InvalidLayerException("entry " + e.name() + " names the root but is a " + e.type().tocName());
+        throw new InvalidLayerException(
+            "entry " + e.name() + " names the root but is a " + e.type().tocName());
       }
       root.entry = e;
       return;
@@ -57,8 +60,12 @@ final class TreeBuilder {
     if (base.startsWith(WHITEOUT_PREFIX)) {
       if (base.equals(OPAQUE_MARKER)) {
         parent.opaque = true;
-      } else if (!base.startsWith(WHITEOUT_META_PREFIX) && base.length() > WHITEOUT_PREFIX.length()) {
-        put(parent, base.substring(WHITEOUT_PREFIX.length()), new MNode(nextInode++, e, false, true));
+      } else if (!base.startsWith(WHITEOUT_META_PREFIX)
+          && base.length() > WHITEOUT_PREFIX.length()) {
+        put(
+            parent,
+            base.substring(WHITEOUT_PREFIX.length()),
+            new MNode(nextInode++, e, false, true));
       }
       return;
     }
@@ -74,8 +81,12 @@ final class TreeBuilder {
       case HARDLINK -> {
         MNode target = lookup(PathNames.split(e.linkName()));
         if (target == null || target.isDirectory() || target.whiteout) {
-          throw new InvalidLayerException("hard link " + e.name() + " -> " + e.linkName()
-              + ": target must be an earlier non-directory entry");
+          throw new InvalidLayerException(
+              "hard link "
+                  + e.name()
+                  + " -> "
+                  + e.linkName()
+                  + ": target must be an earlier non-directory entry");
         }
         if (target != existing) {
           target.links++;
@@ -101,8 +112,14 @@ final class TreeBuilder {
         next = new MNode(nextInode++, null, true, false);
         put(cur, c, next);
       } else if (!next.isDirectory()) {
-        throw new InvalidLayerException("entry " + e.name() + ": parent component \"" + c
-            + "\" is a " + next.entry.type().tocName() + ", not a directory");
+        throw new InvalidLayerException(
+            "entry "
+                + e.name()
+                + ": parent component \""
+                + c
+                + "\" is a "
+                + next.entry.type().tocName()
+                + ", not a directory");
       }
       cur = next;
     }
@@ -149,23 +166,28 @@ final class TreeBuilder {
       if (n.opaque) {
         xattrs.put(opaqueXattr.xattrName(), OpaqueXattr.OPAQUE_VALUE);
       }
-      NodeAttributes a = n.entry == null
-          ? new NodeAttributes(n.inode, IMPLICIT_DIR_PERMISSIONS, 0, 0, Instant.EPOCH, 2 + subdirs, xattrs)
-          : attributes(n, 2 + subdirs, xattrs);
+      NodeAttributes a =
+          n.entry == null
+              ? new NodeAttributes(
+                  n.inode, IMPLICIT_DIR_PERMISSIONS, 0, 0, Instant.EPOCH, 2 + subdirs, xattrs)
+              : attributes(n, 2 + subdirs, xattrs);
       out = new Directory(a, parentInode, n.opaque, names, kids);
     } else if (n.whiteout) {
-      out = new LayerNode.Whiteout(new NodeAttributes(n.inode, 0, 0, 0, n.entry.modTime(), 1, Map.of()));
+      out =
+          new LayerNode.Whiteout(
+              new NodeAttributes(n.inode, 0, 0, 0, n.entry.modTime(), 1, Map.of()));
     } else {
       LayerEntry e = n.entry;
       NodeAttributes a = attributes(n, n.links, e.xattrs());
-      out = switch (e.type()) {
-        case REG -> new LayerNode.RegularFile(a, e.size(), e.uncompressedOffset());
-        case SYMLINK -> new LayerNode.Symlink(a, e.linkName());
-        case CHAR -> new LayerNode.Device(a, false, e.devMajor(), e.devMinor());
-        case BLOCK -> new LayerNode.Device(a, true, e.devMajor(), e.devMinor());
-        case FIFO -> new LayerNode.Fifo(a);
-        case DIR, HARDLINK -> throw new IllegalStateException("unreachable: " + e.type());
-      };
+      out =
+          switch (e.type()) {
+            case REG -> new LayerNode.RegularFile(a, e.size(), e.uncompressedOffset());
+            case SYMLINK -> new LayerNode.Symlink(a, e.linkName());
+            case CHAR -> new LayerNode.Device(a, false, e.devMajor(), e.devMinor());
+            case BLOCK -> new LayerNode.Device(a, true, e.devMajor(), e.devMinor());
+            case FIFO -> new LayerNode.Fifo(a);
+            case DIR, HARDLINK -> throw new IllegalStateException("unreachable: " + e.type());
+          };
     }
     n.frozen = out;
     count[0]++;
@@ -175,7 +197,13 @@ final class TreeBuilder {
 
   private static NodeAttributes attributes(MNode n, int nlink, Map<String, String> xattrs) {
     LayerEntry e = n.entry;
-    return new NodeAttributes(n.inode, (int) (e.mode() & NodeAttributes.PERMISSION_MASK), e.uid(), e.gid(),
-        e.modTime(), nlink, xattrs);
+    return new NodeAttributes(
+        n.inode,
+        (int) (e.mode() & NodeAttributes.PERMISSION_MASK),
+        e.uid(),
+        e.gid(),
+        e.modTime(),
+        nlink,
+        xattrs);
   }
 }

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * {@link FileContent} over a local uncompressed layer tar: a file's bytes start at its
- * {@link LayerNode.RegularFile#uncompressedOffset()}. Positional reads make it safe for concurrent use.
+ * {@link FileContent} over a local uncompressed layer tar: a file's bytes start at its {@link
+ * LayerNode.RegularFile#uncompressedOffset()}. Positional reads make it safe for concurrent use.
  */
 public final class UncompressedTarContent implements FileContent, Closeable {
   private final FileChannel channel;

@@ -11,7 +11,7 @@ import dev.finch.soci.store.ArtifactsDb;
 import dev.finch.soci.store.ContentStore;
 import dev.finch.soci.ztoc.Ztoc;
 import dev.finch.soci.ztoc.ZtocCodec;
-import dev.finch.soci.ztoc.ZtocException;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -24,10 +24,10 @@ import java.util.function.Consumer;
 
 /**
  * Builds the SOCI index of one platform image manifest: a zTOC per layer at or above the minimum
- * size (reusing stored zTOCs for the same layer and span size unless forced), a prefetch artifact per
- * layer holding a {@code --prefetch-file} path, then the index manifest (zTOCs in layer order, then
- * prefetch artifacts); stores them, the {@code {}} config and the index in the content store and
- * records them in the artifacts database. Layer outcomes are reported as they happen, in the
+ * size (reusing stored zTOCs for the same layer and span size unless forced), a prefetch artifact
+ * per layer holding a {@code --prefetch-file} path, then the index manifest (zTOCs in layer order,
+ * then prefetch artifacts); stores them, the {@code {}} config and the index in the content store
+ * and records them in the artifacts database. Layer outcomes are reported as they happen, in the
  * reference's wording.
  */
 public final class IndexCreator {
@@ -37,7 +37,8 @@ public final class IndexCreator {
   private final LayerSource layers;
   private final String location;
 
-  public IndexCreator(ContentStore store, ArtifactsDb db, ZtocMaker maker, LayerSource layers, String location) {
+  public IndexCreator(
+      ContentStore store, ArtifactsDb db, ZtocMaker maker, LayerSource layers, String location) {
     this.store = store;
     this.db = db;
     this.maker = maker;
@@ -49,7 +50,11 @@ public final class IndexCreator {
    * The result for one platform: the outcome per layer (then one per prefetch artifact) and the
    * index (absent when no zTOC was built).
    */
-  public record Result(Descriptor image, Platform platform, List<LayerOutcome> outcomes, Optional<SociIndex> index) {}
+  public record Result(
+      Descriptor image,
+      Platform platform,
+      List<LayerOutcome> outcomes,
+      Optional<SociIndex> index) {}
 
   public Result create(
       Descriptor imageDesc,
@@ -85,7 +90,11 @@ public final class IndexCreator {
       }
     }
     SociIndex index =
-        SociIndex.build(version, blobs, version == SociIndex.Version.V1 ? imageDesc : null, SociIndex.BUILD_TOOL);
+        SociIndex.build(
+            version,
+            blobs,
+            version == SociIndex.Version.V1 ? imageDesc : null,
+            SociIndex.BUILD_TOOL);
     store.write(MediaTypes.EMPTY_JSON_DIGEST, SociIndex.EMPTY_CONFIG, Map.of());
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("containerd.io/gc.ref.content.config", MediaTypes.EMPTY_JSON_DIGEST.toString());
@@ -114,19 +123,33 @@ public final class IndexCreator {
   }
 
   private LayerOutcome indexLayer(
-      Descriptor layer, IndexOptions opts, Descriptor imageDesc, Platform platform, List<ArtifactEntry> entries)
+      Descriptor layer,
+      IndexOptions opts,
+      Descriptor imageDesc,
+      Platform platform,
+      List<ArtifactEntry> entries)
       throws IOException {
     if (layer.size() < opts.minLayerSize()) {
       return new LayerOutcome.Skipped(
           layer,
-          "layer " + layer.digest() + " (" + layer.mediaType() + ") size " + layer.size()
+          "layer "
+              + layer.digest()
+              + " ("
+              + layer.mediaType()
+              + ") size "
+              + layer.size()
               + " is less than min-layer-size "
               + opts.minLayerSize());
     }
     MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
     if (compression == MediaTypes.Compression.ZSTD) {
       return new LayerOutcome.Skipped(
-          layer, "layer " + layer.digest() + " is zstd-compressed (" + layer.mediaType() + "); SOCI indexes gzip and uncompressed layers only");
+          layer,
+          "layer "
+              + layer.digest()
+              + " is zstd-compressed ("
+              + layer.mediaType()
+              + "); SOCI indexes gzip and uncompressed layers only");
     }
     if (!opts.force()) {
       Optional<Descriptor> reused = existingZtoc(layer, opts);
@@ -142,7 +165,8 @@ public final class IndexCreator {
     }
     Digest ztocDigest = Digest.sha256(made.bytes());
     store.write(ztocDigest, made.bytes(), Map.of());
-    Descriptor ztoc = ztocDescriptor(layer, ztocDigest, made.bytes().length, opts, made.needsXattrs());
+    Descriptor ztoc =
+        ztocDescriptor(layer, ztocDigest, made.bytes().length, opts, made.needsXattrs());
     entries.add(
         new ArtifactEntry(
             ztocDigest,
@@ -165,7 +189,8 @@ public final class IndexCreator {
    * database the way the reference records them (type soci_prefetch, original digest = the layer).
    */
   private List<LayerOutcome.Prefetched> prefetch(
-      List<LayerOutcome.Indexed> indexed, List<String> paths, List<ArtifactEntry> entries) throws IOException {
+      List<LayerOutcome.Indexed> indexed, List<String> paths, List<ArtifactEntry> entries)
+      throws IOException {
     List<PrefetchPlanner.IndexedLayer> layers = new ArrayList<>();
     Map<Digest, Descriptor> layerDescs = new LinkedHashMap<>();
     for (LayerOutcome.Indexed ix : indexed) {
@@ -173,8 +198,14 @@ public final class IndexCreator {
       try {
         ztoc = ZtocCodec.decode(store.readAll(ix.ztoc().digest()));
       } catch (ZtocException e) {
-        throw new IOException("zTOC " + ix.ztoc().digest() + " of layer " + ix.layer().digest()
-            + " cannot be read for prefetch: " + e.getMessage(), e);
+        throw new IOException(
+            "zTOC "
+                + ix.ztoc().digest()
+                + " of layer "
+                + ix.layer().digest()
+                + " cannot be read for prefetch: "
+                + e.getMessage(),
+            e);
       }
       layers.add(new PrefetchPlanner.IndexedLayer(ix.layer().digest(), ztoc));
       layerDescs.put(ix.layer().digest(), ix.layer());
@@ -189,19 +220,31 @@ public final class IndexCreator {
               .withAnnotations(Map.of(MediaTypes.ANN_IMAGE_LAYER_DIGEST, e.getKey().toString()));
       entries.add(
           new ArtifactEntry(
-              digest, json.length, e.getKey(), null, null, location, ArtifactType.SOCI_PREFETCH,
-              PrefetchArtifact.MEDIA_TYPE, null, Instant.now(), 0, null));
+              digest,
+              json.length,
+              e.getKey(),
+              null,
+              null,
+              location,
+              ArtifactType.SOCI_PREFETCH,
+              PrefetchArtifact.MEDIA_TYPE,
+              null,
+              Instant.now(),
+              0,
+              null));
       out.add(new LayerOutcome.Prefetched(layerDescs.get(e.getKey()), desc, e.getValue()));
     }
     return out;
   }
 
-  private Optional<Descriptor> existingZtoc(Descriptor layer, IndexOptions opts) throws IOException {
+  private Optional<Descriptor> existingZtoc(Descriptor layer, IndexOptions opts)
+      throws IOException {
     for (ArtifactEntry e :
         db.find(
-            e -> e.type() == ArtifactType.SOCI_LAYER
-                && layer.digest().equals(e.originalDigest())
-                && e.spanSize() == opts.spanSize())) {
+            e ->
+                e.type() == ArtifactType.SOCI_LAYER
+                    && layer.digest().equals(e.originalDigest())
+                    && e.spanSize() == opts.spanSize())) {
       if (store.exists(e.digest())) {
         // The xattr flag is recomputed only on rebuild; a reused zTOC keeps the plain descriptor.
         return Optional.of(ztocDescriptor(layer, e.digest(), e.size(), opts, true));

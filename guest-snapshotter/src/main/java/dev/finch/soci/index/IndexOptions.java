@@ -8,12 +8,17 @@ import java.util.List;
  * @param spanSize uncompressed bytes between zTOC checkpoints (default 4 MiB)
  * @param minLayerSize layers smaller than this get no zTOC (default 10 MiB)
  * @param force rebuild zTOCs even when one exists for the same layer and span size
- * @param xattrOptimization add {@code com.amazon.soci.disable-xattrs} to zTOCs of layers without xattrs
- * @param prefetchPaths files inside the image whose spans go into prefetch artifacts
- *     ({@code --prefetch-file}); empty for none
+ * @param xattrOptimization add {@code com.amazon.soci.disable-xattrs} to zTOCs of layers without
+ *     xattrs
+ * @param prefetchPaths files inside the image whose spans go into prefetch artifacts ({@code
+ *     --prefetch-file}); empty for none
  */
 public record IndexOptions(
-    long spanSize, long minLayerSize, boolean force, boolean xattrOptimization, List<String> prefetchPaths) {
+    long spanSize,
+    long minLayerSize,
+    boolean force,
+    boolean xattrOptimization,
+    List<String> prefetchPaths) {
   public static final long DEFAULT_SPAN_SIZE = 1L << 22;
   public static final long DEFAULT_MIN_LAYER_SIZE = 10L << 20;
 
@@ -22,7 +27,8 @@ public record IndexOptions(
       throw new IllegalArgumentException("--span-size must be greater than 0, got " + spanSize);
     }
     if (minLayerSize < 0) {
-      throw new IllegalArgumentException("--min-layer-size must not be negative, got " + minLayerSize);
+      throw new IllegalArgumentException(
+          "--min-layer-size must not be negative, got " + minLayerSize);
     }
     prefetchPaths = List.copyOf(prefetchPaths);
   }

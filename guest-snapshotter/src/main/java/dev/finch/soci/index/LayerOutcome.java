@@ -1,8 +1,12 @@
 package dev.finch.soci.index;
 
 import dev.finch.soci.oci.Descriptor;
+import java.util.List;
 
-/** What index creation did with one image layer: its zTOC, or, after all zTOCs, its prefetch artifact. */
+/**
+ * What index creation did with one image layer: its zTOC, or, after all zTOCs, its prefetch
+ * artifact.
+ */
 public sealed interface LayerOutcome {
   Descriptor layer();
 
@@ -13,7 +17,11 @@ public sealed interface LayerOutcome {
   record Indexed(Descriptor layer, Descriptor ztoc, boolean reused) implements LayerOutcome {
     @Override
     public String message() {
-      return "layer " + layer.digest() + " -> ztoc " + ztoc.digest() + (reused ? " (existing)" : "");
+      return "layer "
+          + layer.digest()
+          + " -> ztoc "
+          + ztoc.digest()
+          + (reused ? " (existing)" : "");
     }
   }
 
@@ -26,10 +34,33 @@ public sealed interface LayerOutcome {
   }
 
   /** A prefetch artifact was stored for the layer ({@code --prefetch-file}). */
-  record Prefetched(Descriptor layer, Descriptor prefetch, PrefetchArtifact artifact) implements LayerOutcome {
+  record Prefetched(Descriptor layer, Descriptor prefetch, PrefetchArtifact artifact)
+      implements LayerOutcome {
     @Override
     public String message() {
       return "Created prefetch artifact for layer " + layer.digest() + ": " + prefetch.digest();
     }
+  }
+
+  /**
+   * The error when no layer got a zTOC, in the reference CLI's wording, with a hint when every
+   * layer was merely below {@code --min-layer-size}.
+   */
+  public static String noZtocsMessage(List<LayerOutcome> outcomes, IndexOptions opts) {
+    boolean allSmall =
+        !outcomes.isEmpty()
+            && outcomes.stream()
+                .allMatch(o -> o instanceof Skipped && o.layer().size() < opts.minLayerSize());
+    String base = "no ztocs created, all layers either skipped or produced errors";
+    if (allSmall) {
+      long largest = outcomes.stream().mapToLong(o -> o.layer().size()).max().orElse(0);
+      return base
+          + ": every layer is smaller than --min-layer-size "
+          + opts.minLayerSize()
+          + " (largest is "
+          + largest
+          + " bytes); lower --min-layer-size to index them";
+    }
+    return base;
   }
 }

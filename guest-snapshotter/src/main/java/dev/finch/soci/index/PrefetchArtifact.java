@@ -14,13 +14,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A SOCI prefetch artifact (experimental in the reference, v0.13.0+): the spans of one image layer to
- * fetch before the layer is used. It is a small JSON blob listed in the SOCI index after the zTOCs,
- * with media type {@link #MEDIA_TYPE} and only the {@code com.amazon.soci.image-layer-digest}
- * annotation naming its layer. {@code soci create --prefetch-file PATH} builds one per layer that
- * holds a requested file; the snapshotter reads it when it mounts that layer.
+ * A SOCI prefetch artifact (experimental in the reference, v0.13.0+): the spans of one image layer
+ * to fetch before the layer is used. It is a small JSON blob listed in the SOCI index after the
+ * zTOCs, with media type {@link #MEDIA_TYPE} and only the {@code
+ * com.amazon.soci.image-layer-digest} annotation naming its layer. {@code soci create
+ * --prefetch-file PATH} builds one per layer that holds a requested file; the snapshotter reads it
+ * when it mounts that layer.
  *
- * <pre>{"version":"1.0","prefetch_spans":[{"start_span":0,"end_span":2},{"start_span":7,"end_span":7,"priority":1}]}</pre>
+ * <pre>
+ * {"version":"1.0","prefetch_spans":[{"start_span":0,"end_span":2},{"start_span":7,"end_span":7,"priority":1}]}
+ * </pre>
  *
  * <p>Ranges are inclusive span ids of the layer's zTOC. {@link #toJson()} writes exactly what the
  * reference's {@code json.Marshal(PrefetchArtifact)} writes: compact, fields in the order above,
@@ -29,11 +32,13 @@ import java.util.Objects;
  *
  * @param version format version, {@link #VERSION} for every artifact written here
  * @param spans the ranges in file order; {@link #of} sorts and merges them
- * @see <a href="https://github.com/awslabs/soci-snapshotter/blob/main/docs/prefetch.md">docs/prefetch.md</a>
+ * @see <a
+ *     href="https://github.com/awslabs/soci-snapshotter/blob/main/docs/prefetch.md">docs/prefetch.md</a>
  */
 @JsonPropertyOrder({"version", "prefetch_spans"})
 public record PrefetchArtifact(
-    @JsonProperty("version") String version, @JsonProperty("prefetch_spans") List<SpanRange> spans) {
+    @JsonProperty("version") String version,
+    @JsonProperty("prefetch_spans") List<SpanRange> spans) {
   /** Media type of the artifact blob and of its descriptor in the SOCI index. */
   public static final String MEDIA_TYPE = MediaTypes.SOCI_PREFETCH;
 
@@ -95,8 +100,11 @@ public record PrefetchArtifact(
     JsonNode version = root.get("version");
     if (version == null || !version.isTextual() || !version.asText().equals(VERSION)) {
       throw new IOException(
-          "unsupported prefetch artifact version: " + (version == null ? "none" : version)
-              + " (expected " + VERSION + ")");
+          "unsupported prefetch artifact version: "
+              + (version == null ? "none" : version)
+              + " (expected "
+              + VERSION
+              + ")");
     }
     JsonNode spans = root.get("prefetch_spans");
     if (spans == null || spans.isNull() || (spans.isArray() && spans.isEmpty())) {
@@ -125,8 +133,8 @@ public record PrefetchArtifact(
 
   /**
    * An artifact of the given ranges, sorted by start then end, with overlapping and adjacent ranges
-   * joined ({@code [0,2]} and {@code [3,5]} become {@code [0,5]}); a joined range keeps the priority of
-   * its first part, as the reference's {@code normalizePrefetchSpans}.
+   * joined ({@code [0,2]} and {@code [3,5]} become {@code [0,5]}); a joined range keeps the
+   * priority of its first part, as the reference's {@code normalizePrefetchSpans}.
    *
    * @throws IllegalArgumentException if {@code ranges} is empty
    */
@@ -139,7 +147,8 @@ public record PrefetchArtifact(
         SpanRange last = merged.getLast();
         if ((long) r.startSpan() <= (long) last.endSpan() + 1) {
           if (r.endSpan() > last.endSpan()) {
-            merged.set(merged.size() - 1, new SpanRange(last.startSpan(), r.endSpan(), last.priority()));
+            merged.set(
+                merged.size() - 1, new SpanRange(last.startSpan(), r.endSpan(), last.priority()));
           }
           continue;
         }
@@ -160,8 +169,8 @@ public record PrefetchArtifact(
   }
 
   /**
-   * As {@link #spanIds()}, without ids above {@code maxSpanId}: an artifact read from a registry can
-   * name ranges far beyond the layer's zTOC, and those ids mean nothing.
+   * As {@link #spanIds()}, without ids above {@code maxSpanId}: an artifact read from a registry
+   * can name ranges far beyond the layer's zTOC, and those ids mean nothing.
    */
   public int[] spanIds(int maxSpanId) {
     List<SpanRange> merged = of(spans).spans();

@@ -4,8 +4,8 @@ import dev.finch.soci.oci.Digest;
 import dev.finch.soci.ztoc.FileMetadata;
 import dev.finch.soci.ztoc.TocValidation;
 import dev.finch.soci.ztoc.Ztoc;
-import dev.finch.soci.ztoc.ZtocException;
 import dev.finch.soci.ztoc.compression.Zinfo;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,15 +13,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns {@code --prefetch-file} paths into one {@link PrefetchArtifact} per layer. Each path is looked
- * up from the top layer down among the layers that have a zTOC, so a file an upper layer replaces is
- * prefetched from that upper layer. The file's spans run from the span holding its first byte to the
- * span holding offset + size, as the reference computes them (a file ending exactly on a span
- * boundary therefore also names the next span).
+ * Turns {@code --prefetch-file} paths into one {@link PrefetchArtifact} per layer. Each path is
+ * looked up from the top layer down among the layers that have a zTOC, so a file an upper layer
+ * replaces is prefetched from that upper layer. The file's spans run from the span holding its
+ * first byte to the span holding offset + size, as the reference computes them (a file ending
+ * exactly on a span boundary therefore also names the next span).
  *
  * <p>Paths match TOC names after both are cleaned ({@code /usr/bin/app}, {@code usr/bin/app} and
- * {@code ./usr/bin/app} are the same file); the reference compares {@code filepath.Clean(name)} with
- * the path as given. Within one layer the last entry of that name wins, as when the tar is unpacked.
+ * {@code ./usr/bin/app} are the same file); the reference compares {@code filepath.Clean(name)}
+ * with the path as given. Within one layer the last entry of that name wins, as when the tar is
+ * unpacked.
  */
 final class PrefetchPlanner {
   private PrefetchPlanner() {}
@@ -83,7 +84,10 @@ final class PrefetchPlanner {
   /** Span ids from the span of the file's first byte to the span holding offset + size. */
   static PrefetchArtifact.SpanRange spansOf(Zinfo z, int maxSpanId, FileMetadata m) {
     int start = Math.min(z.spanIdForUncompressedOffset(m.uncompressedOffset()), maxSpanId);
-    int end = Math.min(z.spanIdForUncompressedOffset(m.uncompressedOffset() + m.uncompressedSize()), maxSpanId);
+    int end =
+        Math.min(
+            z.spanIdForUncompressedOffset(m.uncompressedOffset() + m.uncompressedSize()),
+            maxSpanId);
     return new PrefetchArtifact.SpanRange(start, Math.max(start, end));
   }
 }

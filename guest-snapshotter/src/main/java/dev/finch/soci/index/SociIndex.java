@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * A SOCI index: an OCI image manifest whose config is the empty {@code {}} blob typed with the SOCI
- * artifact type, and whose layers are the zTOCs (in image layer order) followed by prefetch artifacts.
- * Serialized exactly as the reference does (Go json.Marshal of ocispec.Manifest), so the same zTOCs
- * give the same index digest.
+ * artifact type, and whose layers are the zTOCs (in image layer order) followed by prefetch
+ * artifacts. Serialized exactly as the reference does (Go json.Marshal of ocispec.Manifest), so the
+ * same zTOCs give the same index digest.
  *
  * <pre>{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
  *  "config":{"mediaType":"application/vnd.amazon.soci.index.v1+json","digest":"sha256:4413...","size":2},
@@ -63,7 +63,8 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
   public static SociIndex build(
       Version version, List<Descriptor> ztocsAndPrefetch, Descriptor subject, String buildTool) {
     if ((version == Version.V1) != (subject != null)) {
-      throw new IllegalArgumentException("a v1 SOCI index needs a subject and a v2 index must not have one");
+      throw new IllegalArgumentException(
+          "a v1 SOCI index needs a subject and a v2 index must not have one");
     }
     if (ztocsAndPrefetch.isEmpty()) {
       throw new IllegalArgumentException(
@@ -109,7 +110,9 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
 
   /** The zTOC descriptors (media type application/octet-stream) in layer order. */
   public List<Descriptor> ztocs() {
-    return manifest.layers().stream().filter(d -> MediaTypes.SOCI_ZTOC.equals(d.mediaType())).toList();
+    return manifest.layers().stream()
+        .filter(d -> MediaTypes.SOCI_ZTOC.equals(d.mediaType()))
+        .toList();
   }
 
   /** The zTOC descriptor for an image layer, or null if the layer has none. */
@@ -118,11 +121,14 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
   }
 
   /**
-   * The prefetch artifact descriptors (media type {@link PrefetchArtifact#MEDIA_TYPE}), listed after
-   * the zTOCs in image layer order; each names its layer in {@code com.amazon.soci.image-layer-digest}.
+   * The prefetch artifact descriptors (media type {@link PrefetchArtifact#MEDIA_TYPE}), listed
+   * after the zTOCs in image layer order; each names its layer in {@code
+   * com.amazon.soci.image-layer-digest}.
    */
   public List<Descriptor> prefetches() {
-    return manifest.layers().stream().filter(d -> PrefetchArtifact.MEDIA_TYPE.equals(d.mediaType())).toList();
+    return manifest.layers().stream()
+        .filter(d -> PrefetchArtifact.MEDIA_TYPE.equals(d.mediaType()))
+        .toList();
   }
 
   /** The prefetch artifact descriptor for an image layer, or null if the index has none for it. */
@@ -141,7 +147,9 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
     return null;
   }
 
-  /** Descriptor of this index as it is referenced from elsewhere (an OCI index, a referrers list). */
+  /**
+   * Descriptor of this index as it is referenced from elsewhere (an OCI index, a referrers list).
+   */
   public Descriptor descriptor() {
     return Descriptor.of(MediaTypes.OCI_MANIFEST, digest, bytes.length);
   }

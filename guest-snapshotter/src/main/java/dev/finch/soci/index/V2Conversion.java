@@ -16,9 +16,9 @@ import java.util.Objects;
 
 /**
  * The image rewrite of {@code soci convert} (SOCI index manifest v2): the result is a new OCI image
- * index whose image manifests carry {@code com.amazon.soci.index-digest} (which changes their digests)
- * and which lists each SOCI index after the images, with the platform and the new image manifest
- * digest. Pure: callers supply the blobs and store the outputs.
+ * index whose image manifests carry {@code com.amazon.soci.index-digest} (which changes their
+ * digests) and which lists each SOCI index after the images, with the platform and the new image
+ * manifest digest. Pure: callers supply the blobs and store the outputs.
  */
 public final class V2Conversion {
   private V2Conversion() {}
@@ -39,11 +39,15 @@ public final class V2Conversion {
   public record Result(Blob index, List<Blob> manifests) {}
 
   /**
-   * Converts the image whose top-level content is {@code top} ({@code topBytes}): an OCI index, a Docker
-   * manifest list, or a single manifest (then {@code singlePlatform} describes it).
+   * Converts the image whose top-level content is {@code top} ({@code topBytes}): an OCI index, a
+   * Docker manifest list, or a single manifest (then {@code singlePlatform} describes it).
    */
   public static Result convert(
-      Descriptor top, byte[] topBytes, Platform singlePlatform, List<PlatformIndex> indexes, ManifestLookup lookup)
+      Descriptor top,
+      byte[] topBytes,
+      Platform singlePlatform,
+      List<PlatformIndex> indexes,
+      ManifestLookup lookup)
       throws IOException {
     List<Descriptor> sources;
     Map<String, String> indexAnnotations = null;
@@ -52,9 +56,11 @@ public final class V2Conversion {
       sources = src.manifests();
       indexAnnotations = src.annotations();
     } else if (MediaTypes.isManifest(top.mediaType())) {
-      sources = List.of(top.bare().withPlatform(Objects.requireNonNull(singlePlatform, "platform")));
+      sources =
+          List.of(top.bare().withPlatform(Objects.requireNonNull(singlePlatform, "platform")));
     } else {
-      throw new IOException("cannot convert " + top.digest() + ": unsupported media type " + top.mediaType());
+      throw new IOException(
+          "cannot convert " + top.digest() + ": unsupported media type " + top.mediaType());
     }
 
     List<Blob> rewritten = new ArrayList<>();
@@ -70,23 +76,41 @@ public final class V2Conversion {
         continue;
       }
       Manifest m = Json.read(bytes, Manifest.class);
-      PlatformIndex pi = indexes.stream().filter(i -> i.imageDigest().equals(d.digest())).findFirst().orElse(null);
-      Map<String, String> ann = m.annotations() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(m.annotations());
+      PlatformIndex pi =
+          indexes.stream().filter(i -> i.imageDigest().equals(d.digest())).findFirst().orElse(null);
+      Map<String, String> ann =
+          m.annotations() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(m.annotations());
       if (pi != null) {
         ann.put(MediaTypes.ANN_INDEX_DIGEST, pi.index().digest().toString());
       }
       Descriptor config = m.config().withMediaType(MediaTypes.OCI_CONFIG);
       Manifest out =
-          new Manifest(2, MediaTypes.OCI_MANIFEST, m.artifactType(), config, m.layers(), m.subject(), ann.isEmpty() ? null : ann);
+          new Manifest(
+              2,
+              MediaTypes.OCI_MANIFEST,
+              m.artifactType(),
+              config,
+              m.layers(),
+              m.subject(),
+              ann.isEmpty() ? null : ann);
       byte[] outBytes = Json.bytes(out);
       Digest nd = Digest.sha256(outBytes);
       newDigestOf.put(d.digest(), nd);
-      Map<String, String> dAnn = d.annotations() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(d.annotations());
+      Map<String, String> dAnn =
+          d.annotations() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(d.annotations());
       if (pi != null) {
         dAnn.put(MediaTypes.ANN_INDEX_DIGEST, pi.index().digest().toString());
       }
       Descriptor nDesc =
-          new Descriptor(MediaTypes.OCI_MANIFEST, nd, outBytes.length, d.urls(), dAnn.isEmpty() ? null : dAnn, null, d.platform(), d.artifactType());
+          new Descriptor(
+              MediaTypes.OCI_MANIFEST,
+              nd,
+              outBytes.length,
+              d.urls(),
+              dAnn.isEmpty() ? null : dAnn,
+              null,
+              d.platform(),
+              d.artifactType());
       rewritten.add(new Blob(nDesc, outBytes));
       images.add(nDesc);
     }
@@ -108,7 +132,10 @@ public final class V2Conversion {
     }
     ImageIndex out = new ImageIndex(2, MediaTypes.OCI_INDEX, null, all, null, indexAnnotations);
     byte[] outBytes = Json.bytes(out);
-    Blob index = new Blob(Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(outBytes), outBytes.length), outBytes);
+    Blob index =
+        new Blob(
+            Descriptor.of(MediaTypes.OCI_INDEX, Digest.sha256(outBytes), outBytes.length),
+            outBytes);
     return new Result(index, rewritten);
   }
 

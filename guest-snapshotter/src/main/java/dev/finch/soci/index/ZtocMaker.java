@@ -11,7 +11,8 @@ public interface ZtocMaker {
   /**
    * Streams {@code blob} (the compressed layer) once and returns the zTOC.
    *
-   * @throws UnsupportedLayerException for layers that cannot be indexed (zstd); the layer is skipped
+   * @throws UnsupportedLayerException for layers that cannot be indexed (zstd); the layer is
+   *     skipped
    */
   Made make(Descriptor layer, MediaTypes.Compression compression, InputStream blob, long spanSize)
       throws IOException;

@@ -13,10 +13,20 @@ import java.util.TreeMap;
  * <pre>{"mediaType":"application/octet-stream","digest":"sha256:...","size":1992,
  *  "annotations":{"com.amazon.soci.image-layer-digest":"sha256:..."}}</pre>
  *
- * @see <a href="https://github.com/opencontainers/image-spec/blob/main/descriptor.md">descriptor.md</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/image-spec/blob/main/descriptor.md">descriptor.md</a>
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"mediaType", "digest", "size", "urls", "annotations", "data", "platform", "artifactType"})
+@JsonPropertyOrder({
+  "mediaType",
+  "digest",
+  "size",
+  "urls",
+  "annotations",
+  "data",
+  "platform",
+  "artifactType"
+})
 public record Descriptor(
     String mediaType,
     Digest digest,

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * A content digest as the OCI image spec writes it: {@code algorithm:hex}. Only sha256 is produced;
  * sha256 and sha512 are accepted when parsing.
  *
- * @see <a href="https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests">OCI digests</a>
+ * @see <a href="https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests">OCI
+ *     digests</a>
  */
 public record Digest(String algorithm, String hex) {
   private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
@@ -57,7 +58,10 @@ public record Digest(String algorithm, String hex) {
     return new Digest("sha256", HexFormat.of().formatHex(sum));
   }
 
-  /** A SHA-256 digest: libcrypto's through FFM where it loads ({@link NativeSha256}), else the JDK's. */
+  /**
+   * A SHA-256 digest: libcrypto's through FFM where it loads ({@link NativeSha256}), else the
+   * JDK's.
+   */
   public static MessageDigest newSha256() {
     return NativeSha256.create();
   }

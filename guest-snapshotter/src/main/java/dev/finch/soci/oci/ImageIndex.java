@@ -7,14 +7,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An OCI image index (also read for Docker manifest lists), in Go's {@code ocispec.Index} field order.
+ * An OCI image index (also read for Docker manifest lists), in Go's {@code ocispec.Index} field
+ * order.
  *
- * <pre>{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[...]}</pre>
+ * <pre>{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[...]}
+ * </pre>
  *
- * @see <a href="https://github.com/opencontainers/image-spec/blob/main/image-index.md">image-index.md</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/image-spec/blob/main/image-index.md">image-index.md</a>
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"schemaVersion", "mediaType", "artifactType", "manifests", "subject", "annotations"})
+@JsonPropertyOrder({
+  "schemaVersion",
+  "mediaType",
+  "artifactType",
+  "manifests",
+  "subject",
+  "annotations"
+})
 public record ImageIndex(
     int schemaVersion,
     String mediaType,

@@ -3,11 +3,13 @@ package dev.finch.soci.oci;
 import java.util.regex.Pattern;
 
 /**
- * A parsed image reference, normalised as containerd and docker do: {@code alpine} is
- * {@code docker.io/library/alpine:latest}. A reference may carry a tag, a digest, or both.
+ * A parsed image reference, normalised as containerd and docker do: {@code alpine} is {@code
+ * docker.io/library/alpine:latest}. A reference may carry a tag, a digest, or both.
  */
 public record ImageRef(String registry, String repository, String tag, Digest digest) {
-  private static final Pattern REPO = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+  private static final Pattern REPO =
+      Pattern.compile(
+          "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
   private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
 
   public static final String DOCKER_HUB = "docker.io";
@@ -35,7 +37,8 @@ public record ImageRef(String registry, String repository, String tag, Digest di
       tag = rest.substring(colon + 1);
       rest = rest.substring(0, colon);
       if (!TAG.matcher(tag).matches()) {
-        throw new IllegalArgumentException("invalid image reference \"" + text + "\": bad tag \"" + tag + "\"");
+        throw new IllegalArgumentException(
+            "invalid image reference \"" + text + "\": bad tag \"" + tag + "\"");
       }
     }
     String registry;
@@ -54,7 +57,9 @@ public record ImageRef(String registry, String repository, String tag, Digest di
     }
     if (!REPO.matcher(repo).matches()) {
       throw new IllegalArgumentException(
-          "invalid image reference \"" + text + "\": repository name must be lowercase letters, digits and separators");
+          "invalid image reference \""
+              + text
+              + "\": repository name must be lowercase letters, digits and separators");
     }
     if (tag == null && digest == null) {
       tag = "latest";
@@ -70,7 +75,10 @@ public record ImageRef(String registry, String repository, String tag, Digest di
     return new ImageRef(registry, repository, t, null);
   }
 
-  /** The tag, or the digest when there is no tag: what goes in {@code /v2/<repo>/manifests/<reference>}. */
+  /**
+   * The tag, or the digest when there is no tag: what goes in {@code
+   * /v2/<repo>/manifests/<reference>}.
+   */
   public String reference() {
     return digest != null ? digest.toString() : tag;
   }

@@ -13,8 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one configured Jackson mapper: compact output, map keys sorted (as Go's encoding/json), unknown
- * fields ignored on input.
+ * The one configured Jackson mapper: compact output, map keys sorted (as Go's encoding/json),
+ * unknown fields ignored on input.
  */
 public final class Json {
   private Json() {}
@@ -26,7 +26,10 @@ public final class Json {
           .configure(SerializationFeature.INDENT_OUTPUT, false)
           .build();
 
-  /** Serializes as Go's json.Marshal does for our DTOs (compact; {@code <>&} escaped as \\u003c etc.). */
+  /**
+   * Serializes as Go's json.Marshal does for our DTOs (compact; {@code <>&} escaped as \\u003c
+   * etc.).
+   */
   public static byte[] bytes(Object value) {
     try {
       String s = MAPPER.writeValueAsString(value);
@@ -40,7 +43,9 @@ public final class Json {
     return MAPPER.readValue(data, type);
   }
 
-  /** Indented output as Go's json.MarshalIndent(v, "", "  ") writes it, for {@code info} commands. */
+  /**
+   * Indented output as Go's json.MarshalIndent(v, "", " ") writes it, for {@code info} commands.
+   */
   public static String pretty(Object value) {
     return pretty(value, true);
   }
@@ -63,21 +68,31 @@ public final class Json {
       pp.indentObjectsWith(indent);
       pp.indentArraysWith(indent);
       com.fasterxml.jackson.databind.ObjectWriter w = MAPPER.writer(pp);
-      w = sortMaps ? w.with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) : w.without(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+      w =
+          sortMaps
+              ? w.with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+              : w.without(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
       return goEscape(w.writeValueAsString(value));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  // Go's encoding/json escapes <, >, & and U+2028/U+2029 inside strings; these characters cannot appear
+  // Go's encoding/json escapes <, >, & and U+2028/U+2029 inside strings; these characters cannot
+  // appear
   // outside strings in JSON, so a plain replacement is exact.
   private static String goEscape(String s) {
-    if (s.indexOf('<') < 0 && s.indexOf('>') < 0 && s.indexOf('&') < 0
-        && s.indexOf('\u2028') < 0 && s.indexOf('\u2029') < 0) {
+    if (s.indexOf('<') < 0
+        && s.indexOf('>') < 0
+        && s.indexOf('&') < 0
+        && s.indexOf('\u2028') < 0
+        && s.indexOf('\u2029') < 0) {
       return s;
     }
-    return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+    return s.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029");
   }
 }

@@ -16,7 +16,15 @@ import java.util.TreeMap;
  * @see <a href="https://github.com/opencontainers/image-spec/blob/main/manifest.md">manifest.md</a>
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"schemaVersion", "mediaType", "artifactType", "config", "layers", "subject", "annotations"})
+@JsonPropertyOrder({
+  "schemaVersion",
+  "mediaType",
+  "artifactType",
+  "config",
+  "layers",
+  "subject",
+  "annotations"
+})
 public record Manifest(
     int schemaVersion,
     String mediaType,

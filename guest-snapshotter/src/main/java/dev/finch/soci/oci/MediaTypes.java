@@ -13,11 +13,15 @@ public final class MediaTypes {
   public static final String OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
   public static final String OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
   public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
-  public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-  public static final String DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+  public static final String DOCKER_MANIFEST =
+      "application/vnd.docker.distribution.manifest.v2+json";
+  public static final String DOCKER_MANIFEST_LIST =
+      "application/vnd.docker.distribution.manifest.list.v2+json";
   public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
-  public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-  public static final String DOCKER_LAYER_FOREIGN_GZIP = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+  public static final String DOCKER_LAYER_GZIP =
+      "application/vnd.docker.image.rootfs.diff.tar.gzip";
+  public static final String DOCKER_LAYER_FOREIGN_GZIP =
+      "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
   public static final String SOCI_INDEX_V1 = "application/vnd.amazon.soci.index.v1+json";
   public static final String SOCI_INDEX_V2 = "application/vnd.amazon.soci.index.v2+json";
@@ -62,7 +66,9 @@ public final class MediaTypes {
     if (mediaType.endsWith("+zstd") || mediaType.endsWith(".zstd")) {
       return Compression.ZSTD;
     }
-    if (mediaType.endsWith("+gzip") || mediaType.endsWith(".tar.gzip") || mediaType.endsWith(".gzip")) {
+    if (mediaType.endsWith("+gzip")
+        || mediaType.endsWith(".tar.gzip")
+        || mediaType.endsWith(".gzip")) {
       return Compression.GZIP;
     }
     if (mediaType.endsWith(".tar") || mediaType.endsWith(".diff.tar")) {

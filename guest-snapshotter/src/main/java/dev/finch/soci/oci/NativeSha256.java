@@ -1,72 +1,46 @@
 package dev.finch.soci.oci;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
+import dev.finch.soci.sys.LibCrypto;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.security.MessageDigest;
 
 /**
- * SHA-256 computed by libcrypto (OpenSSL 3, {@code SHA256_Init/Update/Final}) through the FFM API,
- * reading the caller's arrays in place; {@link Digest#newSha256()} hands it out. The daemon hashes
- * every span it fetches and {@code soci create} every layer; with this their JIT can stay at C1
- * (much less memory and warm-up than C2), where the JDK's own SHA-256 is not intrinsified and runs
- * about five times slower. {@link #create()} falls back to the JDK's implementation where
- * libcrypto cannot be loaded; both give the same digests.
+ * SHA-256 computed by libcrypto (OpenSSL 3's EVP digest API, {@link LibCrypto}), reading the
+ * caller's arrays in place; {@link Digest#newSha256()} hands it out. The daemon hashes every span
+ * it fetches and {@code soci create} every layer; with this their JIT can stay at C1 (much less
+ * memory and warm-up than C2), where the JDK's own SHA-256 is not intrinsified and runs about ten
+ * times slower. {@link #create()} falls back to the JDK's implementation where libcrypto cannot be
+ * loaded; both give the same digests.
+ *
+ * <p>Per-call cost is kept to the downcall itself: one {@code EVP_MD_CTX} per instance, reused
+ * after every {@link #digest()}, and the heap segment of the last array updated from is kept, so a
+ * read loop over one buffer allocates nothing per update.
  */
 public final class NativeSha256 extends MessageDigest {
-  /** {@code sizeof(SHA256_CTX)} is 112 on LP64; rounded up. */
-  private static final long CTX_SIZE = 128;
-  private static final MethodHandle INIT;
-  private static final MethodHandle UPDATE;
-  private static final MethodHandle FINAL;
-
-  static {
-    MethodHandle init = null;
-    MethodHandle update = null;
-    MethodHandle fin = null;
-    try {
-      Linker linker = Linker.nativeLinker();
-      SymbolLookup crypto = SymbolLookup.libraryLookup("libcrypto.so.3", Arena.global());
-      ValueLayout a = ValueLayout.ADDRESS;
-      ValueLayout.OfInt i = ValueLayout.JAVA_INT;
-      // critical: short calls that may read and write Java arrays directly (no copy)
-      Linker.Option heap = Linker.Option.critical(true);
-      init = linker.downcallHandle(crypto.find("SHA256_Init").orElseThrow(), FunctionDescriptor.of(i, a));
-      update = linker.downcallHandle(crypto.find("SHA256_Update").orElseThrow(),
-          FunctionDescriptor.of(i, a, a, ValueLayout.JAVA_LONG), heap);
-      fin = linker.downcallHandle(crypto.find("SHA256_Final").orElseThrow(), FunctionDescriptor.of(i, a, a), heap);
-    } catch (RuntimeException | LinkageError e) {
-      init = null;
-    }
-    INIT = init;
-    UPDATE = update;
-    FINAL = fin;
-  }
-
-  private final MemorySegment ctx = Arena.ofAuto().allocate(CTX_SIZE, 8);
+  private final MemorySegment ctx = LibCrypto.newSha256Context();
+  private final byte[] oneByte = new byte[1];
+  private final MemorySegment oneByteSegment = MemorySegment.ofArray(oneByte);
+  private byte[] lastArray;
+  private MemorySegment lastSegment;
 
   private NativeSha256() {
     super("SHA-256");
-    engineReset();
   }
 
   /** A SHA-256 digest: libcrypto's when it is available, else the JDK's. */
   public static MessageDigest create() {
-    return INIT != null ? new NativeSha256() : Digest.jdkSha256();
+    return LibCrypto.available() ? new NativeSha256() : Digest.jdkSha256();
   }
 
   /** Whether {@link #create()} gives the native implementation. */
   public static boolean available() {
-    return INIT != null;
+    return LibCrypto.available();
   }
 
   @Override
   protected void engineUpdate(byte input) {
-    engineUpdate(new byte[] {input}, 0, 1);
+    oneByte[0] = input;
+    LibCrypto.update(ctx, oneByteSegment, 1);
   }
 
   @Override
@@ -74,46 +48,30 @@ public final class NativeSha256 extends MessageDigest {
     if (len == 0) {
       return;
     }
-    try {
-      check("SHA256_Update", (int) UPDATE.invokeExact(ctx, MemorySegment.ofArray(input).asSlice(offset, len), (long) len));
-    } catch (Throwable t) {
-      throw failure(t);
+    if (input != lastArray) {
+      lastArray = input;
+      lastSegment = MemorySegment.ofArray(input);
     }
+    // Only the address reaches C and MessageDigest.update has checked offset and len against the
+    // array, so offset 0 needs no slice.
+    LibCrypto.update(ctx, offset == 0 ? lastSegment : lastSegment.asSlice(offset), len);
   }
 
   @Override
   protected byte[] engineDigest() {
-    byte[] out = new byte[32];
-    try {
-      check("SHA256_Final", (int) FINAL.invokeExact(MemorySegment.ofArray(out), ctx));
-    } catch (Throwable t) {
-      throw failure(t);
-    }
-    engineReset();
+    byte[] out = new byte[LibCrypto.SHA256_LENGTH];
+    LibCrypto.digestFinal(ctx, MemorySegment.ofArray(out));
+    LibCrypto.initSha256(ctx);
     return out;
   }
 
   @Override
   protected void engineReset() {
-    try {
-      check("SHA256_Init", (int) INIT.invokeExact(ctx));
-    } catch (Throwable t) {
-      throw failure(t);
-    }
+    LibCrypto.initSha256(ctx);
   }
 
   @Override
   protected int engineGetDigestLength() {
-    return 32;
-  }
-
-  private static void check(String call, int ret) {
-    if (ret != 1) {
-      throw new IllegalStateException(call + " returned " + ret);
-    }
-  }
-
-  private static RuntimeException failure(Throwable t) {
-    return t instanceof RuntimeException r ? r : new IllegalStateException("libcrypto SHA-256: " + t, t);
+    return LibCrypto.SHA256_LENGTH;
   }
 }

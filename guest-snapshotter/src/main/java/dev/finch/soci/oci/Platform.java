@@ -6,11 +6,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * An OCI platform, serialized in Go's field order: architecture, os, os.version, os.features, variant.
+ * An OCI platform, serialized in Go's field order: architecture, os, os.version, os.features,
+ * variant.
  *
  * <pre>{"architecture":"amd64","os":"linux"}</pre>
  *
- * @see <a href="https://github.com/opencontainers/image-spec/blob/main/image-index.md">image-index.md</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/image-spec/blob/main/image-index.md">image-index.md</a>
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"architecture", "os", "os.version", "os.features", "variant"})
@@ -43,11 +45,14 @@ public record Platform(
       throw new IllegalArgumentException(
           "invalid platform \"" + text + "\": expected os/arch[/variant], e.g. linux/amd64");
     }
-    String arch = parts[1].equals("x86_64") ? "amd64" : parts[1].equals("aarch64") ? "arm64" : parts[1];
+    String arch =
+        parts[1].equals("x86_64") ? "amd64" : parts[1].equals("aarch64") ? "arm64" : parts[1];
     return of(parts[0], arch, parts.length == 3 ? parts[2] : null);
   }
 
-  /** True if an image for {@code other} runs here: same os and arch, and variant if both name one. */
+  /**
+   * True if an image for {@code other} runs here: same os and arch, and variant if both name one.
+   */
   public boolean matches(Platform other) {
     if (other == null) {
       return false;

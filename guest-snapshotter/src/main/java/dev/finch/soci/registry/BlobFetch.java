@@ -2,14 +2,14 @@ package dev.finch.soci.registry;
 
 import dev.finch.soci.oci.Digest;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpResponse;
 
 /**
  * {@code GET /v2/<name>/blobs/<digest>}, following redirects. Answers the body as a stream that
  * verifies the digest as it is read; the caller must read it to the end (and close it).
  */
-record BlobFetch(String registry, String repository, Digest digest) implements RegistryEndpoint<InputStream> {
+record BlobFetch(String registry, String repository, Digest digest)
+    implements BlobRequest<InputStream> {
   @Override
   public String actionDescription() {
     return "pull blob " + V2.name(registry, repository, digest.toString());
@@ -18,16 +18,6 @@ record BlobFetch(String registry, String repository, Digest digest) implements R
   @Override
   public String method() {
     return "GET";
-  }
-
-  @Override
-  public URI uri(URI base) {
-    return V2.blob(base, repository, digest);
-  }
-
-  @Override
-  public boolean followRedirects() {
-    return true;
   }
 
   @Override

@@ -2,14 +2,15 @@ package dev.finch.soci.registry;
 
 import dev.finch.soci.oci.Digest;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.OptionalLong;
 
-/** {@code HEAD /v2/<name>/blobs/<digest>}: the blob's size when it exists (-1 when the
- * registry sent no Content-Length), empty on 404. */
+/**
+ * {@code HEAD /v2/<name>/blobs/<digest>}: the blob's size when it exists (-1 when the registry sent
+ * no Content-Length), empty on 404.
+ */
 record BlobHead(String registry, String repository, Digest digest, boolean forPush)
-    implements RegistryEndpoint<OptionalLong> {
+    implements BlobRequest<OptionalLong> {
   @Override
   public String actionDescription() {
     return "check blob " + V2.name(registry, repository, digest.toString());
@@ -21,18 +22,8 @@ record BlobHead(String registry, String repository, Digest digest, boolean forPu
   }
 
   @Override
-  public URI uri(URI base) {
-    return V2.blob(base, repository, digest);
-  }
-
-  @Override
   public boolean push() {
     return forPush;
-  }
-
-  @Override
-  public boolean followRedirects() {
-    return true;
   }
 
   @Override

@@ -22,7 +22,10 @@ interface BlobRangeEndpoint<T> extends RegistryEndpoint<T> {
 
   @Override
   default String actionDescription() {
-    return "read " + rangeHeader() + " of blob " + V2.name(registry(), repository(), digest().toString());
+    return "read "
+        + rangeHeader()
+        + " of blob "
+        + V2.name(registry(), repository(), digest().toString());
   }
 
   @Override

@@ -12,12 +12,13 @@ import java.util.stream.Collectors;
 
 /**
  * {@code GET} of one or more byte ranges of a blob in one request ({@code Range: bytes=a-b,c-d}),
- * following redirects and optionally going straight to a known storage URL. Accepts 206 with one part
- * (its Content-Range must equal the single range asked for, or cover all of them), 206
- * {@code multipart/byteranges}, or 200 with the whole blob. Answers the bytes of each requested
- * region in order.
+ * following redirects and optionally going straight to a known storage URL. Accepts 206 with one
+ * part (its Content-Range must equal the single range asked for, or cover all of them), 206 {@code
+ * multipart/byteranges}, or 200 with the whole blob. Answers the bytes of each requested region in
+ * order.
  */
-record BlobRangeFetch(String registry, String repository, Digest digest, List<ByteRange> regions, URI realUrl)
+record BlobRangeFetch(
+    String registry, String repository, Digest digest, List<ByteRange> regions, URI realUrl)
     implements BlobRangeEndpoint<BlobRangeFetch.Result> {
 
   /** Where the bytes finally came from, and one byte array per requested region. */
@@ -49,32 +50,41 @@ record BlobRangeFetch(String registry, String repository, Digest digest, List<By
         whole = in.readNBytes(Math.toIntExact(maxEnd));
       }
       if (whole.length < maxEnd) {
-        throw new RegistryException.UnexpectedResponse(action, 200,
-            "blob has " + whole.length + " bytes, range ends at " + maxEnd);
+        throw new RegistryException.UnexpectedResponse(
+            action, 200, "blob has " + whole.length + " bytes, range ends at " + maxEnd);
       }
-      return new Result(response.uri(), slice(List.of(new MultipartByteranges.Part(new ByteRange(0, maxEnd), whole))));
+      return new Result(
+          response.uri(),
+          slice(List.of(new MultipartByteranges.Part(new ByteRange(0, maxEnd), whole))));
     }
     if (status != 206) {
       throw Responses.failure(action, registry, response);
     }
     String contentType = Responses.header(response, "Content-Type");
-    String boundary = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")
-        ? MultipartByteranges.boundary(contentType)
-        : null;
+    String boundary =
+        contentType != null
+                && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")
+            ? MultipartByteranges.boundary(contentType)
+            : null;
     if (boundary != null) {
-      byte[] body = Responses.readAll(response,
-          Math.toIntExact(total + (long) MULTIPART_OVERHEAD * regions.size()), action);
+      byte[] body =
+          Responses.readAll(
+              response,
+              Math.toIntExact(total + (long) MULTIPART_OVERHEAD * regions.size()),
+              action);
       List<MultipartByteranges.Part> parts;
       try {
         parts = MultipartByteranges.parse(body, boundary);
       } catch (IllegalArgumentException e) {
-        throw new RegistryException.UnexpectedResponse(action, 206, "bad multipart/byteranges body: " + e.getMessage());
+        throw new RegistryException.UnexpectedResponse(
+            action, 206, "bad multipart/byteranges body: " + e.getMessage());
       }
       return new Result(response.uri(), slice(parts));
     }
     String header = Responses.header(response, "Content-Range");
     ByteRange got = ContentRange.parse(header);
-    boolean ok = got != null && (regions.size() == 1 ? got.equals(regions.getFirst()) : covers(got));
+    boolean ok =
+        got != null && (regions.size() == 1 ? got.equals(regions.getFirst()) : covers(got));
     if (!ok) {
       Responses.discard(response);
       throw new RangeMismatchException(action, expectedText(), header == null ? "(none)" : header);
@@ -84,8 +94,8 @@ record BlobRangeFetch(String registry, String repository, Digest digest, List<By
       body = in.readNBytes(Math.toIntExact(got.length()));
     }
     if (body.length != got.length()) {
-      throw new RegistryException.UnexpectedResponse(action, 206,
-          "expected " + got.length() + " bytes, got " + body.length);
+      throw new RegistryException.UnexpectedResponse(
+          action, 206, "expected " + got.length() + " bytes, got " + body.length);
     }
     return new Result(response.uri(), slice(List.of(new MultipartByteranges.Part(got, body))));
   }
@@ -102,10 +112,15 @@ record BlobRangeFetch(String registry, String repository, Digest digest, List<By
   private List<byte[]> slice(List<MultipartByteranges.Part> parts) {
     List<byte[]> out = new ArrayList<>(regions.size());
     for (ByteRange r : regions) {
-      MultipartByteranges.Part p = parts.stream().filter(x -> x.range().contains(r)).findFirst().orElse(null);
+      MultipartByteranges.Part p =
+          parts.stream().filter(x -> x.range().contains(r)).findFirst().orElse(null);
       if (p == null) {
-        throw new RangeMismatchException(actionDescription(), "bytes " + r.httpSpec(),
-            parts.stream().map(x -> "bytes " + x.range().httpSpec()).collect(Collectors.joining(", ")));
+        throw new RangeMismatchException(
+            actionDescription(),
+            "bytes " + r.httpSpec(),
+            parts.stream()
+                .map(x -> "bytes " + x.range().httpSpec())
+                .collect(Collectors.joining(", ")));
       }
       int from = Math.toIntExact(r.start() - p.range().start());
       out.add(Arrays.copyOfRange(p.data(), from, from + Math.toIntExact(r.length())));

@@ -8,15 +8,20 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 
 /**
- * {@code GET} of one byte range of a blob whose body is handed to a reader as it arrives, so a caller
- * can verify, decompress and store a long range without holding it in memory. Accepts 206 whose
- * Content-Range is exactly the range asked for, or 200 with the whole blob (the bytes before the range
- * are skipped). The reader sees exactly the range's bytes. Follows redirects like {@link
+ * {@code GET} of one byte range of a blob whose body is handed to a reader as it arrives, so a
+ * caller can verify, decompress and store a long range without holding it in memory. Accepts 206
+ * whose Content-Range is exactly the range asked for, or 200 with the whole blob (the bytes before
+ * the range are skipped). The reader sees exactly the range's bytes. Follows redirects like {@link
  * BlobRangeFetch}; a reader that fails with an IOException makes the caller repeat the exchange, so
  * it must be able to run again from the start.
  */
 record BlobRangeStream<T>(
-    String registry, String repository, Digest digest, ByteRange range, URI realUrl, RegistryClient.RangeReader<T> reader)
+    String registry,
+    String repository,
+    Digest digest,
+    ByteRange range,
+    URI realUrl,
+    RegistryClient.RangeReader<T> reader)
     implements BlobRangeEndpoint<BlobRangeStream.Result<T>> {
 
   /** Where the bytes finally came from, and what the reader made of them. */
@@ -38,7 +43,8 @@ record BlobRangeStream<T>(
         String header = Responses.header(response, "Content-Range");
         ByteRange got = ContentRange.parse(header);
         if (got == null || !got.equals(range)) {
-          throw new RangeMismatchException(actionDescription(), "bytes " + range.httpSpec(), header == null ? "(none)" : header);
+          throw new RangeMismatchException(
+              actionDescription(), "bytes " + range.httpSpec(), header == null ? "(none)" : header);
         }
       } else {
         body.skipNBytes(range.start());

@@ -7,10 +7,10 @@ import java.net.URI;
 import java.security.MessageDigest;
 
 /**
- * Pushes blobs: monolithic ({@code POST} then {@code PUT ?digest=} with the body) for small blobs, or
- * chunked ({@code POST}, {@code PATCH} per chunk with Content-Range, then an empty
- * {@code PUT ?digest=}) for large blobs and streams of unknown size. The digest is checked locally
- * before the upload is committed.
+ * Pushes blobs: monolithic ({@code POST} then {@code PUT ?digest=} with the body) for small blobs,
+ * or chunked ({@code POST}, {@code PATCH} per chunk with Content-Range, then an empty {@code PUT
+ * ?digest=}) for large blobs and streams of unknown size. The digest is checked locally before the
+ * upload is committed.
  */
 final class BlobUploader {
   private final EndpointCaller caller;
@@ -40,7 +40,8 @@ final class BlobUploader {
     if (size >= 0 && size <= monolithicLimit) {
       byte[] data = in.readNBytes(Math.toIntExact(size));
       if (data.length != size) {
-        throw new IOException("blob " + digest + ": expected " + size + " bytes, stream had " + data.length);
+        throw new IOException(
+            "blob " + digest + ": expected " + size + " bytes, stream had " + data.length);
       }
       upload(repository, digest, data);
       return;
@@ -59,14 +60,15 @@ final class BlobUploader {
       try {
         n = in.readNBytes(buf, 0, buf.length);
       } catch (IOException e) {
-        throw new RegistryException.UnexpectedResponse(action(repository, digest), 0,
-            "reading local content: " + e.getMessage());
+        throw new RegistryException.UnexpectedResponse(
+            action(repository, digest), 0, "reading local content: " + e.getMessage());
       }
       if (n == 0) {
         break;
       }
       md.update(buf, 0, n);
-      location = caller.call(new UploadChunk(registry, repository, digest, location, offset, buf, n));
+      location =
+          caller.call(new UploadChunk(registry, repository, digest, location, offset, buf, n));
       offset += n;
       if (n < buf.length) {
         break;

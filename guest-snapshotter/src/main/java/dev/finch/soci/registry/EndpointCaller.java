@@ -29,9 +29,9 @@ import javax.net.ssl.SSLException;
  * recognizes as expired credentials (ECR's 403). A storage URL a blob redirected to whose signature
  * expired (S3's 400 ExpiredToken) is fetched again through the registry, also once.
  *
- * <p>Scheme: https, unless the host is in the caller's plain-http set. A loopback host (127.0.0.0/8,
- * localhost, [::1]) that answers https with a non-TLS reply is switched to http for the rest of this
- * client's life; a certificate failure is never downgraded.
+ * <p>Scheme: https, unless the host is in the caller's plain-http set. A loopback host
+ * (127.0.0.0/8, localhost, [::1]) that answers https with a non-TLS reply is switched to http for
+ * the rest of this client's life; a certificate failure is never downgraded.
  */
 final class EndpointCaller {
   private static final int MAX_REDIRECTS = 10;
@@ -84,7 +84,9 @@ final class EndpointCaller {
     return registry;
   }
 
-  /** Runs {@code endpoint} to its final answer, authenticating, retrying and following redirects. */
+  /**
+   * Runs {@code endpoint} to its final answer, authenticating, retrying and following redirects.
+   */
   <T> T call(RegistryEndpoint<T> endpoint) {
     String action = endpoint.actionDescription();
     String scope = Authorizer.scope(endpoint.repository(), endpoint.push());
@@ -99,10 +101,11 @@ final class EndpointCaller {
       boolean ours = sameOrigin(uri, current);
       HttpResponse<InputStream> response;
       try {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-            .timeout(requestTimeout)
-            .method(endpoint.method(), endpoint.body())
-            .header("User-Agent", userAgent);
+        HttpRequest.Builder b =
+            HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .method(endpoint.method(), endpoint.body())
+                .header("User-Agent", userAgent);
         if (!endpoint.accept().isEmpty()) {
           b.header("Accept", String.join(", ", endpoint.accept()));
         }
@@ -114,12 +117,16 @@ final class EndpointCaller {
         }
         response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       } catch (AuthException e) {
-        throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), e.getMessage());
+        throw new RegistryException.Unauthorized(
+            action, registry, authorizer.hasCredentials(), e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryException.Unreachable(action, registry, "interrupted", e);
       } catch (IOException e) {
-        if (ours && current.getScheme().equals("https") && !httpsWorked && isLoopback(endpointHost)
+        if (ours
+            && current.getScheme().equals("https")
+            && !httpsWorked
+            && isLoopback(endpointHost)
             && isPlainHttpReply(e)) {
           base = URI.create("http://" + endpointHost);
           continue;
@@ -148,43 +155,62 @@ final class EndpointCaller {
           reauthenticated = true;
           boolean again;
           try {
-            again = expired
-                ? authorizer.onExpiredCredential(List.of(ExpiredAuth.ecrChallenge(endpointHost)), scope)
-                : authorizer.onChallenge(
-                    AuthChallenge.parseAll(response.headers().allValues("WWW-Authenticate")), scope);
+            again =
+                expired
+                    ? authorizer.onExpiredCredential(
+                        List.of(ExpiredAuth.ecrChallenge(endpointHost)), scope)
+                    : authorizer.onChallenge(
+                        AuthChallenge.parseAll(response.headers().allValues("WWW-Authenticate")),
+                        scope);
           } catch (AuthException e) {
-            throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), e.getMessage());
+            throw new RegistryException.Unauthorized(
+                action, registry, authorizer.hasCredentials(), e.getMessage());
           } catch (IOException e) {
-            throw new RegistryException.Unreachable(action, registry, "token server: " + describe(e), e);
+            throw new RegistryException.Unreachable(
+                action, registry, "token server: " + describe(e), e);
           }
           if (again) {
             continue;
           }
         }
         if (expired) {
-          throw new RegistryException.Denied(action, Responses.errorDetail(head)
-              + (renewedBefore ? " (still expired after authenticating again)" : " (no credentials to renew)"));
+          throw new RegistryException.Denied(
+              action,
+              Responses.errorDetail(head)
+                  + (renewedBefore
+                      ? " (still expired after authenticating again)"
+                      : " (no credentials to renew)"));
         }
         throw new RegistryException.Unauthorized(action, registry, authorizer.hasCredentials(), "");
       }
       if (!ours && ExpiredAuth.isExpiredStorageToken(status, Responses.mediaType(response), head)) {
         Responses.discard(response);
         // A pre-signed storage URL outlived its token: ask the registry again for a fresh redirect,
-        // once. A storage URL the endpoint itself names (a remembered one) is the caller's to renew.
+        // once. A storage URL the endpoint itself names (a remembered one) is the caller's to
+        // renew.
         if (redirected != null && !refreshedRedirect) {
           refreshedRedirect = true;
           redirected = null;
           redirects = 0;
           continue;
         }
-        throw new RegistryException.Denied(action, status, "signed storage URL at " + uri.getHost() + " expired ("
-            + ExpiredAuth.storageDetail(head) + ")" + (refreshedRedirect ? ", again after a fresh redirect" : ""));
+        throw new RegistryException.Denied(
+            action,
+            status,
+            "signed storage URL at "
+                + uri.getHost()
+                + " expired ("
+                + ExpiredAuth.storageDetail(head)
+                + ")"
+                + (refreshedRedirect ? ", again after a fresh redirect" : ""));
       }
       if (endpoint.followRedirects() && isRedirect(status)) {
         String location = response.headers().firstValue("Location").orElse(null);
         Responses.discard(response);
         if (location == null || ++redirects > MAX_REDIRECTS) {
-          throw new RegistryException.UnexpectedResponse(action, status,
+          throw new RegistryException.UnexpectedResponse(
+              action,
+              status,
               location == null ? "redirect without Location" : "too many redirects");
         }
         redirected = uri.resolve(location);
@@ -198,10 +224,12 @@ final class EndpointCaller {
       try {
         return endpoint.handle(response);
       } catch (IOException e) {
-        // The body broke off mid-read; endpoints read bodies they buffer inside handle(), so a retry
+        // The body broke off mid-read; endpoints read bodies they buffer inside handle(), so a
+        // retry
         // repeats the whole exchange.
         if (attempt >= retry.maxRetries()) {
-          throw new RegistryException.Unreachable(action, registry, "reading response: " + describe(e), e);
+          throw new RegistryException.Unreachable(
+              action, registry, "reading response: " + describe(e), e);
         }
         sleep(retry.backoff(attempt++), action);
       }
@@ -237,7 +265,8 @@ final class EndpointCaller {
     return host.equals("localhost") || host.startsWith("127.");
   }
 
-  // An https request to a plain-http server fails with an SSLException ("Unsupported or unrecognized
+  // An https request to a plain-http server fails with an SSLException ("Unsupported or
+  // unrecognized
   // SSL message"), never with a certificate problem.
   private static boolean isPlainHttpReply(Throwable e) {
     boolean ssl = false;
@@ -267,7 +296,9 @@ final class EndpointCaller {
       }
       if (t instanceof ConnectException) {
         String m = t.getMessage();
-        return m == null || m.isBlank() || m.equals("Connection refused") ? "connection refused" : m;
+        return m == null || m.isBlank() || m.equals("Connection refused")
+            ? "connection refused"
+            : m;
       }
       if (t instanceof SSLException) {
         String m = String.valueOf(t.getMessage());

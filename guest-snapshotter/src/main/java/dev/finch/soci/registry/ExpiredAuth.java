@@ -22,8 +22,11 @@ import java.util.regex.Pattern;
  *       asked for the blob again, which redirects to a freshly signed URL.
  * </ul>
  *
- * @see <a href="https://docs.aws.amazon.com/AmazonECR/latest/userguide/common-errors-docker.html">ECR errors</a>
- * @see <a href="https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html">S3 error responses</a>
+ * @see <a
+ *     href="https://docs.aws.amazon.com/AmazonECR/latest/userguide/common-errors-docker.html">ECR
+ *     errors</a>
+ * @see <a href="https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html">S3 error
+ *     responses</a>
  */
 final class ExpiredAuth {
   /** How much of an error body is looked at. */
@@ -40,14 +43,23 @@ final class ExpiredAuth {
     return status == 403 && text(body).toLowerCase(Locale.ROOT).contains(ECR_EXPIRED);
   }
 
-  /** The challenge ECR would have sent with a 401: {@code Basic realm="https://<host>/",service="ecr.amazonaws.com"}. */
+  /**
+   * The challenge ECR would have sent with a 401: {@code Basic
+   * realm="https://<host>/",service="ecr.amazonaws.com"}.
+   */
   static AuthChallenge ecrChallenge(String host) {
-    return new AuthChallenge("basic", Map.of("realm", "https://" + host + "/", "service", "ecr.amazonaws.com"));
+    return new AuthChallenge(
+        "basic", Map.of("realm", "https://" + host + "/", "service", "ecr.amazonaws.com"));
   }
 
-  /** True for S3's 400 {@code ExpiredToken}; {@code mediaType} is the Content-Type without parameters. */
+  /**
+   * True for S3's 400 {@code ExpiredToken}; {@code mediaType} is the Content-Type without
+   * parameters.
+   */
   static boolean isExpiredStorageToken(int status, String mediaType, byte[] body) {
-    return status == 400 && "application/xml".equalsIgnoreCase(mediaType) && text(body).contains(S3_EXPIRED);
+    return status == 400
+        && "application/xml".equalsIgnoreCase(mediaType)
+        && text(body).contains(S3_EXPIRED);
   }
 
   /** {@code ExpiredToken: <S3's message>}, for error messages. */

@@ -6,10 +6,11 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 
 /**
- * {@code DELETE /v2/<name>/manifests/<digest>}. Answers false when the manifest is already gone or the
- * registry does not allow deletes (404, 405).
+ * {@code DELETE /v2/<name>/manifests/<digest>}. Answers false when the manifest is already gone or
+ * the registry does not allow deletes (404, 405).
  */
-record ManifestDelete(String registry, String repository, Digest digest) implements RegistryEndpoint<Boolean> {
+record ManifestDelete(String registry, String repository, Digest digest)
+    implements RegistryEndpoint<Boolean> {
   @Override
   public String actionDescription() {
     return "delete manifest " + V2.name(registry, repository, digest.toString());

@@ -6,15 +6,14 @@ import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpResponse;
-import java.util.List;
 
 /**
- * {@code GET /v2/<name>/manifests/<reference>}: the bytes and their descriptor. When the reference is
- * a digest, the bytes must hash to it.
+ * {@code GET /v2/<name>/manifests/<reference>}: the bytes and their descriptor. When the reference
+ * is a digest, the bytes must hash to it.
  */
-record ManifestFetch(String registry, String repository, String reference) implements RegistryEndpoint<ManifestBytes> {
+record ManifestFetch(String registry, String repository, String reference)
+    implements ManifestRead<ManifestBytes> {
   @Override
   public String actionDescription() {
     return "pull manifest " + V2.name(registry, repository, reference);
@@ -23,16 +22,6 @@ record ManifestFetch(String registry, String repository, String reference) imple
   @Override
   public String method() {
     return "GET";
-  }
-
-  @Override
-  public URI uri(URI base) {
-    return V2.manifest(base, repository, reference);
-  }
-
-  @Override
-  public List<String> accept() {
-    return V2.MANIFEST_ACCEPT;
   }
 
   @Override
@@ -45,10 +34,12 @@ record ManifestFetch(String registry, String repository, String reference) imple
     if (Digest.isDigest(reference) && !Digest.parse(reference).equals(actual)) {
       throw new DigestMismatchException(actionDescription(), Digest.parse(reference), actual);
     }
-    return new ManifestBytes(Descriptor.of(mediaType(response, bytes), actual, bytes.length), bytes);
+    return new ManifestBytes(
+        Descriptor.of(mediaType(response, bytes), actual, bytes.length), bytes);
   }
 
-  // The body's own mediaType wins over a generic Content-Type (some registries send application/json).
+  // The body's own mediaType wins over a generic Content-Type (some registries send
+  // application/json).
   private String mediaType(HttpResponse<InputStream> response, byte[] bytes) {
     String header = Responses.mediaType(response);
     if (header != null && header.startsWith("application/vnd.")) {
@@ -60,7 +51,8 @@ record ManifestFetch(String registry, String repository, String reference) imple
         return mt.asText();
       }
     } catch (IOException e) {
-      throw new RegistryException.UnexpectedResponse(actionDescription(), 0, "manifest is not JSON");
+      throw new RegistryException.UnexpectedResponse(
+          actionDescription(), 0, "manifest is not JSON");
     }
     return header;
   }

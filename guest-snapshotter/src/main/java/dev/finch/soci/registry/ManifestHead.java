@@ -3,16 +3,15 @@ package dev.finch.soci.registry;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpResponse;
-import java.util.List;
 
 /**
  * {@code HEAD /v2/<name>/manifests/<reference>}: the descriptor from headers. Answers null when the
  * registry's answer is not enough (no digest header, HEAD unsupported), so the caller falls back to
  * a GET; throws NotFound on 404.
  */
-record ManifestHead(String registry, String repository, String reference) implements RegistryEndpoint<Descriptor> {
+record ManifestHead(String registry, String repository, String reference)
+    implements ManifestRead<Descriptor> {
   @Override
   public String actionDescription() {
     return "resolve " + V2.name(registry, repository, reference);
@@ -21,16 +20,6 @@ record ManifestHead(String registry, String repository, String reference) implem
   @Override
   public String method() {
     return "HEAD";
-  }
-
-  @Override
-  public URI uri(URI base) {
-    return V2.manifest(base, repository, reference);
-  }
-
-  @Override
-  public List<String> accept() {
-    return V2.MANIFEST_ACCEPT;
   }
 
   @Override

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code PUT /v2/<name>/manifests/<reference>} with the manifest's media type as Content-Type. The
  * answer tells whether the registry indexed the manifest's subject ({@code OCI-Subject} header).
  */
-record ManifestPush(String registry, String repository, String reference, String mediaType, byte[] bytes)
+record ManifestPush(
+    String registry, String repository, String reference, String mediaType, byte[] bytes)
     implements RegistryEndpoint<ManifestPush.Result> {
 
   /** The stored digest, and whether the registry's referrers API took the subject. */

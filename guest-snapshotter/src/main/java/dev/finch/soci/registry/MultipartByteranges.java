@@ -7,15 +7,21 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Parses a {@code multipart/byteranges} body (RFC 9110 §14.6) into its parts. Each part must carry a
- * {@code Content-Range}; its body length is taken from that range, so binary data containing the
+ * Parses a {@code multipart/byteranges} body (RFC 9110 §14.6) into its parts. Each part must carry
+ * a {@code Content-Range}; its body length is taken from that range, so binary data containing the
  * boundary text is read correctly.
  */
 final class MultipartByteranges {
   /** One part: the range it claims and its bytes. */
   record Part(ByteRange range, byte[] data) {}
 
-  private enum State { PREAMBLE, HEADERS, BODY, AFTER_BODY, DONE }
+  private enum State {
+    PREAMBLE,
+    HEADERS,
+    BODY,
+    AFTER_BODY,
+    DONE
+  }
 
   private MultipartByteranges() {}
 
@@ -28,7 +34,9 @@ final class MultipartByteranges {
       String p = param.strip();
       if (p.toLowerCase(Locale.ROOT).startsWith("boundary=")) {
         String b = p.substring("boundary=".length());
-        return b.startsWith("\"") && b.endsWith("\"") && b.length() >= 2 ? b.substring(1, b.length() - 1) : b;
+        return b.startsWith("\"") && b.endsWith("\"") && b.length() >= 2
+            ? b.substring(1, b.length() - 1)
+            : b;
       }
     }
     return null;
@@ -60,7 +68,8 @@ final class MultipartByteranges {
           while (true) {
             int eol = indexOf(body, new byte[] {'\r', '\n'}, pos);
             if (eol < 0) {
-              throw new IllegalArgumentException("expected part headers ending in CRLF, got end of body");
+              throw new IllegalArgumentException(
+                  "expected part headers ending in CRLF, got end of body");
             }
             String line = new String(body, pos, eol - pos, StandardCharsets.ISO_8859_1);
             pos = eol + 2;
@@ -71,12 +80,14 @@ final class MultipartByteranges {
             if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase("Content-Range")) {
               range = ContentRange.parse(line.substring(colon + 1));
               if (range == null) {
-                throw new IllegalArgumentException("expected Content-Range bytes a-b/n, got " + line);
+                throw new IllegalArgumentException(
+                    "expected Content-Range bytes a-b/n, got " + line);
               }
             }
           }
           if (range == null) {
-            throw new IllegalArgumentException("expected a Content-Range header in part " + (parts.size() + 1));
+            throw new IllegalArgumentException(
+                "expected a Content-Range header in part " + (parts.size() + 1));
           }
           state = State.BODY;
         }
@@ -84,7 +95,12 @@ final class MultipartByteranges {
           long end = pos + range.length();
           if (end > body.length) {
             throw new IllegalArgumentException(
-                "expected " + range.length() + " bytes for part " + range + ", got " + (body.length - pos));
+                "expected "
+                    + range.length()
+                    + " bytes for part "
+                    + range
+                    + ", got "
+                    + (body.length - pos));
           }
           parts.add(new Part(range, Arrays.copyOfRange(body, pos, (int) end)));
           pos = (int) end;
@@ -95,7 +111,8 @@ final class MultipartByteranges {
             pos += 2;
           }
           if (!startsWith(body, delimiter, pos)) {
-            throw new IllegalArgumentException("expected boundary after part " + parts.size() + ", got other bytes");
+            throw new IllegalArgumentException(
+                "expected boundary after part " + parts.size() + ", got other bytes");
           }
           pos = afterDelimiterLine(body, pos + delimiter.length);
           state = pos < 0 ? State.DONE : State.HEADERS;

@@ -6,7 +6,10 @@ public final class RangeMismatchException extends RegistryException {
   private final String actual;
 
   public RangeMismatchException(String action, String expected, String actual) {
-    super(action, action + ": Content-Range mismatch: expected " + expected + ", got " + actual, null);
+    super(
+        action,
+        action + ": Content-Range mismatch: expected " + expected + ", got " + actual,
+        null);
     this.expected = expected;
     this.actual = actual;
   }

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Referrer discovery for one client: the referrers API when the registry has it, else the
- * {@code sha256-<hex>} tag index ({@link ReferrersFallback}). Whether a repository has the API is
- * learned once (a 404, or an answer that is not an OCI index, means no) and remembered.
+ * Referrer discovery for one client: the referrers API when the registry has it, else the {@code
+ * sha256-<hex>} tag index ({@link ReferrersFallback}). Whether a repository has the API is learned
+ * once (a 404, or an answer that is not an OCI index, means no) and remembered.
  */
 final class Referrers {
   /** The digest oras-go pings the referrers API with. */
@@ -31,12 +31,13 @@ final class Referrers {
 
   List<Descriptor> list(String repository, Digest subject, String artifactType) {
     List<Descriptor> all = new ArrayList<>();
-    if (apiByRepository.get(repository) != Boolean.FALSE) {
+    if (!Boolean.FALSE.equals(apiByRepository.get(repository))) {
       URI page = null;
       boolean first = true;
       while (true) {
         Optional<ReferrersFetch.Page> p =
-            caller.call(new ReferrersFetch(caller.registry(), repository, subject, artifactType, page));
+            caller.call(
+                new ReferrersFetch(caller.registry(), repository, subject, artifactType, page));
         if (p.isEmpty()) {
           if (first) {
             apiByRepository.put(repository, false);
@@ -52,7 +53,7 @@ final class Referrers {
         }
       }
     }
-    if (apiByRepository.get(repository) == Boolean.FALSE) {
+    if (Boolean.FALSE.equals(apiByRepository.get(repository))) {
       all = ReferrersFallback.list(client, repository, subject);
     }
     if (artifactType == null) {
@@ -71,18 +72,24 @@ final class Referrers {
   boolean apiSupported(String repository) {
     Boolean known = apiByRepository.get(repository);
     if (known == null) {
-      known = caller.call(new ReferrersFetch(caller.registry(), repository, ZERO_DIGEST, null, null)).isPresent();
+      known =
+          caller
+              .call(new ReferrersFetch(caller.registry(), repository, ZERO_DIGEST, null, null))
+              .isPresent();
       apiByRepository.put(repository, known);
     }
     return known;
   }
 
-  // Fallback entries written by other tools may lack artifactType; a manifest's config type stands in.
+  // Fallback entries written by other tools may lack artifactType; a manifest's config type stands
+  // in.
   private String artifactTypeOf(String repository, Descriptor d) {
     if (d.artifactType() != null || !MediaTypes.isManifest(d.mediaType())) {
       return d.artifactType();
     }
     Manifest m = client.fetchManifest(repository, d.digest()).manifest();
-    return m.artifactType() != null ? m.artifactType() : m.config() == null ? null : m.config().mediaType();
+    return m.artifactType() != null
+        ? m.artifactType()
+        : m.config() == null ? null : m.config().mediaType();
   }
 }

@@ -13,12 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The referrers tag schema for registries without the referrers API (distribution 2.8): the referrers
- * of {@code sha256:<hex>} are listed in an OCI index tagged {@code sha256-<hex>}. Mirrors what
- * oras-go does on push: read the tag's index (or start empty), append the new referrer if absent, put
- * the index back under the tag, and delete the index it replaced.
+ * The referrers tag schema for registries without the referrers API (distribution 2.8): the
+ * referrers of {@code sha256:<hex>} are listed in an OCI index tagged {@code sha256-<hex>}. Mirrors
+ * what oras-go does on push: read the tag's index (or start empty), append the new referrer if
+ * absent, put the index back under the tag, and delete the index it replaced.
  *
- * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema">Referrers tag schema</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema">Referrers
+ *     tag schema</a>
  */
 final class ReferrersFallback {
   private ReferrersFallback() {}
@@ -49,13 +51,18 @@ final class ReferrersFallback {
     if (artifactType == null && root.get("config") != null) {
       artifactType = text(root.get("config").get("mediaType"));
     }
-    Map<String, String> annotations = root.get("annotations") == null
-        ? null
-        : Json.MAPPER.convertValue(root.get("annotations"),
-            Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
-    Descriptor entry = Descriptor.of(mediaType, Digest.sha256(bytes), bytes.length)
-        .withArtifactType(artifactType)
-        .withAnnotations(annotations);
+    Map<String, String> annotations =
+        root.get("annotations") == null
+            ? null
+            : Json.MAPPER.convertValue(
+                root.get("annotations"),
+                Json.MAPPER
+                    .getTypeFactory()
+                    .constructMapType(Map.class, String.class, String.class));
+    Descriptor entry =
+        Descriptor.of(mediaType, Digest.sha256(bytes), bytes.length)
+            .withArtifactType(artifactType)
+            .withAnnotations(annotations);
     return Optional.of(new Referrer(subject, entry));
   }
 

@@ -17,9 +17,12 @@ import java.util.regex.Pattern;
  * registry has no referrers API (404, or a 200 that is not an OCI index), so the caller uses the
  * fallback tag.
  *
- * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers">Listing referrers</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers">Listing
+ *     referrers</a>
  */
-record ReferrersFetch(String registry, String repository, Digest subject, String artifactType, URI page)
+record ReferrersFetch(
+    String registry, String repository, Digest subject, String artifactType, URI page)
     implements RegistryEndpoint<Optional<ReferrersFetch.Page>> {
 
   private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");

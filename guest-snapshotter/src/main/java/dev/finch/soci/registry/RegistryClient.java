@@ -27,11 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 
 /**
- * A client for one OCI distribution registry host (all its repositories), e.g. {@code 127.0.0.1:5000}
- * or {@code docker.io}. It resolves references, moves manifests and blobs (whole, by byte range, and
- * uploads), and lists referrers, falling back to the referrers tag schema on registries without the
- * referrers API. One instance shares its HTTP connections, auth tokens (cached per repository scope)
- * and the storage URLs blobs redirect to; it is safe for concurrent use.
+ * A client for one OCI distribution registry host (all its repositories), e.g. {@code
+ * 127.0.0.1:5000} or {@code docker.io}. It resolves references, moves manifests and blobs (whole,
+ * by byte range, and uploads), and lists referrers, falling back to the referrers tag schema on
+ * registries without the referrers API. One instance shares its HTTP connections, auth tokens
+ * (cached per repository scope) and the storage URLs blobs redirect to; it is safe for concurrent
+ * use.
  *
  * <pre>{@code
  * RegistryClient client = RegistryClient.builder("127.0.0.1:5000").plainHttp(true).build();
@@ -41,7 +42,8 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Every failure is a {@link RegistryException} whose message is one line naming the action.
  *
- * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md">OCI distribution spec</a>
+ * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md">OCI
+ *     distribution spec</a>
  */
 public final class RegistryClient implements AutoCloseable {
   private final EndpointCaller caller;
@@ -51,7 +53,8 @@ public final class RegistryClient implements AutoCloseable {
   private final Referrers referrers;
   private volatile boolean singleRangeMode;
 
-  private RegistryClient(EndpointCaller caller, int chunkSize, long monolithicLimit, boolean singleRangeMode) {
+  private RegistryClient(
+      EndpointCaller caller, int chunkSize, long monolithicLimit, boolean singleRangeMode) {
     this.caller = caller;
     this.singleRangeMode = singleRangeMode;
     this.registry = caller.registry();
@@ -59,7 +62,9 @@ public final class RegistryClient implements AutoCloseable {
     this.referrers = new Referrers(this, caller);
   }
 
-  /** Starts configuring a client for {@code registry} as references name it ({@code host[:port]}). */
+  /**
+   * Starts configuring a client for {@code registry} as references name it ({@code host[:port]}).
+   */
   public static Builder builder(String registry) {
     return new Builder(registry);
   }
@@ -86,13 +91,18 @@ public final class RegistryClient implements AutoCloseable {
     return d;
   }
 
-  /** The manifest or index {@code ref} names, by digest when it has one (bytes verified), else by tag. */
+  /**
+   * The manifest or index {@code ref} names, by digest when it has one (bytes verified), else by
+   * tag.
+   */
   public ManifestBytes fetchManifest(ImageRef ref) {
     checkRegistry(ref);
     return fetchManifest(ref.repository(), ref.reference());
   }
 
-  /** The manifest or index stored under {@code reference} (a tag or a digest) in {@code repository}. */
+  /**
+   * The manifest or index stored under {@code reference} (a tag or a digest) in {@code repository}.
+   */
   public ManifestBytes fetchManifest(String repository, String reference) {
     return caller.call(new ManifestFetch(registry, repository, reference));
   }
@@ -114,9 +124,9 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /**
-   * The image manifest for {@code platform}: {@code ref} itself if it is a manifest, else the matching
-   * entry of its index. Throws {@link RegistryException.NoMatchingPlatform} listing the index's
-   * platforms when none matches.
+   * The image manifest for {@code platform}: {@code ref} itself if it is a manifest, else the
+   * matching entry of its index. Throws {@link RegistryException.NoMatchingPlatform} listing the
+   * index's platforms when none matches.
    */
   public ManifestBytes resolveImageManifest(ImageRef ref, Platform platform) {
     ManifestBytes top = fetchManifest(ref);
@@ -134,16 +144,18 @@ public final class RegistryClient implements AutoCloseable {
       }
       available.add(d.platform().toString());
     }
-    throw new RegistryException.NoMatchingPlatform("resolve " + ref, platform.toString(), available);
+    throw new RegistryException.NoMatchingPlatform(
+        "resolve " + ref, platform.toString(), available);
   }
 
   /**
-   * Stores a manifest or index under {@code reference} (a tag, or its digest) and answers its digest.
-   * When it has a {@code subject} and the registry does not index referrers itself, the subject's
-   * referrers fallback tag ({@code sha256-<hex>}) is updated, as oras-go does.
+   * Stores a manifest or index under {@code reference} (a tag, or its digest) and answers its
+   * digest. When it has a {@code subject} and the registry does not index referrers itself, the
+   * subject's referrers fallback tag ({@code sha256-<hex>}) is updated, as oras-go does.
    */
   public Digest pushManifest(String repository, String reference, String mediaType, byte[] bytes) {
-    ManifestPush.Result r = caller.call(new ManifestPush(registry, repository, reference, mediaType, bytes));
+    ManifestPush.Result r =
+        caller.call(new ManifestPush(registry, repository, reference, mediaType, bytes));
     if (!r.subjectIndexed()) {
       Optional<ReferrersFallback.Referrer> referrer = ReferrersFallback.describe(mediaType, bytes);
       if (referrer.isPresent() && !referrers.apiSupported(repository)) {
@@ -161,7 +173,9 @@ public final class RegistryClient implements AutoCloseable {
 
   /** A plain PUT, without referrers bookkeeping. */
   Digest putManifest(String repository, String reference, String mediaType, byte[] bytes) {
-    return caller.call(new ManifestPush(registry, repository, reference, mediaType, bytes)).digest();
+    return caller
+        .call(new ManifestPush(registry, repository, reference, mediaType, bytes))
+        .digest();
   }
 
   /** Deletes a manifest by digest; false when it was not there or the registry forbids deletes. */
@@ -200,7 +214,10 @@ public final class RegistryClient implements AutoCloseable {
           n = in.read(buf);
         } catch (IOException e) {
           throw new RegistryException.Unreachable(
-              "pull blob " + V2.name(registry, repository, digest.toString()), registry, EndpointCaller.describe(e), e);
+              "pull blob " + V2.name(registry, repository, digest.toString()),
+              registry,
+              EndpointCaller.describe(e),
+              e);
         }
         if (n < 0) {
           return total;
@@ -220,10 +237,10 @@ public final class RegistryClient implements AutoCloseable {
 
   /**
    * The bytes of several ranges of one blob, in one request: overlapping and adjacent ranges are
-   * merged, the merged list is sent as {@code Range: bytes=a-b,c-d}, and the answer (206 single part,
-   * 206 multipart/byteranges, or 200 whole body) is sliced back into one array per requested range,
-   * in the order given. The storage URL a blob redirects to is remembered and used directly next
-   * time (re-resolved once if it stops working). A registry that answers 400 to a multi-range
+   * merged, the merged list is sent as {@code Range: bytes=a-b,c-d}, and the answer (206 single
+   * part, 206 multipart/byteranges, or 200 whole body) is sliced back into one array per requested
+   * range, in the order given. The storage URL a blob redirects to is remembered and used directly
+   * next time (re-resolved once if it stops working). A registry that answers 400 to a multi-range
    * request is sent one range per request from then on, as the reference does.
    */
   public List<byte[]> fetchBlobRanges(String repository, Digest digest, List<ByteRange> ranges) {
@@ -260,11 +277,18 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   private List<byte[]> rangeRequest(String repository, Digest digest, List<ByteRange> regions) {
-    return viaRealUrl(repository, digest,
-        known -> new BlobRangeFetch(registry, repository, digest, regions, known), BlobRangeFetch.Result::finalUri).data();
+    return viaRealUrl(
+            repository,
+            digest,
+            known -> new BlobRangeFetch(registry, repository, digest, regions, known),
+            BlobRangeFetch.Result::finalUri)
+        .data();
   }
 
-  /** Reads the body of a Range GET of a blob; may be called again from the start if the exchange is repeated. */
+  /**
+   * Reads the body of a Range GET of a blob; may be called again from the start if the exchange is
+   * repeated.
+   */
   @FunctionalInterface
   public interface RangeReader<T> {
     T read(InputStream in) throws IOException;
@@ -273,18 +297,26 @@ public final class RegistryClient implements AutoCloseable {
   /**
    * Streams the bytes {@code [range.start, range.end)} of a blob to {@code reader} in one Range
    * request, with the same redirect handling as {@link #fetchBlobRanges}; answers what the reader
-   * returns. A network failure while reading repeats the request (and the reader) as other calls do.
+   * returns. A network failure while reading repeats the request (and the reader) as other calls
+   * do.
    */
-  public <T> T readBlobRange(String repository, Digest digest, ByteRange range, RangeReader<T> reader) {
-    return viaRealUrl(repository, digest,
-        known -> new BlobRangeStream<>(registry, repository, digest, range, known, reader),
-        BlobRangeStream.Result::finalUri).value();
+  public <T> T readBlobRange(
+      String repository, Digest digest, ByteRange range, RangeReader<T> reader) {
+    return viaRealUrl(
+            repository,
+            digest,
+            known -> new BlobRangeStream<>(registry, repository, digest, range, known, reader),
+            BlobRangeStream.Result::finalUri)
+        .value();
   }
 
   // Runs a blob read at the storage URL the blob redirected to last time, if any; re-resolves once
   // when that URL stops working, and remembers a new one.
-  private <R> R viaRealUrl(String repository, Digest digest,
-      java.util.function.Function<URI, RegistryEndpoint<R>> endpoint, java.util.function.Function<R, URI> finalUri) {
+  private <R> R viaRealUrl(
+      String repository,
+      Digest digest,
+      java.util.function.Function<URI, RegistryEndpoint<R>> endpoint,
+      java.util.function.Function<R, URI> finalUri) {
     String key = repository + "@" + digest;
     URI known = realUrls.get(key);
     R result;
@@ -314,7 +346,10 @@ public final class RegistryClient implements AutoCloseable {
     caller.close();
   }
 
-  /** Whether {@code hostPort} is on this machine: 127.0.0.0/8, localhost or [::1], with or without a port. */
+  /**
+   * Whether {@code hostPort} is on this machine: 127.0.0.0/8, localhost or [::1], with or without a
+   * port.
+   */
   public static boolean isLoopback(String hostPort) {
     return EndpointCaller.isLoopback(hostPort);
   }
@@ -355,10 +390,10 @@ public final class RegistryClient implements AutoCloseable {
   // ---- referrers ----
 
   /**
-   * The manifests that name {@code subject} as their subject, optionally only those of
-   * {@code artifactType} (null for all). Uses the referrers API, or the {@code sha256-<hex>} tag index
-   * when the registry lacks it; for fallback entries without artifactType, a manifest's config media
-   * type counts.
+   * The manifests that name {@code subject} as their subject, optionally only those of {@code
+   * artifactType} (null for all). Uses the referrers API, or the {@code sha256-<hex>} tag index
+   * when the registry lacks it; for fallback entries without artifactType, a manifest's config
+   * media type counts.
    */
   public List<Descriptor> referrers(String repository, Digest subject, String artifactType) {
     return referrers.list(repository, subject, artifactType);
@@ -462,27 +497,37 @@ public final class RegistryClient implements AutoCloseable {
     public RegistryClient build() {
       SSLContext ssl;
       try {
-        // Explicit TLS settings are checked now; the JDK default trust store is loaded on first https use.
-        ssl = skipVerify ? TlsContexts.trustAll()
-            : caCertificates.isEmpty() ? TlsContexts.lazy(SSLContext::getDefault)
-            : TlsContexts.trusting(caCertificates);
+        // Explicit TLS settings are checked now; the JDK default trust store is loaded on first
+        // https use.
+        ssl =
+            skipVerify
+                ? TlsContexts.trustAll()
+                : caCertificates.isEmpty()
+                    ? TlsContexts.lazy(SSLContext::getDefault)
+                    : TlsContexts.trusting(caCertificates);
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot set up TLS for " + registry + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot set up TLS for " + registry + ": " + e.getMessage(), e);
       }
-      HttpClient http = HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(connectTimeout)
-          .sslContext(ssl)
-          // given, so the client does not ask the (lazy) context for its defaults when it is built;
-          // unset protocols and cipher suites keep the engine's defaults
-          .sslParameters(new javax.net.ssl.SSLParameters())
-          .build();
+      HttpClient http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .connectTimeout(connectTimeout)
+              .sslContext(ssl)
+              // given, so the client does not ask the (lazy) context for its defaults when it is
+              // built;
+              // unset protocols and cipher suites keep the engine's defaults
+              .sslParameters(new javax.net.ssl.SSLParameters())
+              .build();
       String endpointHost = new ImageRef(registry, "x", "latest", null).endpointHost();
-      Authorizer authorizer = new Authorizer(registry, credentials, http, userAgent, requestTimeout);
-      boolean plain = plainHttp || plainHttpHosts.contains(registry) || plainHttpHosts.contains(endpointHost);
-      EndpointCaller caller = new EndpointCaller(
-          registry, endpointHost, plain, http, authorizer, retry, userAgent, requestTimeout);
+      Authorizer authorizer =
+          new Authorizer(registry, credentials, http, userAgent, requestTimeout);
+      boolean plain =
+          plainHttp || plainHttpHosts.contains(registry) || plainHttpHosts.contains(endpointHost);
+      EndpointCaller caller =
+          new EndpointCaller(
+              registry, endpointHost, plain, http, authorizer, retry, userAgent, requestTimeout);
       return new RegistryClient(caller, chunkSize, monolithicLimit, forceSingleRange);
     }
 

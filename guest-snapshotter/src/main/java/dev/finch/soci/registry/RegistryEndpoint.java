@@ -15,13 +15,18 @@ import java.util.Map;
  * @param <T> what the call produces
  */
 interface RegistryEndpoint<T> {
-  /** What the user asked for, e.g. {@code pull manifest 127.0.0.1:5000/foo:bar}; starts error messages. */
+  /**
+   * What the user asked for, e.g. {@code pull manifest 127.0.0.1:5000/foo:bar}; starts error
+   * messages.
+   */
   String actionDescription();
 
   /** HTTP method. */
   String method();
 
-  /** The target URI: usually {@code base} + a {@code /v2/...} path, or an absolute upload location. */
+  /**
+   * The target URI: usually {@code base} + a {@code /v2/...} path, or an absolute upload location.
+   */
   URI uri(URI base);
 
   /** The repository whose auth scope the call needs. */
@@ -53,8 +58,8 @@ interface RegistryEndpoint<T> {
   }
 
   /**
-   * Reads the final answer (any status other than those retried or used for auth) and closes its body.
-   * Throws a {@link RegistryException} for answers that mean failure.
+   * Reads the final answer (any status other than those retried or used for auth) and closes its
+   * body. Throws a {@link RegistryException} for answers that mean failure.
    */
   T handle(HttpResponse<InputStream> response) throws IOException;
 }

@@ -1,8 +1,9 @@
 package dev.finch.soci.registry;
 
 /**
- * A registry call failed. {@link #getMessage()} is one line meant for the user, and names the action
- * that failed, e.g. {@code pull manifest 127.0.0.1:5000/foo:bar: not found}. The CLI prints it as is.
+ * A registry call failed. {@link #getMessage()} is one line meant for the user, and names the
+ * action that failed, e.g. {@code pull manifest 127.0.0.1:5000/foo:bar: not found}. The CLI prints
+ * it as is.
  */
 public abstract sealed class RegistryException extends RuntimeException
     permits RegistryException.NotFound,
@@ -34,16 +35,20 @@ public abstract sealed class RegistryException extends RuntimeException
   }
 
   /**
-   * The registry refused our credentials, or we had none (HTTP 401). The message says which:
-   * {@code unauthorized: wrong credentials for 127.0.0.1:5000 (HTTP 401)}.
+   * The registry refused our credentials, or we had none (HTTP 401). The message says which: {@code
+   * unauthorized: wrong credentials for 127.0.0.1:5000 (HTTP 401)}.
    */
   public static final class Unauthorized extends RegistryException {
     private final boolean hadCredentials;
 
     public Unauthorized(String action, String host, boolean hadCredentials, String detail) {
-      super(action,
-          "unauthorized: " + (hadCredentials ? "wrong credentials for " : "authentication required by ")
-              + host + " (HTTP 401)" + (detail == null || detail.isBlank() ? "" : ": " + detail),
+      super(
+          action,
+          "unauthorized: "
+              + (hadCredentials ? "wrong credentials for " : "authentication required by ")
+              + host
+              + " (HTTP 401)"
+              + (detail == null || detail.isBlank() ? "" : ": " + detail),
           null);
       this.hadCredentials = hadCredentials;
     }
@@ -54,8 +59,8 @@ public abstract sealed class RegistryException extends RuntimeException
   }
 
   /**
-   * Authenticated, but not allowed to do this (HTTP 403), or refused by the storage a blob redirected
-   * to because its signed URL expired (S3 answers 400).
+   * Authenticated, but not allowed to do this (HTTP 403), or refused by the storage a blob
+   * redirected to because its signed URL expired (S3 answers 400).
    */
   public static final class Denied extends RegistryException {
     public Denied(String action, String detail) {
@@ -63,7 +68,10 @@ public abstract sealed class RegistryException extends RuntimeException
     }
 
     public Denied(String action, int status, String detail) {
-      super(action, action + ": denied (HTTP " + status + ")" + (detail.isBlank() ? "" : ": " + detail), null);
+      super(
+          action,
+          action + ": denied (HTTP " + status + ")" + (detail.isBlank() ? "" : ": " + detail),
+          null);
     }
   }
 
@@ -79,8 +87,13 @@ public abstract sealed class RegistryException extends RuntimeException
     private final int status;
 
     public UnexpectedResponse(String action, int status, String detail) {
-      super(action, action + ": " + (status > 0 ? "HTTP " + status : "bad response")
-          + (detail == null || detail.isBlank() ? "" : ": " + detail), null);
+      super(
+          action,
+          action
+              + ": "
+              + (status > 0 ? "HTTP " + status : "bad response")
+              + (detail == null || detail.isBlank() ? "" : ": " + detail),
+          null);
       this.status = status;
     }
 
@@ -93,8 +106,15 @@ public abstract sealed class RegistryException extends RuntimeException
   /** An index has no manifest for the wanted platform; the message lists what it has. */
   public static final class NoMatchingPlatform extends RegistryException {
     public NoMatchingPlatform(String action, String wanted, java.util.List<String> available) {
-      super(action, action + ": no manifest for platform " + wanted + " (available: "
-          + (available.isEmpty() ? "none" : String.join(", ", available)) + ")", null);
+      super(
+          action,
+          action
+              + ": no manifest for platform "
+              + wanted
+              + " (available: "
+              + (available.isEmpty() ? "none" : String.join(", ", available))
+              + ")",
+          null);
     }
   }
 }

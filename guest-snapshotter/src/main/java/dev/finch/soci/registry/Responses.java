@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
 
-/** Small helpers shared by the endpoint classes for reading answers and turning them into errors. */
+/**
+ * Small helpers shared by the endpoint classes for reading answers and turning them into errors.
+ */
 final class Responses {
   private static final int ERROR_BODY_LIMIT = 8 * 1024;
 
@@ -49,7 +51,8 @@ final class Responses {
   /** The first bytes of a body, and the response that still yields all of it. */
   record Peeked(byte[] head, HttpResponse<InputStream> response) {}
 
-  private record Replayed(HttpResponse<InputStream> r, InputStream body) implements HttpResponse<InputStream> {
+  private record Replayed(HttpResponse<InputStream> r, InputStream body)
+      implements HttpResponse<InputStream> {
     @Override
     public int statusCode() {
       return r.statusCode();
@@ -87,18 +90,21 @@ final class Responses {
   }
 
   /** Reads the whole body, refusing more than {@code limit} bytes. */
-  static byte[] readAll(HttpResponse<InputStream> response, int limit, String action) throws IOException {
+  static byte[] readAll(HttpResponse<InputStream> response, int limit, String action)
+      throws IOException {
     try (InputStream in = response.body()) {
       byte[] data = in.readNBytes(limit + 1);
       if (data.length > limit) {
-        throw new RegistryException.UnexpectedResponse(action, 0, "response larger than " + limit + " bytes");
+        throw new RegistryException.UnexpectedResponse(
+            action, 0, "response larger than " + limit + " bytes");
       }
       return data;
     }
   }
 
   /** The error for a failing status, with the registry's error codes when it sent any. */
-  static RegistryException failure(String action, String registry, HttpResponse<InputStream> response) {
+  static RegistryException failure(
+      String action, String registry, HttpResponse<InputStream> response) {
     int status = response.statusCode();
     String detail = "";
     if (!"HEAD".equals(response.request().method())) {
@@ -147,7 +153,10 @@ final class Responses {
     return response.headers().firstValueAsLong("Content-Length").orElse(-1);
   }
 
-  /** The media type without parameters, e.g. {@code application/json} for {@code application/json; charset=utf-8}. */
+  /**
+   * The media type without parameters, e.g. {@code application/json} for {@code application/json;
+   * charset=utf-8}.
+   */
   static String mediaType(HttpResponse<?> response) {
     String ct = header(response, "Content-Type");
     if (ct == null) {

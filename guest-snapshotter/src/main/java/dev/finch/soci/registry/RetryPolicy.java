@@ -13,11 +13,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record RetryPolicy(int maxRetries, Duration minWait, Duration maxWait) {
   /** The reference's defaults: 8 retries, 30 ms, 300 s. */
-  public static final RetryPolicy DEFAULT = new RetryPolicy(8, Duration.ofMillis(30), Duration.ofSeconds(300));
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(8, Duration.ofMillis(30), Duration.ofSeconds(300));
 
   public RetryPolicy {
     if (maxRetries < 0 || minWait.isNegative() || maxWait.compareTo(minWait) < 0) {
-      throw new IllegalArgumentException("invalid retry policy " + maxRetries + "/" + minWait + "/" + maxWait);
+      throw new IllegalArgumentException(
+          "invalid retry policy " + maxRetries + "/" + minWait + "/" + maxWait);
     }
   }
 
@@ -26,7 +28,9 @@ public record RetryPolicy(int maxRetries, Duration minWait, Duration maxWait) {
     return status == 429 || (status >= 500 && status != 501);
   }
 
-  /** The wait before retry number {@code attempt} (0-based): min * 2^attempt, capped, plus [0, d/8). */
+  /**
+   * The wait before retry number {@code attempt} (0-based): min * 2^attempt, capped, plus [0, d/8).
+   */
   public Duration backoff(int attempt) {
     long min = minWait.toMillis();
     long cap = maxWait.toMillis();

@@ -8,7 +8,9 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 
-/** {@code GET /v2/<name>/tags/list}: the repository's tags (empty when the repository is unknown). */
+/**
+ * {@code GET /v2/<name>/tags/list}: the repository's tags (empty when the repository is unknown).
+ */
 record TagsList(String registry, String repository) implements RegistryEndpoint<List<String>> {
   @Override
   public String actionDescription() {
@@ -34,6 +36,8 @@ record TagsList(String registry, String repository) implements RegistryEndpoint<
     if (response.statusCode() != 200) {
       throw Responses.failure(actionDescription(), registry, response);
     }
-    return Json.read(Responses.readAll(response, V2.MANIFEST_LIMIT, actionDescription()), TagList.class).tags();
+    return Json.read(
+            Responses.readAll(response, V2.MANIFEST_LIMIT, actionDescription()), TagList.class)
+        .tags();
   }
 }

@@ -32,14 +32,15 @@ final class TlsContexts {
   private TlsContexts() {}
 
   /**
-   * The JDK's trusted CAs plus the PEM certificates in {@code caFiles}; the JDK default when there are
-   * none.
+   * The JDK's trusted CAs plus the PEM certificates in {@code caFiles}; the JDK default when there
+   * are none.
    */
   static SSLContext trusting(List<Path> caFiles) throws IOException, GeneralSecurityException {
     if (caFiles.isEmpty()) {
       return SSLContext.getDefault();
     }
-    TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory defaults =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     defaults.init((KeyStore) null);
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
@@ -61,7 +62,8 @@ final class TlsContexts {
         ks.setCertificateEntry("extra-" + i++, c);
       }
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -69,8 +71,8 @@ final class TlsContexts {
   }
 
   /**
-   * Accepts any certificate for any host name ({@code --skip-verify}). Being an
-   * {@link X509ExtendedTrustManager}, it also replaces the JDK's host name check.
+   * Accepts any certificate for any host name ({@code --skip-verify}). Being an {@link
+   * X509ExtendedTrustManager}, it also replaces the JDK's host name check.
    */
   static SSLContext trustAll() throws GeneralSecurityException {
     SSLContext ctx = SSLContext.getInstance("TLS");
@@ -104,9 +106,9 @@ final class TlsContexts {
   }
 
   /**
-   * An SSLContext that builds {@code real} on first use. The JDK's HttpClient asks for a context when
-   * it is created, and the default one parses the whole trust store (a quarter of a second on a cold
-   * JVM); a client that only ever talks plain http to a local registry never needs it.
+   * An SSLContext that builds {@code real} on first use. The JDK's HttpClient asks for a context
+   * when it is created, and the default one parses the whole trust store (a quarter of a second on
+   * a cold JVM); a client that only ever talks plain http to a local registry never needs it.
    */
   static SSLContext lazy(Callable<SSLContext> real) {
     return new LazyContext(new LazySpi(real));

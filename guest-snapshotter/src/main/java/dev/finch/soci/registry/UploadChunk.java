@@ -8,12 +8,21 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 /**
- * {@code PATCH <location>} with {@code Content-Range: <first>-<last>}: one chunk of a chunked upload;
- * answers the next location.
+ * {@code PATCH <location>} with {@code Content-Range: <first>-<last>}: one chunk of a chunked
+ * upload; answers the next location.
  *
- * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-a-blob-in-chunks">chunked push</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-a-blob-in-chunks">chunked
+ *     push</a>
  */
-record UploadChunk(String registry, String repository, Digest digest, URI location, long offset, byte[] chunk, int length)
+record UploadChunk(
+    String registry,
+    String repository,
+    Digest digest,
+    URI location,
+    long offset,
+    byte[] chunk,
+    int length)
     implements RegistryEndpoint<URI> {
   @Override
   public String actionDescription() {
@@ -38,8 +47,10 @@ record UploadChunk(String registry, String repository, Digest digest, URI locati
   @Override
   public Map<String, String> headers() {
     return Map.of(
-        "Content-Type", "application/octet-stream",
-        "Content-Range", offset + "-" + (offset + length - 1));
+        "Content-Type",
+        "application/octet-stream",
+        "Content-Range",
+        offset + "-" + (offset + length - 1));
   }
 
   @Override
@@ -60,7 +71,8 @@ record UploadChunk(String registry, String repository, Digest digest, URI locati
   static URI location(HttpResponse<InputStream> response, String action) {
     String loc = Responses.header(response, "Location");
     if (loc == null || loc.isBlank()) {
-      throw new RegistryException.UnexpectedResponse(action, response.statusCode(), "no upload Location");
+      throw new RegistryException.UnexpectedResponse(
+          action, response.statusCode(), "no upload Location");
     }
     return response.uri().resolve(loc);
   }

@@ -7,7 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 /** {@code POST /v2/<name>/blobs/uploads/}: opens an upload session and answers its location. */
-record UploadStart(String registry, String repository, Digest digest) implements RegistryEndpoint<URI> {
+record UploadStart(String registry, String repository, Digest digest)
+    implements RegistryEndpoint<URI> {
   @Override
   public String actionDescription() {
     return "push blob " + V2.name(registry, repository, digest.toString());

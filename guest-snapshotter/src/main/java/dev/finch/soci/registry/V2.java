@@ -12,8 +12,12 @@ final class V2 {
   private V2() {}
 
   /** Every manifest and index media type we can read, in preference order. */
-  static final List<String> MANIFEST_ACCEPT = List.of(
-      MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST);
+  static final List<String> MANIFEST_ACCEPT =
+      List.of(
+          MediaTypes.OCI_MANIFEST,
+          MediaTypes.OCI_INDEX,
+          MediaTypes.DOCKER_MANIFEST,
+          MediaTypes.DOCKER_MANIFEST_LIST);
 
   /** Manifests larger than this are refused (containerd's limit). */
   static final int MANIFEST_LIMIT = 4 * 1024 * 1024;
@@ -35,15 +39,22 @@ final class V2 {
   }
 
   static URI referrers(URI base, String repository, Digest subject, String artifactType) {
-    String q = artifactType == null ? "" : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8);
+    String q =
+        artifactType == null
+            ? ""
+            : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8);
     return URI.create(base + "/v2/" + repository + "/referrers/" + subject + q);
   }
 
   /** {@code uri} with one more query parameter. */
   static URI withQuery(URI uri, String name, String value) {
     String s = uri.toString();
-    return URI.create(s + (uri.getRawQuery() == null ? "?" : "&") + name + "="
-        + URLEncoder.encode(value, StandardCharsets.UTF_8));
+    return URI.create(
+        s
+            + (uri.getRawQuery() == null ? "?" : "&")
+            + name
+            + "="
+            + URLEncoder.encode(value, StandardCharsets.UTF_8));
   }
 
   /** {@code registry/repo:tag} or {@code registry/repo@digest}, as users write references. */

@@ -8,8 +8,8 @@ import java.security.MessageDigest;
 
 /**
  * Hashes a blob while it streams and, at end of stream, throws {@link DigestMismatchException} when
- * the bytes do not match the digest they were fetched by. Callers see every byte only once, so a bad
- * blob is caught without a second pass.
+ * the bytes do not match the digest they were fetched by. Callers see every byte only once, so a
+ * bad blob is caught without a second pass.
  */
 final class VerifyingInputStream extends FilterInputStream {
   private final String action;
@@ -20,7 +20,8 @@ final class VerifyingInputStream extends FilterInputStream {
   VerifyingInputStream(InputStream in, Digest expected, String action) {
     super(in);
     if (!expected.algorithm().equals("sha256")) {
-      throw new RegistryException.UnexpectedResponse(action, 0, "unsupported digest algorithm " + expected.algorithm());
+      throw new RegistryException.UnexpectedResponse(
+          action, 0, "unsupported digest algorithm " + expected.algorithm());
     }
     this.expected = expected;
     this.action = action;

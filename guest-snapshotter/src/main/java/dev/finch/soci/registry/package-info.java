@@ -24,6 +24,7 @@
  *       schema, maintained on push as oras-go does (distribution 2.8 has no referrers API).
  * </ul>
  *
- * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md">OCI distribution spec</a>
+ * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md">OCI
+ *     distribution spec</a>
  */
 package dev.finch.soci.registry;

@@ -10,7 +10,9 @@ import java.util.List;
  * ChainID(L0..Ln) = sha256(ChainID(L0..Ln-1) + " " + DiffID(Ln))}. containerd names committed layer
  * snapshots by chain ID, so they are shared by every image with the same layer prefix.
  *
- * @see <a href="https://github.com/opencontainers/image-spec/blob/main/config.md#layer-chainid">layer ChainID</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/image-spec/blob/main/config.md#layer-chainid">layer
+ *     ChainID</a>
  */
 public final class ChainIds {
   private ChainIds() {}
@@ -20,9 +22,10 @@ public final class ChainIds {
     List<Digest> out = new ArrayList<>(diffIds.size());
     Digest chain = null;
     for (Digest diff : diffIds) {
-      chain = chain == null
-          ? diff
-          : Digest.sha256((chain + " " + diff).getBytes(StandardCharsets.UTF_8));
+      chain =
+          chain == null
+              ? diff
+              : Digest.sha256((chain + " " + diff).getBytes(StandardCharsets.UTF_8));
       out.add(chain);
     }
     return List.copyOf(out);

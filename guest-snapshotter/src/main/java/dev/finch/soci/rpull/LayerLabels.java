@@ -14,6 +14,7 @@ import java.util.Map;
 public final class LayerLabels {
   /** The chain ID the active snapshot will be committed as. */
   public static final String TARGET_REF = "containerd.io/snapshot.ref";
+
   public static final String IMAGE_REF = "containerd.io/snapshot/cri.image-ref";
   public static final String MANIFEST_DIGEST = "containerd.io/snapshot/cri.manifest-digest";
   public static final String LAYER_DIGEST = "containerd.io/snapshot/cri.layer-digest";
@@ -31,7 +32,12 @@ public final class LayerLabels {
    * @param sociIndex explicit SOCI index digest ({@code --soci-index-digest}), or null
    */
   public static Map<String, String> forLayer(
-      Digest chainId, String imageRef, Digest manifest, List<Descriptor> layers, int index, Digest sociIndex) {
+      Digest chainId,
+      String imageRef,
+      Digest manifest,
+      List<Descriptor> layers,
+      int index,
+      Digest sociIndex) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(TARGET_REF, chainId.toString());
     labels.putAll(identifying(imageRef, manifest, layers.get(index).digest(), sociIndex));
@@ -44,7 +50,8 @@ public final class LayerLabels {
    * explicit SOCI index if any): all a snapshotter needs to find the layer's zTOC, and all that is
    * known of a layer before the image config (and so its chain ID) is read.
    */
-  public static Map<String, String> identifying(String imageRef, Digest manifest, Digest layer, Digest sociIndex) {
+  public static Map<String, String> identifying(
+      String imageRef, Digest manifest, Digest layer, Digest sociIndex) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(IMAGE_REF, imageRef);
     labels.put(MANIFEST_DIGEST, manifest.toString());

@@ -3,8 +3,8 @@ package dev.finch.soci.rpull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.finch.soci.containerd.ContainerdClient;
 import dev.finch.soci.containerd.ContainerdException;
+import dev.finch.soci.containerd.ContainerdMount;
 import dev.finch.soci.containerd.Image;
-import dev.finch.soci.containerd.Mount;
 import dev.finch.soci.containerd.SnapshotClient;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
@@ -13,8 +13,8 @@ import dev.finch.soci.oci.Json;
 import dev.finch.soci.oci.Manifest;
 import dev.finch.soci.oci.Platform;
 import dev.finch.soci.registry.ManifestBytes;
-import dev.finch.soci.util.Futures;
 import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.util.Futures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,15 +34,15 @@ import java.util.Objects;
  *
  * <ol>
  *   <li>resolve the reference and the platform manifest in the registry;
- *   <li>store config, manifest and index (if any) in containerd's content store with the
- *       {@code containerd.io/gc.ref.content.*} labels that keep them and their children alive, then
- *       create or update the image record {@code <normalised ref>} pointing at the top descriptor;
- *       this runs while the layers are prepared (the next step), which do not need it;
+ *   <li>store config, manifest and index (if any) in containerd's content store with the {@code
+ *       containerd.io/gc.ref.content.*} labels that keep them and their children alive, then create
+ *       or update the image record {@code <normalised ref>} pointing at the top descriptor; this
+ *       runs while the layers are prepared (the next step), which do not need it;
  *   <li>for each layer, bottom up: skip if the chain-ID snapshot exists; otherwise Prepare {@code
  *       extract-<unique> <chainID>} on the parent chain ID with the labels of {@link LayerLabels}.
- *       ALREADY_EXISTS means the snapshotter prepared it; else fetch the blob into the content store,
- *       apply it with the diff service onto the returned mounts (diff ID checked) and commit it as
- *       the chain ID;
+ *       ALREADY_EXISTS means the snapshotter prepared it; else fetch the blob into the content
+ *       store, apply it with the diff service onto the returned mounts (diff ID checked) and commit
+ *       it as the chain ID;
  *   <li>label the config {@code containerd.io/gc.ref.snapshot.<snapshotter>=<top chainID>} so the
  *       snapshots survive garbage collection.
  * </ol>
@@ -71,8 +71,13 @@ public final class RemotePull {
    *
    * @param bytesFetched bytes downloaded from the registry (manifests, config, layers)
    */
-  public record Result(String imageName, Descriptor target, Digest manifest, Digest chainId,
-      List<PullListener.LayerStatus> layers, long bytesFetched) {}
+  public record Result(
+      String imageName,
+      Descriptor target,
+      Digest manifest,
+      Digest chainId,
+      List<PullListener.LayerStatus> layers,
+      long bytesFetched) {}
 
   private final java.util.function.Supplier<ContainerdClient> connection;
   private final RegistryClient registry;
@@ -86,15 +91,16 @@ public final class RemotePull {
    * With a containerd connection that is made on first use (or is being made meanwhile, say on
    * another thread while the registry resolves the image): the registry work comes first.
    */
-  public RemotePull(java.util.function.Supplier<ContainerdClient> containerd, RegistryClient registry) {
+  public RemotePull(
+      java.util.function.Supplier<ContainerdClient> containerd, RegistryClient registry) {
     this.connection = containerd;
     this.registry = registry;
   }
 
   /**
    * Where to announce each layer Prepare as soon as the manifest is known (see {@link
-   * dev.finch.soci.snapshot.RemotePreparer#expect}): an rpull running inside the snapshotter lets it
-   * fetch the index and zTOCs while this pull talks to containerd. Only for the {@code soci}
+   * dev.finch.soci.snapshot.RemotePreparer#expect}): an rpull running inside the snapshotter lets
+   * it fetch the index and zTOCs while this pull talks to containerd. Only for the {@code soci}
    * snapshotter.
    */
   public RemotePull expecting(java.util.function.Consumer<Map<String, String>> hint) {
@@ -104,7 +110,10 @@ public final class RemotePull {
 
   private java.util.function.Consumer<Map<String, String>> hint = labels -> {};
 
-  /** Runs the pull; failures are {@link dev.finch.soci.registry.RegistryException}s or {@link ContainerdException}s. */
+  /**
+   * Runs the pull; failures are {@link dev.finch.soci.registry.RegistryException}s or {@link
+   * ContainerdException}s.
+   */
   public Result pull(ImageRef ref, Options options, PullListener progress) {
     // the content is stored on another thread, which reports through the same listener
     PullListener listener = new SynchronizedListener(progress);
@@ -114,14 +123,20 @@ public final class RemotePull {
     listener.resolved(ref.toString(), top.descriptor());
     ManifestBytes platformManifest = top;
     if (top.isIndex()) {
-      platformManifest = registry.resolveImageManifest(ref.withDigest(top.descriptor().digest()), options.platform());
+      platformManifest =
+          registry.resolveImageManifest(
+              ref.withDigest(top.descriptor().digest()), options.platform());
       fetched[0] += platformManifest.bytes().length;
     }
     Manifest manifest = platformManifest.manifest();
     if (options.snapshotter().equals("soci")) {
       for (Descriptor layer : manifest.layers()) {
-        hint.accept(LayerLabels.identifying(
-            ref.toString(), platformManifest.descriptor().digest(), layer.digest(), options.sociIndex()));
+        hint.accept(
+            LayerLabels.identifying(
+                ref.toString(),
+                platformManifest.descriptor().digest(),
+                layer.digest(),
+                options.sociIndex()));
       }
     }
     Descriptor configDesc = manifest.config();
@@ -130,19 +145,28 @@ public final class RemotePull {
     List<Digest> diffIds = diffIds(configDesc, config);
     List<Descriptor> layers = manifest.layers();
     if (diffIds.size() != layers.size()) {
-      throw new IllegalArgumentException("image config " + configDesc.digest() + " lists " + diffIds.size()
-          + " diff ids for " + layers.size() + " layers");
+      throw new IllegalArgumentException(
+          "image config "
+              + configDesc.digest()
+              + " lists "
+              + diffIds.size()
+              + " diff ids for "
+              + layers.size()
+              + " layers");
     }
 
     containerd = connection.get();
-    // The snapshotter needs none of this content to prepare the layers (it reads the registry), so it
+    // The snapshotter needs none of this content to prepare the layers (it reads the registry), so
+    // it
     // is stored while the layers are prepared: the first Prepare, where lazy loading starts, is not
     // kept waiting behind several content-store round trips.
     ManifestBytes pm = platformManifest;
     Descriptor md = platformManifest.descriptor();
     String name = ref.toString();
-    java.util.concurrent.CompletableFuture<Void> stored = java.util.concurrent.CompletableFuture.runAsync(
-        () -> storeContent(name, top, pm, configDesc, config, layers, listener), Thread::startVirtualThread);
+    java.util.concurrent.CompletableFuture<Void> stored =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> storeContent(name, top, pm, configDesc, config, layers, listener),
+            Thread::startVirtualThread);
     SnapshotClient snapshots = containerd.snapshots(options.snapshotter());
     List<Digest> chain = ChainIds.of(diffIds);
     List<PullListener.LayerStatus> statuses = new ArrayList<>();
@@ -152,31 +176,55 @@ public final class RemotePull {
             LayerLabels.forLayer(chain.get(i), name, md.digest(), layers, i, options.sociIndex());
         String parent = i == 0 ? "" : chain.get(i - 1).toString();
         PullListener.LayerStatus status =
-            unpackLayer(ref, snapshots, layers.get(i), diffIds.get(i), chain.get(i), parent, labels, fetched);
+            unpackLayer(
+                ref,
+                snapshots,
+                layers.get(i),
+                diffIds.get(i),
+                chain.get(i),
+                parent,
+                labels,
+                fetched);
         statuses.add(status);
         listener.layer(layers.get(i), status);
       }
     } catch (RuntimeException e) {
-      stored.exceptionally(x -> {
-        e.addSuppressed(x);
-        return null;
-      }).join();
+      stored
+          .exceptionally(
+              x -> {
+                e.addSuppressed(x);
+                return null;
+              })
+          .join();
       throw e;
     }
     Futures.join(stored);
     Digest topChain = chain.isEmpty() ? null : chain.getLast();
     if (topChain != null) {
-      containerd.content().updateLabels(configDesc.digest(),
-          Map.of("containerd.io/gc.ref.snapshot." + options.snapshotter(), topChain.toString()));
+      containerd
+          .content()
+          .updateLabels(
+              configDesc.digest(),
+              Map.of(
+                  "containerd.io/gc.ref.snapshot." + options.snapshotter(), topChain.toString()));
     }
-    return new Result(name, top.descriptor(), md.digest(), topChain, List.copyOf(statuses), fetched[0]);
+    return new Result(
+        name, top.descriptor(), md.digest(), topChain, List.copyOf(statuses), fetched[0]);
   }
 
   // config, manifest and index into the content store (the gc labels keep their children), then the
   // image record
-  private void storeContent(String name, ManifestBytes top, ManifestBytes platformManifest, Descriptor configDesc, byte[] config,
-      List<Descriptor> layers, PullListener listener) {
-    containerd.content().writeBlob("rpull-" + configDesc.digest(), configDesc.digest(), config, Map.of());
+  private void storeContent(
+      String name,
+      ManifestBytes top,
+      ManifestBytes platformManifest,
+      Descriptor configDesc,
+      byte[] config,
+      List<Descriptor> layers,
+      PullListener listener) {
+    containerd
+        .content()
+        .writeBlob("rpull-" + configDesc.digest(), configDesc.digest(), config, Map.of());
     listener.stored("config", configDesc);
     Map<String, String> manifestLabels = new LinkedHashMap<>();
     manifestLabels.put("containerd.io/gc.ref.content.config", configDesc.digest().toString());
@@ -184,11 +232,18 @@ public final class RemotePull {
       manifestLabels.put("containerd.io/gc.ref.content.l." + i, layers.get(i).digest().toString());
     }
     Descriptor md = platformManifest.descriptor();
-    containerd.content().writeBlob("rpull-" + md.digest(), md.digest(), platformManifest.bytes(), manifestLabels);
+    containerd
+        .content()
+        .writeBlob("rpull-" + md.digest(), md.digest(), platformManifest.bytes(), manifestLabels);
     listener.stored("manifest", md);
     if (top.isIndex()) {
-      containerd.content().writeBlob("rpull-" + top.descriptor().digest(), top.descriptor().digest(), top.bytes(),
-          Map.of("containerd.io/gc.ref.content.m.0", md.digest().toString()));
+      containerd
+          .content()
+          .writeBlob(
+              "rpull-" + top.descriptor().digest(),
+              top.descriptor().digest(),
+              top.bytes(),
+              Map.of("containerd.io/gc.ref.content.m.0", md.digest().toString()));
       listener.stored("index", top.descriptor());
     }
     containerd.images().createOrUpdate(Image.of(name, top.descriptor().bare(), Map.of()));
@@ -212,14 +267,21 @@ public final class RemotePull {
     }
   }
 
-  private PullListener.LayerStatus unpackLayer(ImageRef ref, SnapshotClient snapshots, Descriptor layer,
-      Digest diffId, Digest chainId, String parent, Map<String, String> labels, long[] fetched) {
+  private PullListener.LayerStatus unpackLayer(
+      ImageRef ref,
+      SnapshotClient snapshots,
+      Descriptor layer,
+      Digest diffId,
+      Digest chainId,
+      String parent,
+      Map<String, String> labels,
+      long[] fetched) {
     if (exists(snapshots, chainId)) {
       return PullListener.LayerStatus.EXISTS;
     }
     while (true) {
       String key = "extract-" + uniquePart() + " " + chainId;
-      List<Mount> mounts;
+      List<ContainerdMount> mounts;
       try {
         mounts = snapshots.prepare(key, parent, labels);
       } catch (ContainerdException e) {
@@ -235,8 +297,13 @@ public final class RemotePull {
         fetched[0] += ensureBlob(ref, layer);
         Descriptor applied = containerd.diff().apply(layer.bare(), mounts);
         if (!applied.digest().equals(diffId)) {
-          throw new IllegalStateException("wrong diff id calculated on extraction of " + layer.digest()
-              + ": expected " + diffId + ", got " + applied.digest());
+          throw new IllegalStateException(
+              "wrong diff id calculated on extraction of "
+                  + layer.digest()
+                  + ": expected "
+                  + diffId
+                  + ", got "
+                  + applied.digest());
         }
         snapshots.commit(chainId.toString(), key, labels);
         return PullListener.LayerStatus.APPLIED;
@@ -263,13 +330,18 @@ public final class RemotePull {
     }
   }
 
-  /** Streams the layer blob from the registry into the content store unless it is there; returns bytes fetched. */
+  /**
+   * Streams the layer blob from the registry into the content store unless it is there; returns
+   * bytes fetched.
+   */
   private long ensureBlob(ImageRef ref, Descriptor layer) {
     if (containerd.content().find(layer.digest()).isPresent()) {
       return 0;
     }
     try (InputStream in = registry.openBlob(ref.repository(), layer.digest())) {
-      containerd.content().writeBlob("rpull-" + layer.digest(), layer.digest(), layer.size(), in, Map.of());
+      containerd
+          .content()
+          .writeBlob("rpull-" + layer.digest(), layer.digest(), layer.size(), in, Map.of());
     } catch (IOException e) {
       throw new UncheckedIOException("fetch layer " + layer.digest() + ": " + e.getMessage(), e);
     }
@@ -289,10 +361,12 @@ public final class RemotePull {
     try {
       ids = Json.MAPPER.readTree(config).path("rootfs").path("diff_ids");
     } catch (IOException e) {
-      throw new IllegalArgumentException("image config " + configDesc.digest() + " is not valid JSON", e);
+      throw new IllegalArgumentException(
+          "image config " + configDesc.digest() + " is not valid JSON", e);
     }
     if (!ids.isArray()) {
-      throw new IllegalArgumentException("image config " + configDesc.digest() + " has no rootfs.diff_ids");
+      throw new IllegalArgumentException(
+          "image config " + configDesc.digest() + " has no rootfs.diff_ids");
     }
     List<Digest> out = new ArrayList<>();
     ids.forEach(n -> out.add(Digest.parse(n.asText())));

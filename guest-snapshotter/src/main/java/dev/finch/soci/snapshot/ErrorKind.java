@@ -2,8 +2,9 @@ package dev.finch.soci.snapshot;
 
 /**
  * Error categories of the snapshot API, the subset of containerd's {@code errdefs} a snapshotter
- * returns. The gRPC adapter (and only it) maps them to {@code io.grpc.Status} codes of the same
- * names; containerd's unpacker relies on {@link #ALREADY_EXISTS} to skip a layer download.
+ * returns. The Snapshots service adapter ({@code dev.finch.soci.service}, and only it) maps them to
+ * {@code io.grpc.Status} codes of the same names; containerd's unpacker relies on {@link
+ * #ALREADY_EXISTS} to skip a layer download.
  */
 public enum ErrorKind {
   NOT_FOUND("not found"),

@@ -14,7 +14,12 @@ import java.util.Objects;
  * copy.
  */
 public record Info(
-    String name, String parent, Kind kind, Map<String, String> labels, Instant created, Instant updated) {
+    String name,
+    String parent,
+    Kind kind,
+    Map<String, String> labels,
+    Instant created,
+    Instant updated) {
   public Info {
     Objects.requireNonNull(name, "name");
     parent = parent == null ? "" : parent;

@@ -13,7 +13,9 @@ public enum Kind {
   ACTIVE,
   COMMITTED;
 
-  /** The name containerd uses in filters and logs: {@code view}, {@code active}, {@code committed}. */
+  /**
+   * The name containerd uses in filters and logs: {@code view}, {@code active}, {@code committed}.
+   */
   public String wireName() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }

@@ -5,9 +5,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What the snapshotter core needs from the lazy-loading layer (soci's {@code FileSystem}):
- * implemented by the remote/FUSE code and handed to {@link OverlaySnapshotter}, so that the core
- * owns the whole commit-under-target protocol and the remote code only mounts or unpacks.
+ * What a snapshotter needs from the lazy-loading layer (soci's {@code FileSystem}): implemented by
+ * the lazy-loading plug-in ({@code dev.finch.soci.lazy}) and handed to the snapshotter
+ * implementation, so that the snapshotter owns the whole commit-under-target protocol and the
+ * plug-in only mounts or unpacks. Part of the API because the remote-snapshot Prepare protocol
+ * (ALREADY_EXISTS after a remote or local outcome, normal mounts after a defer) is part of the
+ * {@link Snapshotter} contract.
  *
  * <p>Called only for prepares that carry {@code containerd.io/snapshot.ref}, outside any metadata
  * transaction (it may do network I/O). Policy lives in the implementation: soci's {@code
@@ -30,7 +33,8 @@ public interface RemotePreparer {
   /**
    * A hint that a Prepare with (at least) these labels is about to come, e.g. from an rpull running
    * in this process that has just resolved the image: the preparer may start fetching what that
-   * Prepare will need (index, zTOC) meanwhile. Returns at once; failures are the Prepare's to report.
+   * Prepare will need (index, zTOC) meanwhile. Returns at once; failures are the Prepare's to
+   * report.
    */
   default void expect(Map<String, String> labels) {}
 

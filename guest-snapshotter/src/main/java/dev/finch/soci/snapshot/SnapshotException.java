@@ -15,7 +15,10 @@ public final class SnapshotException extends RuntimeException {
 
   private final ErrorKind kind;
 
-  /** Builds {@code "<detail>: <kind text>"}, the shape of {@code fmt.Errorf("%s: %w", detail, errdefs.ErrX)}. */
+  /**
+   * Builds {@code "<detail>: <kind text>"}, the shape of {@code fmt.Errorf("%s: %w", detail,
+   * errdefs.ErrX)}.
+   */
   public SnapshotException(ErrorKind kind, String detail) {
     this(kind, detail + ": " + kind.text(), null);
   }
@@ -30,7 +33,10 @@ public final class SnapshotException extends RuntimeException {
     return kind;
   }
 
-  /** Prefixes context to the message and keeps the category, like {@code fmt.Errorf("%s: %w", prefix, err)}. */
+  /**
+   * Prefixes context to the message and keeps the category, like {@code fmt.Errorf("%s: %w",
+   * prefix, err)}.
+   */
   public SnapshotException wrap(String prefix) {
     return new SnapshotException(kind, prefix + ": " + getMessage(), this);
   }

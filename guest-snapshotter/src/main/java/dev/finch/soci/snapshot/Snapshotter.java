@@ -10,11 +10,11 @@ import java.util.function.Consumer;
  * served over gRPC by the Snapshots service adapter.
  *
  * <p>Typical use by containerd's unpacker: {@code prepare("extract-1 <chainID>", parentChainID,
- * {containerd.io/snapshot.ref: chainID, …})} returns mounts, containerd applies the layer diff
- * into them, then {@code commit(chainID, "extract-1 …")}. A remote snapshotter may instead answer
- * the prepare with {@link ErrorKind#ALREADY_EXISTS}, meaning "that chain ID is already available,
- * skip the download". A container rootfs is a {@code prepare} without the ref label; {@code view}
- * gives a read-only handle on a committed chain.
+ * {containerd.io/snapshot.ref: chainID, …})} returns mounts, containerd applies the layer diff into
+ * them, then {@code commit(chainID, "extract-1 …")}. A remote snapshotter may instead answer the
+ * prepare with {@link ErrorKind#ALREADY_EXISTS}, meaning "that chain ID is already available, skip
+ * the download". A container rootfs is a {@code prepare} without the ref label; {@code view} gives
+ * a read-only handle on a committed chain.
  *
  * <p>Keys are global to the snapshotter: containerd's metadata layer rewrites every client key to
  * {@code <namespace>/<seq>/<key>} before calling a proxy snapshotter, so no namespacing happens
@@ -24,7 +24,8 @@ import java.util.function.Consumer;
 public interface Snapshotter extends AutoCloseable {
 
   /** {@link #prepare(String, String, Map, String)} for a request that carries no namespace. */
-  default List<Mount> prepare(String key, String parent, Map<String, String> labels) throws IOException {
+  default List<Mount> prepare(String key, String parent, Map<String, String> labels)
+      throws IOException {
     return prepare(key, parent, labels, "");
   }
 
@@ -68,8 +69,8 @@ public interface Snapshotter extends AutoCloseable {
 
   /**
    * Calls {@code fn} for each snapshot matching any of {@code filters} (containerd filter syntax,
-   * e.g. {@code labels."containerd.io/snapshot.ref"==sha256:…,parent==x}); none matches all.
-   * {@code fn} may call back into the snapshotter.
+   * e.g. {@code labels."containerd.io/snapshot.ref"==sha256:…,parent==x}); none matches all. {@code
+   * fn} may call back into the snapshotter.
    */
   void walk(List<String> filters, Consumer<Info> fn) throws IOException;
 

@@ -5,8 +5,8 @@ package dev.finch.soci.snapshot;
  * snapshots.Usage}: {@code size} is allocated bytes (st_blocks * 512, hard links counted once),
  * {@code inodes} the number of distinct inodes including the layer root.
  *
- * <p>Remote (lazily loaded) snapshots report zero, because their content lives in the registry
- * and scanning a FUSE mount would defeat lazy loading.
+ * <p>Remote (lazily loaded) snapshots report zero, because their content lives in the registry and
+ * scanning a FUSE mount would defeat lazy loading.
  */
 public record Usage(long size, long inodes) {
   /** The usage of an empty or remote layer. */

@@ -8,7 +8,8 @@ import java.time.Instant;
  * One row of the artifacts database: a SOCI index, a zTOC or a prefetch artifact, with what it was
  * built from. Field meanings follow the reference's artifacts.db keys.
  *
- * <pre>{"digest":"sha256:...","size":1992,"originalDigest":"sha256:<layer>","imageDigest":"sha256:<manifest>",
+ * <pre>
+ * {"digest":"sha256:...","size":1992,"originalDigest":"sha256:<layer>","imageDigest":"sha256:<manifest>",
  *  "platform":"linux/amd64","location":"containerd","type":"soci_layer","mediaType":"application/octet-stream",
  *  "createdAt":"2026-11-22T10:00:00Z","spanSize":4194304}</pre>
  *

@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.finch.soci.oci.Digest;
+import dev.finch.soci.util.DurableFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,9 +21,10 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * The artifacts database under the SOCI root ({@code artifacts.json}): which zTOCs and indexes exist,
- * for which layers and images. Every change runs under an exclusive file lock and replaces the file
- * by atomic rename, so concurrent CLI runs and crashes never lose or corrupt entries.
+ * The artifacts database under the SOCI root ({@code artifacts.json}): which zTOCs and indexes
+ * exist, for which layers and images. Every change runs under an exclusive file lock (so concurrent
+ * CLI runs never lose each other's entries) and replaces the file through {@link DurableFiles} (so
+ * a crash leaves the file whole, holding every change whose call returned).
  */
 public final class ArtifactsDb {
   private static final ObjectMapper MAPPER =
@@ -100,7 +101,10 @@ public final class ArtifactsDb {
       return List.of();
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new IOException(
-          "artifacts database " + file + " is unreadable (" + e.getOriginalMessage()
+          "artifacts database "
+              + file
+              + " is unreadable ("
+              + e.getOriginalMessage()
               + "); run `soci rebuild-db` to recreate it");
     }
   }
@@ -111,14 +115,11 @@ public final class ArtifactsDb {
             FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock ignored = ch.lock()) {
       List<ArtifactEntry> next = new ArrayList<>(change.apply(read()));
-      next.sort(Comparator.comparing(ArtifactEntry::createdAt, Comparator.nullsFirst(Comparator.naturalOrder())));
-      Path tmp = Files.createTempFile(file.getParent(), ".artifacts-", ".json");
-      try {
-        Files.write(tmp, MAPPER.writeValueAsBytes(next));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      next.sort(
+          Comparator.comparing(
+              ArtifactEntry::createdAt, Comparator.nullsFirst(Comparator.naturalOrder())));
+      // The lock serializes writers, which is what DurableFiles' fixed temporary name needs.
+      DurableFiles.write(file, MAPPER.writeValueAsBytes(next));
     }
   }
 }

@@ -15,9 +15,9 @@ import java.util.Map;
  * Callers write under a lease so nothing is collected between a zTOC write and its index.
  */
 public final class ContainerdContentStore implements ContentStore {
-  private final dev.finch.soci.containerd.ContentStore content;
+  private final dev.finch.soci.containerd.ContentClient content;
 
-  public ContainerdContentStore(dev.finch.soci.containerd.ContentStore content) {
+  public ContainerdContentStore(dev.finch.soci.containerd.ContentClient content) {
     this.content = content;
   }
 
@@ -28,7 +28,10 @@ public final class ContainerdContentStore implements ContentStore {
 
   @Override
   public long size(Digest digest) throws IOException {
-    return content.find(digest).map(ContentInfo::size).orElseThrow(() -> new NoSuchFileException(digest.toString()));
+    return content
+        .find(digest)
+        .map(ContentInfo::size)
+        .orElseThrow(() -> new NoSuchFileException(digest.toString()));
   }
 
   @Override
@@ -45,7 +48,14 @@ public final class ContainerdContentStore implements ContentStore {
     try {
       byte[] b = content.readAt(digest, offset, len);
       if (b.length != len) {
-        throw new IOException(digest + ": short read at offset " + offset + ": expected " + len + " bytes, got " + b.length);
+        throw new IOException(
+            digest
+                + ": short read at offset "
+                + offset
+                + ": expected "
+                + len
+                + " bytes, got "
+                + b.length);
       }
       System.arraycopy(b, 0, dst, off, len);
     } catch (ContainerdException e) {

@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * Where images, zTOCs and SOCI indexes live on this machine: containerd's content store (the
- * reference CLI's default since v0.10) or a local OCI layout (the {@code soci} store, and
- * {@code --standalone}). Reads of a missing blob throw {@link java.nio.file.NoSuchFileException} with
- * the digest as its message.
+ * reference CLI's default since v0.10) or a local OCI layout (the {@code soci} store, and {@code
+ * --standalone}). Reads of a missing blob throw {@link java.nio.file.NoSuchFileException} with the
+ * digest as its message.
  */
 public interface ContentStore {
   boolean exists(Digest digest) throws IOException;
@@ -28,7 +28,10 @@ public interface ContentStore {
     }
   }
 
-  /** Stores {@code data} under its digest (verified), with garbage-collection labels where supported. */
+  /**
+   * Stores {@code data} under its digest (verified), with garbage-collection labels where
+   * supported.
+   */
   void write(Digest digest, byte[] data, Map<String, String> labels) throws IOException;
 
   /** Adds labels to a stored blob; a no-op for stores without labels. */

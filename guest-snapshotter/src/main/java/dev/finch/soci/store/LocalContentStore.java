@@ -1,16 +1,17 @@
 package dev.finch.soci.store;
 
 import dev.finch.soci.oci.Digest;
+import dev.finch.soci.util.DurableFiles;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,9 @@ import java.util.Map;
 
 /**
  * A content store kept as an OCI image layout ({@code blobs/<alg>/<hex>} plus {@code oci-layout}),
- * the reference's {@code soci} content store. Writes go to a temp file and are renamed into place,
- * so a crash never leaves a partial blob under its digest.
+ * the reference's {@code soci} content store. A blob is written under a temporary name of its own
+ * (two writers of one digest never share one) and published through {@link DurableFiles}, so a
+ * crash never leaves a partial blob under its digest and a written blob survives one.
  */
 public final class LocalContentStore implements ContentStore {
   private final Path root;
@@ -88,10 +90,14 @@ public final class LocalContentStore implements ContentStore {
     }
     ensureLayout();
     Files.createDirectories(target.getParent());
+    writeDurably(target, data);
+  }
+
+  private static void writeDurably(Path target, byte[] data) throws IOException {
     Path tmp = Files.createTempFile(target.getParent(), ".tmp-", "");
     try {
       Files.write(tmp, data);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      DurableFiles.publish(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -129,7 +135,7 @@ public final class LocalContentStore implements ContentStore {
     Path marker = root.resolve("oci-layout");
     if (!Files.exists(marker)) {
       Files.createDirectories(root);
-      Files.writeString(marker, "{\"imageLayoutVersion\":\"1.0.0\"}");
+      writeDurably(marker, "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.finch.soci.ztoc;
 
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes.Compression;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -14,9 +15,9 @@ import java.util.Objects;
  * @param maxSpanId number of spans minus one
  * @param spanDigests sha256 of each span's compressed bytes, checked before inflating a span
  * @param checkpointData the gzip zinfo blob or the TarZinfo FlatBuffer, kept verbatim so that the
- *     zTOC re-encodes to the same bytes (v1 blobs stay v1). It can be megabytes, so it is not copied
- *     on the way in: an array taken over, a slice of the decoded zTOC, or of a memory-mapped zTOC
- *     file (the daemon's, whose windows then stay on disk until a span needs one); {@link
+ *     zTOC re-encodes to the same bytes (v1 blobs stay v1). It can be megabytes, so it is not
+ *     copied on the way in: an array taken over, a slice of the decoded zTOC, or of a memory-mapped
+ *     zTOC file (the daemon's, whose windows then stay on disk until a span needs one); {@link
  *     #checkpoints()} hands out copies
  */
 public record CompressionInfo(
@@ -28,7 +29,8 @@ public record CompressionInfo(
   }
 
   /** With the checkpoint bytes in {@code checkpoints}, taken over. */
-  public CompressionInfo(Compression algorithm, int maxSpanId, List<Digest> spanDigests, byte[] checkpoints) {
+  public CompressionInfo(
+      Compression algorithm, int maxSpanId, List<Digest> spanDigests, byte[] checkpoints) {
     this(algorithm, maxSpanId, spanDigests, MemorySegment.ofArray(checkpoints));
   }
 
@@ -62,7 +64,14 @@ public record CompressionInfo(
 
   @Override
   public String toString() {
-    return "CompressionInfo[algorithm=" + algorithm + ", maxSpanId=" + maxSpanId
-        + ", spanDigests=" + spanDigests.size() + ", checkpoints=" + checkpointData.byteSize() + " bytes]";
+    return "CompressionInfo[algorithm="
+        + algorithm
+        + ", maxSpanId="
+        + maxSpanId
+        + ", spanDigests="
+        + spanDigests.size()
+        + ", checkpoints="
+        + checkpointData.byteSize()
+        + " bytes]";
   }
 }

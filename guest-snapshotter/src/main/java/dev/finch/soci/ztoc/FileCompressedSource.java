@@ -24,8 +24,15 @@ public final class FileCompressedSource implements CompressedSource, AutoCloseab
     while (buf.hasRemaining()) {
       int n = channel.read(buf, pos);
       if (n < 0) {
-        throw new EOFException(path + ": expected " + len + " bytes at offset " + offset
-            + ", got " + (pos - offset) + " before end of file");
+        throw new EOFException(
+            path
+                + ": expected "
+                + len
+                + " bytes at offset "
+                + offset
+                + ", got "
+                + (pos - offset)
+                + " before end of file");
       }
       pos += n;
     }

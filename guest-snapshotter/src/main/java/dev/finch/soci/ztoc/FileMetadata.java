@@ -65,8 +65,22 @@ public record FileMetadata(
 
   /** The same entry with another tar header offset. */
   public FileMetadata withTarHeaderOffset(long offset) {
-    return new FileMetadata(name, type, uncompressedOffset, uncompressedSize, linkname, mode, uid,
-        gid, uname, gname, modTime, devmajor, devminor, xattrs, offset);
+    return new FileMetadata(
+        name,
+        type,
+        uncompressedOffset,
+        uncompressedSize,
+        linkname,
+        mode,
+        uid,
+        gid,
+        uname,
+        gname,
+        modTime,
+        devmajor,
+        devminor,
+        xattrs,
+        offset);
   }
 
   /** Only the {@code SCHILY.xattr.*} records, prefix stripped: what a filesystem exposes. */

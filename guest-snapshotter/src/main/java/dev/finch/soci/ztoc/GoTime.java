@@ -1,5 +1,6 @@
 package dev.finch.soci.ztoc;
 
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -7,8 +8,9 @@ import java.time.ZoneOffset;
 
 /**
  * Go {@code time.Time.MarshalText} for a UTC time: RFC 3339 with up to nine fraction digits,
- * trailing zeros trimmed and the fraction dropped when zero ({@code 2006-01-02T15:04:05.999999999Z}).
- * The zTOC stores mtimes in this form, so it must match byte for byte.
+ * trailing zeros trimmed and the fraction dropped when zero ({@code
+ * 2006-01-02T15:04:05.999999999Z}). The zTOC stores mtimes in this form, so it must match byte for
+ * byte.
  */
 final class GoTime {
   /** What Go prints for the zero {@code time.Time}. */
@@ -29,8 +31,8 @@ final class GoTime {
       throw new ZtocException("mod time " + seconds + "s: year outside of range [0,9999]");
     }
     if (t.getYear() < 0 || t.getYear() > MAX_YEAR) {
-      throw new ZtocException("mod time " + seconds + "s: year " + t.getYear()
-          + " outside of range [0,9999]");
+      throw new ZtocException(
+          "mod time " + seconds + "s: year " + t.getYear() + " outside of range [0,9999]");
     }
     StringBuilder sb = new StringBuilder(30);
     pad(sb, t.getYear(), 4).append('-');

@@ -1,12 +1,13 @@
 package dev.finch.soci.ztoc;
 
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Parses the body of a PAX extended header ({@code "%d %s=%s\n"} records) with Go
- * {@code archive/tar} rules ({@code parsePAX}, {@code parsePAXRecord}, {@code validPAXRecord}).
+ * Parses the body of a PAX extended header ({@code "%d %s=%s\n"} records) with Go {@code
+ * archive/tar} rules ({@code parsePAX}, {@code parsePAXRecord}, {@code validPAXRecord}).
  */
 final class PaxRecords {
   static final String PATH = "path";
@@ -55,8 +56,8 @@ final class PaxRecords {
       }
       String key = rec.substring(0, eq);
       String value = rec.substring(eq + 1);
-      boolean nameLike = key.equals(PATH) || key.equals(LINKPATH) || key.equals(UNAME)
-          || key.equals(GNAME);
+      boolean nameLike =
+          key.equals(PATH) || key.equals(LINKPATH) || key.equals(UNAME) || key.equals(GNAME);
       if (nameLike ? value.indexOf('\0') >= 0 : key.indexOf('\0') >= 0) {
         throw invalid(at, "record " + key + " contains a NUL byte");
       }

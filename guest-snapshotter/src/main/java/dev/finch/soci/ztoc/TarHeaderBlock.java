@@ -1,5 +1,6 @@
 package dev.finch.soci.ztoc;
 
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,7 +44,12 @@ final class TarHeaderBlock {
   private static final byte[] TRAILER_STAR = {'t', 'a', 'r', 0};
 
   /** Format guess of one block. */
-  enum Format { V7, USTAR, GNU, STAR }
+  enum Format {
+    V7,
+    USTAR,
+    GNU,
+    STAR
+  }
 
   /**
    * The fields of one header block.
@@ -96,22 +102,23 @@ final class TarHeaderBlock {
       gname = string(b, GNAME, NAME32);
       devmajor = p.numeric(b, DEVMAJOR, NUM8, "devmajor");
       devminor = p.numeric(b, DEVMINOR, NUM8, "devminor");
-      String prefix = switch (format) {
-        case USTAR -> string(b, PREFIX, USTAR_PREFIX_LEN);
-        case STAR -> string(b, PREFIX, STAR_PREFIX_LEN);
-        case GNU -> gnuTimesParse(b) ? "" : asciiOrEmpty(string(b, PREFIX, USTAR_PREFIX_LEN));
-        case V7 -> "";
-      };
+      String prefix =
+          switch (format) {
+            case USTAR -> string(b, PREFIX, USTAR_PREFIX_LEN);
+            case STAR -> string(b, PREFIX, STAR_PREFIX_LEN);
+            case GNU -> gnuTimesParse(b) ? "" : asciiOrEmpty(string(b, PREFIX, USTAR_PREFIX_LEN));
+            case V7 -> "";
+          };
       if (!prefix.isEmpty()) {
         name = prefix + "/" + name;
       }
     }
     if (size < 0) {
-      throw new ZtocException("not a valid tar: header at offset " + at + " has negative size "
-          + size);
+      throw new ZtocException(
+          "not a valid tar: header at offset " + at + " has negative size " + size);
     }
-    return new Raw(typeflag, name, linkname, size, mode, uid, gid, mtime, uname, gname, devmajor,
-        devminor);
+    return new Raw(
+        typeflag, name, linkname, size, mode, uid, gid, mtime, uname, gname, devmajor, devminor);
   }
 
   /** Go tolerates a pre-1.8 GNU writer bug: unparsable atime/ctime means the prefix is a name. */
@@ -150,8 +157,13 @@ final class TarHeaderBlock {
       signed += (byte) c;
     }
     if (stored != unsigned && stored != signed) {
-      throw new ZtocException("not a valid tar: header checksum at offset " + at + ": expected "
-          + unsigned + ", got " + stored);
+      throw new ZtocException(
+          "not a valid tar: header checksum at offset "
+              + at
+              + ": expected "
+              + unsigned
+              + ", got "
+              + stored);
     }
     boolean ustarMagic = regionEquals(b, MAGIC, MAGIC_USTAR);
     if (ustarMagic && regionEquals(b, STAR_TRAILER, TRAILER_STAR)) {
@@ -239,8 +251,8 @@ final class TarHeaderBlock {
     }
 
     private ZtocException invalid(String field) {
-      return new ZtocException("not a valid tar: invalid " + field + " field in header at offset "
-          + at);
+      return new ZtocException(
+          "not a valid tar: invalid " + field + " field in header at offset " + at);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.finch.soci.ztoc;
 
 import dev.finch.soci.ztoc.compression.GzipIndexer;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -9,17 +10,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A push-style tar reader that turns the uncompressed layer into TOC entries while the bytes
- * stream past: it copies only header blocks (and PAX / GNU long-name bodies, at most 1 MiB) and
- * skips file data by counting, so memory does not depend on the layer.
+ * A push-style tar reader that turns the uncompressed layer into TOC entries while the bytes stream
+ * past: it copies only header blocks (and PAX / GNU long-name bodies, at most 1 MiB) and skips file
+ * data by counting, so memory does not depend on the layer.
  *
- * <p>Semantics follow Go {@code archive/tar} {@code Reader.Next} as used by soci's
- * {@code metadataFromTarReader}: PAX {@code x} and GNU {@code L}/{@code K} headers fold into the
- * next entry, header-only types (links, devices, dirs, fifos) have no data whatever their size
- * field says, and the archive ends after two zero blocks or at a clean end of input.
+ * <p>Semantics follow Go {@code archive/tar} {@code Reader.Next} as used by soci's {@code
+ * metadataFromTarReader}: PAX {@code x} and GNU {@code L}/{@code K} headers fold into the next
+ * entry, header-only types (links, devices, dirs, fifos) have no data whatever their size field
+ * says, and the archive ends after two zero blocks or at a clean end of input.
  */
 final class TarTocParser implements GzipIndexer.UncompressedSink {
   private static final int BLOCK = TarHeaderBlock.BLOCK;
+
   /** Go's {@code maxSpecialFileSize}. */
   private static final int MAX_SPECIAL_SIZE = 1 << 20;
 
@@ -37,7 +39,12 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
   private static final byte TYPE_GNU_LONG_NAME = 'L';
   private static final byte TYPE_GNU_LONG_LINK = 'K';
 
-  private enum State { HEADER, SPECIAL, SKIP, DONE }
+  private enum State {
+    HEADER,
+    SPECIAL,
+    SKIP,
+    DONE
+  }
 
   private final String label;
   private final byte[] block = new byte[BLOCK];
@@ -48,6 +55,7 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
   private long skip;
   private boolean sawZeroBlock;
   private long archiveSize = -1;
+
   /** Offset of the first header (PAX / GNU long name included) of the entry being read. */
   private long entryStart = -1;
 
@@ -59,7 +67,9 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
   private int specialFill;
   private long specialAt;
 
-  /** @param label prefix of error messages, e.g. {@code layer sha256:ab..} */
+  /**
+   * @param label prefix of error messages, e.g. {@code layer sha256:ab..}
+   */
   TarTocParser(String label) {
     this.label = label;
   }
@@ -124,11 +134,10 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
    */
   List<FileMetadata> finish() throws ZtocException {
     if (state != State.DONE) {
-      boolean clean = state == State.HEADER && fill == 0
-          || state == State.SKIP && skip == 0;
+      boolean clean = state == State.HEADER && fill == 0 || state == State.SKIP && skip == 0;
       if (!clean) {
-        throw new ZtocException(label + ": not a valid tar: unexpected end of data at uncompressed"
-            + " offset " + pos);
+        throw new ZtocException(
+            label + ": not a valid tar: unexpected end of data at uncompressed" + " offset " + pos);
       }
       archiveSize = pos;
       state = State.DONE;
@@ -150,19 +159,31 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
       return;
     }
     if (sawZeroBlock) {
-      throw new ZtocException("not a valid tar: non-zero block at offset " + at
-          + " after an end-of-archive zero block");
+      throw new ZtocException(
+          "not a valid tar: non-zero block at offset "
+              + at
+              + " after an end-of-archive zero block");
     }
     if (entryStart < 0) {
       entryStart = at;
     }
     TarHeaderBlock.Raw raw = TarHeaderBlock.parse(block, at);
     byte t = raw.typeflag();
-    if (t == TYPE_PAX || t == TYPE_PAX_GLOBAL || t == TYPE_GNU_LONG_NAME
+    if (t == TYPE_PAX
+        || t == TYPE_PAX_GLOBAL
+        || t == TYPE_GNU_LONG_NAME
         || t == TYPE_GNU_LONG_LINK) {
       if (raw.size() > MAX_SPECIAL_SIZE) {
-        throw new ZtocException("not a valid tar: " + typeName(t) + " header at offset " + at
-            + " is " + raw.size() + " bytes, more than the " + MAX_SPECIAL_SIZE + " allowed");
+        throw new ZtocException(
+            "not a valid tar: "
+                + typeName(t)
+                + " header at offset "
+                + at
+                + " is "
+                + raw.size()
+                + " bytes, more than the "
+                + MAX_SPECIAL_SIZE
+                + " allowed");
       }
       specialType = t;
       specialAt = at;
@@ -181,8 +202,9 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
     skipBytes(padding(special.length));
     switch (specialType) {
       case TYPE_PAX -> pax = PaxRecords.parse(special, special.length, specialAt);
-      case TYPE_PAX_GLOBAL -> throw new ZtocException(
-          "unsupported input tar entry 'g' (PAX global header) at offset " + specialAt);
+      case TYPE_PAX_GLOBAL ->
+          throw new ZtocException(
+              "unsupported input tar entry 'g' (PAX global header) at offset " + specialAt);
       case TYPE_GNU_LONG_NAME -> gnuLongName = TarHeaderBlock.string(special, 0, special.length);
       case TYPE_GNU_LONG_LINK -> gnuLongLink = TarHeaderBlock.string(special, 0, special.length);
       default -> throw new IllegalStateException("not a special type: " + specialType);
@@ -224,7 +246,7 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
           mtimeNanos = t[1];
         }
         case PaxRecords.ATIME, PaxRecords.CTIME -> PaxRecords.parseTime(v, at);
-        default -> { }
+        default -> {}
       }
     }
     if (!gnuLongName.isEmpty()) {
@@ -238,16 +260,30 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
     gnuLongLink = "";
     String type = typeString(raw.typeflag(), name, at);
     if (size < 0) {
-      throw new ZtocException("not a valid tar: entry at offset " + at + " has negative size "
-          + size);
+      throw new ZtocException(
+          "not a valid tar: entry at offset " + at + " has negative size " + size);
     }
     TocValidation.checkEntryName("tar entry", name);
     if (type.equals(FileMetadata.TYPE_HARDLINK)) {
       TocValidation.checkEntryName("hardlink target of " + TocValidation.quote(name), linkname);
     }
-    entries.add(new FileMetadata(name, type, pos, size, linkname, raw.mode(), uid & 0xffffffffL,
-        gid & 0xffffffffL, uname, gname, GoTime.marshalText(mtime, mtimeNanos), raw.devmajor(),
-        raw.devminor(), new TreeMap<>(records), entryStart));
+    entries.add(
+        new FileMetadata(
+            name,
+            type,
+            pos,
+            size,
+            linkname,
+            raw.mode(),
+            uid & 0xffffffffL,
+            gid & 0xffffffffL,
+            uname,
+            gname,
+            GoTime.marshalText(mtime, mtimeNanos),
+            raw.devmajor(),
+            raw.devminor(),
+            new TreeMap<>(records),
+            entryStart));
     entryStart = -1;
     long data = headerOnly(type) ? 0 : size;
     skipBytes(data + padding(data));
@@ -276,8 +312,9 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
       case TYPE_BLOCK -> FileMetadata.TYPE_BLOCK;
       case TYPE_DIR -> FileMetadata.TYPE_DIR;
       case TYPE_FIFO -> FileMetadata.TYPE_FIFO;
-      default -> throw new ZtocException("unsupported input tar entry " + typeName(t)
-          + " at offset " + at);
+      default ->
+          throw new ZtocException(
+              "unsupported input tar entry " + typeName(t) + " at offset " + at);
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.finch.soci.ztoc;
 
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,15 +22,18 @@ public final class TocValidation {
     for (String element : name.split("/", -1)) {
       if (element.equals(PARENT)) {
         throw new ZtocException(
-            what + " " + quote(name) + " contains a \"..\" path element; refusing an entry that"
+            what
+                + " "
+                + quote(name)
+                + " contains a \"..\" path element; refusing an entry that"
                 + " could escape the layer root");
       }
     }
   }
 
   /**
-   * Go {@code strings.TrimPrefix(filepath.Clean("/"+name), "/")}: {@code ./a//b/} becomes
-   * {@code a/b}; the root is the empty string.
+   * Go {@code strings.TrimPrefix(filepath.Clean("/"+name), "/")}: {@code ./a//b/} becomes {@code
+   * a/b}; the root is the empty string.
    */
   public static String cleanPath(String name) {
     List<String> parts = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.finch.soci.ztoc;
 
+import dev.finch.soci.ztoc.compression.ZtocException;
+
 /**
  * The layer cannot get a zTOC by design (today: zstd layers), which the reference skips silently.
  * Callers should print {@link #getMessage()} and carry on; it is not a failure.

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param uncompressedArchiveSize bytes a Go {@code tar.Reader} consumed up to end of archive
  * @param toc one entry per tar header in tar order (decoded: sorted by uncompressed offset)
  * @param compressionInfo spans, their digests and the checkpoint blob
- * @see <a href="https://github.com/awslabs/soci-snapshotter/blob/main/ztoc/fbs/ztoc.fbs">ztoc.fbs</a>
+ * @see <a
+ *     href="https://github.com/awslabs/soci-snapshotter/blob/main/ztoc/fbs/ztoc.fbs">ztoc.fbs</a>
  */
 public record Ztoc(
     String version,

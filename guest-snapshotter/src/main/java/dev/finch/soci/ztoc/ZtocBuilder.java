@@ -4,6 +4,7 @@ import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes.Compression;
 import dev.finch.soci.ztoc.compression.GzipIndexer;
 import dev.finch.soci.ztoc.compression.TarZinfo;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -62,11 +63,12 @@ public final class ZtocBuilder {
   public Result build(InputStream blob, Compression compression, Digest layerDigest)
       throws IOException {
     String label = layerDigest == null ? "layer" : "layer " + layerDigest;
-    Ztoc ztoc = switch (compression) {
-      case GZIP -> buildGzip(blob, label, layerDigest);
-      case UNCOMPRESSED, UNKNOWN -> buildTar(blob, label, layerDigest);
-      case ZSTD -> throw new UnsupportedLayerException(UnsupportedLayerException.ZSTD_SKIPPED);
-    };
+    Ztoc ztoc =
+        switch (compression) {
+          case GZIP -> buildGzip(blob, label, layerDigest);
+          case UNCOMPRESSED, UNKNOWN -> buildTar(blob, label, layerDigest);
+          case ZSTD -> throw new UnsupportedLayerException(UnsupportedLayerException.ZSTD_SKIPPED);
+        };
     byte[] encoded = ZtocCodec.encode(ztoc);
     return new Result(ztoc, encoded, Digest.sha256(encoded), encoded.length);
   }
@@ -76,10 +78,11 @@ public final class ZtocBuilder {
     GzipIndexer.Result r = GzipIndexer.index(blob, spanSize, parser, label);
     verify(label, expected, r.blobDigest());
     List<FileMetadata> toc = parser.finish();
-    CompressionInfo info = new CompressionInfo(Compression.GZIP, r.zinfo().maxSpanId(),
-        r.spanDigests(), r.zinfo().toBytes());
-    return new Ztoc(Ztoc.VERSION_09, buildToolIdentifier, r.compressedSize(),
-        parser.archiveSize(), toc, info);
+    CompressionInfo info =
+        new CompressionInfo(
+            Compression.GZIP, r.zinfo().maxSpanId(), r.spanDigests(), r.zinfo().toBytes());
+    return new Ztoc(
+        Ztoc.VERSION_09, buildToolIdentifier, r.compressedSize(), parser.archiveSize(), toc, info);
   }
 
   private Ztoc buildTar(InputStream blob, String label, Digest expected) throws IOException {
@@ -113,15 +116,15 @@ public final class ZtocBuilder {
     verify(label, expected, Digest.fromSha256(whole.digest()));
     List<FileMetadata> toc = parser.finish();
     TarZinfo zinfo = new TarZinfo(spanSize, size);
-    CompressionInfo info = new CompressionInfo(Compression.UNCOMPRESSED, zinfo.maxSpanId(),
-        digests, zinfo.toBytes());
+    CompressionInfo info =
+        new CompressionInfo(Compression.UNCOMPRESSED, zinfo.maxSpanId(), digests, zinfo.toBytes());
     return new Ztoc(Ztoc.VERSION_09, buildToolIdentifier, size, parser.archiveSize(), toc, info);
   }
 
   private static void verify(String label, Digest expected, Digest actual) throws ZtocException {
     if (expected != null && !expected.equals(actual)) {
-      throw new ZtocException(label + ": blob digest mismatch: expected " + expected + ", got "
-          + actual);
+      throw new ZtocException(
+          label + ": blob digest mismatch: expected " + expected + ", got " + actual);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.finch.soci.ztoc;
 import com.google.flatbuffers.FlatBufferBuilder;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes.Compression;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import dev.finch.soci.ztoc.fbs.FbsCompressionInfo;
 import dev.finch.soci.ztoc.fbs.FbsFileMetadata;
 import dev.finch.soci.ztoc.fbs.FbsXattr;
@@ -101,7 +102,8 @@ public final class ZtocCodec {
     return switch (algorithm) {
       case GZIP -> FbsCompressionInfo.ALGORITHM_GZIP;
       case UNCOMPRESSED, UNKNOWN -> FbsCompressionInfo.ALGORITHM_UNCOMPRESSED;
-      case ZSTD -> throw new IllegalArgumentException("zTOC: zstd has no CompressionAlgorithm code");
+      case ZSTD ->
+          throw new IllegalArgumentException("zTOC: zstd has no CompressionAlgorithm code");
     };
   }
 
@@ -138,22 +140,23 @@ public final class ZtocCodec {
       }
       String name = m.string(FbsFileMetadata.SLOT_NAME);
       TocValidation.checkEntryName("zTOC entry", name);
-      toc.add(new FileMetadata(
-          name,
-          m.string(FbsFileMetadata.SLOT_TYPE),
-          m.int64(FbsFileMetadata.SLOT_UNCOMPRESSED_OFFSET),
-          m.int64(FbsFileMetadata.SLOT_UNCOMPRESSED_SIZE),
-          m.string(FbsFileMetadata.SLOT_LINKNAME),
-          m.int64(FbsFileMetadata.SLOT_MODE),
-          m.uint32(FbsFileMetadata.SLOT_UID),
-          m.uint32(FbsFileMetadata.SLOT_GID),
-          m.string(FbsFileMetadata.SLOT_UNAME),
-          m.string(FbsFileMetadata.SLOT_GNAME),
-          m.string(FbsFileMetadata.SLOT_MOD_TIME),
-          m.int64(FbsFileMetadata.SLOT_DEVMAJOR),
-          m.int64(FbsFileMetadata.SLOT_DEVMINOR),
-          xattrs,
-          0));
+      toc.add(
+          new FileMetadata(
+              name,
+              m.string(FbsFileMetadata.SLOT_TYPE),
+              m.int64(FbsFileMetadata.SLOT_UNCOMPRESSED_OFFSET),
+              m.int64(FbsFileMetadata.SLOT_UNCOMPRESSED_SIZE),
+              m.string(FbsFileMetadata.SLOT_LINKNAME),
+              m.int64(FbsFileMetadata.SLOT_MODE),
+              m.uint32(FbsFileMetadata.SLOT_UID),
+              m.uint32(FbsFileMetadata.SLOT_GID),
+              m.string(FbsFileMetadata.SLOT_UNAME),
+              m.string(FbsFileMetadata.SLOT_GNAME),
+              m.string(FbsFileMetadata.SLOT_MOD_TIME),
+              m.int64(FbsFileMetadata.SLOT_DEVMAJOR),
+              m.int64(FbsFileMetadata.SLOT_DEVMINOR),
+              xattrs,
+              0));
     }
     toc.sort(Comparator.comparingLong(FileMetadata::uncompressedOffset));
     FbsCompressionInfo ci = z.compressionInfo();
@@ -168,13 +171,15 @@ public final class ZtocCodec {
       }
       digests.add(Digest.parse(text));
     }
-    Compression algorithm = switch (ci.algorithm()) {
-      case FbsCompressionInfo.ALGORITHM_GZIP -> Compression.GZIP;
-      case FbsCompressionInfo.ALGORITHM_UNCOMPRESSED -> Compression.UNCOMPRESSED;
-      default -> throw new ZtocException(
-          "zTOC: compression algorithm: expected 1 (gzip) or 2 (uncompressed), got "
-              + ci.algorithm());
-    };
+    Compression algorithm =
+        switch (ci.algorithm()) {
+          case FbsCompressionInfo.ALGORITHM_GZIP -> Compression.GZIP;
+          case FbsCompressionInfo.ALGORITHM_UNCOMPRESSED -> Compression.UNCOMPRESSED;
+          default ->
+              throw new ZtocException(
+                  "zTOC: compression algorithm: expected 1 (gzip) or 2 (uncompressed), got "
+                      + ci.algorithm());
+        };
     return new Ztoc(
         z.version(),
         z.buildToolIdentifier(),
@@ -193,9 +198,13 @@ public final class ZtocCodec {
     long next = 0;
     for (FileMetadata m : sorted) {
       if (next > m.uncompressedOffset()) {
-        throw new ZtocException("zTOC: invalid toc entry " + TocValidation.quote(m.name())
-            + ": data at offset " + m.uncompressedOffset() + " overlaps the previous entry ending at "
-            + next);
+        throw new ZtocException(
+            "zTOC: invalid toc entry "
+                + TocValidation.quote(m.name())
+                + ": data at offset "
+                + m.uncompressedOffset()
+                + " overlaps the previous entry ending at "
+                + next);
       }
       out.add(m.withTarHeaderOffset(next));
       next = alignToTarBlock(m.uncompressedOffset() + m.uncompressedSize());

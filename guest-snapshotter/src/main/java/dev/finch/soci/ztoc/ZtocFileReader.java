@@ -2,6 +2,7 @@ package dev.finch.soci.ztoc;
 
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.ztoc.compression.Zinfo;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,8 +31,11 @@ public final class ZtocFileReader {
     this.source = source;
     this.zinfo = ztoc.compressionInfo().zinfo();
     if (ztoc.compressionInfo().spanDigests().size() != zinfo.maxSpanId() + 1) {
-      throw new ZtocException("zTOC: expected " + (zinfo.maxSpanId() + 1) + " span digests, got "
-          + ztoc.compressionInfo().spanDigests().size());
+      throw new ZtocException(
+          "zTOC: expected "
+              + (zinfo.maxSpanId() + 1)
+              + " span digests, got "
+              + ztoc.compressionInfo().spanDigests().size());
     }
     for (FileMetadata m : ztoc.toc()) {
       byName.put(m.cleanName(), m);
@@ -58,8 +62,8 @@ public final class ZtocFileReader {
   }
 
   /**
-   * Reads up to {@code len} bytes of a regular file at {@code fileOffset} into {@code dst};
-   * returns the count (0 at or past the end), like a FUSE read.
+   * Reads up to {@code len} bytes of a regular file at {@code fileOffset} into {@code dst}; returns
+   * the count (0 at or past the end), like a FUSE read.
    */
   public int read(FileMetadata file, long fileOffset, byte[] dst, int off, int len)
       throws IOException {
@@ -67,31 +71,41 @@ public final class ZtocFileReader {
     if (n == 0) {
       return 0;
     }
-    OutputStream sink = new OutputStream() {
-      private int pos = off;
+    OutputStream sink =
+        new OutputStream() {
+          private int pos = off;
 
-      @Override
-      public void write(int b) {
-        dst[pos++] = (byte) b;
-      }
+          @Override
+          public void write(int b) {
+            dst[pos++] = (byte) b;
+          }
 
-      @Override
-      public void write(byte[] b, int o, int l) {
-        System.arraycopy(b, o, dst, pos, l);
-        pos += l;
-      }
-    };
+          @Override
+          public void write(byte[] b, int o, int l) {
+            System.arraycopy(b, o, dst, pos, l);
+            pos += l;
+          }
+        };
     copyRange(file.uncompressedOffset() + fileOffset, n, sink);
     return (int) n;
   }
 
   private FileMetadata regularFile(String name) throws ZtocException {
-    FileMetadata m = find(name).orElseThrow(
-        () -> new ZtocException("file " + TocValidation.quote(name) + " not found in zTOC"));
+    FileMetadata m =
+        find(name)
+            .orElseThrow(
+                () ->
+                    new ZtocException("file " + TocValidation.quote(name) + " not found in zTOC"));
     if (m.type().equals(FileMetadata.TYPE_HARDLINK)) {
-      FileMetadata target = find(m.linkname()).orElseThrow(() -> new ZtocException(
-          "hardlink " + TocValidation.quote(name) + " points to missing "
-              + TocValidation.quote(m.linkname())));
+      FileMetadata target =
+          find(m.linkname())
+              .orElseThrow(
+                  () ->
+                      new ZtocException(
+                          "hardlink "
+                              + TocValidation.quote(name)
+                              + " points to missing "
+                              + TocValidation.quote(m.linkname())));
       return requireRegular(name, target);
     }
     return requireRegular(name, m);
@@ -99,8 +113,8 @@ public final class ZtocFileReader {
 
   private static FileMetadata requireRegular(String name, FileMetadata m) throws ZtocException {
     if (!m.type().equals(FileMetadata.TYPE_REG)) {
-      throw new ZtocException(TocValidation.quote(name) + " is a " + m.type()
-          + ", expected a regular file");
+      throw new ZtocException(
+          TocValidation.quote(name) + " is a " + m.type() + ", expected a regular file");
     }
     return m;
   }
@@ -116,8 +130,8 @@ public final class ZtocFileReader {
     int last = zinfo.spanIdForUncompressedOffset(end - 1);
     for (int s = first; s <= last; s++) {
       long spanStart = zinfo.startUncompressedOffset(s);
-      long spanEnd = s == last ? end
-          : zinfo.endUncompressedOffset(s, ztoc.uncompressedArchiveSize());
+      long spanEnd =
+          s == last ? end : zinfo.endUncompressedOffset(s, ztoc.uncompressedArchiveSize());
       long from = Math.max(start, spanStart);
       long to = Math.min(end, spanEnd);
       byte[] span = uncompressedSpan(s, compressedSize);
@@ -155,8 +169,8 @@ public final class ZtocFileReader {
     Digest expected = ztoc.compressionInfo().spanDigests().get(spanId);
     Digest actual = Digest.sha256(buf);
     if (!expected.equals(actual)) {
-      throw new ZtocException("span " + spanId + " digest mismatch: expected " + expected
-          + ", got " + actual);
+      throw new ZtocException(
+          "span " + spanId + " digest mismatch: expected " + expected + ", got " + actual);
     }
     return buf;
   }

@@ -1,6 +1,6 @@
 /**
- * zTOC: the per-layer table of contents that makes SOCI lazy loading possible, byte-compatible
- * with awslabs/soci-snapshotter.
+ * zTOC: the per-layer table of contents that makes SOCI lazy loading possible, byte-compatible with
+ * awslabs/soci-snapshotter.
  *
  * <ul>
  *   <li>{@link dev.finch.soci.ztoc.ZtocBuilder} builds one from a layer blob in a single streaming

@@ -2,10 +2,10 @@ package dev.finch.soci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.finch.soci.testing.SociRuns;
-import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.Json;
+import dev.finch.soci.testing.SociRuns;
+import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
 import dev.finch.testkit.image.OciArchive;
@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real root filesystem as one layer (debootstrap --variant=minbase bookworm, cached per machine in
- * /var/tmp/finch-test-cache): after {@code soci create}, every regular file in the zTOC, read with
- * {@code soci ztoc get-file}, is byte-identical to the file in the tar.
+ * A real root filesystem as one layer (debootstrap --variant=minbase bookworm, cached per machine
+ * in /var/tmp/finch-test-cache): after {@code soci create}, every regular file in the zTOC, read
+ * with {@code soci ztoc get-file}, is byte-identical to the file in the tar.
  */
 public class MinbaseGetFileIT {
   static final Path CACHE = Path.of("/var/tmp/finch-test-cache");
@@ -50,7 +50,9 @@ public class MinbaseGetFileIT {
     ensureRootfsTar();
     containerd = ContainerdFixture.builder().build().start();
     layerGz = work.resolve("layer.tar.gz");
-    ContainerdProcess.run(List.of("sh", "-c", "gzip -6 -n -c " + TAR + " > " + layerGz), Duration.ofMinutes(5)).check();
+    ContainerdProcess.run(
+            List.of("sh", "-c", "gzip -6 -n -c " + TAR + " > " + layerGz), Duration.ofMinutes(5))
+        .check();
     Path layout = writeLayout(work.resolve("layout"), layerGz, sha256(Files.newInputStream(TAR)));
     Path archive = work.resolve("layout.tar");
     OciArchive.pack(layout, archive);
@@ -74,14 +76,19 @@ public class MinbaseGetFileIT {
     Path tmpTar = CACHE.resolve("minbase-bookworm.tar.tmp");
     try {
       ContainerdProcess.Result r =
-          ContainerdProcess.run(List.of("debootstrap", "--variant=minbase", "bookworm", dir.toString()), Duration.ofMinutes(15));
+          ContainerdProcess.run(
+              List.of("debootstrap", "--variant=minbase", "bookworm", dir.toString()),
+              Duration.ofMinutes(15));
       assertThat(r.exitCode()).as("debootstrap failed: " + r.stderr() + r.stdout()).isZero();
       ContainerdProcess.run(
-              List.of("tar", "-C", dir.toString(), "--numeric-owner", "-cf", tmpTar.toString(), "."), Duration.ofMinutes(5))
+              List.of(
+                  "tar", "-C", dir.toString(), "--numeric-owner", "-cf", tmpTar.toString(), "."),
+              Duration.ofMinutes(5))
           .check();
       Files.move(tmpTar, TAR, StandardCopyOption.ATOMIC_MOVE);
     } finally {
-      ContainerdProcess.run(List.of("rm", "-rf", dir.toString(), tmpTar.toString()), Duration.ofMinutes(2));
+      ContainerdProcess.run(
+          List.of("rm", "-rf", dir.toString(), tmpTar.toString()), Duration.ofMinutes(2));
     }
   }
 
@@ -103,20 +110,33 @@ public class MinbaseGetFileIT {
     Files.copy(layer, blobs.resolve(layerDigest.substring(7)));
     String config =
         "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/bin/sh\"]},"
-            + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}";
+            + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+            + diffId
+            + "\"]}}";
     String configDigest = put(blobs, config);
     String manifest =
         "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-            + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest
-            + "\",\"size\":" + config.length() + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
-            + "\"digest\":\"" + layerDigest + "\",\"size\":" + Files.size(layer) + "}]}";
+            + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+            + configDigest
+            + "\",\"size\":"
+            + config.length()
+            + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+            + "\"digest\":\""
+            + layerDigest
+            + "\",\"size\":"
+            + Files.size(layer)
+            + "}]}";
     String manifestDigest = put(blobs, manifest);
     Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
     Files.writeString(
         layout.resolve("index.json"),
         "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
-            + manifestDigest + "\",\"size\":" + manifest.length() + ",\"annotations\":{\"io.containerd.image.name\":\""
-            + IMAGE + "\",\"org.opencontainers.image.ref.name\":\"bookworm\"}}]}");
+            + manifestDigest
+            + "\",\"size\":"
+            + manifest.length()
+            + ",\"annotations\":{\"io.containerd.image.name\":\""
+            + IMAGE
+            + "\",\"org.opencontainers.image.ref.name\":\"bookworm\"}}]}");
     return layout;
   }
 
@@ -126,7 +146,6 @@ public class MinbaseGetFileIT {
     Files.write(blobs.resolve(d.substring(7)), b);
     return d;
   }
-
 
   static Run soci(String... args) {
     return SociRuns.soci(containerd.socket(), work.resolve("root"), args);
@@ -140,13 +159,16 @@ public class MinbaseGetFileIT {
 
     Map<String, String> expected = new HashMap<>();
     Map<String, String> links = new HashMap<>();
-    try (TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(TAR), 1 << 20))) {
+    try (TarArchiveInputStream in =
+        new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(TAR), 1 << 20))) {
       TarArchiveEntry e;
       while ((e = in.getNextEntry()) != null) {
         if (e.isLink()) {
           links.put(e.getName(), e.getLinkName());
-        } else if (e.getLinkFlag() == org.apache.commons.compress.archivers.tar.TarConstants.LF_NORMAL
-            || e.getLinkFlag() == org.apache.commons.compress.archivers.tar.TarConstants.LF_OLDNORM) {
+        } else if (e.getLinkFlag()
+                == org.apache.commons.compress.archivers.tar.TarConstants.LF_NORMAL
+            || e.getLinkFlag()
+                == org.apache.commons.compress.archivers.tar.TarConstants.LF_OLDNORM) {
           expected.put(e.getName(), sha256(new NoCloseInputStream(in)));
         }
       }
@@ -177,7 +199,9 @@ public class MinbaseGetFileIT {
     assertThat(get.rc()).as(get.err()).isZero();
     int mismatches = 0;
     for (String f : files) {
-      String actual = sha256(Files.newInputStream(outDir.resolve(dev.finch.soci.ztoc.TocValidation.cleanPath(f))));
+      String actual =
+          sha256(
+              Files.newInputStream(outDir.resolve(dev.finch.soci.ztoc.TocValidation.cleanPath(f))));
       if (!actual.equals(expected.get(f))) {
         mismatches++;
       }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.soci.index.PrefetchArtifact;
 import dev.finch.soci.index.SociIndex;
-import dev.finch.soci.testing.SociRuns;
-import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.ImageIndex;
@@ -15,6 +13,8 @@ import dev.finch.soci.oci.Manifest;
 import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.registry.ManifestBytes;
 import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.testing.SociRuns;
+import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code soci} CLI against a real containerd and a real distribution registry 2.8 (which has no
  * referrers API): create, push and discovery through the fallback tag, get-file of every file,
- * convert (v2) pushed and read back, the min-layer-size error, and prefetch artifacts from
- * {@code --prefetch-file} pushed with the index.
+ * convert (v2) pushed and read back, the min-layer-size error, and prefetch artifacts from {@code
+ * --prefetch-file} pushed with the index.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SociCliIT {
@@ -52,7 +52,6 @@ class SociCliIT {
   static String ref;
   static Path root;
   @TempDir static Path work;
-
 
   static Run soci(String... args) {
     return SociRuns.soci(containerd.socket(), root, args);
@@ -109,7 +108,9 @@ class SociCliIT {
     assertThat(r.rc()).isEqualTo(1);
     assertThat(r.err().strip().lines()).hasSize(1);
     assertThat(r.err()).startsWith("soci: no ztocs created").contains("--min-layer-size 10485760");
-    assertThat(r.out()).contains("ztoc skipped - layer sha256:").contains("is less than min-layer-size 10485760");
+    assertThat(r.out())
+        .contains("ztoc skipped - layer sha256:")
+        .contains("is less than min-layer-size 10485760");
   }
 
   @Test
@@ -125,7 +126,8 @@ class SociCliIT {
 
     Run push = soci("push", "--plain-http", ref);
     assertThat(push.rc()).as(push.err()).isZero();
-    assertThat(push.out()).contains("pushing soci index with digest: " + index)
+    assertThat(push.out())
+        .contains("pushing soci index with digest: " + index)
         .contains("successfully pushed artifact with digest: " + index);
 
     RegistryClient rc = client();
@@ -136,10 +138,12 @@ class SociCliIT {
 
     Run again = soci("push", "--plain-http", ref);
     assertThat(again.rc()).isZero();
-    assertThat(again.err()).contains("[WARN] soci index found in remote repository with digest: " + index);
+    assertThat(again.err())
+        .contains("[WARN] soci index found in remote repository with digest: " + index);
     assertThat(rc.referrers("soci-it", manifest.digest(), MediaTypes.SOCI_INDEX_V1)).hasSize(1);
     Run skip = soci("push", "--plain-http", "--existing-index", "skip", ref);
-    assertThat(skip.out()).contains("skipping pushing artifacts for image manifest: " + manifest.digest());
+    assertThat(skip.out())
+        .contains("skipping pushing artifacts for image manifest: " + manifest.digest());
   }
 
   @Test
@@ -148,13 +152,16 @@ class SociCliIT {
     Map<String, byte[]> expected = new HashMap<>();
     ByteArrayOutputStream tar = new ByteArrayOutputStream();
     dataLayer.writeTar(tar);
-    try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar.toByteArray()))) {
+    try (TarArchiveInputStream in =
+        new TarArchiveInputStream(new ByteArrayInputStream(tar.toByteArray()))) {
       TarArchiveEntry e;
       while ((e = in.getNextEntry()) != null) {
         if (e.isLink()) {
           expected.put(e.getName(), expected.get(e.getLinkName()));
-        } else if (e.getLinkFlag() == org.apache.commons.compress.archivers.tar.TarConstants.LF_NORMAL
-            || e.getLinkFlag() == org.apache.commons.compress.archivers.tar.TarConstants.LF_OLDNORM) {
+        } else if (e.getLinkFlag()
+                == org.apache.commons.compress.archivers.tar.TarConstants.LF_NORMAL
+            || e.getLinkFlag()
+                == org.apache.commons.compress.archivers.tar.TarConstants.LF_OLDNORM) {
           expected.put(e.getName(), in.readAllBytes());
         }
       }
@@ -199,8 +206,12 @@ class SociCliIT {
     ImageIndex idx = Json.read(top.bytes(), ImageIndex.class);
     Descriptor img = idx.manifests().get(0);
     Descriptor sociEntry =
-        idx.manifests().stream().filter(d -> MediaTypes.SOCI_INDEX_V2.equals(d.artifactType())).findFirst().orElseThrow();
-    assertThat(sociEntry.annotation(MediaTypes.ANN_IMAGE_MANIFEST_DIGEST)).isEqualTo(img.digest().toString());
+        idx.manifests().stream()
+            .filter(d -> MediaTypes.SOCI_INDEX_V2.equals(d.artifactType()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(sociEntry.annotation(MediaTypes.ANN_IMAGE_MANIFEST_DIGEST))
+        .isEqualTo(img.digest().toString());
     Manifest m = rc.fetchManifest("soci-it", img.digest()).manifest();
     assertThat(m.annotation(MediaTypes.ANN_INDEX_DIGEST)).isEqualTo(sociEntry.digest().toString());
     Manifest soci = rc.fetchManifest("soci-it", sociEntry.digest()).manifest();
@@ -215,16 +226,29 @@ class SociCliIT {
   @Order(5)
   void standaloneConvertWritesAnOciLayoutWithTheSameStructure() throws Exception {
     Path out = work.resolve("converted");
-    Run r = soci("convert", "--standalone", "--format", "oci-dir", "--min-layer-size", "2000000",
-        work.resolve("layout").toString(), out.toString());
+    Run r =
+        soci(
+            "convert",
+            "--standalone",
+            "--format",
+            "oci-dir",
+            "--min-layer-size",
+            "2000000",
+            work.resolve("layout").toString(),
+            out.toString());
     assertThat(r.rc()).as(r.err()).isZero();
     ImageIndex top = Json.read(Files.readAllBytes(out.resolve("index.json")), ImageIndex.class);
     Descriptor converted = top.manifests().get(0);
     ImageIndex idx = Json.read(Files.readAllBytes(blob(out, converted.digest())), ImageIndex.class);
     Descriptor sociEntry =
-        idx.manifests().stream().filter(d -> MediaTypes.SOCI_INDEX_V2.equals(d.artifactType())).findFirst().orElseThrow();
-    Manifest img = Json.read(Files.readAllBytes(blob(out, idx.manifests().get(0).digest())), Manifest.class);
-    assertThat(img.annotation(MediaTypes.ANN_INDEX_DIGEST)).isEqualTo(sociEntry.digest().toString());
+        idx.manifests().stream()
+            .filter(d -> MediaTypes.SOCI_INDEX_V2.equals(d.artifactType()))
+            .findFirst()
+            .orElseThrow();
+    Manifest img =
+        Json.read(Files.readAllBytes(blob(out, idx.manifests().get(0).digest())), Manifest.class);
+    assertThat(img.annotation(MediaTypes.ANN_INDEX_DIGEST))
+        .isEqualTo(sociEntry.digest().toString());
     assertThat(Files.exists(blob(out, sociEntry.digest()))).isTrue();
   }
 
@@ -233,16 +257,34 @@ class SociCliIT {
   void createWithPrefetchFilesAddsAPrefetchArtifactThatPushSends() throws Exception {
     Path list = work.resolve("prefetch.json");
     Files.writeString(list, "[\"data/hello.txt\", \"  \"]");
-    Run c = soci("create", "--span-size", "65536", "--min-layer-size", "2000000",
-        "--prefetch-file", "/data/more/blob.bin", "--prefetch-files-json", list.toString(), ref);
+    Run c =
+        soci(
+            "create",
+            "--span-size",
+            "65536",
+            "--min-layer-size",
+            "2000000",
+            "--prefetch-file",
+            "/data/more/blob.bin",
+            "--prefetch-files-json",
+            list.toString(),
+            ref);
     assertThat(c.rc()).as(c.err()).isZero();
-    assertThat(c.out()).containsPattern("Created prefetch artifact for layer sha256:[0-9a-f]{64}: sha256:[0-9a-f]{64}");
+    assertThat(c.out())
+        .containsPattern(
+            "Created prefetch artifact for layer sha256:[0-9a-f]{64}: sha256:[0-9a-f]{64}");
 
     SociIndex index = null;
     for (String d : soci("index", "list", "-q").out().strip().split("\n")) {
       Run info = soci("index", "info", d);
       assertThat(info.rc()).as(info.err()).isZero();
-      SociIndex i = SociIndex.parse(containerd.ctr("content", "get", d).check().stdout().getBytes(StandardCharsets.UTF_8));
+      SociIndex i =
+          SociIndex.parse(
+              containerd
+                  .ctr("content", "get", d)
+                  .check()
+                  .stdout()
+                  .getBytes(StandardCharsets.UTF_8));
       assertThat(i.digest()).isEqualTo(Digest.parse(d));
       if (!i.prefetches().isEmpty()) {
         assertThat(index).as("one index with prefetch").isNull();
@@ -258,26 +300,36 @@ class SociCliIT {
     assertThat(ztoc.mediaType()).isEqualTo(MediaTypes.SOCI_ZTOC);
     assertThat(prefetch.mediaType()).isEqualTo(PrefetchArtifact.MEDIA_TYPE);
     String layer = ztoc.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST);
-    assertThat(prefetch.annotations()).containsExactly(Map.entry(MediaTypes.ANN_IMAGE_LAYER_DIGEST, layer));
-    assertThat(c.out()).contains("Created prefetch artifact for layer " + layer + ": " + prefetch.digest());
+    assertThat(prefetch.annotations())
+        .containsExactly(Map.entry(MediaTypes.ANN_IMAGE_LAYER_DIGEST, layer));
+    assertThat(c.out())
+        .contains("Created prefetch artifact for layer " + layer + ": " + prefetch.digest());
     assertThat(containerd.ctr("content", "ls").check().stdout())
         .contains("containerd.io/gc.ref.content.ztoc.1=" + prefetch.digest());
 
     // the artifact lists the spans `ztoc info` gives for the two files, merged
-    var files = Json.MAPPER.readTree(soci("ztoc", "info", ztoc.digest().toString()).out()).get("files");
+    var files =
+        Json.MAPPER.readTree(soci("ztoc", "info", ztoc.digest().toString()).out()).get("files");
     List<PrefetchArtifact.SpanRange> expected = new java.util.ArrayList<>();
     for (var f : files) {
       if (List.of("data/more/blob.bin", "data/hello.txt").contains(f.get("filename").asText())) {
-        expected.add(new PrefetchArtifact.SpanRange(f.get("start_span").asInt(), f.get("end_span").asInt()));
+        expected.add(
+            new PrefetchArtifact.SpanRange(f.get("start_span").asInt(), f.get("end_span").asInt()));
       }
     }
     assertThat(expected).hasSize(2);
-    assertThat(expected.getFirst().endSpan() - expected.getFirst().startSpan() + expected.getLast().endSpan()
-        - expected.getLast().startSpan()).as("blob.bin covers several spans").isGreaterThanOrEqualTo(10);
+    assertThat(
+            expected.getFirst().endSpan()
+                - expected.getFirst().startSpan()
+                + expected.getLast().endSpan()
+                - expected.getLast().startSpan())
+        .as("blob.bin covers several spans")
+        .isGreaterThanOrEqualTo(10);
 
     Run push = soci("push", "--plain-http", ref);
     assertThat(push.rc()).as(push.err()).isZero();
-    assertThat(push.out()).contains("successfully pushed artifact with digest: " + prefetch.digest())
+    assertThat(push.out())
+        .contains("successfully pushed artifact with digest: " + prefetch.digest())
         .contains("successfully pushed artifact with digest: " + index.digest());
     RegistryClient rc = client();
     ByteArrayOutputStream got = new ByteArrayOutputStream();
@@ -285,35 +337,66 @@ class SociCliIT {
     PrefetchArtifact artifact = PrefetchArtifact.parse(got.toByteArray());
     assertThat(got.toByteArray()).isEqualTo(PrefetchArtifact.of(expected).toJson());
     assertThat(artifact.spanIds()).containsExactly(PrefetchArtifact.of(expected).spanIds());
-    assertThat(SociIndex.parse(rc.fetchManifest("soci-it", index.digest()).bytes()).prefetchFor(Digest.parse(layer)).digest())
+    assertThat(
+            SociIndex.parse(rc.fetchManifest("soci-it", index.digest()).bytes())
+                .prefetchFor(Digest.parse(layer))
+                .digest())
         .isEqualTo(prefetch.digest());
   }
 
   @Test
   @Order(7)
   void prefetchPathsOutsideIndexedLayersAndBadJsonAreOneLineErrors() throws Exception {
-    Run missing = soci("create", "--span-size", "65536", "--min-layer-size", "2000000", "--prefetch-file", "/data/nope", ref);
+    Run missing =
+        soci(
+            "create",
+            "--span-size",
+            "65536",
+            "--min-layer-size",
+            "2000000",
+            "--prefetch-file",
+            "/data/nope",
+            ref);
     assertThat(missing.rc()).isEqualTo(1);
     assertThat(missing.err().strip().lines()).hasSize(1);
-    assertThat(missing.err()).startsWith("soci: prefetch file /data/nope not found in any layer with a zTOC of image " + ref);
+    assertThat(missing.err())
+        .startsWith(
+            "soci: prefetch file /data/nope not found in any layer with a zTOC of image " + ref);
     // busybox's layer is below --min-layer-size, so it has no zTOC to take spans from
-    Run small = soci("create", "--span-size", "65536", "--min-layer-size", "2000000", "--prefetch-file", "/bin/busybox", ref);
+    Run small =
+        soci(
+            "create",
+            "--span-size",
+            "65536",
+            "--min-layer-size",
+            "2000000",
+            "--prefetch-file",
+            "/bin/busybox",
+            ref);
     assertThat(small.rc()).isEqualTo(1);
     assertThat(small.err()).startsWith("soci: prefetch file /bin/busybox not found");
 
     Path bad = work.resolve("bad.json");
     Files.writeString(bad, "{\"files\": [\"/data/hello.txt\"]}");
-    Run notArray = soci("create", "--min-layer-size", "2000000", "--prefetch-files-json", bad.toString(), ref);
+    Run notArray =
+        soci("create", "--min-layer-size", "2000000", "--prefetch-files-json", bad.toString(), ref);
     assertThat(notArray.rc()).isEqualTo(1);
-    assertThat(notArray.err().strip()).isEqualTo(
-        "soci: --prefetch-files-json " + bad + " must hold a JSON array of paths, e.g. [\"/usr/bin/app\"]");
+    assertThat(notArray.err().strip())
+        .isEqualTo(
+            "soci: --prefetch-files-json "
+                + bad
+                + " must hold a JSON array of paths, e.g. [\"/usr/bin/app\"]");
     Files.writeString(bad, "[\"/data/hello.txt\"");
-    Run broken = soci("create", "--min-layer-size", "2000000", "--prefetch-files-json", bad.toString(), ref);
+    Run broken =
+        soci("create", "--min-layer-size", "2000000", "--prefetch-files-json", bad.toString(), ref);
     assertThat(broken.rc()).isEqualTo(1);
-    assertThat(broken.err()).startsWith("soci: --prefetch-files-json " + bad + " is not valid JSON");
-    Run absent = soci("create", "--prefetch-files-json", work.resolve("absent.json").toString(), ref);
+    assertThat(broken.err())
+        .startsWith("soci: --prefetch-files-json " + bad + " is not valid JSON");
+    Run absent =
+        soci("create", "--prefetch-files-json", work.resolve("absent.json").toString(), ref);
     assertThat(absent.rc()).isEqualTo(1);
-    assertThat(absent.err().strip()).isEqualTo("soci: --prefetch-files-json " + work.resolve("absent.json") + ": no such file");
+    assertThat(absent.err().strip())
+        .isEqualTo("soci: --prefetch-files-json " + work.resolve("absent.json") + ": no such file");
 
     Run help = soci("create", "--help");
     assertThat(help.out()).contains("--prefetch-file=PATH").contains("--prefetch-files-json=FILE");

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Our client against a real containerd: version, content, images, leases, error mapping. */
 class ContainerdClientIT {
-  @RegisterExtension static final ContainerdFixture CONTAINERD = ContainerdFixture.builder().build();
+  @RegisterExtension
+  static final ContainerdFixture CONTAINERD = ContainerdFixture.builder().build();
 
   static ContainerdClient client;
 
@@ -52,8 +53,14 @@ class ContainerdClientIT {
     new Random(42).nextBytes(data);
     Digest d = Digest.sha256(data);
     ContentInfo info =
-        client.content().writeBlob("it-blob-1", d, data.length, new ByteArrayInputStream(data),
-            Map.of("containerd.io/gc.root", "test"));
+        client
+            .content()
+            .writeBlob(
+                "it-blob-1",
+                d,
+                data.length,
+                new ByteArrayInputStream(data),
+                Map.of("containerd.io/gc.root", "test"));
     assertThat(info.digest()).isEqualTo(d);
     assertThat(info.size()).isEqualTo(data.length);
     assertThat(info.labels()).containsEntry("containerd.io/gc.root", "test");
@@ -70,11 +77,16 @@ class ContainerdClientIT {
     }
 
     // Writing the same content again succeeds (ALREADY_EXISTS is success) and merges labels.
-    ContentInfo again = client.content().writeBlob("it-blob-2", d, data, Map.of("finch.test/second", "yes"));
-    assertThat(again.labels()).containsEntry("finch.test/second", "yes").containsEntry("containerd.io/gc.root", "test");
+    ContentInfo again =
+        client.content().writeBlob("it-blob-2", d, data, Map.of("finch.test/second", "yes"));
+    assertThat(again.labels())
+        .containsEntry("finch.test/second", "yes")
+        .containsEntry("containerd.io/gc.root", "test");
 
-    ContentInfo updated = client.content().updateLabels(d, Map.of("containerd.io/gc.ref.content.x", d.toString()));
-    assertThat(updated.labels()).containsKeys("containerd.io/gc.root", "containerd.io/gc.ref.content.x");
+    ContentInfo updated =
+        client.content().updateLabels(d, Map.of("containerd.io/gc.ref.content.x", d.toString()));
+    assertThat(updated.labels())
+        .containsKeys("containerd.io/gc.root", "containerd.io/gc.ref.content.x");
     ContentInfo removed = client.content().removeLabels(d, List.of("finch.test/second"));
     assertThat(removed.labels()).doesNotContainKey("finch.test/second");
     assertThat(client.content().info(d).labels()).isEqualTo(removed.labels());
@@ -103,7 +115,10 @@ class ContainerdClientIT {
     Digest wrong = Digest.sha256("other bytes".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> client.content().writeBlob("it-wrong", wrong, data, Map.of()))
         .isInstanceOf(ContainerdException.class)
-        .satisfies(e -> assertThat(((ContainerdException) e).kind()).isEqualTo(ContainerdException.Kind.FAILED_PRECONDITION))
+        .satisfies(
+            e ->
+                assertThat(((ContainerdException) e).kind())
+                    .isEqualTo(ContainerdException.Kind.FAILED_PRECONDITION))
         .hasMessageContaining("it-wrong");
   }
 
@@ -111,17 +126,33 @@ class ContainerdClientIT {
   void sizeMismatchesAreRejectedBeforeCommit() {
     byte[] data = "twelve bytes".getBytes(StandardCharsets.UTF_8);
     Digest d = Digest.sha256(data);
-    assertThatThrownBy(() -> client.content().writeBlob("it-short", d, data.length + 5, new ByteArrayInputStream(data), Map.of()))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.INVALID_ARGUMENT))
+    assertThatThrownBy(
+            () ->
+                client
+                    .content()
+                    .writeBlob(
+                        "it-short", d, data.length + 5, new ByteArrayInputStream(data), Map.of()))
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.INVALID_ARGUMENT))
         .hasMessageContaining("ended after 12 of 17 bytes");
-    assertThatThrownBy(() -> client.content().writeBlob("it-long", d, data.length - 2, new ByteArrayInputStream(data), Map.of()))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.INVALID_ARGUMENT));
+    assertThatThrownBy(
+            () ->
+                client
+                    .content()
+                    .writeBlob(
+                        "it-long", d, data.length - 2, new ByteArrayInputStream(data), Map.of()))
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.INVALID_ARGUMENT));
     assertThat(client.content().find(d)).isEmpty();
   }
 
   @Test
   void namespacesCanBeListedAndCreated() {
-    client.namespaces().create("it-created", Map.of("containerd.io/defaults/snapshotter", "overlayfs"));
+    client
+        .namespaces()
+        .create("it-created", Map.of("containerd.io/defaults/snapshotter", "overlayfs"));
     assertThat(client.namespaces().list()).contains("it-created");
     client.namespaces().delete("it-created");
     assertThat(client.namespaces().list()).doesNotContain("it-created");
@@ -131,10 +162,14 @@ class ContainerdClientIT {
   void missingBlobIsNotFound() {
     Digest absent = Digest.sha256("absent".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> client.content().info(absent))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND))
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND))
         .hasMessageStartingWith("content info " + absent);
     assertThatThrownBy(() -> client.content().readBlob(absent))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
   }
 
   @Test
@@ -147,18 +182,30 @@ class ContainerdClientIT {
     Image created = client.images().create(Image.of(name, target, Map.of("a", "1")));
     assertThat(created.createdAt()).isNotNull();
     assertThatThrownBy(() -> client.images().create(Image.of(name, target, Map.of())))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS));
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS));
 
     Image got = client.images().get(name);
     assertThat(got.target()).isEqualTo(target);
     assertThat(got.labels()).isEqualTo(Map.of("a", "1"));
 
-    Image labelled = client.images().setLabels(name, Map.of("containerd.io/gc.ref.content.soci-index", blob.digest().toString()));
-    assertThat(labelled.labels()).containsEntry("a", "1").containsKey("containerd.io/gc.ref.content.soci-index");
+    Image labelled =
+        client
+            .images()
+            .setLabels(
+                name, Map.of("containerd.io/gc.ref.content.soci-index", blob.digest().toString()));
+    assertThat(labelled.labels())
+        .containsEntry("a", "1")
+        .containsKey("containerd.io/gc.ref.content.soci-index");
 
-    ContentInfo other = client.content().write("{\"schemaVersion\":2,\"x\":1}".getBytes(StandardCharsets.UTF_8), Map.of());
+    ContentInfo other =
+        client
+            .content()
+            .write("{\"schemaVersion\":2,\"x\":1}".getBytes(StandardCharsets.UTF_8), Map.of());
     Descriptor newTarget = Descriptor.of(MediaTypes.OCI_MANIFEST, other.digest(), other.size());
-    Image retargeted = client.images().update(got.withTarget(newTarget), List.of(ImageStore.FIELD_TARGET));
+    Image retargeted =
+        client.images().update(got.withTarget(newTarget), List.of(ImageStore.FIELD_TARGET));
     assertThat(retargeted.target().digest()).isEqualTo(other.digest());
     assertThat(retargeted.labels()).containsKey("containerd.io/gc.ref.content.soci-index");
 
@@ -168,13 +215,19 @@ class ContainerdClientIT {
     client.images().delete(name, true);
     assertThat(client.images().find(name)).isEmpty();
     assertThatThrownBy(() -> client.images().update(got, List.of(ImageStore.FIELD_LABELS)))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
   }
 
   @Test
   void namespacesAreSeparate() {
     byte[] data = "namespaced".getBytes(StandardCharsets.UTF_8);
-    ContentInfo info = client.withNamespace("it-other").content().write(data, Map.of("containerd.io/gc.root", "x"));
+    ContentInfo info =
+        client
+            .withNamespace("it-other")
+            .content()
+            .write(data, Map.of("containerd.io/gc.root", "x"));
     assertThat(client.withNamespace("it-other").content().find(info.digest())).isPresent();
     assertThat(client.content().find(info.digest())).isEmpty();
   }
@@ -182,7 +235,8 @@ class ContainerdClientIT {
   @Test
   void leasesHoldWhatIsWrittenUnderThem() {
     String id = "it-lease-1";
-    Lease lease = client.leases().create(id, Lease.expiringAt(Instant.now().plus(1, ChronoUnit.HOURS)));
+    Lease lease =
+        client.leases().create(id, Lease.expiringAt(Instant.now().plus(1, ChronoUnit.HOURS)));
     assertThat(lease.id()).isEqualTo(id);
     assertThat(lease.labels()).containsKey(Lease.GC_EXPIRE);
     assertThat(client.leases().list()).extracting(Lease::id).contains(id);
@@ -205,20 +259,37 @@ class ContainerdClientIT {
     String leaseId = "it-soci-create";
     client.leases().create(leaseId, Lease.expiringAt(Instant.now().plus(1, ChronoUnit.HOURS)));
     ContainerdClient leased = client.withLease(leaseId);
-    ContentInfo manifest = leased.content().write("{\"schemaVersion\":2,\"gc\":1}".getBytes(StandardCharsets.UTF_8), Map.of());
-    ContentInfo ztoc = leased.content().write("ztoc bytes".getBytes(StandardCharsets.UTF_8), Map.of());
+    ContentInfo manifest =
+        leased
+            .content()
+            .write("{\"schemaVersion\":2,\"gc\":1}".getBytes(StandardCharsets.UTF_8), Map.of());
+    ContentInfo ztoc =
+        leased.content().write("ztoc bytes".getBytes(StandardCharsets.UTF_8), Map.of());
     ContentInfo index =
-        leased.content().write("{\"soci\":\"index\"}".getBytes(StandardCharsets.UTF_8),
-            Map.of("containerd.io/gc.ref.content.ztoc.0", ztoc.digest().toString()));
+        leased
+            .content()
+            .write(
+                "{\"soci\":\"index\"}".getBytes(StandardCharsets.UTF_8),
+                Map.of("containerd.io/gc.ref.content.ztoc.0", ztoc.digest().toString()));
     String name = "example.com/finch/gc:1";
-    client.images().create(Image.of(name, Descriptor.of(MediaTypes.OCI_MANIFEST, manifest.digest(), manifest.size()),
-        Map.of("containerd.io/gc.ref.content.soci-index", index.digest().toString())));
+    client
+        .images()
+        .create(
+            Image.of(
+                name,
+                Descriptor.of(MediaTypes.OCI_MANIFEST, manifest.digest(), manifest.size()),
+                Map.of("containerd.io/gc.ref.content.soci-index", index.digest().toString())));
     client.leases().delete(leaseId, true);
     assertThat(client.content().find(index.digest())).isPresent();
     assertThat(client.content().find(ztoc.digest())).isPresent();
 
-    // the target goes along (containerd 1.7 and 2.x crash on an update without one); the mask drops the label
-    client.images().update(client.images().get(name).withLabels(Map.of()), List.of("labels.containerd.io/gc.ref.content.soci-index"));
+    // the target goes along (containerd 1.7 and 2.x crash on an update without one); the mask drops
+    // the label
+    client
+        .images()
+        .update(
+            client.images().get(name).withLabels(Map.of()),
+            List.of("labels.containerd.io/gc.ref.content.soci-index"));
     assertThat(client.images().get(name).labels()).isEmpty();
     client.leases().create("it-gc-trigger", Map.of());
     client.leases().delete("it-gc-trigger", true);
@@ -233,7 +304,9 @@ class ContainerdClientIT {
     Path nowhere = CONTAINERD.dir().resolve("no-such.sock");
     try (ContainerdClient c = ContainerdClient.connect(nowhere, "default")) {
       assertThatThrownBy(c::version)
-          .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE))
+          .isInstanceOfSatisfying(
+              ContainerdException.class,
+              e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE))
           .hasMessageStartingWith("cannot connect to containerd at " + nowhere + ": ")
           .hasMessageEndingWith("(is containerd running? set --address)");
     }

@@ -14,43 +14,70 @@ class ContainerdExceptionTest {
   void mapsContainerdErrdefsCodes() {
     ContainerdException e =
         ContainerdException.from(
-            Status.NOT_FOUND.withDescription("image \"x\": not found").asRuntimeException(), "get image \"x\"", SOCK);
+            Status.NOT_FOUND.withDescription("image \"x\": not found").asRuntimeException(),
+            "get image \"x\"",
+            SOCK);
     assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND);
     assertThat(e.getMessage()).isEqualTo("get image \"x\": image \"x\": not found");
-    assertThat(ContainerdException.kindOf(Status.Code.ALREADY_EXISTS)).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
-    assertThat(ContainerdException.kindOf(Status.Code.FAILED_PRECONDITION)).isEqualTo(ContainerdException.Kind.FAILED_PRECONDITION);
-    assertThat(ContainerdException.kindOf(Status.Code.UNAUTHENTICATED)).isEqualTo(ContainerdException.Kind.PERMISSION_DENIED);
-    assertThat(ContainerdException.kindOf(Status.Code.INTERNAL)).isEqualTo(ContainerdException.Kind.UNKNOWN);
+    assertThat(ContainerdException.kindOf(Status.Code.ALREADY_EXISTS))
+        .isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
+    assertThat(ContainerdException.kindOf(Status.Code.FAILED_PRECONDITION))
+        .isEqualTo(ContainerdException.Kind.FAILED_PRECONDITION);
+    assertThat(ContainerdException.kindOf(Status.Code.UNAUTHENTICATED))
+        .isEqualTo(ContainerdException.Kind.PERMISSION_DENIED);
+    assertThat(ContainerdException.kindOf(Status.Code.INTERNAL))
+        .isEqualTo(ContainerdException.Kind.UNKNOWN);
   }
 
   @Test
   void unreachableSocketNamesPathAndRemedy() {
-    IOException cause = new IOException("connect(..) failed: Connection refused: /run/x/containerd.sock");
+    IOException cause =
+        new IOException("connect(..) failed: Connection refused: /run/x/containerd.sock");
     ContainerdException e =
-        ContainerdException.from(Status.UNAVAILABLE.withDescription("io exception").withCause(cause).asRuntimeException(),
-            "containerd version", SOCK);
+        ContainerdException.from(
+            Status.UNAVAILABLE
+                .withDescription("io exception")
+                .withCause(cause)
+                .asRuntimeException(),
+            "containerd version",
+            SOCK);
     assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
     assertThat(e.getMessage())
-        .isEqualTo("cannot connect to containerd at /run/x/containerd.sock: Connection refused (is containerd running? set --address)");
+        .isEqualTo(
+            "cannot connect to containerd at /run/x/containerd.sock: Connection refused (is containerd running? set --address)");
   }
 
   @Test
   void aConnectionResetMidCallSaysContainerdWentAway() {
     IOException cause = new IOException("readAddress(..) failed: Connection reset by peer");
     ContainerdException e =
-        ContainerdException.from(Status.UNAVAILABLE.withDescription("io exception").withCause(cause).asRuntimeException(),
-            "read blob sha256:ab", SOCK);
+        ContainerdException.from(
+            Status.UNAVAILABLE
+                .withDescription("io exception")
+                .withCause(cause)
+                .asRuntimeException(),
+            "read blob sha256:ab",
+            SOCK);
     assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
-    assertThat(e.getMessage()).isEqualTo("lost the connection to containerd at /run/x/containerd.sock during read blob"
-        + " sha256:ab: Connection reset by peer (did containerd stop or crash? see its log)");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "lost the connection to containerd at /run/x/containerd.sock during read blob"
+                + " sha256:ab: Connection reset by peer (did containerd stop or crash? see its log)");
   }
 
   @Test
   void aTransportClosedMidCallSaysContainerdWentAway() {
-    ContainerdException e = ContainerdException.from(
-        Status.UNAVAILABLE.withDescription("Network closed for unknown reason").asRuntimeException(), "read sha256:ab", SOCK);
-    assertThat(e.getMessage()).isEqualTo("lost the connection to containerd at /run/x/containerd.sock during read"
-        + " sha256:ab: Network closed for unknown reason (did containerd stop or crash? see its log)");
+    ContainerdException e =
+        ContainerdException.from(
+            Status.UNAVAILABLE
+                .withDescription("Network closed for unknown reason")
+                .asRuntimeException(),
+            "read sha256:ab",
+            SOCK);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "lost the connection to containerd at /run/x/containerd.sock during read"
+                + " sha256:ab: Network closed for unknown reason (did containerd stop or crash? see its log)");
   }
 
   @Test
@@ -60,17 +87,25 @@ class ContainerdExceptionTest {
     assertThat(new ContainerdVersion("2.1.9+unknown", "").supported()).isTrue();
     assertThat(new ContainerdVersion("v1.5.18", "").supported()).isFalse();
     assertThat(new ContainerdVersion("1.4.13~ds1", "").supported()).isFalse();
-    assertThat(new ContainerdVersion("devel", "").supported()).as("an unparseable development build").isTrue();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ContainerdVersion("v1.5.18", "").requireSupported(SOCK))
+    assertThat(new ContainerdVersion("devel", "").supported())
+        .as("an unparseable development build")
+        .isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new ContainerdVersion("v1.5.18", "").requireSupported(SOCK))
         .isInstanceOf(ContainerdException.class)
-        .hasMessage("containerd v1.5.18 at /run/x/containerd.sock is too old: containerd 1.6 or newer is needed");
+        .hasMessage(
+            "containerd v1.5.18 at /run/x/containerd.sock is too old: containerd 1.6 or newer is needed");
   }
 
   @Test
   void lockedIngestIsUnavailableButNotAConnectFailure() {
     ContainerdException e =
-        ContainerdException.from(Status.UNAVAILABLE.withDescription("ref x locked for 1s: unavailable").asRuntimeException(),
-            "write content", SOCK);
+        ContainerdException.from(
+            Status.UNAVAILABLE
+                .withDescription("ref x locked for 1s: unavailable")
+                .asRuntimeException(),
+            "write content",
+            SOCK);
     assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
     assertThat(e.getMessage()).isEqualTo("write content: ref x locked for 1s: unavailable");
   }

@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An in-memory snapshotter served over a unix socket with our Snapshots declaration, registered in
- * containerd as a proxy plugin. It behaves like SOCI for prepares carrying
- * {@code containerd.io/snapshot.ref}: it commits the target itself and answers ALREADY_EXISTS.
+ * containerd as a proxy plugin. It behaves like SOCI for prepares carrying {@code
+ * containerd.io/snapshot.ref}: it commits the target itself and answers ALREADY_EXISTS.
  */
 final class FakeProxySnapshotter extends SnapshotsGrpc.SnapshotsImplBase implements AutoCloseable {
   static final String TARGET_LABEL = "containerd.io/snapshot.ref";
@@ -77,29 +77,53 @@ final class FakeProxySnapshotter extends SnapshotsGrpc.SnapshotsImplBase impleme
   }
 
   private Info create(String key, String parent, Kind kind, Map<String, String> labels) {
-    return Info.newBuilder().setName(key).setParent(parent).setKind(kind).setCreatedAt(now()).setUpdatedAt(now())
-        .putAllLabels(labels).build();
+    return Info.newBuilder()
+        .setName(key)
+        .setParent(parent)
+        .setKind(kind)
+        .setCreatedAt(now())
+        .setUpdatedAt(now())
+        .putAllLabels(labels)
+        .build();
   }
 
   private List<Mount> mounts(String key) {
-    return List.of(Mount.newBuilder().setType("bind").setSource(dir.resolve(Integer.toHexString(key.hashCode())).toString())
-        .addOptions("rbind").addOptions("ro").build());
+    return List.of(
+        Mount.newBuilder()
+            .setType("bind")
+            .setSource(dir.resolve(Integer.toHexString(key.hashCode())).toString())
+            .addOptions("rbind")
+            .addOptions("ro")
+            .build());
   }
 
   @Override
   public void prepare(PrepareSnapshotRequest req, StreamObserver<PrepareSnapshotResponse> out) {
-    calls.add("prepare " + req.getKey() + " parent=" + req.getParent() + " labels=" + req.getLabelsMap().keySet());
+    calls.add(
+        "prepare "
+            + req.getKey()
+            + " parent="
+            + req.getParent()
+            + " labels="
+            + req.getLabelsMap().keySet());
     if (snapshots.containsKey(req.getKey())) {
-      out.onError(Status.ALREADY_EXISTS.withDescription("snapshot " + req.getKey() + ": already exists").asRuntimeException());
+      out.onError(
+          Status.ALREADY_EXISTS
+              .withDescription("snapshot " + req.getKey() + ": already exists")
+              .asRuntimeException());
       return;
     }
     String target = req.getLabelsMap().get(TARGET_LABEL);
     if (target != null) {
       snapshots.put(target, create(target, req.getParent(), Kind.COMMITTED, req.getLabelsMap()));
-      out.onError(Status.ALREADY_EXISTS.withDescription("target snapshot \"" + target + "\": already exists").asRuntimeException());
+      out.onError(
+          Status.ALREADY_EXISTS
+              .withDescription("target snapshot \"" + target + "\": already exists")
+              .asRuntimeException());
       return;
     }
-    snapshots.put(req.getKey(), create(req.getKey(), req.getParent(), Kind.ACTIVE, req.getLabelsMap()));
+    snapshots.put(
+        req.getKey(), create(req.getKey(), req.getParent(), Kind.ACTIVE, req.getLabelsMap()));
     out.onNext(PrepareSnapshotResponse.newBuilder().addAllMounts(mounts(req.getKey())).build());
     out.onCompleted();
   }
@@ -107,7 +131,8 @@ final class FakeProxySnapshotter extends SnapshotsGrpc.SnapshotsImplBase impleme
   @Override
   public void view(ViewSnapshotRequest req, StreamObserver<ViewSnapshotResponse> out) {
     calls.add("view " + req.getKey());
-    snapshots.put(req.getKey(), create(req.getKey(), req.getParent(), Kind.VIEW, req.getLabelsMap()));
+    snapshots.put(
+        req.getKey(), create(req.getKey(), req.getParent(), Kind.VIEW, req.getLabelsMap()));
     out.onNext(ViewSnapshotResponse.newBuilder().addAllMounts(mounts(req.getKey())).build());
     out.onCompleted();
   }
@@ -116,7 +141,10 @@ final class FakeProxySnapshotter extends SnapshotsGrpc.SnapshotsImplBase impleme
   public void mounts(MountsRequest req, StreamObserver<MountsResponse> out) {
     calls.add("mounts " + req.getKey());
     if (!snapshots.containsKey(req.getKey())) {
-      out.onError(Status.NOT_FOUND.withDescription("snapshot " + req.getKey() + ": not found").asRuntimeException());
+      out.onError(
+          Status.NOT_FOUND
+              .withDescription("snapshot " + req.getKey() + ": not found")
+              .asRuntimeException());
       return;
     }
     out.onNext(MountsResponse.newBuilder().addAllMounts(mounts(req.getKey())).build());
@@ -128,10 +156,19 @@ final class FakeProxySnapshotter extends SnapshotsGrpc.SnapshotsImplBase impleme
     calls.add("commit " + req.getKey() + " as " + req.getName());
     Info active = snapshots.remove(req.getKey());
     if (active == null) {
-      out.onError(Status.NOT_FOUND.withDescription("snapshot " + req.getKey() + ": not found").asRuntimeException());
+      out.onError(
+          Status.NOT_FOUND
+              .withDescription("snapshot " + req.getKey() + ": not found")
+              .asRuntimeException());
       return;
     }
-    snapshots.put(req.getName(), active.toBuilder().setName(req.getName()).setKind(Kind.COMMITTED).putAllLabels(req.getLabelsMap()).build());
+    snapshots.put(
+        req.getName(),
+        active.toBuilder()
+            .setName(req.getName())
+            .setKind(Kind.COMMITTED)
+            .putAllLabels(req.getLabelsMap())
+            .build());
     out.onNext(Empty.getDefaultInstance());
     out.onCompleted();
   }
@@ -149,7 +186,10 @@ final class FakeProxySnapshotter extends SnapshotsGrpc.SnapshotsImplBase impleme
     calls.add("stat " + req.getKey());
     Info i = snapshots.get(req.getKey());
     if (i == null) {
-      out.onError(Status.NOT_FOUND.withDescription("snapshot " + req.getKey() + ": not found").asRuntimeException());
+      out.onError(
+          Status.NOT_FOUND
+              .withDescription("snapshot " + req.getKey() + ": not found")
+              .asRuntimeException());
       return;
     }
     out.onNext(StatSnapshotResponse.newBuilder().setInfo(i).build());
@@ -159,8 +199,14 @@ final class FakeProxySnapshotter extends SnapshotsGrpc.SnapshotsImplBase impleme
   @Override
   public void update(UpdateSnapshotRequest req, StreamObserver<UpdateSnapshotResponse> out) {
     calls.add("update " + req.getInfo().getName());
-    Info updated = snapshots.computeIfPresent(req.getInfo().getName(),
-        (k, i) -> i.toBuilder().putAllLabels(req.getInfo().getLabelsMap()).setUpdatedAt(now()).build());
+    Info updated =
+        snapshots.computeIfPresent(
+            req.getInfo().getName(),
+            (k, i) ->
+                i.toBuilder()
+                    .putAllLabels(req.getInfo().getLabelsMap())
+                    .setUpdatedAt(now())
+                    .build());
     if (updated == null) {
       out.onError(Status.NOT_FOUND.asRuntimeException());
       return;

@@ -23,9 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Images built by the testkit, imported with {@code ctr images import}, read back through our client. */
+/**
+ * Images built by the testkit, imported with {@code ctr images import}, read back through our
+ * client.
+ */
 class ImageReaderIT {
-  @RegisterExtension static final ContainerdFixture CONTAINERD = ContainerdFixture.builder().build();
+  @RegisterExtension
+  static final ContainerdFixture CONTAINERD = ContainerdFixture.builder().build();
+
   @TempDir static Path tmp;
 
   static ContainerdClient client;
@@ -43,15 +48,22 @@ class ImageReaderIT {
             .hardlink("data/hello-link.txt", "data/hello.txt")
             .file("data/" + "long-name-".repeat(12) + ".txt", "pax\n")
             .build();
-    single = TestImages.busybox(tmp.resolve("single"), "docker.io/finch/busybox:reader", "reader", data);
+    single =
+        TestImages.busybox(tmp.resolve("single"), "docker.io/finch/busybox:reader", "reader", data);
     TestImages.importInto(CONTAINERD, single, false);
 
     OciLayoutWriter w = new OciLayoutWriter(tmp.resolve("multi"));
-    OciImage amd = w.platformImage().platform("linux/amd64").layer(data, OciLayoutWriter.Compression.GZIP).write();
+    OciImage amd =
+        w.platformImage()
+            .platform("linux/amd64")
+            .layer(data, OciLayoutWriter.Compression.GZIP)
+            .write();
     OciImage arm =
         w.platformImage()
             .platform("linux/arm64/v8")
-            .layer(TarLayer.builder().file("arm.txt", "arm\n").build(), OciLayoutWriter.Compression.NONE)
+            .layer(
+                TarLayer.builder().file("arm.txt", "arm\n").build(),
+                OciLayoutWriter.Compression.NONE)
             .write();
     multi = w.writeIndex("docker.io/finch/multi:reader", "multi", List.of(amd, arm));
     TestImages.importInto(CONTAINERD, multi, true);
@@ -80,7 +92,9 @@ class ImageReaderIT {
 
     List<OciLayer> expected = single.single().layers();
     assertThat(p.layers()).hasSize(expected.size());
-    assertThat(p.diffIds()).extracting(Digest::toString).containsExactlyElementsOf(expected.stream().map(OciLayer::diffId).toList());
+    assertThat(p.diffIds())
+        .extracting(Digest::toString)
+        .containsExactlyElementsOf(expected.stream().map(OciLayer::diffId).toList());
     for (int i = 0; i < expected.size(); i++) {
       Descriptor layer = p.layers().get(i);
       assertThat(layer.digest().toString()).isEqualTo(expected.get(i).blob().digest());
@@ -102,32 +116,55 @@ class ImageReaderIT {
     ResolvedImage r = client.imageReader().resolve(multi.name(), PlatformSelection.host());
     assertThat(r.index()).isNotNull();
     assertThat(r.index().manifests()).hasSize(2);
-    assertThat(r.manifests()).singleElement().satisfies(p -> {
-      assertThat(p.platform().toString()).isEqualTo("linux/amd64");
-      assertThat(p.descriptor().digest().toString()).isEqualTo(multi.manifests().get(0).manifest().digest());
-    });
+    assertThat(r.manifests())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.platform().toString()).isEqualTo("linux/amd64");
+              assertThat(p.descriptor().digest().toString())
+                  .isEqualTo(multi.manifests().get(0).manifest().digest());
+            });
   }
 
   @Test
   void indexResolvesNamedAndAllPlatforms() {
-    ResolvedImage arm = client.imageReader().resolve(multi.name(), PlatformSelection.of(List.of(Platform.parse("linux/arm64"))));
-    assertThat(arm.manifests()).singleElement().satisfies(p -> {
-      assertThat(p.platform().variant()).isEqualTo("v8");
-      assertThat(p.layers().getFirst().mediaType()).isEqualTo(MediaTypes.OCI_LAYER_TAR);
-    });
+    ResolvedImage arm =
+        client
+            .imageReader()
+            .resolve(multi.name(), PlatformSelection.of(List.of(Platform.parse("linux/arm64"))));
+    assertThat(arm.manifests())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.platform().variant()).isEqualTo("v8");
+              assertThat(p.layers().getFirst().mediaType()).isEqualTo(MediaTypes.OCI_LAYER_TAR);
+            });
 
-    ResolvedImage all = client.imageReader().resolve(multi.name(), PlatformSelection.allPlatforms());
-    assertThat(all.manifests()).extracting(p -> p.platform().toString()).containsExactly("linux/amd64", "linux/arm64/v8");
+    ResolvedImage all =
+        client.imageReader().resolve(multi.name(), PlatformSelection.allPlatforms());
+    assertThat(all.manifests())
+        .extracting(p -> p.platform().toString())
+        .containsExactly("linux/amd64", "linux/arm64/v8");
     assertThat(all.absent()).isEmpty();
 
-    assertThatThrownBy(() -> client.imageReader().resolve(multi.name(), PlatformSelection.of(List.of(Platform.parse("linux/s390x")))))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND))
+    assertThatThrownBy(
+            () ->
+                client
+                    .imageReader()
+                    .resolve(
+                        multi.name(), PlatformSelection.of(List.of(Platform.parse("linux/s390x")))))
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND))
         .hasMessageContaining("linux/s390x");
   }
 
   @Test
   void missingImageIsNotFound() {
-    assertThatThrownBy(() -> client.imageReader().resolve("docker.io/finch/nope:1", PlatformSelection.host()))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
+    assertThatThrownBy(
+            () -> client.imageReader().resolve("docker.io/finch/nope:1", PlatformSelection.host()))
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
   }
 }

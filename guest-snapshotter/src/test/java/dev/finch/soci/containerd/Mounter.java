@@ -10,8 +10,8 @@ import java.util.List;
 final class Mounter {
   private Mounter() {}
 
-  static void mount(List<Mount> mounts, Path target) {
-    for (Mount m : mounts) {
+  static void mount(List<ContainerdMount> mounts, Path target) {
+    for (ContainerdMount m : mounts) {
       List<String> argv = new ArrayList<>(List.of("mount"));
       if (!m.type().equals("bind")) {
         argv.addAll(List.of("-t", m.type()));

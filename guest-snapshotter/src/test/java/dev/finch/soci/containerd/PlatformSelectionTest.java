@@ -23,8 +23,12 @@ class PlatformSelectionTest {
 
   @Test
   void explicitListIsKept() {
-    PlatformSelection s = PlatformSelection.of(List.of(Platform.parse("linux/arm64"), Platform.parse("linux/amd64")));
-    assertThat(s.requested()).extracting(Platform::toString).containsExactly("linux/arm64", "linux/amd64");
-    assertThatThrownBy(() -> PlatformSelection.of(List.of())).isInstanceOf(IllegalArgumentException.class);
+    PlatformSelection s =
+        PlatformSelection.of(List.of(Platform.parse("linux/arm64"), Platform.parse("linux/amd64")));
+    assertThat(s.requested())
+        .extracting(Platform::toString)
+        .containsExactly("linux/arm64", "linux/amd64");
+    assertThatThrownBy(() -> PlatformSelection.of(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

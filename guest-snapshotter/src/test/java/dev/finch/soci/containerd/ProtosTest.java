@@ -15,7 +15,8 @@ class ProtosTest {
   @Test
   void descriptorRoundTrip() {
     Descriptor d =
-        Descriptor.of(MediaTypes.OCI_LAYER_GZIP, Digest.sha256(new byte[] {1}), 42).withAnnotations(Map.of("k", "v"));
+        Descriptor.of(MediaTypes.OCI_LAYER_GZIP, Digest.sha256(new byte[] {1}), 42)
+            .withAnnotations(Map.of("k", "v"));
     var proto = Protos.toProto(d);
     assertThat(proto.getDigest()).isEqualTo(d.digest().toString());
     assertThat(Protos.fromProto(proto)).isEqualTo(d);
@@ -29,7 +30,9 @@ class ProtosTest {
 
   @Test
   void mountRoundTrip() {
-    Mount m = Mount.of("overlay", "overlay", List.of("lowerdir=/a:/b", "upperdir=/c", "workdir=/d"));
+    ContainerdMount m =
+        ContainerdMount.of(
+            "overlay", "overlay", List.of("lowerdir=/a:/b", "upperdir=/c", "workdir=/d"));
     assertThat(Protos.fromProto(Protos.toProto(m))).isEqualTo(m);
   }
 
@@ -42,7 +45,9 @@ class ProtosTest {
 
   @Test
   void labelMaskUsesLabelPaths() {
-    assertThat(Protos.labelMask(List.of("a", "containerd.io/gc.ref.content.soci-index")).getPathsList())
+    assertThat(
+            Protos.labelMask(List.of("a", "containerd.io/gc.ref.content.soci-index"))
+                .getPathsList())
         .containsExactly("labels.a", "labels.containerd.io/gc.ref.content.soci-index");
   }
 }

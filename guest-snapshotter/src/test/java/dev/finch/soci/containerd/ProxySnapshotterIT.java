@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * containerd calling a snapshotter we serve with our Snapshots declaration (proxy plugin), including
- * the remote-snapshot handshake SOCI relies on: Prepare with {@code containerd.io/snapshot.ref} answered
- * by ALREADY_EXISTS makes containerd adopt the target.
+ * containerd calling a snapshotter we serve with our Snapshots declaration (proxy plugin),
+ * including the remote-snapshot handshake SOCI relies on: Prepare with {@code
+ * containerd.io/snapshot.ref} answered by ALREADY_EXISTS makes containerd adopt the target.
  */
 class ProxySnapshotterIT {
   static final Path PROXY_DIR;
@@ -64,27 +64,40 @@ class ProxySnapshotterIT {
 
   @Test
   void containerdForwardsPrepareAndCommitToOurService() {
-    List<Mount> mounts = fake.prepare("it-active", "", Map.of("finch.test/x", "y"));
-    assertThat(mounts).singleElement().satisfies(m -> {
-      assertThat(m.type()).isEqualTo("bind");
-      assertThat(m.options()).containsExactly("rbind", "ro");
-    });
+    List<ContainerdMount> mounts = fake.prepare("it-active", "", Map.of("finch.test/x", "y"));
+    assertThat(mounts)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.type()).isEqualTo("bind");
+              assertThat(m.options()).containsExactly("rbind", "ro");
+            });
     // containerd's metadata layer namespaces the key before it reaches the snapshotter.
-    assertThat(FAKE.calls).anyMatch(c -> c.startsWith("prepare default/") && c.contains("/it-active parent="));
+    assertThat(FAKE.calls)
+        .anyMatch(c -> c.startsWith("prepare default/") && c.contains("/it-active parent="));
 
     fake.commit("it-committed", "it-active", Map.of());
-    assertThat(FAKE.calls).anyMatch(c -> c.startsWith("commit default/") && c.contains("/it-committed"));
+    assertThat(FAKE.calls)
+        .anyMatch(c -> c.startsWith("commit default/") && c.contains("/it-committed"));
     assertThat(fake.stat("it-committed").kind()).isEqualTo(SnapshotInfo.Kind.COMMITTED);
-    assertThat(CONTAINERD.ctr("snapshots", "--snapshotter", "fake", "ls").check().stdout()).contains("it-committed");
+    assertThat(CONTAINERD.ctr("snapshots", "--snapshotter", "fake", "ls").check().stdout())
+        .contains("it-committed");
   }
 
   @Test
   void alreadyExistsWithTargetLabelMeansPreparedRemotely() {
     assertThatThrownBy(
-            () -> fake.prepare("extract-it-layer", "", Map.of(FakeProxySnapshotter.TARGET_LABEL, "it-remote-layer")))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS));
+            () ->
+                fake.prepare(
+                    "extract-it-layer",
+                    "",
+                    Map.of(FakeProxySnapshotter.TARGET_LABEL, "it-remote-layer")))
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS));
     SnapshotInfo adopted = fake.stat("it-remote-layer");
     assertThat(adopted.kind()).isEqualTo(SnapshotInfo.Kind.COMMITTED);
-    assertThat(adopted.labels()).containsEntry(FakeProxySnapshotter.TARGET_LABEL, "it-remote-layer");
+    assertThat(adopted.labels())
+        .containsEntry(FakeProxySnapshotter.TARGET_LABEL, "it-remote-layer");
   }
 }

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * declarations are wire-compatible (the daemon will serve the same Snapshots service).
  */
 class SnapshotsAndDiffIT {
-  @RegisterExtension static final ContainerdFixture CONTAINERD = ContainerdFixture.builder().build();
+  @RegisterExtension
+  static final ContainerdFixture CONTAINERD = ContainerdFixture.builder().build();
+
   @TempDir static Path tmp;
 
   static ContainerdClient client;
@@ -39,7 +41,9 @@ class SnapshotsAndDiffIT {
   @BeforeAll
   static void connect() {
     client = ContainerdClient.connect(CONTAINERD.socket(), "default");
-    client.leases().create("it-snapshots", Lease.expiringAt(Instant.now().plus(1, ChronoUnit.HOURS)));
+    client
+        .leases()
+        .create("it-snapshots", Lease.expiringAt(Instant.now().plus(1, ChronoUnit.HOURS)));
     leased = client.withLease("it-snapshots");
     overlay = leased.snapshots("overlayfs");
   }
@@ -53,11 +57,14 @@ class SnapshotsAndDiffIT {
 
   @Test
   void prepareCommitStatListRemove() {
-    List<Mount> base = overlay.prepare("it-s1-active", "", Map.of("finch.test/a", "1"));
-    assertThat(base).singleElement().satisfies(m -> {
-      assertThat(m.type()).isEqualTo("bind");
-      assertThat(m.options()).contains("rbind");
-    });
+    List<ContainerdMount> base = overlay.prepare("it-s1-active", "", Map.of("finch.test/a", "1"));
+    assertThat(base)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.type()).isEqualTo("bind");
+              assertThat(m.options()).contains("rbind");
+            });
     assertThat(overlay.stat("it-s1-active").kind()).isEqualTo(SnapshotInfo.Kind.ACTIVE);
     assertThat(overlay.mounts("it-s1-active")).isEqualTo(base);
 
@@ -66,23 +73,36 @@ class SnapshotsAndDiffIT {
     assertThat(committed.kind()).isEqualTo(SnapshotInfo.Kind.COMMITTED);
     assertThat(committed.labels()).containsEntry("finch.test/b", "2");
     assertThatThrownBy(() -> overlay.stat("it-s1-active"))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.NOT_FOUND));
 
-    List<Mount> child = overlay.prepare("it-s2", "it-s1", Map.of());
-    assertThat(child).singleElement().satisfies(m -> {
-      assertThat(m.type()).isEqualTo("overlay");
-      assertThat(m.options()).anyMatch(o -> o.startsWith("lowerdir=")).anyMatch(o -> o.startsWith("upperdir="));
-    });
+    List<ContainerdMount> child = overlay.prepare("it-s2", "it-s1", Map.of());
+    assertThat(child)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.type()).isEqualTo("overlay");
+              assertThat(m.options())
+                  .anyMatch(o -> o.startsWith("lowerdir="))
+                  .anyMatch(o -> o.startsWith("upperdir="));
+            });
     assertThat(overlay.stat("it-s2").parent()).isEqualTo("it-s1");
-    List<Mount> view = overlay.view("it-s1-view", "it-s1", Map.of());
+    List<ContainerdMount> view = overlay.view("it-s1-view", "it-s1", Map.of());
     assertThat(view).isNotEmpty();
-    assertThat(overlay.list()).extracting(SnapshotInfo::name).contains("it-s1", "it-s2", "it-s1-view");
+    assertThat(overlay.list())
+        .extracting(SnapshotInfo::name)
+        .contains("it-s1", "it-s2", "it-s1-view");
     assertThat(overlay.usage("it-s1").size()).isGreaterThanOrEqualTo(0);
 
     assertThatThrownBy(() -> overlay.prepare("it-s2", "it-s1", Map.of()))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS));
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS));
     assertThatThrownBy(() -> overlay.remove("it-s1"))
-        .isInstanceOfSatisfying(ContainerdException.class, e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.FAILED_PRECONDITION));
+        .isInstanceOfSatisfying(
+            ContainerdException.class,
+            e -> assertThat(e.kind()).isEqualTo(ContainerdException.Kind.FAILED_PRECONDITION));
 
     overlay.remove("it-s2");
     overlay.remove("it-s1-view");
@@ -94,7 +114,9 @@ class SnapshotsAndDiffIT {
       assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNIMPLEMENTED);
       assertThat(e.getMessage()).contains("Cleanup");
     }
-    assertThat(overlay.list()).extracting(SnapshotInfo::name).doesNotContain("it-s1", "it-s2", "it-s1-view");
+    assertThat(overlay.list())
+        .extracting(SnapshotInfo::name)
+        .doesNotContain("it-s1", "it-s2", "it-s1-view");
   }
 
   @Test
@@ -113,18 +135,20 @@ class SnapshotsAndDiffIT {
     ContentInfo stored = leased.content().write(blob, Map.of());
     Descriptor desc = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, stored.digest(), stored.size());
 
-    List<Mount> mounts = overlay.prepare("it-apply-active", "", Map.of());
+    List<ContainerdMount> mounts = overlay.prepare("it-apply-active", "", Map.of());
     Descriptor applied = leased.diff().apply(desc, mounts);
     assertThat(applied.digest()).isEqualTo(Digest.parse(written.diffId()));
     assertThat(applied.mediaType()).isEqualTo(MediaTypes.OCI_LAYER_TAR);
     overlay.commit("it-apply", "it-apply-active", Map.of());
 
-    List<Mount> top = overlay.prepare("it-apply-top", "it-apply", Map.of());
+    List<ContainerdMount> top = overlay.prepare("it-apply-top", "it-apply", Map.of());
     Path target = Files.createDirectory(tmp.resolve("rootfs"));
     Mounter.mount(top, target);
     try {
-      assertThat(Files.readString(target.resolve("etc/motd"), StandardCharsets.UTF_8)).isEqualTo("applied by containerd\n");
-      assertThat(Files.readSymbolicLink(target.resolve("motd-link")).toString()).isEqualTo("etc/motd");
+      assertThat(Files.readString(target.resolve("etc/motd"), StandardCharsets.UTF_8))
+          .isEqualTo("applied by containerd\n");
+      assertThat(Files.readSymbolicLink(target.resolve("motd-link")).toString())
+          .isEqualTo("etc/motd");
       byte[] random = Files.readAllBytes(target.resolve("blob.bin"));
       assertThat(Arrays.equals(random, TarLayer.randomBytes(5, 300_000))).isTrue();
       Files.writeString(target.resolve("etc/new"), "upper\n");

@@ -11,13 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A stand-in for the lazy-loading layer: for layers it knows (by {@code cri.layer-digest}) it
  * bind-mounts a ready-made tree onto the snapshot's {@code fs} directory and answers {@link
  * RemotePreparer.Remote}, so the daemon commits the snapshot and containerd gets ALREADY_EXISTS;
- * everything else is deferred to containerd. Like a FUSE mount, the bind mount does not survive
- * the daemon and must be re-made on restart.
+ * everything else is deferred to containerd. Like a FUSE mount, the bind mount does not survive the
+ * daemon and must be re-made on restart.
  */
 final class BindMountPreparer implements RemotePreparer {
   private final Map<String, Path> trees;
   final List<String> prepared = new CopyOnWriteArrayList<>();
   final List<Path> unmounted = new CopyOnWriteArrayList<>();
+
   /** The labels of every {@link #expect} hint, in order. */
   final List<Map<String, String>> expected = new CopyOnWriteArrayList<>();
 

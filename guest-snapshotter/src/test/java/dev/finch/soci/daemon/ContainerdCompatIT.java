@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.soci.containerd.ContainerdClient;
 import dev.finch.soci.containerd.ContainerdVersion;
-import dev.finch.soci.remote.SociPreparerFactory;
+import dev.finch.soci.lazy.LazyPreparerFactory;
 import dev.finch.soci.testing.CriPull;
 import dev.finch.soci.testing.SociRuns;
 import dev.finch.soci.testing.SociRuns.Run;
@@ -15,11 +15,11 @@ import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
 import dev.finch.testkit.image.TarLayer;
 import dev.finch.testkit.image.TestImages;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,10 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole SOCI path against the containerd build of this pass of the matrix ({@link
  * ContainerdDist#selected()}: 1.6, 1.7 or 2.x): {@code soci create}, {@code soci push}, {@code soci
- * image rpull}, a lazy {@code ctr run}, a daemon restart and a CRI {@code PullImage}, with containerd
- * checked alive after every step (its process runs, it answers, and its log has no panic) and every
- * container read checked byte for byte. Last, containerd is killed in the middle of a {@code soci
- * create}, which must fail with one clear line.
+ * image rpull}, a lazy {@code ctr run}, a daemon restart and a CRI {@code PullImage}, with
+ * containerd checked alive after every step (its process runs, it answers, and its log has no
+ * panic) and every container read checked byte for byte. Last, containerd is killed in the middle
+ * of a {@code soci create}, which must fail with one clear line.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContainerdCompatIT {
@@ -59,15 +59,22 @@ class ContainerdCompatIT {
     registry = RegistryFixture.builder().start();
     TestImages.push(image, registry.hostPort(), "it/compat", "v1");
     ref = registry.hostPort() + "/it/compat:v1";
-    criImage = TestImages.busybox(tmp.resolve("cri-layout"), "compat", "cri",
-        TarLayer.builder().dir("k").randomFile("k/kube.bin", 4 << 20, 900).build());
+    criImage =
+        TestImages.busybox(
+            tmp.resolve("cri-layout"),
+            "compat",
+            "cri",
+            TarLayer.builder().dir("k").randomFile("k/kube.bin", 4 << 20, 900).build());
     TestImages.push(criImage, registry.hostPort(), "it/compat", "cri");
     criRef = registry.hostPort() + "/it/compat:cri";
     daemon = new DaemonHarness();
-    daemon.start(new SociPreparerFactory());
-    containerd = ContainerdFixture.builder()
-        .enableCri(new ContainerdFixture.Cri("soci", List.of(registry.hostPort())))
-        .proxySnapshotter("soci", daemon.socket).build().start();
+    daemon.start(new LazyPreparerFactory());
+    containerd =
+        ContainerdFixture.builder()
+            .enableCri(new ContainerdFixture.Cri("soci", List.of(registry.hostPort())))
+            .proxySnapshotter("soci", daemon.socket)
+            .build()
+            .start();
   }
 
   @AfterAll
@@ -82,7 +89,8 @@ class ContainerdCompatIT {
   /** containerd's process runs, it answers a Version call, and it has logged no panic. */
   static void assertContainerdAlive(String after) {
     assertThat(ProcessHandle.of(containerd.pid()).map(ProcessHandle::isAlive))
-        .as("containerd process after %s\n%s", after, containerd.logTail()).contains(true);
+        .as("containerd process after %s\n%s", after, containerd.logTail())
+        .contains(true);
     try (ContainerdClient c = ContainerdClient.connect(containerd.socket(), "default")) {
       assertThat(c.version().version()).as("containerd answers after %s", after).isNotEmpty();
     }
@@ -95,10 +103,19 @@ class ContainerdCompatIT {
   }
 
   static void assertRunReads(String name, int fileIndex) throws Exception {
-    ContainerdProcess.Result run = containerd.ctr(
-        "run", "--rm", "--snapshotter", "soci", ref, name + "-" + ProcessHandle.current().pid(),
-        "sha256sum", String.format("/data/file%02d.bin", fileIndex));
-    assertThat(run.ok()).as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText()).isTrue();
+    ContainerdProcess.Result run =
+        containerd.ctr(
+            "run",
+            "--rm",
+            "--snapshotter",
+            "soci",
+            ref,
+            name + "-" + ProcessHandle.current().pid(),
+            "sha256sum",
+            String.format("/data/file%02d.bin", fileIndex));
+    assertThat(run.ok())
+        .as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText())
+        .isTrue();
     assertThat(run.stdout()).contains(sha256Of(fileIndex));
     assertContainerdAlive("ctr run " + name);
   }
@@ -110,7 +127,8 @@ class ContainerdCompatIT {
     try (ContainerdClient c = ContainerdClient.connect(containerd.socket(), "default")) {
       ContainerdVersion v = c.version();
       System.out.println("containerd matrix: " + dist.name() + " -> " + v);
-      assertThat(v.version()).as("containerd %s at %s", dist.name(), dist.binDir())
+      assertThat(v.version())
+          .as("containerd %s at %s", dist.name(), dist.binDir())
           .matches("v?" + java.util.regex.Pattern.quote(dist.versionPrefix()) + ".*");
       assertThat(v.supported()).isTrue();
     }
@@ -122,7 +140,16 @@ class ContainerdCompatIT {
     containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
     assertContainerdAlive("ctr images pull");
 
-    Run create = soci("--namespace", "build", "create", "--span-size", "262144", "--min-layer-size", "2000000", ref);
+    Run create =
+        soci(
+            "--namespace",
+            "build",
+            "create",
+            "--span-size",
+            "262144",
+            "--min-layer-size",
+            "2000000",
+            ref);
     assertThat(create.rc()).as(create.err()).isZero();
     assertThat(create.err()).isEmpty();
     assertContainerdAlive("soci create");
@@ -144,17 +171,21 @@ class ContainerdCompatIT {
 
     assertRunReads("lazy", 5);
     long served = registry.blobBytesServed(dataLayer.substring(7)) - before;
-    assertThat(served).as("bytes of the indexed layer served for one 1 MiB read").isPositive().isLessThan(layerSize / 5);
+    assertThat(served)
+        .as("bytes of the indexed layer served for one 1 MiB read")
+        .isPositive()
+        .isLessThan(layerSize / 5);
 
     daemon.wiring().close();
-    daemon.start(new SociPreparerFactory());
+    daemon.start(new LazyPreparerFactory());
     containerd.awaitSnapshotter("soci", Duration.ofSeconds(30));
     assertContainerdAlive("daemon restart");
     assertRunReads("after-restart", 17);
 
     // CRI (namespace k8s.io): an image of its own, so that its layer is prepared here and now.
     containerd.ctrIn("build", "images", "pull", "--plain-http", criRef).check();
-    assertThat(soci("--namespace", "build", "create", "--min-layer-size", "2000000", criRef).rc()).isZero();
+    assertThat(soci("--namespace", "build", "create", "--min-layer-size", "2000000", criRef).rc())
+        .isZero();
     assertThat(soci("--namespace", "build", "push", "--plain-http", criRef).rc()).isZero();
     String criLayer = criImage.single().layers().get(1).blob().digest();
     assertThat(CriPull.pullImage(containerd.socket(), criRef)).startsWith("sha256:");
@@ -182,21 +213,41 @@ class ContainerdCompatIT {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     var rc = new java.util.concurrent.CompletableFuture<Integer>();
-    Thread.ofVirtual().start(() -> rc.complete(dev.finch.soci.cli.SociCli.run(
-        new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
-        "--address", containerd.socket().toString(), "--root", tmp.resolve("soci-cli").toString(),
-        "--namespace", "build", "create", "--min-layer-size", "2000000", dyingRef)));
+    Thread.ofVirtual()
+        .start(
+            () ->
+                rc.complete(
+                    dev.finch.soci.cli.main.SociCli.run(
+                        new java.io.PrintWriter(out, true),
+                        new java.io.PrintWriter(err, true),
+                        "--address",
+                        containerd.socket().toString(),
+                        "--root",
+                        tmp.resolve("soci-cli").toString(),
+                        "--namespace",
+                        "build",
+                        "create",
+                        "--min-layer-size",
+                        "2000000",
+                        dyingRef)));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!out.toString().contains("layer " + smallLayer) && !rc.isDone() && System.nanoTime() < deadline) {
+    while (!out.toString().contains("layer " + smallLayer)
+        && !rc.isDone()
+        && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    assertThat(rc.isDone()).as("create still running when its first layer was reported: %s %s", out, err).isFalse();
+    assertThat(rc.isDone())
+        .as("create still running when its first layer was reported: %s %s", out, err)
+        .isFalse();
     ProcessHandle.of(containerd.pid()).orElseThrow().destroyForcibly();
     int code = rc.get(60, java.util.concurrent.TimeUnit.SECONDS);
     System.out.println("soci create with containerd killed: rc " + code + ", stderr: " + err);
     assertThat(code).as("stdout %s\nstderr %s", out, err).isEqualTo(1);
     List<String> lines = err.toString().lines().toList();
     assertThat(lines).hasSize(1);
-    assertThat(lines.getFirst()).startsWith("soci: ").contains("containerd").doesNotContain("Exception");
+    assertThat(lines.getFirst())
+        .startsWith("soci: ")
+        .contains("containerd")
+        .doesNotContain("Exception");
   }
 }

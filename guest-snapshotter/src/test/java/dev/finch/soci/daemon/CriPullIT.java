@@ -2,7 +2,7 @@ package dev.finch.soci.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.finch.soci.remote.SociPreparerFactory;
+import dev.finch.soci.lazy.LazyPreparerFactory;
 import dev.finch.soci.testing.CriPull;
 import dev.finch.soci.testing.SociRuns;
 import dev.finch.testkit.ContainerdFixture;
@@ -40,14 +40,32 @@ class CriPullIT {
     TestImages.push(image, registry.hostPort(), "it/cri", "v1");
     ref = registry.hostPort() + "/it/cri:v1";
     daemon = new DaemonHarness();
-    daemon.start(new SociPreparerFactory());
-    containerd = ContainerdFixture.builder()
-        .enableCri(new ContainerdFixture.Cri("soci", java.util.List.of(registry.hostPort())))
-        .proxySnapshotter("soci", daemon.socket).build().start();
+    daemon.start(new LazyPreparerFactory());
+    containerd =
+        ContainerdFixture.builder()
+            .enableCri(new ContainerdFixture.Cri("soci", java.util.List.of(registry.hostPort())))
+            .proxySnapshotter("soci", daemon.socket)
+            .build()
+            .start();
     containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
     Path cli = tmp.resolve("soci-cli");
-    assertThat(SociRuns.soci(containerd.socket(), cli, "--namespace", "build", "create", "--min-layer-size", "2000000", ref).rc()).isZero();
-    assertThat(SociRuns.soci(containerd.socket(), cli, "--namespace", "build", "push", "--plain-http", ref).rc()).isZero();
+    assertThat(
+            SociRuns.soci(
+                    containerd.socket(),
+                    cli,
+                    "--namespace",
+                    "build",
+                    "create",
+                    "--min-layer-size",
+                    "2000000",
+                    ref)
+                .rc())
+        .isZero();
+    assertThat(
+            SociRuns.soci(
+                    containerd.socket(), cli, "--namespace", "build", "push", "--plain-http", ref)
+                .rc())
+        .isZero();
   }
 
   @AfterAll
@@ -60,8 +78,11 @@ class CriPullIT {
     String dataLayer = image.single().layers().get(1).blob().digest();
     long before = registry.blobBytesServed(dataLayer.substring(7));
     assertThat(CriPull.pullImage(containerd.socket(), ref)).startsWith("sha256:");
-    assertThat(daemon.logText()).contains("\"event\":\"remote-snapshot-prepared\"").contains(dataLayer);
+    assertThat(daemon.logText())
+        .contains("\"event\":\"remote-snapshot-prepared\"")
+        .contains(dataLayer);
     assertThat(registry.blobBytesServed(dataLayer.substring(7)) - before)
-        .as("bytes of the indexed layer served during the CRI pull").isLessThan(image.single().layers().get(1).blob().size() / 5);
+        .as("bytes of the indexed layer served during the CRI pull")
+        .isLessThan(image.single().layers().get(1).blob().size() / 5);
   }
 }

@@ -1,5 +1,6 @@
 package dev.finch.soci.daemon;
 
+import dev.finch.soci.spi.RemotePreparerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,10 +36,16 @@ final class DaemonHarness implements AutoCloseable {
     return start(factory, config, java.util.List.of());
   }
 
-  /** With the given {@link DaemonExtension}s, as the daemon process starts those on its class path. */
-  Wiring start(RemotePreparerFactory factory, DaemonConfig config, java.util.List<DaemonExtension> extensions)
+  /**
+   * With the given {@link DaemonExtension}s, as the daemon process starts those on its class path.
+   */
+  Wiring start(
+      RemotePreparerFactory factory,
+      DaemonConfig config,
+      java.util.List<DaemonExtension> extensions)
       throws IOException {
-    wiring = Wiring.start(new Wiring.Settings(root, socket, config, factory, log, null, extensions));
+    wiring =
+        Wiring.start(new Wiring.Settings(root, socket, config, factory, log, null, extensions));
     return wiring;
   }
 

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.soci.containerd.ContainerdClient;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,15 +43,22 @@ class DaemonProcessIT {
   }
 
   private ProcessBuilder daemon(List<String> args, Map<String, String> env) {
-    List<String> argv = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), DaemonMain.class.getName()));
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DaemonMain.class.getName()));
     argv.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(argv)
-        .redirectError(dir.resolve("stderr").toFile())
-        .redirectOutput(dir.resolve("stdout").toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("SOCI_SNAPSHOTTER_") || k.equals("NOTIFY_SOCKET"));
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .redirectError(dir.resolve("stderr").toFile())
+            .redirectOutput(dir.resolve("stdout").toFile());
+    pb.environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("SOCI_SNAPSHOTTER_") || k.equals("NOTIFY_SOCKET"));
     pb.environment().putAll(env);
     return pb;
   }
@@ -70,13 +77,22 @@ class DaemonProcessIT {
   void servesUntilSigtermThenExitsCleanly() throws Exception {
     int port = freePort();
     Path config = dir.resolve("config.toml");
-    Files.writeString(config, "metrics_address = \"127.0.0.1:" + port + "\"\n[fuse]\nattr_timeout = 1\n");
+    Files.writeString(
+        config, "metrics_address = \"127.0.0.1:" + port + "\"\n[fuse]\nattr_timeout = 1\n");
     Path socket = dir.resolve("run/soci.sock");
-    process = daemon(List.of("--address", "unix://" + socket, "--log-level", "info"),
-        Map.of("SOCI_SNAPSHOTTER_ROOT", dir.resolve("root").toString(), "SOCI_SNAPSHOTTER_CONFIG", config.toString()))
-        .start();
+    process =
+        daemon(
+                List.of("--address", "unix://" + socket, "--log-level", "info"),
+                Map.of(
+                    "SOCI_SNAPSHOTTER_ROOT",
+                    dir.resolve("root").toString(),
+                    "SOCI_SNAPSHOTTER_CONFIG",
+                    config.toString()))
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!stderr().contains("\"event\":\"ready\"") && System.nanoTime() < deadline && process.isAlive()) {
+    while (!stderr().contains("\"event\":\"ready\"")
+        && System.nanoTime() < deadline
+        && process.isAlive()) {
       Thread.sleep(100);
     }
     assertThat(stderr()).as(stderr()).contains("\"event\":\"ready\"");
@@ -84,9 +100,11 @@ class DaemonProcessIT {
       c.snapshots("soci").prepare("k", "", Map.of());
       assertThat(c.snapshots("soci").list()).hasSize(1);
     }
-    HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.body()).contains("soci_daemon_grpc_calls_total{method=\"Prepare\"} 1");
     assertThat(dir.resolve("root/snapshotter/snapshots")).isDirectory();
 
@@ -95,30 +113,53 @@ class DaemonProcessIT {
     assertThat(process.exitValue()).as(stderr()).isZero();
     assertThat(socket).doesNotExist();
     List<String> jsonLines = stderr().lines().filter(l -> l.startsWith("{")).toList();
-    assertThat(jsonLines).isNotEmpty().allSatisfy(l -> assertThat(l).matches("\\{\"time\":\"[^\"]+\",\"level\":\"[a-z]+\",\"msg\":.*\\}"));
-    assertThat(stderr()).contains("received SIGTERM", "soci-snapshotter-grpc stopped", "fuse: not supported yet, ignored");
+    assertThat(jsonLines)
+        .isNotEmpty()
+        .allSatisfy(
+            l ->
+                assertThat(l).matches("\\{\"time\":\"[^\"]+\",\"level\":\"[a-z]+\",\"msg\":.*\\}"));
+    assertThat(stderr())
+        .contains(
+            "received SIGTERM",
+            "soci-snapshotter-grpc stopped",
+            "[fuse]: not supported yet, ignored");
   }
 
-  /** A config written for the reference, {@code metrics_network = "unix"}, serves /metrics on that socket. */
+  /**
+   * A config written for the reference, {@code metrics_network = "unix"}, serves /metrics on that
+   * socket.
+   */
   @Test
   void referenceUnixMetricsConfigServesOnTheSocket() throws Exception {
     Path metricsSock = dir.resolve("run/metrics/metrics.sock");
     Path config = dir.resolve("config.toml");
-    Files.writeString(config, "metrics_address = \"" + metricsSock + "\"\nmetrics_network = \"unix\"\n");
+    Files.writeString(
+        config, "metrics_address = \"" + metricsSock + "\"\nmetrics_network = \"unix\"\n");
     Path socket = dir.resolve("run/soci.sock");
-    process = daemon(List.of("--address", socket.toString(), "--root", dir.resolve("root").toString()),
-        Map.of("SOCI_SNAPSHOTTER_CONFIG", config.toString())).start();
+    process =
+        daemon(
+                List.of("--address", socket.toString(), "--root", dir.resolve("root").toString()),
+                Map.of("SOCI_SNAPSHOTTER_CONFIG", config.toString()))
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!stderr().contains("\"event\":\"ready\"") && System.nanoTime() < deadline && process.isAlive()) {
+    while (!stderr().contains("\"event\":\"ready\"")
+        && System.nanoTime() < deadline
+        && process.isAlive()) {
       Thread.sleep(100);
     }
-    assertThat(stderr()).as(stderr()).contains("\"event\":\"ready\"", "metrics on unix:" + metricsSock);
+    assertThat(stderr())
+        .as(stderr())
+        .contains("\"event\":\"ready\"", "metrics on unix:" + metricsSock);
     try (ContainerdClient c = ContainerdClient.connect(socket, "default")) {
       c.snapshots("soci").prepare("k", "", Map.of());
     }
     String body = curlUnix(metricsSock, "/metrics", "-f");
-    assertThat(body).contains("soci_daemon_grpc_calls_total{method=\"Prepare\"} 1", "soci_daemon_start_time_seconds ");
-    assertThat(curlUnix(metricsSock, "/other", "-w", "%{http_code}", "-o", "/dev/null")).isEqualTo("404");
+    assertThat(body)
+        .contains(
+            "soci_daemon_grpc_calls_total{method=\"Prepare\"} 1",
+            "soci_daemon_start_time_seconds ");
+    assertThat(curlUnix(metricsSock, "/other", "-w", "%{http_code}", "-o", "/dev/null"))
+        .isEqualTo("404");
     process.destroy();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(stderr()).isZero();
@@ -126,7 +167,9 @@ class DaemonProcessIT {
   }
 
   private static String curlUnix(Path sock, String path, String... more) throws Exception {
-    List<String> argv = new java.util.ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--unix-socket", sock.toString()));
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of("curl", "-sS", "--max-time", "10", "--unix-socket", sock.toString()));
     argv.addAll(List.of(more));
     argv.add("http://localhost" + path);
     var r = dev.finch.testkit.ContainerdProcess.run(argv, java.time.Duration.ofSeconds(20));
@@ -135,26 +178,46 @@ class DaemonProcessIT {
   }
 
   @Test
-  void containerdRunsContainersThroughTheDaemonProcess(@org.junit.jupiter.api.io.TempDir Path layout) throws Exception {
+  void containerdRunsContainersThroughTheDaemonProcess(
+      @org.junit.jupiter.api.io.TempDir Path layout) throws Exception {
     dev.finch.testkit.ContainerdFixture.assumeRoot();
     Path socket = dir.resolve("soci.sock");
     Files.writeString(dir.resolve("none.toml"), "");
-    process = daemon(List.of("--address", socket.toString(), "--root", dir.resolve("root").toString()),
-        Map.of("SOCI_SNAPSHOTTER_CONFIG", dir.resolve("none.toml").toString())).start();
+    process =
+        daemon(
+                List.of("--address", socket.toString(), "--root", dir.resolve("root").toString()),
+                Map.of("SOCI_SNAPSHOTTER_CONFIG", dir.resolve("none.toml").toString()))
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.exists(socket) && System.nanoTime() < deadline && process.isAlive()) {
       Thread.sleep(100);
     }
-    var app = dev.finch.testkit.image.TarLayer.builder().dir("app").file("app/p.txt", "from a process\n").build();
+    var app =
+        dev.finch.testkit.image.TarLayer.builder()
+            .dir("app")
+            .file("app/p.txt", "from a process\n")
+            .build();
     var image = dev.finch.testkit.image.TestImages.busybox(layout.resolve("l"), "proc", "v1", app);
     try (var registry = dev.finch.testkit.RegistryFixture.builder().start();
-        var containerd = dev.finch.testkit.ContainerdFixture.builder().proxySnapshotter("soci", socket).build().start()) {
+        var containerd =
+            dev.finch.testkit.ContainerdFixture.builder()
+                .proxySnapshotter("soci", socket)
+                .build()
+                .start()) {
       dev.finch.testkit.image.TestImages.push(image, registry.hostPort(), "it/proc", "v1");
       String ref = registry.hostPort() + "/it/proc:v1";
       var pull = containerd.ctr("images", "pull", "--plain-http", "--snapshotter", "soci", ref);
       assertThat(pull.ok()).as("%s\n%s", pull.output(), stderr()).isTrue();
-      var run = containerd.ctr("run", "--rm", "--snapshotter", "soci", ref, "proc-" + ProcessHandle.current().pid(),
-          "cat", "/app/p.txt");
+      var run =
+          containerd.ctr(
+              "run",
+              "--rm",
+              "--snapshotter",
+              "soci",
+              ref,
+              "proc-" + ProcessHandle.current().pid(),
+              "cat",
+              "/app/p.txt");
       assertThat(run.ok()).as("%s\n%s", run.output(), stderr()).isTrue();
       assertThat(run.stdout()).contains("from a process");
     }
@@ -165,11 +228,19 @@ class DaemonProcessIT {
 
   @Test
   void explicitMissingConfigIsAnError() throws Exception {
-    process = daemon(List.of("--address", dir.resolve("s.sock").toString(), "--root", dir.resolve("root").toString()),
-        Map.of("SOCI_SNAPSHOTTER_CONFIG", dir.resolve("nope.toml").toString())).start();
+    process =
+        daemon(
+                List.of(
+                    "--address",
+                    dir.resolve("s.sock").toString(),
+                    "--root",
+                    dir.resolve("root").toString()),
+                Map.of("SOCI_SNAPSHOTTER_CONFIG", dir.resolve("nope.toml").toString()))
+            .start();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(1);
     assertThat(stderr().lines().filter(l -> l.startsWith("soci-snapshotter-grpc: ")).toList())
-        .containsExactly("soci-snapshotter-grpc: " + dir.resolve("nope.toml") + ": config file does not exist");
+        .containsExactly(
+            "soci-snapshotter-grpc: " + dir.resolve("nope.toml") + ": config file does not exist");
   }
 }

@@ -2,6 +2,7 @@ package dev.finch.soci.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.soci.spi.RemotePreparerFactory;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
 import dev.finch.testkit.RegistryFixture;
@@ -31,7 +32,8 @@ class DaemonProxyIT {
     registry = RegistryFixture.builder().start();
     daemon = new DaemonHarness();
     daemon.start(RemotePreparerFactory.none());
-    containerd = ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
+    containerd =
+        ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
   }
 
   @AfterAll
@@ -41,23 +43,42 @@ class DaemonProxyIT {
 
   @Test
   void pullAndRunThroughSoci(@TempDir Path tmp) {
-    TarLayer app = TarLayer.builder().dir("app").file("app/greeting.txt", "hello through soci\n").build();
-    TarLayer more = TarLayer.builder().dir("app").file("app/second.txt", "second layer\n").whiteout("etc/hostname").build();
+    TarLayer app =
+        TarLayer.builder().dir("app").file("app/greeting.txt", "hello through soci\n").build();
+    TarLayer more =
+        TarLayer.builder()
+            .dir("app")
+            .file("app/second.txt", "second layer\n")
+            .whiteout("etc/hostname")
+            .build();
     OciImage image = TestImages.busybox(tmp.resolve("layout"), "proxy", "v1", app, more);
     TestImages.push(image, registry.hostPort(), "it/proxy", "v1");
     String ref = registry.hostPort() + "/it/proxy:v1";
 
-    ContainerdProcess.Result pull = containerd.ctr("images", "pull", "--plain-http", "--snapshotter", "soci", ref);
-    assertThat(pull.ok()).as("pull: %s\n%s\n%s", pull.output(), containerd.logTail(), daemon.logText()).isTrue();
+    ContainerdProcess.Result pull =
+        containerd.ctr("images", "pull", "--plain-http", "--snapshotter", "soci", ref);
+    assertThat(pull.ok())
+        .as("pull: %s\n%s\n%s", pull.output(), containerd.logTail(), daemon.logText())
+        .isTrue();
 
     ContainerdProcess.Result snaps = containerd.ctr("snapshots", "--snapshotter", "soci", "ls");
     assertThat(snaps.ok()).as(snaps.output()).isTrue();
     assertThat(snaps.stdout().lines().filter(l -> l.contains("Committed")).count()).isEqualTo(3);
 
-    ContainerdProcess.Result run = containerd.ctr(
-        "run", "--rm", "--snapshotter", "soci", ref, "proxy-run-" + ProcessHandle.current().pid(),
-        "sh", "-c", "cat /app/greeting.txt /app/second.txt; test -e /etc/hostname || echo whiteout-ok; echo x > /tmp/w && cat /tmp/w");
-    assertThat(run.ok()).as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText()).isTrue();
+    ContainerdProcess.Result run =
+        containerd.ctr(
+            "run",
+            "--rm",
+            "--snapshotter",
+            "soci",
+            ref,
+            "proxy-run-" + ProcessHandle.current().pid(),
+            "sh",
+            "-c",
+            "cat /app/greeting.txt /app/second.txt; test -e /etc/hostname || echo whiteout-ok; echo x > /tmp/w && cat /tmp/w");
+    assertThat(run.ok())
+        .as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText())
+        .isTrue();
     assertThat(run.stdout()).contains("hello through soci", "second layer", "whiteout-ok", "x");
     assertThat(daemon.logText()).contains("\"event\":\"ready\"");
   }

@@ -3,7 +3,7 @@ package dev.finch.soci.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.soci.cli.MinbaseGetFileIT;
-import dev.finch.soci.remote.SociPreparerFactory;
+import dev.finch.soci.lazy.LazyPreparerFactory;
 import dev.finch.soci.testing.SociRuns;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * owner, size and mtime, read by 32 concurrent readers.
  */
 class MinbaseLazyIT {
-  record Expected(String name, String sha256, int mode, long uid, long gid, long size, long mtimeSeconds) {}
+  record Expected(
+      String name, String sha256, int mode, long uid, long gid, long size, long mtimeSeconds) {}
 
   @TempDir static Path tmp;
   static RegistryFixture registry;
@@ -49,20 +50,60 @@ class MinbaseLazyIT {
     ContainerdFixture.assumeRoot();
     MinbaseGetFileIT.ensureRootfsTar();
     Path gz = tmp.resolve("layer.tar.gz");
-    ContainerdProcess.run(List.of("sh", "-c", "gzip -6 -n -c " + MinbaseGetFileIT.TAR + " > " + gz), Duration.ofMinutes(5)).check();
-    Path layout = MinbaseGetFileIT.writeLayout(tmp.resolve("layout"), gz, MinbaseGetFileIT.sha256(Files.newInputStream(MinbaseGetFileIT.TAR)));
+    ContainerdProcess.run(
+            List.of("sh", "-c", "gzip -6 -n -c " + MinbaseGetFileIT.TAR + " > " + gz),
+            Duration.ofMinutes(5))
+        .check();
+    Path layout =
+        MinbaseGetFileIT.writeLayout(
+            tmp.resolve("layout"),
+            gz,
+            MinbaseGetFileIT.sha256(Files.newInputStream(MinbaseGetFileIT.TAR)));
     registry = RegistryFixture.builder().start();
     ref = registry.hostPort() + "/it/minbase:bookworm";
-    ContainerdProcess.run(List.of("skopeo", "copy", "--preserve-digests", "--dest-tls-verify=false",
-        "oci:" + layout + ":bookworm", "docker://" + ref), Duration.ofMinutes(5)).check();
+    ContainerdProcess.run(
+            List.of(
+                "skopeo",
+                "copy",
+                "--preserve-digests",
+                "--dest-tls-verify=false",
+                "oci:" + layout + ":bookworm",
+                "docker://" + ref),
+            Duration.ofMinutes(5))
+        .check();
     daemon = new DaemonHarness();
-    daemon.start(new SociPreparerFactory());
-    containerd = ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
+    daemon.start(new LazyPreparerFactory());
+    containerd =
+        ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
     containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
     Path cli = tmp.resolve("soci-cli");
-    assertThat(SociRuns.soci(containerd.socket(), cli, "--namespace", "build", "create", "--min-layer-size", "0", ref).rc()).isZero();
-    assertThat(SociRuns.soci(containerd.socket(), cli, "--namespace", "build", "push", "--plain-http", ref).rc()).isZero();
-    SociRuns.Run pull = SociRuns.soci(containerd.socket(), cli, "--namespace", "default", "image", "rpull", "--plain-http", ref);
+    assertThat(
+            SociRuns.soci(
+                    containerd.socket(),
+                    cli,
+                    "--namespace",
+                    "build",
+                    "create",
+                    "--min-layer-size",
+                    "0",
+                    ref)
+                .rc())
+        .isZero();
+    assertThat(
+            SociRuns.soci(
+                    containerd.socket(), cli, "--namespace", "build", "push", "--plain-http", ref)
+                .rc())
+        .isZero();
+    SociRuns.Run pull =
+        SociRuns.soci(
+            containerd.socket(),
+            cli,
+            "--namespace",
+            "default",
+            "image",
+            "rpull",
+            "--plain-http",
+            ref);
     assertThat(pull.rc()).as(pull.out() + pull.err() + daemon.logText()).isZero();
     assertThat(pull.out()).contains(": exists");
   }
@@ -78,12 +119,22 @@ class MinbaseLazyIT {
     assertThat(mounts).hasSize(1);
     Path fs = mounts.getFirst();
     List<Expected> files = new ArrayList<>();
-    try (TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(MinbaseGetFileIT.TAR), 1 << 20))) {
+    try (TarArchiveInputStream in =
+        new TarArchiveInputStream(
+            new BufferedInputStream(Files.newInputStream(MinbaseGetFileIT.TAR), 1 << 20))) {
       TarArchiveEntry e;
       while ((e = in.getNextEntry()) != null) {
-        if (e.getLinkFlag() == TarConstants.LF_NORMAL || e.getLinkFlag() == TarConstants.LF_OLDNORM) {
-          files.add(new Expected(e.getName(), MinbaseGetFileIT.sha256(new MinbaseGetFileIT.NoCloseInputStream(in)),
-              e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(), e.getSize(), e.getModTime().toInstant().getEpochSecond()));
+        if (e.getLinkFlag() == TarConstants.LF_NORMAL
+            || e.getLinkFlag() == TarConstants.LF_OLDNORM) {
+          files.add(
+              new Expected(
+                  e.getName(),
+                  MinbaseGetFileIT.sha256(new MinbaseGetFileIT.NoCloseInputStream(in)),
+                  e.getMode() & 07777,
+                  e.getLongUserId(),
+                  e.getLongGroupId(),
+                  e.getSize(),
+                  e.getModTime().toInstant().getEpochSecond()));
         }
       }
     }
@@ -94,33 +145,46 @@ class MinbaseLazyIT {
       List<Future<?>> fs32 = new ArrayList<>();
       for (int t = 0; t < 32; t++) {
         int worker = t;
-        fs32.add(pool.submit(() -> {
-          for (int i = worker; i < files.size(); i += 32) {
-            Expected x = files.get(i);
-            Path p = fs.resolve(x.name());
-            try {
-              Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-              int mode = (Integer) a.get("mode") & 07777;
-              long mtime = ((FileTime) a.get("lastModifiedTime")).toInstant().getEpochSecond();
-              if (mode != x.mode() || ((Integer) a.get("uid")) != x.uid() || ((Integer) a.get("gid")) != x.gid()
-                  || (Long) a.get("size") != x.size() || mtime != x.mtimeSeconds()) {
-                problems.add(x.name() + ": attributes " + a + " expected " + x);
-              } else if (!MinbaseGetFileIT.sha256(Files.newInputStream(p)).equals(x.sha256())) {
-                problems.add(x.name() + ": content differs");
-              }
-            } catch (Exception e) {
-              problems.add(x.name() + ": " + e);
-            }
-          }
-          return null;
-        }));
+        fs32.add(
+            pool.submit(
+                () -> {
+                  for (int i = worker; i < files.size(); i += 32) {
+                    Expected x = files.get(i);
+                    Path p = fs.resolve(x.name());
+                    try {
+                      Map<String, Object> a =
+                          Files.readAttributes(
+                              p,
+                              "unix:mode,uid,gid,size,lastModifiedTime",
+                              LinkOption.NOFOLLOW_LINKS);
+                      int mode = (Integer) a.get("mode") & 07777;
+                      long mtime =
+                          ((FileTime) a.get("lastModifiedTime")).toInstant().getEpochSecond();
+                      if (mode != x.mode()
+                          || ((Integer) a.get("uid")) != x.uid()
+                          || ((Integer) a.get("gid")) != x.gid()
+                          || (Long) a.get("size") != x.size()
+                          || mtime != x.mtimeSeconds()) {
+                        problems.add(x.name() + ": attributes " + a + " expected " + x);
+                      } else if (!MinbaseGetFileIT.sha256(Files.newInputStream(p))
+                          .equals(x.sha256())) {
+                        problems.add(x.name() + ": content differs");
+                      }
+                    } catch (Exception e) {
+                      problems.add(x.name() + ": " + e);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : fs32) {
         f.get();
       }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("minbase lazy: %d files checked through FUSE by 32 readers in %.1f s, %d problems%n", files.size(), secs, problems.size());
+    System.out.printf(
+        "minbase lazy: %d files checked through FUSE by 32 readers in %.1f s, %d problems%n",
+        files.size(), secs, problems.size());
     assertThat(problems).as("first problems: " + problems.stream().limit(5).toList()).isEmpty();
   }
 }

@@ -2,20 +2,17 @@ package dev.finch.soci.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.finch.soci.cli.SociCli;
+import dev.finch.soci.cli.main.SociCli;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
-import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
 import dev.finch.testkit.image.OciLayoutWriter;
 import dev.finch.testkit.image.TarLayer;
 import dev.finch.testkit.image.TestImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,115 +22,126 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code soci image rpull} against a real registry, containerd and our daemon as proxy
- * snapshotter. The daemon's preparer is a {@link BindMountPreparer} that knows only the image's
- * top layer: that layer takes the ALREADY_EXISTS path (never downloaded), the busybox layer is
- * fetched and applied by containerd's diff service. A daemon "kill -9" and restart then re-mounts
- * the remote layer, and containers still run. (Ordered: the first test expects the shared busybox
- * layer to be new.)
+ * {@code soci image rpull} against a real registry, containerd and our daemon as proxy snapshotter.
+ * The daemon's preparer is a {@link BindMountPreparer} that knows only the image's top layer: that
+ * layer takes the ALREADY_EXISTS path (never downloaded), the busybox layer is fetched and applied
+ * by containerd's diff service. A daemon "kill -9" and restart then re-mounts the remote layer, and
+ * containers still run. (Ordered: the first test expects the shared busybox layer to be new.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RpullIT {
-  static RegistryFixture registry;
-  static DaemonHarness daemon;
-  static ContainerdFixture containerd;
-  static BindMountPreparer preparer;
-  static OciImage image;
-  static String ref;
-  static Path tree;
+  static RpullStack stack;
 
   @TempDir static Path tmp;
 
   @BeforeAll
   static void start() throws Exception {
     ContainerdFixture.assumeRoot();
-    TarLayer app = TarLayer.builder().dir("app").file("app/greeting.txt", "lazy hello\n").build();
-    image = TestImages.busybox(tmp.resolve("layout"), "rpull", "v1", app);
-    // The tree a lazy filesystem would present for the top layer.
-    tree = Files.createDirectories(tmp.resolve("tree/app"));
-    Files.writeString(tree.resolve("greeting.txt"), "lazy hello\n");
-    String appDigest = image.single().layers().get(1).blob().digest();
-    preparer = new BindMountPreparer(Map.of(appDigest, tmp.resolve("tree")));
-
-    registry = RegistryFixture.builder().start();
-    TestImages.push(image, registry.hostPort(), "it/rpull", "v1");
-    ref = registry.hostPort() + "/it/rpull:v1";
-    daemon = new DaemonHarness();
-    daemon.start((config, root, events) -> preparer);
-    containerd = ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
+    stack = new RpullStack(tmp, "rpull", "lazy hello\n", List.of());
+    stack.start();
   }
 
   @AfterAll
   static void stop() {
-    DaemonHarness.closeAll(containerd, daemon, registry);
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   private static String[] rpull(String... extra) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> args = new java.util.ArrayList<>(List.of(
-        "image", "rpull", "--address", containerd.socket().toString(), "--namespace", "default", "--plain-http"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "image",
+                "rpull",
+                "--address",
+                stack.containerd.socket().toString(),
+                "--namespace",
+                "default",
+                "--plain-http"));
     args.addAll(List.of(extra));
-    args.add(ref);
+    args.add(stack.ref);
     int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
     return new String[] {String.valueOf(rc), out.toString(), err.toString()};
   }
 
   private static void assertRuns(String id) {
-    ContainerdProcess.Result run = containerd.ctr(
-        "run", "--rm", "--snapshotter", "soci", ref, id + "-" + ProcessHandle.current().pid(),
-        "sh", "-c", "cat /app/greeting.txt; ls /bin/busybox");
-    assertThat(run.ok()).as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText()).isTrue();
+    ContainerdProcess.Result run =
+        stack.containerd.ctr(
+            "run",
+            "--rm",
+            "--snapshotter",
+            "soci",
+            stack.ref,
+            id + "-" + ProcessHandle.current().pid(),
+            "sh",
+            "-c",
+            "cat /app/greeting.txt; ls /bin/busybox");
+    assertThat(run.ok())
+        .as("run: %s\n%s\n%s", run.output(), stack.containerd.logTail(), stack.daemon.logText())
+        .isTrue();
     assertThat(run.stdout()).contains("lazy hello", "/bin/busybox");
   }
 
   @Test
   @Order(1)
   void remoteLayerIsNotDownloadedAndSurvivesADaemonCrash() throws Exception {
-    String appDigest = image.single().layers().get(1).blob().digest();
-    String baseDigest = image.single().layers().get(0).blob().digest();
+    String appDigest = stack.appDigest();
+    String baseDigest = stack.baseDigest();
 
     String[] r = rpull();
-    assertThat(r[0]).as("stdout %s\nstderr %s\n%s", r[1], r[2], daemon.logText()).isEqualTo("0");
-    assertThat(r[1]).contains(ref + ": resolved")
+    assertThat(r[0])
+        .as("stdout %s\nstderr %s\n%s", r[1], r[2], stack.daemon.logText())
+        .isEqualTo("0");
+    assertThat(r[1])
+        .contains(stack.ref + ": resolved")
         .contains("layer-" + baseDigest + ": done")
         .contains("layer-" + appDigest + ": exists")
         .containsPattern("elapsed: [0-9.]+ s total: [0-9.]+ Mi \\([0-9.]+ MiB/s\\)");
-    assertThat(preparer.prepared).hasSize(1);
-    assertThat(registry.blobBytesServed(appDigest.substring("sha256:".length()))).isZero();
-    assertThat(registry.blobBytesServed(baseDigest.substring("sha256:".length()))).isPositive();
+    assertThat(stack.preparer.prepared).hasSize(1);
+    assertThat(stack.registry.blobBytesServed(appDigest.substring("sha256:".length()))).isZero();
+    assertThat(stack.registry.blobBytesServed(baseDigest.substring("sha256:".length())))
+        .isPositive();
 
-    ContainerdProcess.Result img = containerd.ctr("images", "ls", "-q");
-    assertThat(img.stdout()).contains(ref);
-    ContainerdProcess.Result snaps = containerd.ctr("snapshots", "--snapshotter", "soci", "ls");
-    assertThat(snaps.stdout().lines().filter(l -> l.contains("Committed")).count()).as(snaps.stdout()).isEqualTo(2);
-    ContainerdProcess.Result cfg = containerd.ctr("content", "ls");
+    ContainerdProcess.Result img = stack.containerd.ctr("images", "ls", "-q");
+    assertThat(img.stdout()).contains(stack.ref);
+    ContainerdProcess.Result snaps =
+        stack.containerd.ctr("snapshots", "--snapshotter", "soci", "ls");
+    assertThat(snaps.stdout().lines().filter(l -> l.contains("Committed")).count())
+        .as(snaps.stdout())
+        .isEqualTo(2);
+    ContainerdProcess.Result cfg = stack.containerd.ctr("content", "ls");
     assertThat(cfg.stdout()).contains("containerd.io/gc.ref.snapshot.soci=");
     assertRuns("rpull-1");
 
     // A second pull finds both chain IDs.
     r = rpull();
     assertThat(r[0]).isEqualTo("0");
-    assertThat(r[1]).contains("layer-" + baseDigest + ": exists", "layer-" + appDigest + ": exists");
+    assertThat(r[1])
+        .contains("layer-" + baseDigest + ": exists", "layer-" + appDigest + ": exists");
 
     // kill -9: nothing is unmounted; the restart removes the stale mount and re-mounts the layer.
-    daemon.wiring().crash();
-    Path fsDir = daemon.root.resolve("snapshotter/snapshots");
+    stack.daemon.wiring().crash();
+    Path fsDir = stack.daemon.root.resolve("snapshotter/snapshots");
     assertThat(dev.finch.testkit.MountCleaner.mountsUnder(fsDir)).hasSize(1);
-    daemon.start((config, root, events) -> preparer);
-    assertThat(daemon.logText()).contains("\"event\":\"stale-mount-removed\"", "\"event\":\"remote-snapshot-restored\"");
-    containerd.awaitSnapshotter("soci", java.time.Duration.ofSeconds(30)); // its connection is in back-off
-    assertThat(preparer.prepared).hasSize(2);
+    stack.startDaemon();
+    assertThat(stack.daemon.logText())
+        .contains("\"event\":\"stale-mount-removed\"", "\"event\":\"remote-snapshot-restored\"");
+    stack.containerd.awaitSnapshotter(
+        "soci", java.time.Duration.ofSeconds(30)); // its connection is in back-off
+    assertThat(stack.preparer.prepared).hasSize(2);
     assertThat(dev.finch.testkit.MountCleaner.mountsUnder(fsDir)).hasSize(1);
-    snaps = containerd.ctr("snapshots", "--snapshotter", "soci", "ls");
+    snaps = stack.containerd.ctr("snapshots", "--snapshotter", "soci", "ls");
     assertThat(snaps.stdout().lines().filter(l -> l.contains("Committed")).count()).isEqualTo(2);
     assertRuns("rpull-2");
 
     // A graceful stop unmounts the remote layer through the preparer.
-    daemon.wiring().close();
-    assertThat(preparer.unmounted).hasSize(1);
+    stack.daemon.wiring().close();
+    assertThat(stack.preparer.unmounted).hasSize(1);
     assertThat(dev.finch.testkit.MountCleaner.mountsUnder(fsDir)).isEmpty();
-    daemon.start((config, root, events) -> preparer);
+    stack.startDaemon();
     assertRuns("rpull-3");
   }
 
@@ -143,29 +151,65 @@ class RpullIT {
     OciLayoutWriter w = new OciLayoutWriter(tmp.resolve("multi"));
     TarLayer amd = TarLayer.builder().dir("app").file("app/arch.txt", "amd64 flavour\n").build();
     TarLayer arm = TarLayer.builder().dir("app").file("app/arch.txt", "arm64 flavour\n").build();
-    OciImage a = w.platformImage().layer(TestImages.busyboxLayer(), OciLayoutWriter.Compression.GZIP)
-        .layer(amd, OciLayoutWriter.Compression.GZIP).env("PATH=/bin").cmd("sh").platform("linux/amd64").write();
-    OciImage b = w.platformImage().layer(TestImages.busyboxLayer(), OciLayoutWriter.Compression.GZIP)
-        .layer(arm, OciLayoutWriter.Compression.GZIP).env("PATH=/bin").cmd("sh").platform("linux/arm64").write();
+    OciImage a =
+        w.platformImage()
+            .layer(TestImages.busyboxLayer(), OciLayoutWriter.Compression.GZIP)
+            .layer(amd, OciLayoutWriter.Compression.GZIP)
+            .env("PATH=/bin")
+            .cmd("sh")
+            .platform("linux/amd64")
+            .write();
+    OciImage b =
+        w.platformImage()
+            .layer(TestImages.busyboxLayer(), OciLayoutWriter.Compression.GZIP)
+            .layer(arm, OciLayoutWriter.Compression.GZIP)
+            .env("PATH=/bin")
+            .cmd("sh")
+            .platform("linux/arm64")
+            .write();
     OciImage index = w.writeIndex("multi", "v1", List.of(a, b));
-    TestImages.push(index, registry.hostPort(), "it/multi", "v1");
-    String multiRef = registry.hostPort() + "/it/multi:v1";
+    TestImages.push(index, stack.registry.hostPort(), "it/multi", "v1");
+    String multiRef = stack.registry.hostPort() + "/it/multi:v1";
 
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), "image", "rpull", "--address",
-        containerd.socket().toString(), "--plain-http", "--platform", "linux/amd64", multiRef);
+    int rc =
+        SociCli.run(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            "image",
+            "rpull",
+            "--address",
+            stack.containerd.socket().toString(),
+            "--plain-http",
+            "--platform",
+            "linux/amd64",
+            multiRef);
     assertThat(rc).as("%s%s", out, err).isZero();
-    assertThat(out.toString()).contains("index-" + index.target().digest() + ": done",
-        "manifest-" + a.single().manifest().digest() + ": done",
-        "layer-" + a.single().layers().get(1).blob().digest() + ": done");
-    assertThat(registry.blobBytesServed(b.single().layers().get(1).blob().hex())).isZero();
-    assertThat(containerd.ctr("images", "ls").stdout())
-        .contains(multiRef).contains(index.target().digest());
-    assertThat(containerd.ctr("content", "ls").stdout()).containsPattern(
-        index.target().hex().substring(0, 12) + ".*containerd.io/gc.ref.content.m.0=" + a.single().manifest().digest());
-    ContainerdProcess.Result run = containerd.ctr("run", "--rm", "--snapshotter", "soci", multiRef,
-        "multi-" + ProcessHandle.current().pid(), "cat", "/app/arch.txt");
+    assertThat(out.toString())
+        .contains(
+            "index-" + index.target().digest() + ": done",
+            "manifest-" + a.single().manifest().digest() + ": done",
+            "layer-" + a.single().layers().get(1).blob().digest() + ": done");
+    assertThat(stack.registry.blobBytesServed(b.single().layers().get(1).blob().hex())).isZero();
+    assertThat(stack.containerd.ctr("images", "ls").stdout())
+        .contains(multiRef)
+        .contains(index.target().digest());
+    assertThat(stack.containerd.ctr("content", "ls").stdout())
+        .containsPattern(
+            index.target().hex().substring(0, 12)
+                + ".*containerd.io/gc.ref.content.m.0="
+                + a.single().manifest().digest());
+    ContainerdProcess.Result run =
+        stack.containerd.ctr(
+            "run",
+            "--rm",
+            "--snapshotter",
+            "soci",
+            multiRef,
+            "multi-" + ProcessHandle.current().pid(),
+            "cat",
+            "/app/arch.txt");
     assertThat(run.ok()).as(run.output()).isTrue();
     assertThat(run.stdout()).contains("amd64 flavour");
   }
@@ -174,20 +218,44 @@ class RpullIT {
   void unknownImageIsOneLineError() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), "image", "rpull",
-        "--address", containerd.socket().toString(), "--plain-http", registry.hostPort() + "/it/none:v0");
+    int rc =
+        SociCli.run(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            "image",
+            "rpull",
+            "--address",
+            stack.containerd.socket().toString(),
+            "--plain-http",
+            stack.registry.hostPort() + "/it/none:v0");
     assertThat(rc).isEqualTo(1);
-    assertThat(err.toString().strip()).startsWith("soci: rpull " + registry.hostPort() + "/it/none:v0: ").doesNotContain("\n");
+    assertThat(err.toString().strip())
+        .startsWith("soci: rpull " + stack.registry.hostPort() + "/it/none:v0: ")
+        .doesNotContain("\n");
   }
 
   @Test
-  void unreachableContainerdIsOneLineErrorAfterTheRegistryResolved(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+  void unreachableContainerdIsOneLineErrorAfterTheRegistryResolved(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), "image", "rpull",
-        "--address", dir.resolve("no-containerd.sock").toString(), "--plain-http", ref);
+    int rc =
+        SociCli.run(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            "image",
+            "rpull",
+            "--address",
+            dir.resolve("no-containerd.sock").toString(),
+            "--plain-http",
+            stack.ref);
     assertThat(rc).isEqualTo(1);
-    assertThat(out.toString()).as("the registry was asked while containerd was being connected to").contains(ref + ": resolved");
-    assertThat(err.toString().strip()).startsWith("soci: rpull " + ref + ": ").contains("containerd").doesNotContain("\n");
+    assertThat(out.toString())
+        .as("the registry was asked while containerd was being connected to")
+        .contains(stack.ref + ": resolved");
+    assertThat(err.toString().strip())
+        .startsWith("soci: rpull " + stack.ref + ": ")
+        .contains("containerd")
+        .doesNotContain("\n");
   }
 }

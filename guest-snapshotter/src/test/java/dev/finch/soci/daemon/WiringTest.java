@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.finch.soci.containerd.ContainerdClient;
 import dev.finch.soci.containerd.ContainerdException;
 import dev.finch.soci.snapshot.RemotePreparer;
+import dev.finch.soci.spi.PluginConfig;
+import dev.finch.soci.spi.RemotePreparerFactory;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -14,6 +16,7 @@ import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.prometheus.metrics.core.metrics.Gauge;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,7 +38,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Daemon start-up and shutdown without containerd: socket, sd_notify, metrics, restore failures. */
+/**
+ * Daemon start-up and shutdown without containerd: socket, sd_notify, metrics, restore failures.
+ */
 class WiringTest {
   private Path dir;
   private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
@@ -53,7 +58,8 @@ class WiringTest {
   }
 
   private Wiring start(RemotePreparerFactory f, DaemonConfig c, String notify) throws IOException {
-    return Wiring.start(new Wiring.Settings(dir.resolve("root"), dir.resolve("run/s.sock"), c, f, log, notify));
+    return Wiring.start(
+        new Wiring.Settings(dir.resolve("root"), dir.resolve("run/s.sock"), c, f, log, notify));
   }
 
   private String logText() {
@@ -65,8 +71,10 @@ class WiringTest {
     Files.createDirectories(dir.resolve("run"));
     Files.writeString(dir.resolve("run/s.sock"), "stale");
     try (Wiring w = start(RemotePreparerFactory.none(), DaemonConfig.defaults(), null)) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(w.socket()))).isEqualTo("rw-rw----");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("root")))).isEqualTo("rwx------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(w.socket())))
+          .isEqualTo("rw-rw----");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("root"))))
+          .isEqualTo("rwx------");
       try (ContainerdClient c = ContainerdClient.connect(w.socket(), "default")) {
         assertThat(c.snapshots("soci").list()).isEmpty();
       }
@@ -80,15 +88,21 @@ class WiringTest {
     BlockingQueue<String> got = new LinkedBlockingQueue<>();
     EpollEventLoopGroup group = new EpollEventLoopGroup(1);
     Path notify = dir.resolve("notify");
-    Channel ch = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
-        .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
-            ByteBuf b = p.content();
-            got.add(b.toString(StandardCharsets.UTF_8));
-          }
-        })
-        .bind(new DomainSocketAddress(notify.toString())).sync().channel();
+    Channel ch =
+        new Bootstrap()
+            .group(group)
+            .channel(EpollDomainDatagramChannel.class)
+            .handler(
+                new SimpleChannelInboundHandler<DomainDatagramPacket>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket p) {
+                    ByteBuf b = p.content();
+                    got.add(b.toString(StandardCharsets.UTF_8));
+                  }
+                })
+            .bind(new DomainSocketAddress(notify.toString()))
+            .sync()
+            .channel();
     try {
       Wiring w = start(RemotePreparerFactory.none(), DaemonConfig.defaults(), notify.toString());
       assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("READY=1");
@@ -100,13 +114,14 @@ class WiringTest {
     }
   }
 
-  /** A preparer that claims remote layers without mounting anything, and has metrics. */
-  static final class FakeRemote implements RemotePreparer, MetricsSource, AutoCloseable {
+  /** A preparer that claims remote layers without mounting anything. */
+  static final class FakeRemote implements RemotePreparer, AutoCloseable {
     final AtomicBoolean fail = new AtomicBoolean();
     final AtomicBoolean closed = new AtomicBoolean();
 
     @Override
-    public Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels) throws IOException {
+    public Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels)
+        throws IOException {
       if (fail.get()) {
         throw new IOException("registry unreachable");
       }
@@ -115,11 +130,6 @@ class WiringTest {
 
     @Override
     public void unmount(Path fsDir) {}
-
-    @Override
-    public void writePrometheus(Appendable out) throws IOException {
-      out.append("soci_fs_test_metric 42\n");
-    }
 
     @Override
     public void close() {
@@ -132,20 +142,39 @@ class WiringTest {
     FakeRemote remote = new FakeRemote();
     DaemonConfig c = DaemonConfig.defaults();
     c = c.withMetrics(DaemonConfig.Metrics.tcp("127.0.0.1:0"));
-    try (Wiring w = start((cfg, root, events) -> remote, c, null)) {
+    // a plug-in's metrics are what it registers in the daemon's registry
+    RemotePreparerFactory withMetric =
+        context -> {
+          Gauge.builder()
+              .name("soci_fs_test_metric")
+              .help("a plug-in's metric")
+              .register(context.metrics())
+              .set(42);
+          return remote;
+        };
+    try (Wiring w = start(withMetric, c, null)) {
       try (ContainerdClient client = ContainerdClient.connect(w.socket(), "default")) {
         client.snapshots("soci").prepare("k", "", Map.of());
       }
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.metricsPort() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + w.metricsPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
       assertThat(r.body())
           .contains("soci_daemon_grpc_calls_total{method=\"Prepare\"} 1")
           .contains("soci_daemon_snapshots{kind=\"active\"} 1")
           .contains("soci_daemon_start_time_seconds ")
-          .contains("soci_fs_test_metric 42");
+          .contains("soci_fs_test_metric 42.0")
+          .contains("soci_daemon_remote_restore_total{result=\"ok\"} 0.0")
+          .contains("soci_daemon_remote_restore_total{result=\"failed\"} 0.0")
+          .contains("# TYPE soci_daemon_grpc_calls_total counter")
+          .contains("# TYPE soci_daemon_snapshots gauge");
     }
     assertThat(remote.closed).isTrue();
   }
@@ -153,36 +182,122 @@ class WiringTest {
   @Test
   void aRemoteSnapshotThatCannotBeRestoredDoesNotStopStartUp() throws Exception {
     FakeRemote remote = new FakeRemote();
-    try (Wiring w = start((cfg, root, events) -> remote, DaemonConfig.defaults(), null);
+    try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
         ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
       try {
-        client.snapshots("soci").prepare("extract", "", Map.of("containerd.io/snapshot.ref", "sha256:target"));
+        client
+            .snapshots("soci")
+            .prepare("extract", "", Map.of("containerd.io/snapshot.ref", "sha256:target"));
       } catch (ContainerdException e) {
         assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
       }
     }
     remote.fail.set(true);
-    try (Wiring w = start((cfg, root, events) -> remote, DaemonConfig.defaults(), null);
+    try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
         ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
       assertThat(client.snapshots("soci").stat("sha256:target").labels())
           .containsEntry("containerd.io/snapshot/remote", "remote snapshot");
     }
-    assertThat(logText()).contains("\"level\":\"error\"", "\"event\":\"remote-snapshot-restore-failed\"", "registry unreachable");
+    assertThat(logText())
+        .contains(
+            "\"level\":\"error\"",
+            "\"event\":\"remote-snapshot-restore-failed\"",
+            "registry unreachable");
+  }
+
+  @Test
+  void aFailedRestoreIsCountedInTheMetrics() throws Exception {
+    FakeRemote remote = new FakeRemote();
+    try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
+        ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
+      try {
+        client
+            .snapshots("soci")
+            .prepare("extract", "", Map.of("containerd.io/snapshot.ref", "sha256:target"));
+      } catch (ContainerdException e) {
+        assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
+      }
+    }
+    remote.fail.set(true);
+    DaemonConfig c = DaemonConfig.defaults().withMetrics(DaemonConfig.Metrics.tcp("127.0.0.1:0"));
+    try (Wiring w = start(context -> remote, c, null)) {
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + w.metricsPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(body)
+          .contains("soci_daemon_remote_restore_total{result=\"failed\"} 1.0")
+          .contains("soci_daemon_remote_restore_total{result=\"ok\"} 0.0")
+          .contains("soci_daemon_snapshots{kind=\"committed\"} 1.0");
+    }
+  }
+
+  /** The plug-in sees the keys it honours with the values of the daemon's config. */
+  @Test
+  void pluginConfigCarriesTheLazyLoadingKeys() {
+    DaemonConfig d = DaemonConfig.defaults();
+    DaemonConfig c =
+        new DaemonConfig(
+            d.metrics(),
+            d.mountTimeoutSec(),
+            new DaemonConfig.PullModes(false, true),
+            d.blob(),
+            new DaemonConfig.BackgroundFetch(true, 7, 8, 9),
+            d.snapshotter(),
+            d.contentStore(),
+            new DaemonConfig.Resolver(
+                Map.of(
+                    "reg:5000",
+                    new DaemonConfig.Host(
+                        List.of(
+                            new DaemonConfig.Mirror("reg:5000", true, 0),
+                            new DaemonConfig.Mirror("mirror:443", false, 5))))),
+            new DaemonConfig.Cache(12345),
+            new DaemonConfig.Prefetch(false));
+    PluginConfig p = Wiring.pluginConfig(c);
+    assertThat(p.pullModes()).isEqualTo(new PluginConfig.PullModes(false, true));
+    assertThat(p.backgroundFetch()).isEqualTo(new PluginConfig.BackgroundFetch(true, 7, 8, 9));
+    assertThat(p.mirrors())
+        .isEqualTo(
+            Map.of(
+                "reg:5000",
+                List.of(
+                    new PluginConfig.Mirror("reg:5000", true),
+                    new PluginConfig.Mirror("mirror:443", false))));
+    assertThat(p.spanCacheMaxBytes()).isEqualTo(12345);
+    assertThat(p.prefetch()).isFalse();
+
+    PluginConfig defaults = Wiring.pluginConfig(DaemonConfig.defaults());
+    assertThat(defaults.pullModes()).isEqualTo(new PluginConfig.PullModes(true, true));
+    assertThat(defaults.spanCacheMaxBytes()).isEqualTo(DaemonConfig.Cache.DEFAULT_MAX_BYTES);
+    assertThat(defaults.prefetch()).isTrue();
   }
 
   @Test
   void daemonMainPrintsConfigAndRejectsBadFlags() {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
-    assertThat(DaemonMain.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "config", "default")).isZero();
+    assertThat(
+            DaemonMain.run(
+                new java.io.PrintWriter(out), new java.io.PrintWriter(err), "config", "default"))
+        .isZero();
     assertThat(out.toString()).isEqualTo(DaemonConfigWriter.render(DaemonConfig.defaults()));
 
-    for (List<String> args : List.of(
-        List.of("--log-level", "loud"), List.of("--address", "fd://"),
-        List.of("--config", dir.resolve("absent.toml").toString(), "config", "dump"))) {
+    for (List<String> args :
+        List.of(
+            List.of("--log-level", "loud"),
+            List.of("--address", "fd://"),
+            List.of("--config", dir.resolve("absent.toml").toString(), "config", "dump"))) {
       java.io.StringWriter e = new java.io.StringWriter();
-      int rc = DaemonMain.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(e),
-          args.toArray(String[]::new));
+      int rc =
+          DaemonMain.run(
+              new java.io.PrintWriter(new java.io.StringWriter()),
+              new java.io.PrintWriter(e),
+              args.toArray(String[]::new));
       assertThat(rc).as(args.toString()).isEqualTo(1);
       assertThat(e.toString()).startsWith("soci-snapshotter-grpc: ").hasLineCount(1);
     }

@@ -20,7 +20,8 @@ class LayerTreeTest {
 
   @Test
   void namesAreNormalised() {
-    LayerTree t = LayerTree.build(List.of(dir("./a/", 0755), file("/a//./b", 1, 0), file("a/c/", 2, 0)));
+    LayerTree t =
+        LayerTree.build(List.of(dir("./a/", 0755), file("/a//./b", 1, 0), file("a/c/", 2, 0)));
     assertThat(((Directory) node(t, "a")).childNames()).containsExactly("b", "c");
     assertThat(node(t, "./a/b/")).isSameAs(node(t, "a/b"));
   }
@@ -28,7 +29,8 @@ class LayerTreeTest {
   @Test
   void dotDotIsRejected() {
     assertThatThrownBy(() -> LayerTree.build(List.of(file("a/../../etc/passwd", 1, 0))))
-        .isInstanceOf(InvalidLayerException.class).hasMessageContaining("escapes");
+        .isInstanceOf(InvalidLayerException.class)
+        .hasMessageContaining("escapes");
   }
 
   @Test
@@ -45,7 +47,8 @@ class LayerTreeTest {
 
   @Test
   void inodesFollowCreationOrderAndAreStable() {
-    List<LayerEntry> es = List.of(file("x/y/f", 1, 0), dir("a", 0700), hardlink("a/h", "x/y/f"), file("a/g", 1, 0));
+    List<LayerEntry> es =
+        List.of(file("x/y/f", 1, 0), dir("a", 0700), hardlink("a/h", "x/y/f"), file("a/g", 1, 0));
     LayerTree t = LayerTree.build(es);
     assertThat(t.root().inode()).isEqualTo(LayerTree.ROOT_INODE);
     assertThat(node(t, "x").inode()).isEqualTo(4);
@@ -64,7 +67,8 @@ class LayerTreeTest {
 
   @Test
   void hardLinksShareTheNodeAndCountLinks() {
-    LayerTree t = LayerTree.build(List.of(file("f", 10, 512), hardlink("g", "f"), hardlink("d/h", "./f")));
+    LayerTree t =
+        LayerTree.build(List.of(file("f", 10, 512), hardlink("g", "f"), hardlink("d/h", "./f")));
     assertThat(node(t, "g")).isSameAs(node(t, "f")).isSameAs(node(t, "d/h"));
     assertThat(node(t, "f").attributes().nlink()).isEqualTo(3);
     assertThat(((LayerNode.RegularFile) node(t, "g")).uncompressedOffset()).isEqualTo(512);
@@ -72,7 +76,8 @@ class LayerTreeTest {
 
   @Test
   void overwritingOneNameOfAHardLinkDropsItsCount() {
-    LayerTree t = LayerTree.build(List.of(file("f", 10, 512), hardlink("g", "f"), file("g", 3, 2048)));
+    LayerTree t =
+        LayerTree.build(List.of(file("f", 10, 512), hardlink("g", "f"), file("g", 3, 2048)));
     assertThat(node(t, "f").attributes().nlink()).isEqualTo(1);
     assertThat(node(t, "g").size()).isEqualTo(3);
   }
@@ -80,21 +85,30 @@ class LayerTreeTest {
   @Test
   void badHardLinksAreRejected() {
     assertThatThrownBy(() -> LayerTree.build(List.of(hardlink("g", "missing"))))
-        .isInstanceOf(InvalidLayerException.class).hasMessageContaining("g -> missing");
+        .isInstanceOf(InvalidLayerException.class)
+        .hasMessageContaining("g -> missing");
     assertThatThrownBy(() -> LayerTree.build(List.of(dir("d", 0755), hardlink("g", "d"))))
         .isInstanceOf(InvalidLayerException.class);
   }
 
   @Test
   void directoriesCountSubdirectories() {
-    LayerTree t = LayerTree.build(List.of(dir("d", 0755), dir("d/a", 0755), dir("d/b", 0755), file("d/f", 0, 0)));
+    LayerTree t =
+        LayerTree.build(
+            List.of(dir("d", 0755), dir("d/a", 0755), dir("d/b", 0755), file("d/f", 0, 0)));
     assertThat(node(t, "d").attributes().nlink()).isEqualTo(4);
   }
 
   @Test
   void whiteoutsBecomeCharDevice00AndMarkersAreHidden() {
-    LayerTree t = LayerTree.build(List.of(dir("d", 0755), file("d/.wh.gone", 0, 0), file("d/.wh..wh..opq", 0, 0),
-        file("d/.wh..wh.plnk", 0, 0), file("d/kept", 1, 0)));
+    LayerTree t =
+        LayerTree.build(
+            List.of(
+                dir("d", 0755),
+                file("d/.wh.gone", 0, 0),
+                file("d/.wh..wh..opq", 0, 0),
+                file("d/.wh..wh.plnk", 0, 0),
+                file("d/kept", 1, 0)));
     Directory d = (Directory) node(t, "d");
     assertThat(d.childNames()).containsExactly("gone", "kept");
     LayerNode wh = d.child("gone");
@@ -111,7 +125,8 @@ class LayerTreeTest {
   @Test
   void opaqueXattrCanUseTheUserNamespace() {
     LayerTree t = LayerTree.build(List.of(file("d/.wh..wh..opq", 0, 0)), OpaqueXattr.USER);
-    assertThat(node(t, "d").attributes().xattrs()).containsExactly(Map.entry("user.overlay.opaque", "y"));
+    assertThat(node(t, "d").attributes().xattrs())
+        .containsExactly(Map.entry("user.overlay.opaque", "y"));
   }
 
   @Test
@@ -133,26 +148,41 @@ class LayerTreeTest {
     LayerTree t = LayerTree.build(List.of(dir("./", 0700)));
     assertThat(t.root().mode()).isEqualTo(040700);
     assertThat(t.root().inode()).isEqualTo(1);
-    assertThatThrownBy(() -> LayerTree.build(List.of(file("/", 0, 0)))).isInstanceOf(InvalidLayerException.class);
+    assertThatThrownBy(() -> LayerTree.build(List.of(file("/", 0, 0))))
+        .isInstanceOf(InvalidLayerException.class);
   }
 
   @Test
   void fileUsedAsParentIsRejected() {
     assertThatThrownBy(() -> LayerTree.build(List.of(file("f", 0, 0), file("f/g", 0, 0))))
-        .isInstanceOf(InvalidLayerException.class).hasMessageContaining("not a directory");
+        .isInstanceOf(InvalidLayerException.class)
+        .hasMessageContaining("not a directory");
   }
 
   @Test
   void xattrsComeOnlyFromSchilyRecords() {
-    LayerTree t = LayerTree.build(List.of(file("f", Map.of("SCHILY.xattr.user.a", "1",
-        "SCHILY.xattr.security.capability", "c", "path", "f", "mtime", "1.5"))));
+    LayerTree t =
+        LayerTree.build(
+            List.of(
+                file(
+                    "f",
+                    Map.of(
+                        "SCHILY.xattr.user.a",
+                        "1",
+                        "SCHILY.xattr.security.capability",
+                        "c",
+                        "path",
+                        "f",
+                        "mtime",
+                        "1.5"))));
     assertThat(node(t, "f").attributes().xattrs())
         .containsExactly(Map.entry("security.capability", "c"), Map.entry("user.a", "1"));
   }
 
   @Test
   void modeKeepsSetuidSetgidStickyAndTypeComesFromEntryType() {
-    LayerEntry weird = new LayerEntry("s", EntryType.REG, 0107755, 0, 0, 0, "", 0, 0, Entries.T, Map.of(), 0);
+    LayerEntry weird =
+        new LayerEntry("s", EntryType.REG, 0107755, 0, 0, 0, "", 0, 0, Entries.T, Map.of(), 0);
     LayerTree t = LayerTree.build(List.of(weird, symlink("l", "s")));
     assertThat(node(t, "s").mode()).isEqualTo(0107755);
     assertThat(node(t, "l").mode()).isEqualTo(0120777);
@@ -161,7 +191,8 @@ class LayerTreeTest {
 
   @Test
   void devicesEncodeRdevLikeGlibc() {
-    LayerEntry dev = new LayerEntry("d", EntryType.BLOCK, 0660, 0, 0, 0, "", 259, 65536, Entries.T, Map.of(), 0);
+    LayerEntry dev =
+        new LayerEntry("d", EntryType.BLOCK, 0660, 0, 0, 0, "", 259, 65536, Entries.T, Map.of(), 0);
     LayerNode n = node(LayerTree.build(List.of(dev)), "d");
     assertThat(n.mode()).isEqualTo(060660);
     assertThat(n.rdev()).isEqualTo((259L << 8) | (65536L & 0xff) | ((65536L & ~0xffL) << 12));
@@ -170,10 +201,12 @@ class LayerTreeTest {
   @Test
   void tocTypesAndTimesParse() {
     assertThat(EntryType.fromToc("hardlink")).isEqualTo(EntryType.HARDLINK);
-    assertThatThrownBy(() -> EntryType.fromToc("socket")).isInstanceOf(InvalidLayerException.class)
+    assertThatThrownBy(() -> EntryType.fromToc("socket"))
+        .isInstanceOf(InvalidLayerException.class)
         .hasMessageContaining("got \"socket\"");
     assertThat(LayerEntry.parseModTime("2006-01-02T15:04:05.999999999Z"))
         .isEqualTo(Instant.ofEpochSecond(1136214245L, 999999999));
-    assertThat(LayerEntry.parseModTime("2006-01-02T15:04:05-07:00")).isEqualTo(Instant.ofEpochSecond(1136239445L));
+    assertThat(LayerEntry.parseModTime("2006-01-02T15:04:05-07:00"))
+        .isEqualTo(Instant.ofEpochSecond(1136239445L));
   }
 }

@@ -9,6 +9,7 @@ public final class SampleLayer {
 
   /** More than 100 characters, so it needs a PAX {@code path} record. */
   public static final String LONG_NAME = "long/" + "d".repeat(60) + "/" + "f".repeat(70) + ".txt";
+
   public static final byte[] ONE = {42};
   public static final byte[] PAGE = TestTar.bytes(4096, 1);
   public static final byte[] BIG = TestTar.bytes(1024 * 1024 + 3, 2);

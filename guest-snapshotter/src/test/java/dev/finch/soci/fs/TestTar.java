@@ -17,9 +17,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.archivers.tar.TarFile;
 
-/** A small tar DSL for tests: write a layer tar, read it back as {@link LayerEntry} records with offsets. */
+/**
+ * A small tar DSL for tests: write a layer tar, read it back as {@link LayerEntry} records with
+ * offsets.
+ */
 public final class TestTar {
-  /** Default entry time: sub-second, so it goes through a PAX {@code mtime} record (commons-compress keeps 100 ns). */
+  /**
+   * Default entry time: sub-second, so it goes through a PAX {@code mtime} record (commons-compress
+   * keeps 100 ns).
+   */
   public static final Instant MTIME = Instant.parse("2021-02-03T04:05:06.1234567Z");
 
   private final List<TarArchiveEntry> entries = new ArrayList<>();
@@ -27,7 +33,8 @@ public final class TestTar {
 
   /** Adds a directory (name without trailing slash is fine). */
   public TestTar dir(String name, int mode, int uid, int gid) {
-    TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR);
+    TarArchiveEntry e =
+        new TarArchiveEntry(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR);
     return add(e, mode, uid, gid, null);
   }
 
@@ -59,7 +66,8 @@ public final class TestTar {
 
   /** Adds a character ({@code block=false}) or block device. */
   public TestTar device(String name, boolean block, int major, int minor, int mode) {
-    TarArchiveEntry e = new TarArchiveEntry(name, block ? TarConstants.LF_BLK : TarConstants.LF_CHR);
+    TarArchiveEntry e =
+        new TarArchiveEntry(name, block ? TarConstants.LF_BLK : TarConstants.LF_CHR);
     e.setDevMajor(major);
     e.setDevMinor(minor);
     return add(e, mode, 0, 0, null);
@@ -111,9 +119,20 @@ public final class TestTar {
     List<LayerEntry> out = new ArrayList<>();
     try (TarFile tf = new TarFile(tar)) {
       for (TarArchiveEntry e : tf.getEntries()) {
-        out.add(new LayerEntry(e.getName(), type(e), e.getMode(), (int) e.getLongUserId(),
-            (int) e.getLongGroupId(), e.isFile() ? e.getSize() : 0, e.getLinkName(), e.getDevMajor(),
-            e.getDevMinor(), e.getLastModifiedTime().toInstant(), e.getExtraPaxHeaders(), e.getDataOffset()));
+        out.add(
+            new LayerEntry(
+                e.getName(),
+                type(e),
+                e.getMode(),
+                (int) e.getLongUserId(),
+                (int) e.getLongGroupId(),
+                e.isFile() ? e.getSize() : 0,
+                e.getLinkName(),
+                e.getDevMajor(),
+                e.getDevMinor(),
+                e.getLastModifiedTime().toInstant(),
+                e.getExtraPaxHeaders(),
+                e.getDataOffset()));
       }
     }
     return out;

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Index creation with {@code --prefetch-file}, on a local content store and layers built in code. */
+/**
+ * Index creation with {@code --prefetch-file}, on a local content store and layers built in code.
+ */
 class IndexCreatorPrefetchTest {
   static final long MIN = 30_000;
   @TempDir Path dir;
@@ -42,13 +44,25 @@ class IndexCreatorPrefetchTest {
   void layers() throws Exception {
     store = new LocalContentStore(dir.resolve("content"));
     db = new ArtifactsDb(dir.resolve("root"));
-    base = layer("base", new TestTar().file("usr/bin/app", TestTar.bytes(40_000, 1)).file("etc/conf", TestTar.bytes(300, 2)));
+    base =
+        layer(
+            "base",
+            new TestTar()
+                .file("usr/bin/app", TestTar.bytes(40_000, 1))
+                .file("etc/conf", TestTar.bytes(300, 2)));
     small = layer("small", new TestTar().file("only/in/small", TestTar.bytes(100, 3)));
-    top = layer("top", new TestTar().file("pad", TestTar.bytes(35_000, 4)).file("usr/bin/app", TestTar.bytes(9000, 5)));
+    top =
+        layer(
+            "top",
+            new TestTar()
+                .file("pad", TestTar.bytes(35_000, 4))
+                .file("usr/bin/app", TestTar.bytes(9000, 5)));
     assertThat(small.size()).isLessThan(MIN);
     assertThat(base.size()).isGreaterThan(MIN);
     Descriptor config = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(new byte[] {1}), 1);
-    image = new Manifest(2, MediaTypes.OCI_MANIFEST, null, config, List.of(base, small, top), null, null);
+    image =
+        new Manifest(
+            2, MediaTypes.OCI_MANIFEST, null, config, List.of(base, small, top), null, null);
     imageDesc = Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256("image".getBytes()), 500);
   }
 
@@ -62,10 +76,20 @@ class IndexCreatorPrefetchTest {
   IndexCreator.Result create(List<String> paths, List<LayerOutcome> seen) throws Exception {
     ZtocMaker maker =
         (layer, compression, in, spanSize) ->
-            new ZtocMaker.Made(new ZtocBuilder(spanSize).build(in, compression, layer.digest()).encoded(), false);
-    IndexCreator c = new IndexCreator(store, db, maker, l -> new ByteArrayInputStream(blobs.get(l.digest())), "soci");
+            new ZtocMaker.Made(
+                new ZtocBuilder(spanSize).build(in, compression, layer.digest()).encoded(), false);
+    IndexCreator c =
+        new IndexCreator(
+            store, db, maker, l -> new ByteArrayInputStream(blobs.get(l.digest())), "soci");
     IndexOptions opts = new IndexOptions(4096, MIN, false, false).withPrefetchPaths(paths);
-    return c.create(imageDesc, image, Platform.parse("linux/amd64"), SociIndex.Version.V1, opts, "img:1", seen::add);
+    return c.create(
+        imageDesc,
+        image,
+        Platform.parse("linux/amd64"),
+        SociIndex.Version.V1,
+        opts,
+        "img:1",
+        seen::add);
   }
 
   @Test
@@ -74,9 +98,15 @@ class IndexCreatorPrefetchTest {
     SociIndex index = create(List.of("/usr/bin/app", "/etc/conf"), seen).index().orElseThrow();
 
     List<Descriptor> layers = index.manifest().layers();
-    assertThat(layers).extracting(Descriptor::mediaType)
-        .containsExactly(MediaTypes.SOCI_ZTOC, MediaTypes.SOCI_ZTOC, PrefetchArtifact.MEDIA_TYPE, PrefetchArtifact.MEDIA_TYPE);
-    assertThat(index.prefetches()).extracting(d -> d.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST))
+    assertThat(layers)
+        .extracting(Descriptor::mediaType)
+        .containsExactly(
+            MediaTypes.SOCI_ZTOC,
+            MediaTypes.SOCI_ZTOC,
+            PrefetchArtifact.MEDIA_TYPE,
+            PrefetchArtifact.MEDIA_TYPE);
+    assertThat(index.prefetches())
+        .extracting(d -> d.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST))
         .containsExactly(base.digest().toString(), top.digest().toString());
     for (Descriptor p : index.prefetches()) {
       assertThat(p.annotations()).containsOnlyKeys(MediaTypes.ANN_IMAGE_LAYER_DIGEST);
@@ -86,22 +116,39 @@ class IndexCreatorPrefetchTest {
       PrefetchArtifact.parse(blob);
     }
     // base: only etc/conf (its app is replaced by top's); top: its app
-    PrefetchArtifact baseArt = PrefetchArtifact.parse(store.readAll(index.prefetchFor(base.digest()).digest()));
-    PrefetchArtifact topArt = PrefetchArtifact.parse(store.readAll(index.prefetchFor(top.digest()).digest()));
+    PrefetchArtifact baseArt =
+        PrefetchArtifact.parse(store.readAll(index.prefetchFor(base.digest()).digest()));
+    PrefetchArtifact topArt =
+        PrefetchArtifact.parse(store.readAll(index.prefetchFor(top.digest()).digest()));
     assertThat(baseArt.spanIds()).hasSize(1);
     assertThat(baseArt.spanIds()[0]).isGreaterThanOrEqualTo(9);
-    assertThat(topArt.spanIds()).hasSizeGreaterThanOrEqualTo(3).doesNotContain(0, 1, 2, 3, 4, 5, 6, 7);
+    assertThat(topArt.spanIds())
+        .hasSizeGreaterThanOrEqualTo(3)
+        .doesNotContain(0, 1, 2, 3, 4, 5, 6, 7);
     assertThat(index.prefetchFor(small.digest())).isNull();
 
     List<ArtifactEntry> recorded = db.find(e -> e.type() == ArtifactType.SOCI_PREFETCH);
-    assertThat(recorded).extracting(ArtifactEntry::originalDigest).containsExactlyInAnyOrder(base.digest(), top.digest());
-    assertThat(recorded).allSatisfy(e -> assertThat(e.mediaType()).isEqualTo(PrefetchArtifact.MEDIA_TYPE));
-    assertThat(recorded).extracting(ArtifactEntry::digest)
-        .containsExactlyInAnyOrderElementsOf(index.prefetches().stream().map(Descriptor::digest).toList());
-    assertThat(seen).filteredOn(o -> o instanceof LayerOutcome.Prefetched).extracting(LayerOutcome::message)
+    assertThat(recorded)
+        .extracting(ArtifactEntry::originalDigest)
+        .containsExactlyInAnyOrder(base.digest(), top.digest());
+    assertThat(recorded)
+        .allSatisfy(e -> assertThat(e.mediaType()).isEqualTo(PrefetchArtifact.MEDIA_TYPE));
+    assertThat(recorded)
+        .extracting(ArtifactEntry::digest)
+        .containsExactlyInAnyOrderElementsOf(
+            index.prefetches().stream().map(Descriptor::digest).toList());
+    assertThat(seen)
+        .filteredOn(o -> o instanceof LayerOutcome.Prefetched)
+        .extracting(LayerOutcome::message)
         .containsExactly(
-            "Created prefetch artifact for layer " + base.digest() + ": " + index.prefetchFor(base.digest()).digest(),
-            "Created prefetch artifact for layer " + top.digest() + ": " + index.prefetchFor(top.digest()).digest());
+            "Created prefetch artifact for layer "
+                + base.digest()
+                + ": "
+                + index.prefetchFor(base.digest()).digest(),
+            "Created prefetch artifact for layer "
+                + top.digest()
+                + ": "
+                + index.prefetchFor(top.digest()).digest());
   }
 
   @Test
@@ -109,7 +156,9 @@ class IndexCreatorPrefetchTest {
     SociIndex first = create(List.of("/usr/bin/app"), new ArrayList<>()).index().orElseThrow();
     List<LayerOutcome> seen = new ArrayList<>();
     SociIndex second = create(List.of("/usr/bin/app"), seen).index().orElseThrow();
-    assertThat(seen).filteredOn(o -> o instanceof LayerOutcome.Indexed ix && ix.reused()).hasSize(2);
+    assertThat(seen)
+        .filteredOn(o -> o instanceof LayerOutcome.Indexed ix && ix.reused())
+        .hasSize(2);
     assertThat(second.digest()).isEqualTo(first.digest());
     assertThat(second.prefetches()).hasSize(1);
   }
@@ -117,8 +166,13 @@ class IndexCreatorPrefetchTest {
   @Test
   void aPathOnlyInALayerWithoutZtocFailsBeforeTheIndexIsRecorded() throws Exception {
     assertThatThrownBy(() -> create(List.of("/only/in/small"), new ArrayList<>()))
-        .isInstanceOfSatisfying(PrefetchPathNotFoundException.class, e -> assertThat(e.path()).isEqualTo("/only/in/small"));
-    assertThat(db.find(e -> e.type() == ArtifactType.SOCI_INDEX || e.type() == ArtifactType.SOCI_PREFETCH)).isEmpty();
+        .isInstanceOfSatisfying(
+            PrefetchPathNotFoundException.class,
+            e -> assertThat(e.path()).isEqualTo("/only/in/small"));
+    assertThat(
+            db.find(
+                e -> e.type() == ArtifactType.SOCI_INDEX || e.type() == ArtifactType.SOCI_PREFETCH))
+        .isEmpty();
   }
 
   @Test

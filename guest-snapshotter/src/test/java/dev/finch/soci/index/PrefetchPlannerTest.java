@@ -30,7 +30,8 @@ class PrefetchPlannerTest {
     return Files.readAllBytes(t.write(dir.resolve("layer" + tars++ + ".tar")));
   }
 
-  static PrefetchPlanner.IndexedLayer layer(byte[] blob, Compression c, long spanSize) throws Exception {
+  static PrefetchPlanner.IndexedLayer layer(byte[] blob, Compression c, long spanSize)
+      throws Exception {
     Digest d = Digest.sha256(blob);
     Ztoc z = new ZtocBuilder(spanSize).build(new ByteArrayInputStream(blob), c, d).ztoc();
     return new PrefetchPlanner.IndexedLayer(d, z);
@@ -40,19 +41,29 @@ class PrefetchPlannerTest {
     return z.toc().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
   }
 
-  /** Span ids whose tar bytes [start, end) meet the file's bytes [off, off + size]: a set-based restatement. */
+  /**
+   * Span ids whose tar bytes [start, end) meet the file's bytes [off, off + size]: a set-based
+   * restatement.
+   */
   static int[] expectedIds(Ztoc z, FileMetadata m) throws Exception {
     Zinfo zi = Zinfo.of(z.compressionInfo().algorithm(), z.compressionInfo().checkpoints());
     long off = m.uncompressedOffset();
     long last = off + m.uncompressedSize();
     return IntStream.rangeClosed(0, zi.maxSpanId())
-        .filter(k -> zi.startUncompressedOffset(k) <= last && zi.endUncompressedOffset(k, z.uncompressedArchiveSize()) > off)
+        .filter(
+            k ->
+                zi.startUncompressedOffset(k) <= last
+                    && zi.endUncompressedOffset(k, z.uncompressedArchiveSize()) > off)
         .toArray();
   }
 
   @Test
   void aFileAcrossSeveralSmallSpansGivesExactlyItsSpanIds() throws Exception {
-    byte[] blob = tar(new TestTar().file("etc/pad", TestTar.bytes(9000, 1)).file("usr/bin/app", TestTar.bytes(30_000, 2)));
+    byte[] blob =
+        tar(
+            new TestTar()
+                .file("etc/pad", TestTar.bytes(9000, 1))
+                .file("usr/bin/app", TestTar.bytes(30_000, 2)));
     PrefetchPlanner.IndexedLayer l = layer(blob, Compression.UNCOMPRESSED, SPAN);
     FileMetadata app = entry(l.ztoc(), "usr/bin/app");
 
@@ -68,7 +79,11 @@ class PrefetchPlannerTest {
 
   @Test
   void gzipLayersUseTheCheckpointsForSpanBoundaries() throws Exception {
-    byte[] tar = tar(new TestTar().file("a/first", TestTar.bytes(20_000, 3)).file("a/second", TestTar.bytes(50_000, 4)));
+    byte[] tar =
+        tar(
+            new TestTar()
+                .file("a/first", TestTar.bytes(20_000, 3))
+                .file("a/second", TestTar.bytes(50_000, 4)));
     PrefetchPlanner.IndexedLayer l = layer(gzip(tar), Compression.GZIP, 8192);
     FileMetadata second = entry(l.ztoc(), "a/second");
 
@@ -82,18 +97,30 @@ class PrefetchPlannerTest {
   @Test
   void aFileAnUpperLayerReplacesIsPrefetchedFromTheTopLayerOnly() throws Exception {
     PrefetchPlanner.IndexedLayer lower =
-        layer(tar(new TestTar().file("usr/bin/app", TestTar.bytes(40_000, 5)).file("etc/conf", TestTar.bytes(100, 6))),
-            Compression.UNCOMPRESSED, SPAN);
+        layer(
+            tar(
+                new TestTar()
+                    .file("usr/bin/app", TestTar.bytes(40_000, 5))
+                    .file("etc/conf", TestTar.bytes(100, 6))),
+            Compression.UNCOMPRESSED,
+            SPAN);
     PrefetchPlanner.IndexedLayer upper =
-        layer(tar(new TestTar().file("pad", TestTar.bytes(20_000, 7)).file("usr/bin/app", TestTar.bytes(5000, 8))),
-            Compression.UNCOMPRESSED, SPAN);
+        layer(
+            tar(
+                new TestTar()
+                    .file("pad", TestTar.bytes(20_000, 7))
+                    .file("usr/bin/app", TestTar.bytes(5000, 8))),
+            Compression.UNCOMPRESSED,
+            SPAN);
 
     Map<Digest, PrefetchArtifact> plan =
         PrefetchPlanner.plan(List.of(lower, upper), List.of("/usr/bin/app", "./etc/conf"));
 
     assertThat(plan.keySet()).containsExactly(lower.layer(), upper.layer());
-    assertThat(plan.get(upper.layer()).spanIds()).containsExactly(expectedIds(upper.ztoc(), entry(upper.ztoc(), "usr/bin/app")));
-    assertThat(plan.get(lower.layer()).spanIds()).containsExactly(expectedIds(lower.ztoc(), entry(lower.ztoc(), "etc/conf")));
+    assertThat(plan.get(upper.layer()).spanIds())
+        .containsExactly(expectedIds(upper.ztoc(), entry(upper.ztoc(), "usr/bin/app")));
+    assertThat(plan.get(lower.layer()).spanIds())
+        .containsExactly(expectedIds(lower.ztoc(), entry(lower.ztoc(), "etc/conf")));
     // the lower layer's app (spans from 0 on) is not prefetched
     assertThat(plan.get(lower.layer()).spanIds()).doesNotContain(0, 1, 2);
   }
@@ -114,9 +141,16 @@ class PrefetchPlannerTest {
 
   @Test
   void aPathInNoLayerIsAnErrorNamingIt() throws Exception {
-    PrefetchPlanner.IndexedLayer l = layer(tar(new TestTar().file("usr/bin/app", TestTar.bytes(10, 1))), Compression.UNCOMPRESSED, SPAN);
-    assertThatThrownBy(() -> PrefetchPlanner.plan(List.of(l), List.of("/usr/bin/app", "/usr/bin/nope")))
-        .isInstanceOfSatisfying(PrefetchPathNotFoundException.class, e -> assertThat(e.path()).isEqualTo("/usr/bin/nope"))
+    PrefetchPlanner.IndexedLayer l =
+        layer(
+            tar(new TestTar().file("usr/bin/app", TestTar.bytes(10, 1))),
+            Compression.UNCOMPRESSED,
+            SPAN);
+    assertThatThrownBy(
+            () -> PrefetchPlanner.plan(List.of(l), List.of("/usr/bin/app", "/usr/bin/nope")))
+        .isInstanceOfSatisfying(
+            PrefetchPathNotFoundException.class,
+            e -> assertThat(e.path()).isEqualTo("/usr/bin/nope"))
         .hasMessageStartingWith("prefetch file /usr/bin/nope not found in any layer with a zTOC");
     assertThatThrownBy(() -> PrefetchPlanner.plan(List.of(l), List.of("/")))
         .isInstanceOf(PrefetchPathNotFoundException.class);

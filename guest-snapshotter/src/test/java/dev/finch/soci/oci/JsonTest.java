@@ -25,7 +25,8 @@ class JsonTest {
     m.put("files", List.of(Map.of("size", 3)));
     m.put("empty", List.of());
     assertThat(Json.pretty(m))
-        .isEqualTo("{\n  \"empty\": [],\n  \"files\": [\n    {\n      \"size\": 3\n    }\n  ],\n  \"version\": \"0.9\"\n}");
+        .isEqualTo(
+            "{\n  \"empty\": [],\n  \"files\": [\n    {\n      \"size\": 3\n    }\n  ],\n  \"version\": \"0.9\"\n}");
   }
 
   @Test

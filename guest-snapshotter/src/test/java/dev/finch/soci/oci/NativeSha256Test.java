@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 class NativeSha256Test {
   @Test
   void libcryptoIsLoadedOnThisMachine() {
-    assertThat(NativeSha256.available()).as("libcrypto.so.3 (libssl3) is installed by scripts/install-deps").isTrue();
+    assertThat(NativeSha256.available())
+        .as("libcrypto.so.3 (libssl3) is installed by scripts/install-deps")
+        .isTrue();
     assertThat(NativeSha256.create()).isInstanceOf(NativeSha256.class);
   }
 
@@ -20,7 +22,9 @@ class NativeSha256Test {
       byte[] data = new byte[size];
       r.nextBytes(data);
       byte[] want = MessageDigest.getInstance("SHA-256").digest(data);
-      assertThat(NativeSha256.create().digest(data)).as("size %d in one update", size).isEqualTo(want);
+      assertThat(NativeSha256.create().digest(data))
+          .as("size %d in one update", size)
+          .isEqualTo(want);
       MessageDigest md = NativeSha256.create();
       int pos = 0;
       while (pos < size) {

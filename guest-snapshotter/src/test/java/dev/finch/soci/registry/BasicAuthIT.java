@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** htpasswd Basic auth on a real registry. */
 class BasicAuthIT {
   @RegisterExtension
-  static final RegistryFixture REGISTRY = RegistryFixture.builder().basicAuth("alice", "s3cret").build();
+  static final RegistryFixture REGISTRY =
+      RegistryFixture.builder().basicAuth("alice", "s3cret").build();
 
   private static RegistryClient client(CredentialRetriever credentials) {
     return RegistryClient.builder(REGISTRY.hostPort())
@@ -44,6 +45,7 @@ class BasicAuthIT {
     RegistryClient c = client(CredentialRetriever.anonymous());
     assertThatThrownBy(() -> c.listTags("private"))
         .isInstanceOf(RegistryException.Unauthorized.class)
-        .hasMessage("unauthorized: authentication required by " + REGISTRY.hostPort() + " (HTTP 401)");
+        .hasMessage(
+            "unauthorized: authentication required by " + REGISTRY.hostPort() + " (HTTP 401)");
   }
 }

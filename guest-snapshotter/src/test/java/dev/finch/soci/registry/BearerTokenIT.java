@@ -24,9 +24,10 @@ class BearerTokenIT {
   static void start() throws Exception {
     dir = Files.createTempDirectory("bearer-it-");
     tokens = new TokenServer(dir, "bob", "hunter2");
-    registry = RegistryFixture.builder()
-        .tokenAuth(tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, tokens.certificate)
-        .start();
+    registry =
+        RegistryFixture.builder()
+            .tokenAuth(tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, tokens.certificate)
+            .start();
   }
 
   @AfterAll
@@ -45,8 +46,11 @@ class BearerTokenIT {
   }
 
   private static RegistryClient client(CredentialRetriever c) {
-    return RegistryClient.builder(registry.hostPort()).plainHttp(true).credentials(c)
-        .retryPolicy(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(5))).build();
+    return RegistryClient.builder(registry.hostPort())
+        .plainHttp(true)
+        .credentials(c)
+        .retryPolicy(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(5)))
+        .build();
   }
 
   @Test
@@ -56,7 +60,8 @@ class BearerTokenIT {
     int afterPush = tokens.issued.get();
     assertThat(tokens.scopesAsked).contains("repository:tokened:pull,push");
     assertThat(c.resolve(ImageRef.parse(registry.hostPort() + "/tokened:v1"))).isEqualTo(image);
-    assertThat(c.fetchManifest(ImageRef.parse(registry.hostPort() + "/tokened:v1")).descriptor()).isEqualTo(image);
+    assertThat(c.fetchManifest(ImageRef.parse(registry.hostPort() + "/tokened:v1")).descriptor())
+        .isEqualTo(image);
     assertThat(tokens.issued.get() - afterPush).as("one pull token for both reads").isEqualTo(1);
   }
 
@@ -65,7 +70,8 @@ class BearerTokenIT {
     RegistryClient c = client(CredentialRetriever.explicit("bob:nope"));
     assertThatThrownBy(() -> c.listTags("tokened"))
         .isInstanceOf(RegistryException.Unauthorized.class)
-        .hasMessageStartingWith("unauthorized: wrong credentials for " + registry.hostPort() + " (HTTP 401)");
+        .hasMessageStartingWith(
+            "unauthorized: wrong credentials for " + registry.hostPort() + " (HTTP 401)");
   }
 
   @Test
@@ -73,6 +79,7 @@ class BearerTokenIT {
     RegistryClient c = client(CredentialRetriever.anonymous());
     assertThatThrownBy(() -> c.listTags("tokened"))
         .isInstanceOf(RegistryException.Unauthorized.class)
-        .hasMessage("unauthorized: authentication required by " + registry.hostPort() + " (HTTP 401)");
+        .hasMessage(
+            "unauthorized: authentication required by " + registry.hostPort() + " (HTTP 401)");
   }
 }

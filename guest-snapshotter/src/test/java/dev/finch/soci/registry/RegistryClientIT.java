@@ -58,7 +58,8 @@ class RegistryClientIT {
     }
     byte[] big = TestImages.random(3, 2500);
     assertThat(c.pushBlob("chunked", Digest.sha256(big), big)).isTrue();
-    assertThat(c.fetchBlobRange("chunked", Digest.sha256(big), new ByteRange(0, 2500))).isEqualTo(big);
+    assertThat(c.fetchBlobRange("chunked", Digest.sha256(big), new ByteRange(0, 2500)))
+        .isEqualTo(big);
   }
 
   @Test
@@ -81,7 +82,8 @@ class RegistryClientIT {
     ManifestBytes byDigest = c.fetchManifest(ref.withDigest(pushed.digest()));
     assertThat(byDigest.descriptor()).isEqualTo(pushed);
     assertThat(byDigest.manifest().layers()).hasSize(1);
-    assertThat(c.resolve(ImageRef.parse(REGISTRY.hostPort() + "/img@" + pushed.digest()))).isEqualTo(pushed);
+    assertThat(c.resolve(ImageRef.parse(REGISTRY.hostPort() + "/img@" + pushed.digest())))
+        .isEqualTo(pushed);
   }
 
   @Test
@@ -97,18 +99,25 @@ class RegistryClientIT {
   @Test
   void selectsPlatformFromIndexAndListsPlatformsWhenNoneMatches() {
     RegistryClient c = client();
-    Descriptor amd = TestImages.pushImage(c, "multi", "amd", 20).withPlatform(Platform.parse("linux/amd64"));
-    Descriptor arm = TestImages.pushImage(c, "multi", "arm", 21).withPlatform(Platform.parse("linux/arm64/v8"));
+    Descriptor amd =
+        TestImages.pushImage(c, "multi", "amd", 20).withPlatform(Platform.parse("linux/amd64"));
+    Descriptor arm =
+        TestImages.pushImage(c, "multi", "arm", 21).withPlatform(Platform.parse("linux/arm64/v8"));
     byte[] index = Json.bytes(ImageIndex.of(List.of(amd, arm)));
     c.pushManifest("multi", "latest", MediaTypes.OCI_INDEX, index);
     ImageRef ref = ImageRef.parse(REGISTRY.hostPort() + "/multi:latest");
 
     assertThat(c.resolve(ref).mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
-    assertThat(c.resolveImageManifest(ref, Platform.parse("linux/arm64")).descriptor().digest()).isEqualTo(arm.digest());
-    assertThat(c.resolveImageManifest(ref, Platform.parse("linux/amd64")).descriptor().digest()).isEqualTo(amd.digest());
+    assertThat(c.resolveImageManifest(ref, Platform.parse("linux/arm64")).descriptor().digest())
+        .isEqualTo(arm.digest());
+    assertThat(c.resolveImageManifest(ref, Platform.parse("linux/amd64")).descriptor().digest())
+        .isEqualTo(amd.digest());
     assertThatThrownBy(() -> c.resolveImageManifest(ref, Platform.parse("linux/s390x")))
         .isInstanceOf(RegistryException.NoMatchingPlatform.class)
-        .hasMessage("resolve " + ref + ": no manifest for platform linux/s390x (available: linux/amd64, linux/arm64/v8)");
+        .hasMessage(
+            "resolve "
+                + ref
+                + ": no manifest for platform linux/s390x (available: linux/amd64, linux/arm64/v8)");
   }
 
   @Test
@@ -116,17 +125,34 @@ class RegistryClientIT {
     RegistryClient c = client();
     byte[] config = "{\"os\":\"linux\"}".getBytes();
     c.pushBlob("docker", Digest.sha256(config), config);
-    byte[] manifest = Json.bytes(new dev.finch.soci.oci.Manifest(2, MediaTypes.DOCKER_MANIFEST, null,
-        Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(config), config.length), List.of(), null, null));
+    byte[] manifest =
+        Json.bytes(
+            new dev.finch.soci.oci.Manifest(
+                2,
+                MediaTypes.DOCKER_MANIFEST,
+                null,
+                Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(config), config.length),
+                List.of(),
+                null,
+                null));
     Digest m = c.pushManifest("docker", "m", MediaTypes.DOCKER_MANIFEST, manifest);
-    byte[] list = Json.bytes(new ImageIndex(2, MediaTypes.DOCKER_MANIFEST_LIST, null, List.of(
-        Descriptor.of(MediaTypes.DOCKER_MANIFEST, m, manifest.length).withPlatform(Platform.parse("linux/amd64"))),
-        null, null));
+    byte[] list =
+        Json.bytes(
+            new ImageIndex(
+                2,
+                MediaTypes.DOCKER_MANIFEST_LIST,
+                null,
+                List.of(
+                    Descriptor.of(MediaTypes.DOCKER_MANIFEST, m, manifest.length)
+                        .withPlatform(Platform.parse("linux/amd64"))),
+                null,
+                null));
     c.pushManifest("docker", "list", MediaTypes.DOCKER_MANIFEST_LIST, list);
     ImageRef ref = ImageRef.parse(REGISTRY.hostPort() + "/docker:list");
     assertThat(c.resolve(ref).mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
     ManifestBytes image = c.resolveImageManifest(ref, Platform.parse("linux/amd64"));
-    assertThat(image.descriptor()).isEqualTo(Descriptor.of(MediaTypes.DOCKER_MANIFEST, m, manifest.length));
+    assertThat(image.descriptor())
+        .isEqualTo(Descriptor.of(MediaTypes.DOCKER_MANIFEST, m, manifest.length));
     assertThat(image.manifest().config().mediaType()).isEqualTo(MediaTypes.DOCKER_CONFIG);
   }
 
@@ -138,18 +164,26 @@ class RegistryClientIT {
     c.pushBlob("ranges", d, data);
     long before = REGISTRY.blobBytesServed(d.hex());
 
-    assertThat(c.fetchBlobRange("ranges", d, new ByteRange(100, 200))).isEqualTo(Arrays.copyOfRange(data, 100, 200));
+    assertThat(c.fetchBlobRange("ranges", d, new ByteRange(100, 200)))
+        .isEqualTo(Arrays.copyOfRange(data, 100, 200));
     assertThat(REGISTRY.blobBytesServed(d.hex()) - before).isEqualTo(100);
 
-    List<ByteRange> asked = List.of(new ByteRange(900, 1000), new ByteRange(0, 10), new ByteRange(5, 20),
-        new ByteRange(20, 30), new ByteRange(1399, 1400));
+    List<ByteRange> asked =
+        List.of(
+            new ByteRange(900, 1000),
+            new ByteRange(0, 10),
+            new ByteRange(5, 20),
+            new ByteRange(20, 30),
+            new ByteRange(1399, 1400));
     List<byte[]> got = c.fetchBlobRanges("ranges", d, asked);
     for (int i = 0; i < asked.size(); i++) {
       ByteRange r = asked.get(i);
-      assertThat(got.get(i)).as("range %s", r).isEqualTo(Arrays.copyOfRange(data, (int) r.start(), (int) r.end()));
+      assertThat(got.get(i))
+          .as("range %s", r)
+          .isEqualTo(Arrays.copyOfRange(data, (int) r.start(), (int) r.end()));
     }
-    assertThat(ByteRange.merge(asked)).containsExactly(
-        new ByteRange(0, 30), new ByteRange(900, 1000), new ByteRange(1399, 1400));
+    assertThat(ByteRange.merge(asked))
+        .containsExactly(new ByteRange(0, 30), new ByteRange(900, 1000), new ByteRange(1399, 1400));
   }
 
   @Test
@@ -160,23 +194,31 @@ class RegistryClientIT {
     String tag = image.digest().tagForm();
     assertThat(c.listTags("soci")).contains(tag);
     ManifestBytes firstIndex = c.fetchManifest("soci", tag);
-    assertThat(firstIndex.index().manifests()).singleElement().satisfies(e -> {
-      assertThat(e.digest()).isEqualTo(first.digest());
-      assertThat(e.artifactType()).isEqualTo(MediaTypes.SOCI_INDEX_V1);
-      assertThat(e.annotation(MediaTypes.ANN_BUILD_TOOL)).isEqualTo("test one");
-    });
+    assertThat(firstIndex.index().manifests())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.digest()).isEqualTo(first.digest());
+              assertThat(e.artifactType()).isEqualTo(MediaTypes.SOCI_INDEX_V1);
+              assertThat(e.annotation(MediaTypes.ANN_BUILD_TOOL)).isEqualTo("test one");
+            });
 
-    Descriptor second = TestImages.pushReferrer(c, "soci", image, "application/vnd.example.sbom", "two");
+    Descriptor second =
+        TestImages.pushReferrer(c, "soci", image, "application/vnd.example.sbom", "two");
     TestImages.pushReferrer(c, "soci", image, MediaTypes.SOCI_INDEX_V1, "one");
 
     ImageIndex index = c.fetchManifest("soci", tag).index();
-    assertThat(index.manifests()).extracting(Descriptor::digest).containsExactly(first.digest(), second.digest());
+    assertThat(index.manifests())
+        .extracting(Descriptor::digest)
+        .containsExactly(first.digest(), second.digest());
     assertThatThrownBy(() -> c.fetchManifest("soci", firstIndex.descriptor().digest()))
-        .as("replaced index deleted").isInstanceOf(RegistryException.NotFound.class);
+        .as("replaced index deleted")
+        .isInstanceOf(RegistryException.NotFound.class);
 
     RegistryClient fresh = client();
     assertThat(fresh.referrers("soci", image.digest(), MediaTypes.SOCI_INDEX_V1))
-        .extracting(Descriptor::digest).containsExactly(first.digest());
+        .extracting(Descriptor::digest)
+        .containsExactly(first.digest());
     assertThat(fresh.referrers("soci", image.digest(), null)).hasSize(2);
     assertThat(fresh.referrers("soci", Digest.sha256(new byte[] {9}), null)).isEmpty();
   }
@@ -189,17 +231,25 @@ class RegistryClientIT {
     // Rewrite the tag index as a tool that omits artifactType would have written it.
     byte[] bare = Json.bytes(ImageIndex.of(List.of(soci)));
     c.putManifest("foreign", image.digest().tagForm(), MediaTypes.OCI_INDEX, bare);
-    assertThat(c.fetchManifest("foreign", image.digest().tagForm()).index().manifests().getFirst().artifactType()).isNull();
+    assertThat(
+            c.fetchManifest("foreign", image.digest().tagForm())
+                .index()
+                .manifests()
+                .getFirst()
+                .artifactType())
+        .isNull();
     assertThat(client().referrers("foreign", image.digest(), MediaTypes.SOCI_INDEX_V1))
-        .extracting(Descriptor::digest).containsExactly(soci.digest());
+        .extracting(Descriptor::digest)
+        .containsExactly(soci.digest());
     assertThat(client().referrers("foreign", image.digest(), MediaTypes.SOCI_INDEX_V2)).isEmpty();
   }
 
   @Test
   void fallsBackToHttpForLoopbackWithoutPlainHttpFlag() {
-    RegistryClient c = RegistryClient.builder(REGISTRY.hostPort())
-        .retryPolicy(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)))
-        .build();
+    RegistryClient c =
+        RegistryClient.builder(REGISTRY.hostPort())
+            .retryPolicy(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)))
+            .build();
     assertThat(c.listTags("nothing-here")).isEmpty();
     assertThat(c.baseUri().getScheme()).isEqualTo("http");
   }

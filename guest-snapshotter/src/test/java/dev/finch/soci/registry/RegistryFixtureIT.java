@@ -28,20 +28,28 @@ class RegistryFixtureIT {
       c.fetchBlobRanges("counted", d, List.of(new ByteRange(0, 10), new ByteRange(500, 510)));
       assertThat(c.blobExists("counted", d)).isTrue();
       long served = registry.blobBytesServed(d.hex());
-      assertThat(served).as("100 + 1000 + multipart body of 20 bytes plus framing").isGreaterThan(1120).isLessThan(1600);
+      assertThat(served)
+          .as("100 + 1000 + multipart body of 20 bytes plus framing")
+          .isGreaterThan(1120)
+          .isLessThan(1600);
       assertThat(Files.readString(registry.logFile())).contains("response completed");
     }
-    ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).join());
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    ProcessHandle.of(pid)
+        .ifPresent(p -> p.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).join());
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+        .isNotEqualTo(java.util.Optional.of(true));
   }
 
   @Test
   void basicAuthFixtureExposesItsCredentials() throws Exception {
     try (RegistryFixture registry = RegistryFixture.builder().basicAuth("u", "p").start()) {
       assertThat(registry.username()).isEqualTo("u");
-      RegistryClient c = RegistryClient.builder(registry.hostPort()).plainHttp(true)
-          .credentials(dev.finch.soci.registry.auth.CredentialRetriever.explicit("u:p"))
-          .retryPolicy(new RetryPolicy(0, Duration.ZERO, Duration.ZERO)).build();
+      RegistryClient c =
+          RegistryClient.builder(registry.hostPort())
+              .plainHttp(true)
+              .credentials(dev.finch.soci.registry.auth.CredentialRetriever.explicit("u:p"))
+              .retryPolicy(new RetryPolicy(0, Duration.ZERO, Duration.ZERO))
+              .build();
       assertThat(c.listTags("none")).isEmpty();
     }
   }

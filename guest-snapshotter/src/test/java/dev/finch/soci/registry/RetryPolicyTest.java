@@ -41,8 +41,11 @@ class RetryPolicyTest {
     dns.initCause(new java.nio.channels.UnresolvedAddressException());
     assertThat(EndpointCaller.describe(refused)).isEqualTo("connection refused");
     assertThat(EndpointCaller.describe(dns)).isEqualTo("unknown host");
-    assertThat(EndpointCaller.describe(new java.net.http.HttpConnectTimeoutException("x"))).isEqualTo("connection timed out");
-    assertThat(EndpointCaller.describe(new java.io.IOException(new javax.net.ssl.SSLHandshakeException("PKIX path"))))
+    assertThat(EndpointCaller.describe(new java.net.http.HttpConnectTimeoutException("x")))
+        .isEqualTo("connection timed out");
+    assertThat(
+            EndpointCaller.describe(
+                new java.io.IOException(new javax.net.ssl.SSLHandshakeException("PKIX path"))))
         .isEqualTo("TLS error: certificate not trusted");
   }
 }

@@ -19,9 +19,13 @@ final class TestImages {
     return b;
   }
 
-  /** Pushes a config blob and one layer blob and an image manifest under {@code tag}; answers its descriptor. */
+  /**
+   * Pushes a config blob and one layer blob and an image manifest under {@code tag}; answers its
+   * descriptor.
+   */
   static Descriptor pushImage(RegistryClient client, String repo, String tag, long seed) {
-    byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"seed\":" + seed + "}").getBytes();
+    byte[] config =
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"seed\":" + seed + "}").getBytes();
     byte[] layer = random(seed, 3000);
     Descriptor c = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length);
     Descriptor l = Descriptor.of(MediaTypes.OCI_LAYER_GZIP, Digest.sha256(layer), layer.length);
@@ -33,16 +37,26 @@ final class TestImages {
     return Descriptor.of(MediaTypes.OCI_MANIFEST, d, bytes.length);
   }
 
-  /** Pushes an artifact manifest (empty {@code {}} config of {@code artifactType}) whose subject is {@code subject}. */
-  static Descriptor pushReferrer(RegistryClient client, String repo, Descriptor subject, String artifactType, String note) {
+  /**
+   * Pushes an artifact manifest (empty {@code {}} config of {@code artifactType}) whose subject is
+   * {@code subject}.
+   */
+  static Descriptor pushReferrer(
+      RegistryClient client, String repo, Descriptor subject, String artifactType, String note) {
     byte[] empty = "{}".getBytes();
     client.pushBlob(repo, MediaTypes.EMPTY_JSON_DIGEST, empty);
     byte[] ztoc = ("ztoc-" + note).getBytes();
     Descriptor z = Descriptor.of(MediaTypes.SOCI_ZTOC, Digest.sha256(ztoc), ztoc.length);
     client.pushBlob(repo, z.digest(), ztoc);
-    Manifest m = new Manifest(2, MediaTypes.OCI_MANIFEST, null,
-        Descriptor.of(artifactType, MediaTypes.EMPTY_JSON_DIGEST, 2), List.of(z), subject.bare(),
-        Map.of(MediaTypes.ANN_BUILD_TOOL, "test " + note));
+    Manifest m =
+        new Manifest(
+            2,
+            MediaTypes.OCI_MANIFEST,
+            null,
+            Descriptor.of(artifactType, MediaTypes.EMPTY_JSON_DIGEST, 2),
+            List.of(z),
+            subject.bare(),
+            Map.of(MediaTypes.ANN_BUILD_TOOL, "test " + note));
     byte[] bytes = Json.bytes(m);
     Digest d = Digest.sha256(bytes);
     client.pushManifest(repo, d.toString(), MediaTypes.OCI_MANIFEST, bytes);

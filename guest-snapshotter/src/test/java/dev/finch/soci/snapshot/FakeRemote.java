@@ -7,20 +7,20 @@ import java.util.List;
 import java.util.Map;
 
 /** A scriptable {@link RemotePreparer} that records what the snapshotter asked of it. */
-final class FakeRemote implements RemotePreparer {
+public final class FakeRemote implements RemotePreparer {
   @FunctionalInterface
-  interface Answer {
+  public interface Answer {
     Outcome apply(String key, Path fsDir, Map<String, String> labels) throws IOException;
   }
 
-  final List<String> calls = new ArrayList<>();
-  final List<Map<String, String>> labelsSeen = new ArrayList<>();
-  final List<Path> unmounted = new ArrayList<>();
-  Answer answer = (key, fsDir, labels) -> new Defer("fake: no index");
-  UnmountAction onUnmount = fsDir -> {};
+  public final List<String> calls = new ArrayList<>();
+  public final List<Map<String, String>> labelsSeen = new ArrayList<>();
+  public final List<Path> unmounted = new ArrayList<>();
+  public Answer answer = (key, fsDir, labels) -> new Defer("fake: no index");
+  public UnmountAction onUnmount = fsDir -> {};
 
   @FunctionalInterface
-  interface UnmountAction {
+  public interface UnmountAction {
     void unmount(Path fsDir) throws IOException;
   }
 

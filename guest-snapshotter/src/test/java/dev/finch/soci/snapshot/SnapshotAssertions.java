@@ -9,16 +9,16 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /** Shared assertions for snapshotter tests. */
-final class SnapshotAssertions {
+public final class SnapshotAssertions {
   private SnapshotAssertions() {}
 
   @FunctionalInterface
-  interface Call {
+  public interface Call {
     void run() throws Exception;
   }
 
   /** Asserts {@code call} fails with a {@link SnapshotException} of {@code kind} and returns it. */
-  static SnapshotException expectError(ErrorKind kind, Call call) {
+  public static SnapshotException expectError(ErrorKind kind, Call call) {
     SnapshotException e =
         catchThrowableOfType(
             SnapshotException.class,
@@ -32,7 +32,7 @@ final class SnapshotAssertions {
   }
 
   /** Entry names under {@code <root>/snapshots}. */
-  static java.util.List<String> snapshotDirs(Path root) throws IOException {
+  public static java.util.List<String> snapshotDirs(Path root) throws IOException {
     try (Stream<Path> s = Files.list(root.resolve("snapshots"))) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }

@@ -11,11 +11,16 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** The kubelet's part of an image pull: one CRI {@code ImageService.PullImage} call to containerd. */
+/**
+ * The kubelet's part of an image pull: one CRI {@code ImageService.PullImage} call to containerd.
+ */
 public final class CriPull {
   private CriPull() {}
 
-  /** Pulls {@code ref} through containerd's CRI plugin at {@code socket}; returns the image id (sha256:...). */
+  /**
+   * Pulls {@code ref} through containerd's CRI plugin at {@code socket}; returns the image id
+   * (sha256:...).
+   */
   public static String pullImage(Path socket, String ref) throws InterruptedException {
     EpollEventLoopGroup group = new EpollEventLoopGroup(1);
     ManagedChannel ch =
@@ -28,7 +33,8 @@ public final class CriPull {
     try {
       return ImageServiceGrpc.newBlockingStub(ch)
           .withDeadlineAfter(120, TimeUnit.SECONDS)
-          .pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(ref)).build())
+          .pullImage(
+              PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(ref)).build())
           .getImageRef();
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -1,6 +1,6 @@
 package dev.finch.soci.testing;
 
-import dev.finch.soci.cli.SociCli;
+import dev.finch.soci.cli.main.SociCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -17,7 +17,9 @@ public final class SociRuns {
   public static Run soci(Path containerdSocket, Path root, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--address", containerdSocket.toString(), "--root", root.toString()));
+    List<String> all =
+        new ArrayList<>(
+            List.of("--address", containerdSocket.toString(), "--root", root.toString()));
     all.addAll(List.of(args));
     int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
     return new Run(rc, out.toString(), err.toString());

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.tar.TarFile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,27 +29,37 @@ class RandomLayerTest {
   record Layer(byte[] tar, Map<String, byte[]> files, List<String> names) {}
 
   @ParameterizedTest(name = "seed {0}, {1}, multi-member {2}")
-  @CsvSource({"1, posix, false", "2, gnu, false", "3, posix, true", "4, gnu, true",
-      "5, posix, false"})
+  @CsvSource({
+    "1, posix, false",
+    "2, gnu, false",
+    "3, posix, true",
+    "4, gnu, true",
+    "5, posix, false"
+  })
   void everyRegularFileExtractsThroughTheZtoc(long seed, String longNames, boolean multiMember)
       throws Exception {
     Layer layer = randomLayer(new Random(seed), longNames.equals("gnu"));
     byte[] gz = multiMember ? twoMembers(layer.tar()) : TarFixtures.gzip(layer.tar());
 
-    ZtocBuilder.Result built = new ZtocBuilder(SPAN)
-        .build(new ByteArrayInputStream(gz), Compression.GZIP, Digest.sha256(gz));
+    ZtocBuilder.Result built =
+        new ZtocBuilder(SPAN)
+            .build(new ByteArrayInputStream(gz), Compression.GZIP, Digest.sha256(gz));
     checkLayer(layer, gz, built);
 
-    ZtocBuilder.Result plain = new ZtocBuilder(SPAN).build(
-        new ByteArrayInputStream(layer.tar()), Compression.UNCOMPRESSED,
-        Digest.sha256(layer.tar()));
+    ZtocBuilder.Result plain =
+        new ZtocBuilder(SPAN)
+            .build(
+                new ByteArrayInputStream(layer.tar()),
+                Compression.UNCOMPRESSED,
+                Digest.sha256(layer.tar()));
     checkLayer(layer, layer.tar(), plain);
     assertThat(plain.ztoc().toc()).isEqualTo(built.ztoc().toc());
   }
 
   private static void checkLayer(Layer layer, byte[] blob, ZtocBuilder.Result built)
       throws IOException {
-    assertThat(built.ztoc().toc()).extracting(FileMetadata::name)
+    assertThat(built.ztoc().toc())
+        .extracting(FileMetadata::name)
         .containsExactlyElementsOf(layer.names());
     crossCheckWithCommonsCompress(layer.tar(), built.ztoc().toc());
     Ztoc decoded = ZtocCodec.decode(built.encoded());
@@ -90,18 +100,24 @@ class RandomLayerTest {
         assertThat(m.uid()).isEqualTo(e.getLongUserId());
         assertThat(m.uname()).isEqualTo(e.getUserName());
         java.time.Instant mtime = e.getLastModifiedTime().toInstant();
-        assertThat(m.modTime()).isEqualTo(GoTime.marshalText(mtime.getEpochSecond(),
-            mtime.getNano()));
-        String type = e.isSymbolicLink() ? FileMetadata.TYPE_SYMLINK
-            : e.isLink() ? FileMetadata.TYPE_HARDLINK
-            : e.isDirectory() ? FileMetadata.TYPE_DIR : FileMetadata.TYPE_REG;
+        assertThat(m.modTime())
+            .isEqualTo(GoTime.marshalText(mtime.getEpochSecond(), mtime.getNano()));
+        String type =
+            e.isSymbolicLink()
+                ? FileMetadata.TYPE_SYMLINK
+                : e.isLink()
+                    ? FileMetadata.TYPE_HARDLINK
+                    : e.isDirectory() ? FileMetadata.TYPE_DIR : FileMetadata.TYPE_REG;
         assertThat(m.type()).as(m.name()).isEqualTo(type);
-        assertThat(m.extendedAttributes()).isEqualTo(new java.util.TreeMap<>(
-            e.getExtraPaxHeaders().entrySet().stream()
-                .filter(x -> x.getKey().startsWith(FileMetadata.SCHILY_XATTR))
-                .collect(java.util.stream.Collectors.toMap(
-                    x -> x.getKey().substring(FileMetadata.SCHILY_XATTR.length()),
-                    Map.Entry::getValue))));
+        assertThat(m.extendedAttributes())
+            .isEqualTo(
+                new java.util.TreeMap<>(
+                    e.getExtraPaxHeaders().entrySet().stream()
+                        .filter(x -> x.getKey().startsWith(FileMetadata.SCHILY_XATTR))
+                        .collect(
+                            java.util.stream.Collectors.toMap(
+                                x -> x.getKey().substring(FileMetadata.SCHILY_XATTR.length()),
+                                Map.Entry::getValue))));
         seen.add(m);
       }
     }
@@ -136,8 +152,10 @@ class RandomLayerTest {
     List<String> names = new ArrayList<>();
     List<String> regular = new ArrayList<>();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-      tar.setLongFileMode(gnuLongNames ? TarArchiveOutputStream.LONGFILE_GNU
-          : TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setLongFileMode(
+          gnuLongNames
+              ? TarArchiveOutputStream.LONGFILE_GNU
+              : TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       int count = 40 + rnd.nextInt(40);
       for (int i = 0; i < count; i++) {
@@ -166,8 +184,10 @@ class RandomLayerTest {
           names.add(e.getName());
           files.put(e.getName(), files.get(target));
         } else {
-          String name = kind == 3 ? dir + "long-" + "x".repeat(120 + rnd.nextInt(80)) + i
-              : dir + "f" + i + ".dat";
+          String name =
+              kind == 3
+                  ? dir + "long-" + "x".repeat(120 + rnd.nextInt(80)) + i
+                  : dir + "f" + i + ".dat";
           byte[] data = content(rnd, kind);
           TarArchiveEntry e = new TarArchiveEntry(name);
           e.setSize(data.length);
@@ -188,17 +208,18 @@ class RandomLayerTest {
   }
 
   private static byte[] content(Random rnd, int kind) {
-    int size = switch (kind) {
-      case 5 -> 0;
-      case 6 -> 100_000 + rnd.nextInt(300_000);
-      default -> rnd.nextInt(3000);
-    };
+    int size =
+        switch (kind) {
+          case 5 -> 0;
+          case 6 -> 100_000 + rnd.nextInt(300_000);
+          default -> rnd.nextInt(3000);
+        };
     byte[] data = new byte[size];
     if (rnd.nextBoolean()) {
       rnd.nextBytes(data);
     } else {
-      byte[] words = "lorem ipsum dolor sit amet consectetur zTOC span "
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] words =
+          "lorem ipsum dolor sit amet consectetur zTOC span ".getBytes(StandardCharsets.US_ASCII);
       for (int i = 0; i < size; i++) {
         data[i] = words[(i * 7 + rnd.nextInt(3)) % words.length];
       }

@@ -19,14 +19,16 @@ class TarTocParserTest {
 
   @Test
   void paxRecordsAllKeptSortedAndAppliedWithNanosecondMtime() throws Exception {
-    String body = TarFixtures.paxRecord("path", "very/long/" + "n".repeat(150))
-        + TarFixtures.paxRecord("mtime", "1700000000.123456789123")
-        + TarFixtures.paxRecord("SCHILY.xattr.user.a", "1")
-        + TarFixtures.paxRecord("uid", "4294967297")
-        + TarFixtures.paxRecord("uname", "");
-    byte[] tar = TarFixtures.tar(
-        TarFixtures.entry("PaxHeaders/x", 'x', body.getBytes(StandardCharsets.UTF_8)),
-        TarFixtures.entry("short", '0', new byte[700]));
+    String body =
+        TarFixtures.paxRecord("path", "very/long/" + "n".repeat(150))
+            + TarFixtures.paxRecord("mtime", "1700000000.123456789123")
+            + TarFixtures.paxRecord("SCHILY.xattr.user.a", "1")
+            + TarFixtures.paxRecord("uid", "4294967297")
+            + TarFixtures.paxRecord("uname", "");
+    byte[] tar =
+        TarFixtures.tar(
+            TarFixtures.entry("PaxHeaders/x", 'x', body.getBytes(StandardCharsets.UTF_8)),
+            TarFixtures.entry("short", '0', new byte[700]));
     for (int chunk : new int[] {1, 7, 512, 100_000}) {
       List<FileMetadata> toc = parse(tar, chunk);
       assertThat(toc).hasSize(1);
@@ -46,20 +48,26 @@ class TarTocParserTest {
   @Test
   void headerOnlyTypesConsumeNoDataAndArchiveSizeIncludesBothZeroBlocks() throws Exception {
     byte[] dirWithSize = TarFixtures.header("d/", '5', 4096, 0);
-    byte[] tar = TarFixtures.tar(dirWithSize, TarFixtures.entry("d/f", '\0', new byte[3]),
-        TarFixtures.entry("d/g/", '\0', new byte[0]), TarFixtures.entry("c", '7', new byte[5]));
+    byte[] tar =
+        TarFixtures.tar(
+            dirWithSize,
+            TarFixtures.entry("d/f", '\0', new byte[3]),
+            TarFixtures.entry("d/g/", '\0', new byte[0]),
+            TarFixtures.entry("c", '7', new byte[5]));
     byte[] padded = new byte[tar.length + 10240];
     System.arraycopy(tar, 0, padded, 0, tar.length);
     TarTocParser p = new TarTocParser("layer");
     p.accept(padded, 0, padded.length);
     List<FileMetadata> toc = p.finish();
     assertThat(toc).extracting(FileMetadata::type).containsExactly("dir", "reg", "dir", "reg");
-    assertThat(toc).extracting(FileMetadata::uncompressedOffset)
+    assertThat(toc)
+        .extracting(FileMetadata::uncompressedOffset)
         .containsExactly(512L, 1024L, 2048L, 2560L);
     assertThat(toc.getFirst().uncompressedSize()).isEqualTo(4096);
     assertThat(toc.getFirst().modTime()).isEqualTo("1970-01-01T00:00:00Z");
-    assertThat(toc).extracting(FileMetadata::tarHeaderOffset).containsExactly(0L, 512L, 1536L,
-        2048L);
+    assertThat(toc)
+        .extracting(FileMetadata::tarHeaderOffset)
+        .containsExactly(0L, 512L, 1536L, 2048L);
     assertThat(p.archiveSize()).isEqualTo(tar.length);
   }
 
@@ -67,18 +75,23 @@ class TarTocParserTest {
   void gnuLongNameAndLinkFoldIntoTheNextEntry() throws Exception {
     String longName = "l/" + "a".repeat(300);
     String longLink = "t/" + "b".repeat(200);
-    byte[] tar = TarFixtures.tar(
-        TarFixtures.entry("././@LongLink", 'L', (longName + "\0").getBytes(StandardCharsets.UTF_8)),
-        TarFixtures.entry("././@LongLink", 'K', longLink.getBytes(StandardCharsets.UTF_8)),
-        TarFixtures.entry("short", '2', new byte[0]));
+    byte[] tar =
+        TarFixtures.tar(
+            TarFixtures.entry(
+                "././@LongLink", 'L', (longName + "\0").getBytes(StandardCharsets.UTF_8)),
+            TarFixtures.entry("././@LongLink", 'K', longLink.getBytes(StandardCharsets.UTF_8)),
+            TarFixtures.entry("short", '2', new byte[0]));
     List<FileMetadata> toc = parse(tar, 333);
-    assertThat(toc).singleElement().satisfies(m -> {
-      assertThat(m.name()).isEqualTo(longName);
-      assertThat(m.linkname()).isEqualTo(longLink);
-      assertThat(m.type()).isEqualTo("symlink");
-      assertThat(m.uncompressedOffset()).isEqualTo(512L * 5);
-      assertThat(m.tarHeaderOffset()).isZero();
-    });
+    assertThat(toc)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.name()).isEqualTo(longName);
+              assertThat(m.linkname()).isEqualTo(longLink);
+              assertThat(m.type()).isEqualTo("symlink");
+              assertThat(m.uncompressedOffset()).isEqualTo(512L * 5);
+              assertThat(m.tarHeaderOffset()).isZero();
+            });
   }
 
   @Test

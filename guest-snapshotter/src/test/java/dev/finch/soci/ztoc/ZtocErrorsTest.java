@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes.Compression;
+import dev.finch.soci.ztoc.compression.ZtocException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -27,8 +28,8 @@ class ZtocErrorsTest {
     byte[] cut = Arrays.copyOf(gz, 200_000);
     assertThatThrownBy(() -> build(cut, Compression.GZIP))
         .isInstanceOf(ZtocException.class)
-        .hasMessage("layer " + Digest.sha256(cut)
-            + ": gzip stream truncated at compressed offset 200000");
+        .hasMessage(
+            "layer " + Digest.sha256(cut) + ": gzip stream truncated at compressed offset 200000");
   }
 
   @Test
@@ -40,7 +41,8 @@ class ZtocErrorsTest {
     assertThatThrownBy(() -> build(gz, Compression.GZIP))
         .isInstanceOf(ZtocException.class)
         .hasMessageStartingWith("layer " + Digest.sha256(gz) + ": ")
-        .message().matches(m -> !m.contains("\n"), "one line")
+        .message()
+        .matches(m -> !m.contains("\n"), "one line")
         .satisfiesAnyOf(
             m -> assertThat(m).contains("corrupt gzip data at compressed offset"),
             m -> assertThat(m).contains("not a valid tar"));
@@ -50,8 +52,10 @@ class ZtocErrorsTest {
   void notGzipAtAll() {
     byte[] tar = Vectors.bytes("layer.tar");
     assertThatThrownBy(() -> build(tar, Compression.GZIP))
-        .hasMessage("layer " + Digest.sha256(tar)
-            + ": corrupt gzip data at compressed offset 2: incorrect header check");
+        .hasMessage(
+            "layer "
+                + Digest.sha256(tar)
+                + ": corrupt gzip data at compressed offset 2: incorrect header check");
   }
 
   @Test
@@ -69,8 +73,10 @@ class ZtocErrorsTest {
   void tarEndingInsideAnEntry() {
     byte[] tar = Arrays.copyOf(Vectors.bytes("layer.tar"), 100_000);
     assertThatThrownBy(() -> build(tar, Compression.UNCOMPRESSED))
-        .hasMessage("layer " + Digest.sha256(tar)
-            + ": not a valid tar: unexpected end of data at uncompressed offset 100000");
+        .hasMessage(
+            "layer "
+                + Digest.sha256(tar)
+                + ": not a valid tar: unexpected end of data at uncompressed offset 100000");
   }
 
   @Test
@@ -82,12 +88,17 @@ class ZtocErrorsTest {
 
   @Test
   void dotDotNamesAreRefused() {
-    byte[] gz = TarFixtures.gzip(TarFixtures.tar(
-        TarFixtures.entry("ok.txt", '0', "x".getBytes(StandardCharsets.UTF_8)),
-        TarFixtures.entry("a/../../etc/passwd", '0', new byte[3])));
+    byte[] gz =
+        TarFixtures.gzip(
+            TarFixtures.tar(
+                TarFixtures.entry("ok.txt", '0', "x".getBytes(StandardCharsets.UTF_8)),
+                TarFixtures.entry("a/../../etc/passwd", '0', new byte[3])));
     assertThatThrownBy(() -> build(gz, Compression.GZIP))
-        .hasMessage("layer " + Digest.sha256(gz) + ": tar entry \"a/../../etc/passwd\" contains"
-            + " a \"..\" path element; refusing an entry that could escape the layer root");
+        .hasMessage(
+            "layer "
+                + Digest.sha256(gz)
+                + ": tar entry \"a/../../etc/passwd\" contains"
+                + " a \"..\" path element; refusing an entry that could escape the layer root");
   }
 
   @Test
@@ -102,28 +113,39 @@ class ZtocErrorsTest {
   @Test
   void paxGlobalHeaderIsUnsupported() {
     byte[] body = TarFixtures.paxRecord("comment", "hi").getBytes(StandardCharsets.UTF_8);
-    byte[] tar = TarFixtures.tar(TarFixtures.entry("pax_global_header", 'g', body),
-        TarFixtures.entry("f", '0', new byte[1]));
+    byte[] tar =
+        TarFixtures.tar(
+            TarFixtures.entry("pax_global_header", 'g', body),
+            TarFixtures.entry("f", '0', new byte[1]));
     assertThatThrownBy(() -> build(tar, Compression.UNCOMPRESSED))
-        .hasMessage("layer " + Digest.sha256(tar)
-            + ": unsupported input tar entry 'g' (PAX global header) at offset 0");
+        .hasMessage(
+            "layer "
+                + Digest.sha256(tar)
+                + ": unsupported input tar entry 'g' (PAX global header) at offset 0");
   }
 
   @Test
   void unknownTypeflagIsUnsupported() {
     byte[] tar = TarFixtures.tar(TarFixtures.entry("vol", 'V', new byte[0]));
     assertThatThrownBy(() -> build(tar, Compression.UNCOMPRESSED))
-        .hasMessage("layer " + Digest.sha256(tar) + ": unsupported input tar entry 'V' at offset 0");
+        .hasMessage(
+            "layer " + Digest.sha256(tar) + ": unsupported input tar entry 'V' at offset 0");
   }
 
   @Test
   void blobDigestIsVerified() {
     byte[] gz = Vectors.bytes("layer.tar.gz");
     Digest wrong = Digest.sha256(new byte[0]);
-    assertThatThrownBy(() -> new ZtocBuilder(SPAN)
-            .build(new ByteArrayInputStream(gz), Compression.GZIP, wrong))
-        .hasMessage("layer " + wrong + ": blob digest mismatch: expected " + wrong + ", got "
-            + Digest.sha256(gz));
+    assertThatThrownBy(
+            () ->
+                new ZtocBuilder(SPAN).build(new ByteArrayInputStream(gz), Compression.GZIP, wrong))
+        .hasMessage(
+            "layer "
+                + wrong
+                + ": blob digest mismatch: expected "
+                + wrong
+                + ", got "
+                + Digest.sha256(gz));
   }
 
   @Test
@@ -133,32 +155,52 @@ class ZtocErrorsTest {
     byte[] bad = gz.clone();
     bad[260_000] ^= 1;
     ZtocFileReader reader = new ZtocFileReader(z, RandomLayerTest.memory(bad));
-    assertThat(reader.readFile("etc/hello.txt")).asString(StandardCharsets.UTF_8)
-        .isNotEmpty();
+    assertThat(reader.readFile("etc/hello.txt")).asString(StandardCharsets.UTF_8).isNotEmpty();
     assertThatThrownBy(() -> reader.readFile("bin/text.txt"))
-        .hasMessage("span 4 digest mismatch: expected " + z.compressionInfo().spanDigests().get(4)
-            + ", got " + Digest.sha256(Arrays.copyOfRange(bad, 254_133, 313_733)));
+        .hasMessage(
+            "span 4 digest mismatch: expected "
+                + z.compressionInfo().spanDigests().get(4)
+                + ", got "
+                + Digest.sha256(Arrays.copyOfRange(bad, 254_133, 313_733)));
   }
 
   @Test
   void overlappingEntriesAreRejectedOnDecode() {
-    FileMetadata a = new FileMetadata("a", "reg", 512, 2000, "", 0, 0, 0, "", "", GoTime.ZERO, 0,
-        0, new TreeMap<>(), 0);
-    FileMetadata b = new FileMetadata("b", "reg", 1024, 10, "", 0, 0, 0, "", "", GoTime.ZERO, 0,
-        0, new TreeMap<>(), 0);
-    byte[] bytes = ZtocCodec.encode(new Ztoc("0.9", "t", 1, 1, List.of(a, b),
-        new CompressionInfo(Compression.GZIP, 0, List.of(), new byte[0])));
+    FileMetadata a =
+        new FileMetadata(
+            "a", "reg", 512, 2000, "", 0, 0, 0, "", "", GoTime.ZERO, 0, 0, new TreeMap<>(), 0);
+    FileMetadata b =
+        new FileMetadata(
+            "b", "reg", 1024, 10, "", 0, 0, 0, "", "", GoTime.ZERO, 0, 0, new TreeMap<>(), 0);
+    byte[] bytes =
+        ZtocCodec.encode(
+            new Ztoc(
+                "0.9",
+                "t",
+                1,
+                1,
+                List.of(a, b),
+                new CompressionInfo(Compression.GZIP, 0, List.of(), new byte[0])));
     assertThatThrownBy(() -> ZtocCodec.decode(bytes))
-        .hasMessage("zTOC: invalid toc entry \"b\": data at offset 1024 overlaps the previous entry"
-            + " ending at 2560");
+        .hasMessage(
+            "zTOC: invalid toc entry \"b\": data at offset 1024 overlaps the previous entry"
+                + " ending at 2560");
   }
 
   @Test
   void dotDotNamesAreRefusedOnDecode() {
-    FileMetadata a = new FileMetadata("../evil", "reg", 512, 1, "", 0, 0, 0, "", "", GoTime.ZERO,
-        0, 0, new TreeMap<>(), 0);
-    byte[] bytes = ZtocCodec.encode(new Ztoc("0.9", "t", 1, 1, List.of(a),
-        new CompressionInfo(Compression.GZIP, 0, List.of(), new byte[0])));
+    FileMetadata a =
+        new FileMetadata(
+            "../evil", "reg", 512, 1, "", 0, 0, 0, "", "", GoTime.ZERO, 0, 0, new TreeMap<>(), 0);
+    byte[] bytes =
+        ZtocCodec.encode(
+            new Ztoc(
+                "0.9",
+                "t",
+                1,
+                1,
+                List.of(a),
+                new CompressionInfo(Compression.GZIP, 0, List.of(), new byte[0])));
     assertThatThrownBy(() -> ZtocCodec.decode(bytes))
         .hasMessageStartingWith("zTOC entry \"../evil\" contains a \"..\" path element");
   }
@@ -166,8 +208,8 @@ class ZtocErrorsTest {
   @Test
   void missingAndNonRegularFiles() throws Exception {
     Ztoc z = ZtocCodec.decode(Vectors.bytes("layer.ztoc.span65536.bin"));
-    ZtocFileReader reader = new ZtocFileReader(z,
-        RandomLayerTest.memory(Vectors.bytes("layer.tar.gz")));
+    ZtocFileReader reader =
+        new ZtocFileReader(z, RandomLayerTest.memory(Vectors.bytes("layer.tar.gz")));
     assertThatThrownBy(() -> reader.readFile("nope")).hasMessage("file \"nope\" not found in zTOC");
     assertThatThrownBy(() -> reader.readFile("/etc"))
         .hasMessage("\"/etc\" is a dir, expected a regular file");

@@ -18,21 +18,28 @@ class ZtocVectorsTest {
 
   @Test
   void goldenZtocOfReferenceUnitTestIsReproduced() {
-    FileMetadata zero = new FileMetadata("", "", 0, 0, "", 0, 0, 0, "", "", GoTime.ZERO, 0, 0,
-        new TreeMap<>(), 0);
-    Ztoc z = new Ztoc("0.9", "AWS SOCI CLI", 2000000, 2500000, List.of(zero, zero),
-        new CompressionInfo(Compression.GZIP, 3, List.of(), new byte[1 << 16]));
+    FileMetadata zero =
+        new FileMetadata("", "", 0, 0, "", 0, 0, 0, "", "", GoTime.ZERO, 0, 0, new TreeMap<>(), 0);
+    Ztoc z =
+        new Ztoc(
+            "0.9",
+            "AWS SOCI CLI",
+            2000000,
+            2500000,
+            List.of(zero, zero),
+            new CompressionInfo(Compression.GZIP, 3, List.of(), new byte[1 << 16]));
     byte[] bytes = ZtocCodec.encode(z);
     assertThat(bytes).hasSize(65928);
-    assertThat(Digest.sha256(bytes)).hasToString(
-        "sha256:eba28fdf50b1b57543f57dd051b2468c1d4f57b64d2006c75aa4de1d03e6c7ec");
+    assertThat(Digest.sha256(bytes))
+        .hasToString("sha256:eba28fdf50b1b57543f57dd051b2468c1d4f57b64d2006c75aa4de1d03e6c7ec");
   }
 
   @Test
   void gzipLayerZtocIsByteIdentical() throws Exception {
     byte[] gz = Vectors.bytes("layer.tar.gz");
-    ZtocBuilder.Result r = new ZtocBuilder(SPAN)
-        .build(new ByteArrayInputStream(gz), Compression.GZIP, Digest.sha256(gz));
+    ZtocBuilder.Result r =
+        new ZtocBuilder(SPAN)
+            .build(new ByteArrayInputStream(gz), Compression.GZIP, Digest.sha256(gz));
     byte[] expected = Vectors.bytes("layer.ztoc.span65536.bin");
     assertThat(r.encoded()).isEqualTo(expected);
     assertThat(r.size()).isEqualTo(198504);
@@ -45,8 +52,9 @@ class ZtocVectorsTest {
   @Test
   void tarLayerZtocIsByteIdentical() throws Exception {
     byte[] tar = Vectors.bytes("layer.tar");
-    ZtocBuilder.Result r = new ZtocBuilder(SPAN)
-        .build(new ByteArrayInputStream(tar), Compression.UNCOMPRESSED, Digest.sha256(tar));
+    ZtocBuilder.Result r =
+        new ZtocBuilder(SPAN)
+            .build(new ByteArrayInputStream(tar), Compression.UNCOMPRESSED, Digest.sha256(tar));
     assertThat(r.encoded()).isEqualTo(Vectors.bytes("layer.tar.ztoc.span65536.bin"));
     assertThat(r.ztoc().compressionInfo().checkpoints())
         .isEqualTo(Vectors.bytes("layer.tar.tarzinfo.bin"));
@@ -66,13 +74,38 @@ class ZtocVectorsTest {
     for (int i = 0; i < files.size(); i++) {
       JsonNode f = files.get(i);
       FileMetadata m = z.toc().get(i);
-      assertThat(Map.of("name", m.name(), "type", m.type(), "linkname", m.linkname(),
-              "mod_time", m.modTime(), "offset", m.uncompressedOffset(),
-              "size", m.uncompressedSize(), "mode", m.mode()))
-          .isEqualTo(Map.of("name", f.get("name").asText(), "type", f.get("type").asText(),
-              "linkname", f.get("linkname").asText(), "mod_time", f.get("mod_time").asText(),
-              "offset", f.get("offset").asLong(), "size", f.get("size").asLong(),
-              "mode", f.get("mode").asLong()));
+      assertThat(
+              Map.of(
+                  "name",
+                  m.name(),
+                  "type",
+                  m.type(),
+                  "linkname",
+                  m.linkname(),
+                  "mod_time",
+                  m.modTime(),
+                  "offset",
+                  m.uncompressedOffset(),
+                  "size",
+                  m.uncompressedSize(),
+                  "mode",
+                  m.mode()))
+          .isEqualTo(
+              Map.of(
+                  "name",
+                  f.get("name").asText(),
+                  "type",
+                  f.get("type").asText(),
+                  "linkname",
+                  f.get("linkname").asText(),
+                  "mod_time",
+                  f.get("mod_time").asText(),
+                  "offset",
+                  f.get("offset").asLong(),
+                  "size",
+                  f.get("size").asLong(),
+                  "mode",
+                  f.get("mode").asLong()));
     }
     assertThat(ZtocCodec.encode(z)).isEqualTo(Vectors.bytes("layer.ztoc.span65536.bin"));
     Ztoc t = ZtocCodec.decode(Vectors.bytes("layer.tar.ztoc.span65536.bin"));

@@ -16,7 +16,8 @@ public final class ImageBuilder {
   private final List<OciLayer> layers = new ArrayList<>();
   private final Map<String, String> manifestAnnotations = new LinkedHashMap<>();
   private List<String> cmd = List.of("sh");
-  private List<String> env = List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  private List<String> env =
+      List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   private String platform = "linux/amd64";
 
   ImageBuilder(OciLayoutWriter writer, String name, String tag) {
@@ -58,7 +59,10 @@ public final class ImageBuilder {
     return this;
   }
 
-  /** Writes config and manifest; tags the manifest in {@code index.json} unless this is a platform image. */
+  /**
+   * Writes config and manifest; tags the manifest in {@code index.json} unless this is a platform
+   * image.
+   */
   public OciImage write() {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("created", OciLayoutWriter.CREATED);
@@ -86,7 +90,8 @@ public final class ImageBuilder {
     if (name != null) {
       writer.tag(manifestBlob, name, tag);
     }
-    OciImage.PlatformManifest pm = new OciImage.PlatformManifest(platform, manifestBlob, configBlob, layers);
+    OciImage.PlatformManifest pm =
+        new OciImage.PlatformManifest(platform, manifestBlob, configBlob, layers);
     return new OciImage(writer.dir(), name, tag, manifestBlob, List.of(pm));
   }
 }

@@ -14,11 +14,17 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
-/** Packs an OCI layout directory into an OCI archive (a plain tar), the input of {@code ctr images import}. */
+/**
+ * Packs an OCI layout directory into an OCI archive (a plain tar), the input of {@code ctr images
+ * import}.
+ */
 public final class OciArchive {
   private OciArchive() {}
 
-  /** Writes {@code oci-layout}, {@code index.json} and every blob of {@code layout} into {@code tarFile}. */
+  /**
+   * Writes {@code oci-layout}, {@code index.json} and every blob of {@code layout} into {@code
+   * tarFile}.
+   */
   public static Path pack(Path layout, Path tarFile) {
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tarFile), 1 << 16);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {

@@ -7,18 +7,20 @@ import java.util.List;
  * An image written into an OCI layout.
  *
  * @param name full reference containerd will know it by, e.g. {@code docker.io/finch/busybox:test}
- * @param tag the {@code org.opencontainers.image.ref.name} in {@code index.json} (skopeo's
- *     {@code oci:<dir>:<tag>})
+ * @param tag the {@code org.opencontainers.image.ref.name} in {@code index.json} (skopeo's {@code
+ *     oci:<dir>:<tag>})
  * @param target the manifest, or the image index for a multi-platform image
  * @param manifests the platform images (one for a single-platform image)
  */
-public record OciImage(Path layout, String name, String tag, OciBlob target, List<PlatformManifest> manifests) {
+public record OciImage(
+    Path layout, String name, String tag, OciBlob target, List<PlatformManifest> manifests) {
   public OciImage {
     manifests = List.copyOf(manifests);
   }
 
   /** One platform's manifest, config and layers. */
-  public record PlatformManifest(String platform, OciBlob manifest, OciBlob config, List<OciLayer> layers) {
+  public record PlatformManifest(
+      String platform, OciBlob manifest, OciBlob config, List<OciLayer> layers) {
     public PlatformManifest {
       layers = List.copyOf(layers);
     }

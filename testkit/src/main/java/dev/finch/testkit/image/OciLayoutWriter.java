@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Writes images into an OCI image layout directory ({@code oci-layout}, {@code index.json},
- * {@code blobs/sha256/...}) without a Docker engine. The result can be pushed with skopeo
- * ({@code oci:<dir>:<tag>}) or archived with {@link OciArchive} and imported with {@code ctr images import}.
+ * Writes images into an OCI image layout directory ({@code oci-layout}, {@code index.json}, {@code
+ * blobs/sha256/...}) without a Docker engine. The result can be pushed with skopeo ({@code
+ * oci:<dir>:<tag>}) or archived with {@link OciArchive} and imported with {@code ctr images
+ * import}.
  *
  * <pre>{@code
  * OciLayoutWriter w = new OciLayoutWriter(dir);
@@ -29,10 +30,12 @@ import java.util.zip.GZIPOutputStream;
  *     .write();
  * }</pre>
  *
- * <p>Every {@code index.json} entry carries {@code org.opencontainers.image.ref.name} (the tag, as skopeo
- * expects) and {@code io.containerd.image.name} (the full name, which {@code ctr images import} uses).
+ * <p>Every {@code index.json} entry carries {@code org.opencontainers.image.ref.name} (the tag, as
+ * skopeo expects) and {@code io.containerd.image.name} (the full name, which {@code ctr images
+ * import} uses).
  *
- * @see <a href="https://github.com/opencontainers/image-spec/blob/main/image-layout.md">image-layout.md</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/image-spec/blob/main/image-layout.md">image-layout.md</a>
  */
 public final class OciLayoutWriter {
   public static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -94,7 +97,8 @@ public final class OciLayoutWriter {
       String digest = stored.digest();
       Files.move(tmp, blobPath(digest), StandardCopyOption.REPLACE_EXISTING);
       String mediaType = compression == Compression.GZIP ? LAYER_GZIP : LAYER_TAR;
-      return new OciLayer(new OciBlob(mediaType, digest, stored.count()), diffId == null ? digest : diffId);
+      return new OciLayer(
+          new OciBlob(mediaType, digest, stored.count()), diffId == null ? digest : diffId);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -116,7 +120,10 @@ public final class OciLayoutWriter {
     return dir.resolve("blobs/sha256").resolve(digest.substring(digest.indexOf(':') + 1));
   }
 
-  /** Starts a single-platform image that {@link ImageBuilder#write()} tags as {@code name} / {@code tag}. */
+  /**
+   * Starts a single-platform image that {@link ImageBuilder#write()} tags as {@code name} / {@code
+   * tag}.
+   */
   public ImageBuilder image(String name, String tag) {
     return new ImageBuilder(this, name, tag);
   }

@@ -7,7 +7,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** sha256 digests in OCI form ({@code sha256:<hex>}), and a stream that counts and hashes what passes. */
+/**
+ * sha256 digests in OCI form ({@code sha256:<hex>}), and a stream that counts and hashes what
+ * passes.
+ */
 public final class Sha256 {
   private Sha256() {}
 

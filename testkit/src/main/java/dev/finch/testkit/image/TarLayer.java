@@ -12,9 +12,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * An image layer described in code and written as a deterministic tar: fixed mtimes, uid/gid 0, entries
- * in the order given, PAX headers for long names and big sizes. Large files are generated from a seed
- * while writing, so layers of hundreds of MiB never sit in memory.
+ * An image layer described in code and written as a deterministic tar: fixed mtimes, uid/gid 0,
+ * entries in the order given, PAX headers for long names and big sizes. Large files are generated
+ * from a seed while writing, so layers of hundreds of MiB never sit in memory.
  *
  * <pre>{@code
  * TarLayer layer = TarLayer.builder()

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,12 +16,17 @@ import java.util.List;
 public final class TestImages {
   /** The statically linked busybox of Debian's busybox-static package. */
   public static final Path HOST_BUSYBOX = Path.of("/bin/busybox");
+
   /** Applets linked to busybox in {@link #busyboxLayer}. */
-  public static final List<String> APPLETS = List.of("sh", "cat", "sha256sum", "ls", "echo", "sleep", "true", "test", "wc", "stat");
+  public static final List<String> APPLETS =
+      List.of("sh", "cat", "sha256sum", "ls", "echo", "sleep", "true", "test", "wc", "stat");
 
   private TestImages() {}
 
-  /** A layer with {@code /bin/busybox} (from the host) and its applets as symlinks, plus /etc and /tmp. */
+  /**
+   * A layer with {@code /bin/busybox} (from the host) and its applets as symlinks, plus /etc and
+   * /tmp.
+   */
   public static TarLayer busyboxLayer() {
     byte[] busybox;
     try {
@@ -38,8 +42,8 @@ public final class TestImages {
   }
 
   /**
-   * A single-platform linux/amd64 busybox image tagged {@code name} ({@code tag} in {@code index.json}),
-   * with {@code extraLayers} on top.
+   * A single-platform linux/amd64 busybox image tagged {@code name} ({@code tag} in {@code
+   * index.json}), with {@code extraLayers} on top.
    */
   public static OciImage busybox(Path layoutDir, String name, String tag, TarLayer... extraLayers) {
     OciLayoutWriter w = new OciLayoutWriter(layoutDir);
@@ -51,24 +55,33 @@ public final class TestImages {
   }
 
   /**
-   * {@link ContainerdFixture#importArchive} of the image's layout (packed into an OCI archive next to it). Without
-   * {@code allPlatforms}, containerd keeps only the host platform's content of a multi-platform image.
+   * {@link ContainerdFixture#importArchive} of the image's layout (packed into an OCI archive next
+   * to it). Without {@code allPlatforms}, containerd keeps only the host platform's content of a
+   * multi-platform image.
    */
-  public static ContainerdProcess.Result importInto(ContainerdFixture containerd, OciImage image, boolean allPlatforms) {
+  public static ContainerdProcess.Result importInto(
+      ContainerdFixture containerd, OciImage image, boolean allPlatforms) {
     Path archive = image.layout().resolveSibling(image.layout().getFileName() + ".tar");
     OciArchive.pack(image.layout(), archive);
-    return allPlatforms ? containerd.importArchive(archive, "--all-platforms") : containerd.importArchive(archive);
+    return allPlatforms
+        ? containerd.importArchive(archive, "--all-platforms")
+        : containerd.importArchive(archive);
   }
 
   /**
-   * {@code skopeo copy --all --preserve-digests} of {@code oci:<layout>:<tag>} to
-   * {@code docker://<registry>/<repository>:<destTag>} over plain HTTP. Digests are preserved (without
-   * the flag skopeo gzips uncompressed layers), so SOCI indexes built locally match the pushed image.
+   * {@code skopeo copy --all --preserve-digests} of {@code oci:<layout>:<tag>} to {@code
+   * docker://<registry>/<repository>:<destTag>} over plain HTTP. Digests are preserved (without the
+   * flag skopeo gzips uncompressed layers), so SOCI indexes built locally match the pushed image.
    */
-  public static ContainerdProcess.Result push(OciImage image, String registry, String repository, String destTag) {
+  public static ContainerdProcess.Result push(
+      OciImage image, String registry, String repository, String destTag) {
     List<String> argv =
         List.of(
-            "skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false",
+            "skopeo",
+            "copy",
+            "--all",
+            "--preserve-digests",
+            "--dest-tls-verify=false",
             "oci:" + image.layout() + ":" + image.tag(),
             "docker://" + registry + "/" + repository + ":" + destTag);
     return ContainerdProcess.run(argv, Duration.ofMinutes(5)).check();

@@ -41,7 +41,8 @@ class TarLayerTest {
   void entriesRoundTrip() throws Exception {
     List<TarArchiveEntry> entries = new ArrayList<>();
     byte[] random = null;
-    try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar(sample())))) {
+    try (TarArchiveInputStream in =
+        new TarArchiveInputStream(new ByteArrayInputStream(tar(sample())))) {
       TarArchiveEntry e;
       while ((e = in.getNextEntry()) != null) {
         entries.add(e);
@@ -52,16 +53,26 @@ class TarLayerTest {
     }
     assertThat(entries)
         .extracting(TarArchiveEntry::getName)
-        .containsExactly("dir/", "dir/a.txt", "dir/r.bin", "dir/s", "dir/h", "etc/.wh.gone", "var/cache/.wh..wh..opq", LONG);
+        .containsExactly(
+            "dir/",
+            "dir/a.txt",
+            "dir/r.bin",
+            "dir/s",
+            "dir/h",
+            "etc/.wh.gone",
+            "var/cache/.wh..wh..opq",
+            LONG);
     assertThat(entries.get(0).isDirectory()).isTrue();
     assertThat(entries.get(3).isSymbolicLink()).isTrue();
     assertThat(entries.get(3).getLinkName()).isEqualTo("a.txt");
     assertThat(entries.get(4).isLink()).isTrue();
     assertThat(entries.get(4).getLinkName()).isEqualTo("dir/a.txt");
-    assertThat(entries).allSatisfy(e -> {
-      assertThat(e.getModTime().toInstant()).isEqualTo(TarLayer.DEFAULT_MTIME);
-      assertThat(e.getLongUserId()).isZero();
-    });
+    assertThat(entries)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getModTime().toInstant()).isEqualTo(TarLayer.DEFAULT_MTIME);
+              assertThat(e.getLongUserId()).isZero();
+            });
     assertThat(random).isEqualTo(TarLayer.randomBytes(3, 100_001));
   }
 }

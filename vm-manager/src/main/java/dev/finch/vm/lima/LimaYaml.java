@@ -3,7 +3,6 @@ package dev.finch.vm.lima;
 import dev.finch.config.FinchConfig;
 import dev.finch.config.GuestProvisioning;
 import dev.finch.config.HostFacts;
-import dev.finch.vm.InstallLayout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,45 +12,65 @@ import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Representer;
 
 /**
- * Lima YAML generated from finch.yaml. Key names follow Lima's documented template
- * ({@code templates/default.yaml} in lima-vm/lima); the split between files follows Finch:
- * the instance template and {@code default.yaml} carry what is fixed at init, {@code override.yaml}
- * what is re-applied on every start (Lima gives override.yaml precedence and appends its lists).
+ * Lima YAML generated from finch.yaml. Key names follow Lima's documented template ({@code
+ * templates/default.yaml} in lima-vm/lima); the split between files follows Finch: the instance
+ * template and {@code default.yaml} carry what is fixed at init, {@code override.yaml} what is
+ * re-applied on every start (Lima gives override.yaml precedence and appends its lists).
  */
 public final class LimaYaml {
   /** Guest mount point of the data disk Lima attaches as {@code additionalDisks: [finch]}. */
   public static final String DATA_DIR = "/mnt/lima-finch";
+
   /** Guest mount point of the host's guest bundle directory. */
   public static final String GUEST_BUNDLE_MOUNT = "/mnt/finch-guest";
+
   /** Kernel command line of the guest image (its root filesystem is the whole first disk). */
   public static final String KERNEL_CMDLINE = "root=/dev/vda rw console=ttyS0";
 
   private LimaYaml() {}
 
   /**
-   * The instance template passed to {@code limactl start --name=finch} on init. The image is the one
-   * {@code make guest-image} builds from Debian packages (the same the QEMU backend boots): a disk
-   * with the kernel and initrd beside it, no bootloader, so Lima is given all three (x86_64 only: an
-   * aarch64 image needs the same build on an arm64 Debian).
+   * The instance template passed to {@code limactl start --name=finch} on init. The image is the
+   * one {@code make guest-image} builds from Debian packages (the same the QEMU backend boots): a
+   * disk with the kernel and initrd beside it, no bootloader, so Lima is given all three (x86_64
+   * only: an aarch64 image needs the same build on an arm64 Debian).
    */
-  public static String template(FinchConfig config, HostFacts host, InstallLayout layout) {
+  public static String template(
+      FinchConfig config, HostFacts host, java.nio.file.Path guestImageDir) {
     Map<String, Object> y = new LinkedHashMap<>();
     y.put("minimumLimaVersion", "1.0.0");
-    java.nio.file.Path img = layout.guestImageDir();
-    y.put("images", List.of(
-        map("location", img.resolve("disk.raw").toString(), "arch", "x86_64",
-            "kernel", map("location", img.resolve("vmlinuz").toString(), "cmdline", KERNEL_CMDLINE),
-            "initrd", map("location", img.resolve("initrd.img").toString()))));
+    java.nio.file.Path img = guestImageDir;
+    y.put(
+        "images",
+        List.of(
+            map(
+                "location",
+                img.resolve("disk.raw").toString(),
+                "arch",
+                "x86_64",
+                "kernel",
+                map("location", img.resolve("vmlinuz").toString(), "cmdline", KERNEL_CMDLINE),
+                "initrd",
+                map("location", img.resolve("initrd.img").toString()))));
     // finch's provisioning installs containerd and nerdctl the same way on Lima and WSL2.
     y.put("containerd", map("system", false, "user", false));
-    y.put("mounts", List.of(
-        map("location", "~", "writable", true),
-        map("location", "/tmp/lima", "writable", true),
-        map("location", "/private", "writable", true),
-        map("location", "/var/folders", "writable", true)));
+    y.put(
+        "mounts",
+        List.of(
+            map("location", "~", "writable", true),
+            map("location", "/tmp/lima", "writable", true),
+            map("location", "/private", "writable", true),
+            map("location", "/var/folders", "writable", true)));
     y.put("ssh", map("localPort", 0, "loadDotSSHPubKeys", false, "forwardAgent", true));
-    y.put("hostResolver", map("hosts", map("host.finch.internal", "host.lima.internal",
-        "host.docker.internal", "host.lima.internal")));
+    y.put(
+        "hostResolver",
+        map(
+            "hosts",
+            map(
+                "host.finch.internal",
+                "host.lima.internal",
+                "host.docker.internal",
+                "host.lima.internal")));
     y.put("env", map("CONTAINERD_NAMESPACE", "finch"));
     return header("instance template, written by finch vm init") + dump(y);
   }
@@ -64,8 +83,9 @@ public final class LimaYaml {
     boolean vz = vmType.equals("vz");
     y.put("mountType", vz ? "virtiofs" : "reverse-sshfs");
     if (vz) {
-      y.put("vmOpts", map("vz", map("rosetta",
-          map("enabled", config.rosetta(), "binfmt", config.rosetta()))));
+      y.put(
+          "vmOpts",
+          map("vz", map("rosetta", map("enabled", config.rosetta(), "binfmt", config.rosetta()))));
     }
     if (config.mountInotify()) {
       y.put("mountInotify", true);
@@ -77,22 +97,34 @@ public final class LimaYaml {
   }
 
   /** {@code _config/override.yaml}: rewritten on every init and start. */
-  public static String override(FinchConfig config, InstallLayout layout) {
+  public static String override(FinchConfig config, java.nio.file.Path guestBundleDir) {
     Map<String, Object> y = new LinkedHashMap<>();
     y.put("cpus", config.cpus());
-    y.put("memory", config.memory());
-    y.put("disk", config.bootdisk());
+    y.put("memory", config.memory().toString());
+    y.put("disk", config.bootdisk().toString());
     y.put("additionalDisks", List.of(map("name", "finch")));
     List<Object> mounts = new java.util.ArrayList<>();
     for (String dir : config.additionalDirectories()) {
       mounts.add(map("location", dir, "writable", true));
     }
-    mounts.add(map("location", layout.guestBundleDir().toString(), "mountPoint", GUEST_BUNDLE_MOUNT,
-        "writable", false));
+    mounts.add(
+        map(
+            "location",
+            guestBundleDir.toString(),
+            "mountPoint",
+            GUEST_BUNDLE_MOUNT,
+            "writable",
+            false));
     y.put("mounts", mounts);
     y.put("env", map("CONTAINERD_SNAPSHOTTER", config.defaultSnapshotter()));
-    y.put("provision", List.of(map("mode", "system",
-        "script", new GuestProvisioning(config, GUEST_BUNDLE_MOUNT, DATA_DIR).script())));
+    y.put(
+        "provision",
+        List.of(
+            map(
+                "mode",
+                "system",
+                "script",
+                new GuestProvisioning(config, GUEST_BUNDLE_MOUNT, DATA_DIR).script())));
     return header("per-start settings, rewritten by finch vm init and finch vm start") + dump(y);
   }
 
@@ -121,11 +153,17 @@ public final class LimaYaml {
   private static final class LiteralStrings extends Representer {
     LiteralStrings(DumperOptions o) {
       super(o);
-      this.representers.put(String.class, data -> {
-        String s = (String) data;
-        return representScalar(Tag.STR, s,
-            s.contains("\n") ? DumperOptions.ScalarStyle.LITERAL : DumperOptions.ScalarStyle.PLAIN);
-      });
+      this.representers.put(
+          String.class,
+          data -> {
+            String s = (String) data;
+            return representScalar(
+                Tag.STR,
+                s,
+                s.contains("\n")
+                    ? DumperOptions.ScalarStyle.LITERAL
+                    : DumperOptions.ScalarStyle.PLAIN);
+          });
     }
   }
 }

@@ -8,13 +8,18 @@ package dev.finch.vm.wsl;
 public final class WslPaths {
   private WslPaths() {}
 
-  /** Whether {@code s} looks like a Windows path ({@code C:\...}, {@code C:/...} or with backslashes). */
+  /**
+   * Whether {@code s} looks like a Windows path ({@code C:\...}, {@code C:/...} or with
+   * backslashes).
+   */
   public static boolean isWindowsPath(String s) {
     return hasDrive(s) || s.contains("\\");
   }
 
   private static boolean hasDrive(String s) {
-    return s.length() >= 2 && Character.isLetter(s.charAt(0)) && s.charAt(1) == ':'
+    return s.length() >= 2
+        && Character.isLetter(s.charAt(0))
+        && s.charAt(1) == ':'
         && (s.length() == 2 || s.charAt(2) == '\\' || s.charAt(2) == '/');
   }
 

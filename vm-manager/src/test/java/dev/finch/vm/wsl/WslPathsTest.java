@@ -7,7 +7,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class WslPathsTest {
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       C:\\Users\\me\\src      | C:\\      | /mnt/c/Users/me/src
       D:/data/x              | C:\\      | /mnt/d/data/x
       src\\app               | E:\\work  | /mnt/e/work/src/app

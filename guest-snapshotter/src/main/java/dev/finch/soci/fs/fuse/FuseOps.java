@@ -1,42 +1,44 @@
 package dev.finch.soci.fs.fuse;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.finch.soci.fs.Directory;
 import dev.finch.soci.fs.FileContent;
 import dev.finch.soci.fs.LayerNode;
 import dev.finch.soci.fs.LayerTree;
+import dev.finch.soci.sys.Errno;
+import dev.finch.soci.sys.FuseLowLevelOps;
+import dev.finch.soci.sys.FuseStructs;
+import dev.finch.soci.sys.LibC;
+import dev.finch.soci.sys.LibFuse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 
 /**
  * The low-level FUSE operations of one mounted layer. libfuse calls each method on its session-loop
- * thread through an FFM upcall stub. Metadata operations are answered inline from the in-memory
- * {@link LayerTree}; {@code read} is handed to a virtual thread (bounded by a semaphore) because
- * {@link FileContent} may block on the network, and replies from there. No method ever lets an exception
- * escape into native code: every failure becomes an errno reply, {@code EIO} for content failures.
+ * thread through an upcall stub ({@link LibFuse#sessionNew}). Metadata operations are answered
+ * inline from the in-memory {@link LayerTree}; {@code read} is handed to a virtual thread (bounded
+ * by a semaphore) because {@link FileContent} may block on the network, and replies from there. No
+ * method ever lets an exception escape into native code: every failure becomes an errno reply,
+ * {@code EIO} for content failures.
  */
-@SuppressWarnings("restricted") // upcall stubs and C strings/structs handed over by libfuse
-final class FuseOps {
+final class FuseOps implements FuseLowLevelOps {
   private static final System.Logger LOG = System.getLogger(FuseOps.class.getName());
   private static final int O_ACCMODE = 3;
-  private static final int EROFS = 30;
+
+  /** st_blksize reported for every node, as soci ({@code blockSize = 4096}). */
+  private static final long BLOCK_SIZE = 4096;
+
   /**
-   * Scratch size for readdir names. Linux caps a name at NAME_MAX (255) bytes, so longer names from a tar
-   * could never be looked up; readdir skips names that do not even fit here.
+   * Scratch size for readdir names. Linux caps a name at NAME_MAX (255) bytes, so longer names from
+   * a tar could never be looked up; readdir skips names that do not even fit here.
    */
   private static final int MAX_NAME_BYTES = 4096;
 
@@ -49,7 +51,11 @@ final class FuseOps {
   private final ExecutorService readers;
   private final Semaphore readPermits;
 
-  FuseOps(LayerTree tree, FileContent content, MountOptions options, MemorySegment statfsPath,
+  FuseOps(
+      LayerTree tree,
+      FileContent content,
+      MountOptions options,
+      MemorySegment statfsPath,
       ExecutorService readers) {
     this.tree = tree;
     this.content = content;
@@ -61,58 +67,35 @@ final class FuseOps {
     this.readPermits = new Semaphore(options.maxConcurrentReads());
   }
 
-  /** Builds a {@code struct fuse_lowlevel_ops} whose slots point at upcall stubs living in {@code arena}. */
-  MemorySegment table(Arena arena) throws ReflectiveOperationException {
-    MemorySegment ops = arena.allocate(ADDRESS.byteSize() * LibFuse.OPS_SLOTS);
-    bind(ops, arena, LibFuse.OP_LOOKUP, "lookup", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-    bind(ops, arena, LibFuse.OP_GETATTR, "getattr", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-    bind(ops, arena, LibFuse.OP_READLINK, "readlink", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
-    bind(ops, arena, LibFuse.OP_OPEN, "open", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-    bind(ops, arena, LibFuse.OP_READ, "read",
-        FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
-    bind(ops, arena, LibFuse.OP_RELEASE, "release", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-    bind(ops, arena, LibFuse.OP_READDIR, "readdir",
-        FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
-    bind(ops, arena, LibFuse.OP_STATFS, "statfs", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
-    bind(ops, arena, LibFuse.OP_GETXATTR, "getxattr",
-        FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
-    bind(ops, arena, LibFuse.OP_LISTXATTR, "listxattr", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG));
-    return ops;
-  }
-
-  private void bind(MemorySegment ops, Arena arena, int slot, String method, FunctionDescriptor fd)
-      throws ReflectiveOperationException {
-    MethodHandle mh = MethodHandles.lookup().findVirtual(FuseOps.class, method, fd.toMethodType()).bindTo(this);
-    ops.setAtIndex(ADDRESS, slot, LibFuse.LINKER.upcallStub(mh, fd, arena));
-  }
-
-  void lookup(MemorySegment req, long parent, MemorySegment name) {
+  @Override
+  public void lookup(MemorySegment req, long parent, MemorySegment name) {
     try {
       LayerNode p = tree.node(parent);
       if (!(p instanceof Directory dir)) {
         replyErr(req, p == null ? Errno.ENOENT : Errno.ENOTDIR);
         return;
       }
-      LayerNode child = dir.child(cString(name));
+      LayerNode child = dir.child(LibFuse.cString(name));
       if (child == null && negativeTimeout <= 0) {
         replyErr(req, Errno.ENOENT);
         return;
       }
       try (Arena a = Arena.ofConfined()) {
-        MemorySegment e = a.allocate(Structs.ENTRY_SIZE);
+        MemorySegment e = a.allocate(FuseStructs.ENTRY_SIZE);
         if (child == null) {
-          Structs.writeEntry(e, null, 0, negativeTimeout);
+          FuseStructs.writeEntry(e, null, 0, negativeTimeout);
         } else {
-          Structs.writeEntry(e, child, attrTimeout, entryTimeout);
+          FuseStructs.writeEntry(e, attr(child), attrTimeout, entryTimeout);
         }
-        int rc = (int) LibFuse.REPLY_ENTRY.invokeExact(req, e);
+        LibFuse.replyEntry(req, e);
       }
     } catch (Throwable t) {
       fail(req, "lookup", t);
     }
   }
 
-  void getattr(MemorySegment req, long ino, MemorySegment fi) {
+  @Override
+  public void getattr(MemorySegment req, long ino, MemorySegment fi) {
     try {
       LayerNode n = tree.node(ino);
       if (n == null) {
@@ -120,30 +103,32 @@ final class FuseOps {
         return;
       }
       try (Arena a = Arena.ofConfined()) {
-        MemorySegment st = a.allocate(Structs.STAT_SIZE);
-        Structs.writeStat(st, 0, n);
-        int rc = (int) LibFuse.REPLY_ATTR.invokeExact(req, st, attrTimeout);
+        MemorySegment st = a.allocate(FuseStructs.STAT_SIZE);
+        FuseStructs.writeStat(st, 0, attr(n));
+        LibFuse.replyAttr(req, st, attrTimeout);
       }
     } catch (Throwable t) {
       fail(req, "getattr", t);
     }
   }
 
-  void readlink(MemorySegment req, long ino) {
+  @Override
+  public void readlink(MemorySegment req, long ino) {
     try {
       if (!(tree.node(ino) instanceof LayerNode.Symlink link)) {
         replyErr(req, tree.node(ino) == null ? Errno.ENOENT : Errno.EINVAL);
         return;
       }
       try (Arena a = Arena.ofConfined()) {
-        int rc = (int) LibFuse.REPLY_READLINK.invokeExact(req, a.allocateFrom(link.target()));
+        LibFuse.replyReadlink(req, a.allocateFrom(link.target()));
       }
     } catch (Throwable t) {
       fail(req, "readlink", t);
     }
   }
 
-  void open(MemorySegment req, long ino, MemorySegment fi) {
+  @Override
+  public void open(MemorySegment req, long ino, MemorySegment fi) {
     try {
       LayerNode n = tree.node(ino);
       if (n == null) {
@@ -154,28 +139,29 @@ final class FuseOps {
         replyErr(req, Errno.EISDIR);
         return;
       }
-      MemorySegment info = fi.reinterpret(Long.BYTES);
-      if ((info.get(JAVA_INT, 0) & O_ACCMODE) != 0) {
-        replyErr(req, EROFS);
+      if ((FuseStructs.openFlags(fi) & O_ACCMODE) != 0) {
+        replyErr(req, Errno.EROFS);
         return;
       }
-      Structs.setKeepCache(fi);
-      int rc = (int) LibFuse.REPLY_OPEN.invokeExact(req, fi);
+      FuseStructs.setKeepCache(fi);
+      LibFuse.replyOpen(req, fi);
     } catch (Throwable t) {
       fail(req, "open", t);
     }
   }
 
-  void read(MemorySegment req, long ino, long size, long off, MemorySegment fi) {
+  @Override
+  public void read(MemorySegment req, long ino, long size, long off, MemorySegment fi) {
     try {
       LayerNode n = tree.node(ino);
       if (!(n instanceof LayerNode.RegularFile file)) {
-        replyErr(req, n == null ? Errno.ENOENT : n instanceof Directory ? Errno.EISDIR : Errno.EINVAL);
+        replyErr(
+            req, n == null ? Errno.ENOENT : n instanceof Directory ? Errno.EISDIR : Errno.EINVAL);
         return;
       }
       long len = Math.min(size, file.size() - off);
       if (off < 0 || len <= 0) {
-        int rc = (int) LibFuse.REPLY_BUF.invokeExact(req, MemorySegment.NULL, 0L);
+        LibFuse.replyBuf(req, MemorySegment.NULL, 0);
         return;
       }
       readPermits.acquire();
@@ -197,11 +183,17 @@ final class FuseOps {
       while (bb.hasRemaining()) {
         int n = content.read(file, off + bb.position(), bb);
         if (n <= 0) {
-          throw new IOException("file content ended at " + (off + bb.position()) + " of inode " + file.inode()
-              + " (size " + file.size() + ")");
+          throw new IOException(
+              "file content ended at "
+                  + (off + bb.position())
+                  + " of inode "
+                  + file.inode()
+                  + " (size "
+                  + file.size()
+                  + ")");
         }
       }
-      int rc = (int) LibFuse.REPLY_BUF.invokeExact(req, buf, (long) len);
+      LibFuse.replyBuf(req, buf, len);
     } catch (Throwable t) {
       fail(req, "read", t);
     } finally {
@@ -209,11 +201,13 @@ final class FuseOps {
     }
   }
 
-  void release(MemorySegment req, long ino, MemorySegment fi) {
+  @Override
+  public void release(MemorySegment req, long ino, MemorySegment fi) {
     replyErr(req, 0);
   }
 
-  void readdir(MemorySegment req, long ino, long size, long off, MemorySegment fi) {
+  @Override
+  public void readdir(MemorySegment req, long ino, long size, long off, MemorySegment fi) {
     try {
       LayerNode n = tree.node(ino);
       if (!(n instanceof Directory dir)) {
@@ -222,7 +216,7 @@ final class FuseOps {
       }
       try (Arena a = Arena.ofConfined()) {
         MemorySegment buf = a.allocate(Math.max(size, 1));
-        MemorySegment st = a.allocate(Structs.STAT_SIZE);
+        MemorySegment st = a.allocate(FuseStructs.STAT_SIZE);
         MemorySegment cname = a.allocate(MAX_NAME_BYTES + 1);
         long used = 0;
         long total = 2L + dir.childCount();
@@ -240,49 +234,50 @@ final class FuseOps {
             childIno = c.inode();
             mode = c.mode();
           }
-          Structs.writeDirentStat(st, childIno, mode);
+          FuseStructs.writeDirentStat(st, childIno, mode);
           byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
           if (nameBytes.length > MAX_NAME_BYTES) {
             continue;
           }
           MemorySegment.copy(MemorySegment.ofArray(nameBytes), 0, cname, 0, nameBytes.length);
           cname.set(ValueLayout.JAVA_BYTE, nameBytes.length, (byte) 0);
-          long need = (long) LibFuse.ADD_DIRENTRY.invokeExact(req, buf.asSlice(used), size - used, cname, st, i + 1);
+          long need = LibFuse.addDirentry(req, buf.asSlice(used), size - used, cname, st, i + 1);
           if (need > size - used) {
             break;
           }
           used += need;
         }
-        int rc = (int) LibFuse.REPLY_BUF.invokeExact(req, buf, used);
+        LibFuse.replyBuf(req, buf, used);
       }
     } catch (Throwable t) {
       fail(req, "readdir", t);
     }
   }
 
-  void statfs(MemorySegment req, long ino) {
+  @Override
+  public void statfs(MemorySegment req, long ino) {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment out = a.allocate(Structs.STATVFS_SIZE);
-      MemorySegment state = a.allocate(LibFuse.CALL_STATE);
-      int res = (int) LibFuse.STATVFS.invokeExact(state, statfsPath, out);
-      if (res != 0) {
-        replyErr(req, LibFuse.errno(state));
+      MemorySegment out = a.allocate(LibC.STATVFS_SIZE);
+      int errno = LibC.statvfs(statfsPath, out);
+      if (errno != 0) {
+        replyErr(req, errno);
         return;
       }
-      int rc = (int) LibFuse.REPLY_STATFS.invokeExact(req, out);
+      LibFuse.replyStatfs(req, out);
     } catch (Throwable t) {
       fail(req, "statfs", t);
     }
   }
 
-  void getxattr(MemorySegment req, long ino, MemorySegment name, long size) {
+  @Override
+  public void getxattr(MemorySegment req, long ino, MemorySegment name, long size) {
     try {
       LayerNode n = tree.node(ino);
       if (n == null) {
         replyErr(req, Errno.ENOENT);
         return;
       }
-      String value = n.attributes().xattrs().get(cString(name));
+      String value = n.attributes().xattrs().get(LibFuse.cString(name));
       if (value == null) {
         replyErr(req, Errno.ENODATA);
         return;
@@ -293,7 +288,8 @@ final class FuseOps {
     }
   }
 
-  void listxattr(MemorySegment req, long ino, long size) {
+  @Override
+  public void listxattr(MemorySegment req, long ino, long size) {
     try {
       LayerNode n = tree.node(ino);
       if (n == null) {
@@ -312,27 +308,41 @@ final class FuseOps {
   }
 
   /** The xattr size protocol: size 0 asks for the length, a too-small buffer is ERANGE. */
-  private static void replyXattr(MemorySegment req, byte[] value, long size) throws Throwable {
+  private static void replyXattr(MemorySegment req, byte[] value, long size) {
     if (size == 0) {
-      int rc = (int) LibFuse.REPLY_XATTR.invokeExact(req, (long) value.length);
+      LibFuse.replyXattr(req, value.length);
     } else if (size < value.length) {
       replyErr(req, Errno.ERANGE);
     } else {
       try (Arena a = Arena.ofConfined()) {
         MemorySegment buf = a.allocate(Math.max(value.length, 1));
         MemorySegment.copy(MemorySegment.ofArray(value), 0, buf, 0, value.length);
-        int rc = (int) LibFuse.REPLY_BUF.invokeExact(req, buf, (long) value.length);
+        LibFuse.replyBuf(req, buf, value.length);
       }
     }
   }
 
-  private static String cString(MemorySegment s) {
-    return s.reinterpret(Long.MAX_VALUE).getString(0, StandardCharsets.UTF_8);
+  /** The {@code struct stat} of {@code node}: soci's block size, 512-byte blocks, one time. */
+  private static FuseStructs.Attr attr(LayerNode node) {
+    long size = node.size();
+    Instant t = node.attributes().modTime();
+    return new FuseStructs.Attr(
+        node.inode(),
+        node.attributes().nlink(),
+        node.mode(),
+        node.attributes().uid(),
+        node.attributes().gid(),
+        node.rdev(),
+        size,
+        BLOCK_SIZE,
+        (size + 511) / 512,
+        t.getEpochSecond(),
+        t.getNano());
   }
 
   private static void replyErr(MemorySegment req, int errno) {
     try {
-      int rc = (int) LibFuse.REPLY_ERR.invokeExact(req, errno);
+      LibFuse.replyErr(req, errno);
     } catch (Throwable t) {
       LOG.log(System.Logger.Level.ERROR, "fuse_reply_err failed", t);
     }
@@ -342,7 +352,10 @@ final class FuseOps {
     if (t instanceof IOException) {
       LOG.log(System.Logger.Level.WARNING, () -> "FUSE " + op + " failed, replying EIO: " + t);
     } else {
-      LOG.log(System.Logger.Level.ERROR, () -> "FUSE " + op + " failed unexpectedly, replying EIO: " + t, t);
+      LOG.log(
+          System.Logger.Level.ERROR,
+          () -> "FUSE " + op + " failed unexpectedly, replying EIO: " + t,
+          t);
     }
     if (t instanceof InterruptedException) {
       Thread.currentThread().interrupt();

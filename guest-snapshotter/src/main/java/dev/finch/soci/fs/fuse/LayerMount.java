@@ -1,10 +1,10 @@
 package dev.finch.soci.fs.fuse;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import dev.finch.soci.fs.FileContent;
 import dev.finch.soci.fs.LayerTree;
+import dev.finch.soci.sys.Errno;
+import dev.finch.soci.sys.LibC;
+import dev.finch.soci.sys.LibFuse;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A layer mounted read-only through FUSE: the handle {@link #mount} returns, closed to unmount.
  *
- * <p>This binds libfuse3's <em>low-level</em> API directly through the FFM API
- * ({@code fuse_session_new}, {@code fuse_session_mount}, {@code fuse_session_loop}): FUSE node ids are
- * the {@link LayerTree} inode numbers, so {@code st_ino}, hard links, {@code st_rdev} and the
- * entry/attr/negative timeouts are exactly what soci's go-fuse server reports. One platform thread runs
- * the session loop; reads are served on virtual threads (see {@link FuseOps}).
+ * <p>This drives libfuse3's <em>low-level</em> API ({@link LibFuse}: {@code fuse_session_new},
+ * {@code fuse_session_mount}, {@code fuse_session_loop}): FUSE node ids are the {@link LayerTree}
+ * inode numbers, so {@code st_ino}, hard links, {@code st_rdev} and the entry/attr/negative
+ * timeouts are exactly what soci's go-fuse server reports. One platform thread runs the session
+ * loop; reads are served on virtual threads (see {@link FuseOps}).
  *
  * <pre>{@code
  * LayerTree tree = LayerTree.build(entries);
@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 public final class LayerMount implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(LayerMount.class.getName());
   private static final Duration LOOP_EXIT_TIMEOUT = Duration.ofSeconds(30);
-  private static final int EINVAL = 22;
 
   private final Path mountpoint;
   private final Arena arena;
@@ -51,22 +50,25 @@ public final class LayerMount implements AutoCloseable {
     this.arena = arena;
     this.session = session;
     this.readers = readers;
-    this.loop = Thread.ofPlatform().name("soci-fuse-loop " + mountpoint).daemon().unstarted(this::runLoop);
+    this.loop =
+        Thread.ofPlatform().name("soci-fuse-loop " + mountpoint).daemon().unstarted(this::runLoop);
   }
 
   /** Mounts with {@link MountOptions#defaults()}. */
-  public static LayerMount mount(Path mountpoint, LayerTree tree, FileContent content) throws IOException {
+  public static LayerMount mount(Path mountpoint, LayerTree tree, FileContent content)
+      throws IOException {
     return mount(mountpoint, tree, content, MountOptions.defaults());
   }
 
   /**
    * Mounts {@code tree} at {@code mountpoint} (an existing directory), serving file bytes from
-   * {@code content}. Needs {@code /dev/fuse}, {@code libfuse3.so.3}, and root or a working
-   * {@code fusermount3}; the JVM needs {@code --enable-native-access} for this module.
+   * {@code content}. Needs {@code /dev/fuse}, {@code libfuse3.so.3}, and root or a working {@code
+   * fusermount3}; the JVM needs {@code --enable-native-access} for this module.
    *
    * @throws IOException if libfuse is missing, the options are rejected, or the mount fails
    */
-  public static LayerMount mount(Path mountpoint, LayerTree tree, FileContent content, MountOptions options)
+  public static LayerMount mount(
+      Path mountpoint, LayerTree tree, FileContent content, MountOptions options)
       throws IOException {
     Objects.requireNonNull(tree, "tree");
     Objects.requireNonNull(content, "content");
@@ -74,24 +76,26 @@ public final class LayerMount implements AutoCloseable {
     if (!Files.isDirectory(mp)) {
       throw new IOException("mount point is not a directory: " + mp);
     }
-    Path statfsDir = options.statfsPath() != null ? options.statfsPath().toAbsolutePath()
-        : mp.getParent() != null ? mp.getParent() : mp.getRoot();
+    Path statfsDir =
+        options.statfsPath() != null
+            ? options.statfsPath().toAbsolutePath()
+            : mp.getParent() != null ? mp.getParent() : mp.getRoot();
     Arena arena = Arena.ofShared();
-    ExecutorService readers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("soci-fuse-read-", 0).factory());
+    ExecutorService readers =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("soci-fuse-read-", 0).factory());
     try {
-      FuseOps ops = new FuseOps(tree, content, options, arena.allocateFrom(statfsDir.toString()), readers);
-      MemorySegment table = ops.table(arena);
-      MemorySegment args = fuseArgs(arena, List.of("soci-fuse", "-o", options.fuseOptionString()));
-      MemorySegment se = (MemorySegment) LibFuse.SESSION_NEW.invokeExact(args, table,
-          ADDRESS.byteSize() * LibFuse.OPS_SLOTS, MemorySegment.NULL);
-      LibFuse.OPT_FREE_ARGS.invokeExact(args);
+      FuseOps ops =
+          new FuseOps(tree, content, options, arena.allocateFrom(statfsDir.toString()), readers);
+      MemorySegment se =
+          LibFuse.sessionNew(arena, List.of("soci-fuse", "-o", options.fuseOptionString()), ops);
       if (se.equals(MemorySegment.NULL)) {
         throw new IOException("fuse_session_new rejected options " + options.fuseOptionString());
       }
-      int rc = (int) LibFuse.SESSION_MOUNT.invokeExact(se, arena.allocateFrom(mp.toString()));
+      int rc = LibFuse.sessionMount(se, arena.allocateFrom(mp.toString()));
       if (rc != 0) {
-        LibFuse.SESSION_DESTROY.invokeExact(se);
-        throw new IOException("fuse_session_mount failed for " + mp + " (libfuse printed the reason on stderr)");
+        LibFuse.sessionDestroy(se);
+        throw new IOException(
+            "fuse_session_mount failed for " + mp + " (libfuse printed the reason on stderr)");
       }
       LayerMount m = new LayerMount(mp, arena, se, readers);
       m.loop.start();
@@ -111,20 +115,9 @@ public final class LayerMount implements AutoCloseable {
     }
   }
 
-  private static MemorySegment fuseArgs(Arena arena, List<String> argv) {
-    MemorySegment array = arena.allocate(ADDRESS, argv.size() + 1L);
-    for (int i = 0; i < argv.size(); i++) {
-      array.setAtIndex(ADDRESS, i, arena.allocateFrom(argv.get(i)));
-    }
-    MemorySegment args = arena.allocate(Structs.ARGS_SIZE);
-    args.set(JAVA_INT, Structs.ARGS_ARGC, argv.size());
-    args.set(ADDRESS, Structs.ARGS_ARGV, array);
-    return args;
-  }
-
   private void runLoop() {
     try {
-      loopResult = (int) LibFuse.SESSION_LOOP.invokeExact(session);
+      loopResult = LibFuse.sessionLoop(session);
     } catch (Throwable t) {
       loopResult = -1;
       LOG.log(System.Logger.Level.ERROR, "FUSE session loop for " + mountpoint + " crashed", t);
@@ -142,9 +135,10 @@ public final class LayerMount implements AutoCloseable {
   }
 
   /**
-   * Unmounts ({@code umount2(MNT_FORCE)}, which aborts the FUSE connection like soci's unmount, then
-   * {@code MNT_DETACH} if the mount is busy), waits for the session loop and in-flight reads to finish,
-   * and frees the session. Reads still blocked in {@link FileContent} are interrupted. Idempotent.
+   * Unmounts ({@code umount2(MNT_FORCE)}, which aborts the FUSE connection like soci's unmount,
+   * then {@code MNT_DETACH} if the mount is busy), waits for the session loop and in-flight reads
+   * to finish, and frees the session. Reads still blocked in {@link FileContent} are interrupted.
+   * Idempotent.
    *
    * @throws IOException if the kernel refuses the unmount or the loop does not stop
    */
@@ -153,28 +147,33 @@ public final class LayerMount implements AutoCloseable {
     if (closed) {
       return;
     }
-    int errno = unmount(LibFuse.MNT_FORCE);
-    if (errno != 0 && errno != EINVAL) {
-      errno = unmount(LibFuse.MNT_DETACH);
+    int errno = unmount(LibC.MNT_FORCE);
+    if (errno != 0 && errno != Errno.EINVAL) {
+      errno = unmount(LibC.MNT_DETACH);
     }
-    if (errno != 0 && errno != EINVAL) {
+    if (errno != 0 && errno != Errno.EINVAL) {
       throw new IOException("umount2(" + mountpoint + ") failed: errno " + errno);
     }
     try {
       if (!loop.join(LOOP_EXIT_TIMEOUT)) {
-        throw new IOException("FUSE session loop for " + mountpoint + " did not stop within " + LOOP_EXIT_TIMEOUT);
+        throw new IOException(
+            "FUSE session loop for " + mountpoint + " did not stop within " + LOOP_EXIT_TIMEOUT);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while unmounting " + mountpoint, e);
     }
     closed = true;
-    // The connection is gone, so pending replies can only fail; interrupt reads blocked in FileContent.
+    // The connection is gone, so pending replies can only fail; interrupt reads blocked in
+    // FileContent.
     readers.shutdownNow();
     try {
       if (!readers.awaitTermination(LOOP_EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        // A read still holds a fuse_req of this session: freeing the session now would be a use-after-free.
-        LOG.log(System.Logger.Level.ERROR, "reads on " + mountpoint + " ignore interrupts; leaking the FUSE session");
+        // A read still holds a fuse_req of this session: freeing the session now would be a
+        // use-after-free.
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "reads on " + mountpoint + " ignore interrupts; leaking the FUSE session");
         return;
       }
     } catch (InterruptedException e) {
@@ -182,23 +181,23 @@ public final class LayerMount implements AutoCloseable {
       throw new IOException("interrupted while unmounting " + mountpoint, e);
     }
     try {
-      LibFuse.SESSION_DESTROY.invokeExact(session);
-    } catch (Throwable t) {
+      LibFuse.sessionDestroy(session);
+    } catch (RuntimeException t) {
       throw new IOException("fuse_session_destroy failed", t);
     } finally {
       arena.close();
     }
     if (loopResult != 0) {
-      LOG.log(System.Logger.Level.WARNING, "FUSE session loop for " + mountpoint + " ended with " + loopResult);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "FUSE session loop for " + mountpoint + " ended with " + loopResult);
     }
   }
 
   private int unmount(int flags) throws IOException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(LibFuse.CALL_STATE);
-      int rc = (int) LibFuse.UMOUNT2.invokeExact(state, a.allocateFrom(mountpoint.toString()), flags);
-      return rc == 0 ? 0 : LibFuse.errno(state);
-    } catch (Throwable t) {
+    try {
+      return LibC.umount2(mountpoint.toString(), flags);
+    } catch (RuntimeException t) {
       throw new IOException("umount2(" + mountpoint + ") failed", t);
     }
   }

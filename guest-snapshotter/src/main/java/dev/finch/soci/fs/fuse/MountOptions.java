@@ -7,15 +7,18 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a layer is mounted. {@link #defaults()} matches soci's {@code setupFuseServer} (brief §1.6 step 5):
- * read-only, {@code allow_other}, {@code fsname=soci}, {@code suid}, attr/entry/negative timeouts of 1 s,
- * no {@code default_permissions} (soci's {@code NullPermissions}: the kernel does not check modes on the
- * FUSE mount itself; overlayfs still checks them on the container's merged view, and root bypasses them
- * anyway). The subtype {@code rawBridge} makes the mount show up as {@code fuse.rawBridge} like soci's.
+ * How a layer is mounted. {@link #defaults()} matches soci's {@code setupFuseServer}: read-only,
+ * {@code allow_other}, {@code fsname=soci}, {@code suid}, attr/entry/negative timeouts of 1 s, no
+ * {@code default_permissions} (soci's {@code NullPermissions}: the kernel does not check modes on
+ * the FUSE mount itself; overlayfs still checks them on the container's merged view, and root
+ * bypasses them anyway). The subtype {@code rawBridge} makes the mount show up as {@code
+ * fuse.rawBridge} like soci's.
  *
  * @param fsName {@code fsname=}: the "source" column of the mount table
- * @param subtype {@code subtype=}: mount type becomes {@code fuse.<subtype>}; empty for plain {@code fuse}
- * @param allowOther let users other than the mounter access the mount (containers run as other uids)
+ * @param subtype {@code subtype=}: mount type becomes {@code fuse.<subtype>}; empty for plain
+ *     {@code fuse}
+ * @param allowOther let users other than the mounter access the mount (containers run as other
+ *     uids)
  * @param suid honour setuid/setgid bits of files in the layer
  * @param defaultPermissions let the kernel enforce mode bits on the FUSE mount itself
  * @param attrTimeout how long the kernel caches attributes
@@ -50,20 +53,31 @@ public record MountOptions(
       }
     }
     if (maxConcurrentReads < 1) {
-      throw new IllegalArgumentException("maxConcurrentReads must be >= 1, got " + maxConcurrentReads);
+      throw new IllegalArgumentException(
+          "maxConcurrentReads must be >= 1, got " + maxConcurrentReads);
     }
   }
 
   /** soci's mount settings. */
   public static MountOptions defaults() {
     Duration oneSecond = Duration.ofSeconds(1);
-    return new MountOptions("soci", "rawBridge", true, true, false, oneSecond, oneSecond, oneSecond, null, 256);
+    return new MountOptions(
+        "soci", "rawBridge", true, true, false, oneSecond, oneSecond, oneSecond, null, 256);
   }
 
   /** A copy with {@link #statfsPath()} set. */
   public MountOptions withStatfsPath(Path path) {
-    return new MountOptions(fsName, subtype, allowOther, suid, defaultPermissions, attrTimeout, entryTimeout,
-        negativeTimeout, path, maxConcurrentReads);
+    return new MountOptions(
+        fsName,
+        subtype,
+        allowOther,
+        suid,
+        defaultPermissions,
+        attrTimeout,
+        entryTimeout,
+        negativeTimeout,
+        path,
+        maxConcurrentReads);
   }
 
   /** The {@code -o} string handed to {@code fuse_session_new}. */

@@ -1,9 +1,7 @@
 /**
- * Serves a {@link dev.finch.soci.fs.LayerTree} through the kernel's FUSE interface, using libfuse3's
- * low-level API bound with the FFM API ({@code java.lang.foreign}); {@link dev.finch.soci.fs.fuse.LayerMount}
- * is the entry point. This is the only package that touches native code; the JVM must run with
- * {@code --enable-native-access=ALL-UNNAMED} (or the module name once modularised).
- *
- * @see <a href="https://libfuse.github.io/doxygen/fuse__lowlevel_8h.html">fuse_lowlevel.h</a>
+ * Serves a {@link dev.finch.soci.fs.LayerTree} through the kernel's FUSE interface: {@link
+ * dev.finch.soci.fs.fuse.LayerMount} is the entry point, {@code FuseOps} answers each low-level
+ * operation with soci's semantics. The libfuse3 and libc calls themselves are bindings in {@link
+ * dev.finch.soci.sys}; this package holds what the file system decides, and no FFM linking.
  */
 package dev.finch.soci.fs.fuse;

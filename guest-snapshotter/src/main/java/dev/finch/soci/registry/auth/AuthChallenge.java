@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One challenge of a {@code WWW-Authenticate} header, e.g.
- * {@code Bearer realm="https://auth.example/token",service="registry",scope="repository:foo:pull"}.
+ * One challenge of a {@code WWW-Authenticate} header, e.g. {@code Bearer
+ * realm="https://auth.example/token",service="registry",scope="repository:foo:pull"}.
  *
  * @param scheme lower-cased scheme: {@code bearer} or {@code basic}
  * @param params the auth-params, names lower-cased
@@ -40,7 +40,8 @@ public record AuthChallenge(String scheme, Map<String, String> params) {
     return out;
   }
 
-  // A small scanner: scheme token, then name=value or name="quoted" pairs separated by commas; a bare
+  // A small scanner: scheme token, then name=value or name="quoted" pairs separated by commas; a
+  // bare
   // token after a comma starts the next challenge.
   private static void parseInto(String header, List<AuthChallenge> out) {
     int i = 0;

@@ -19,13 +19,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Answers registry auth challenges for one registry host. It remembers the host's challenge so later
- * requests authenticate up front, caches Bearer tokens per scope until they expire, and asks the
- * credential chain once, lazily.
+ * Answers registry auth challenges for one registry host. It remembers the host's challenge so
+ * later requests authenticate up front, caches Bearer tokens per scope until they expire, and asks
+ * the credential chain once, lazily.
  *
  * <p>Scopes are {@code repository:<name>:pull} or {@code repository:<name>:pull,push}.
  *
- * @see <a href="https://distribution.github.io/distribution/spec/auth/token/">Token authentication</a>
+ * @see <a href="https://distribution.github.io/distribution/spec/auth/token/">Token
+ *     authentication</a>
  */
 public final class Authorizer {
   private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
@@ -48,7 +49,11 @@ public final class Authorizer {
    * @param http client used to talk to the token server
    */
   public Authorizer(
-      String credentialHost, CredentialRetriever credentials, HttpClient http, String userAgent, Duration timeout) {
+      String credentialHost,
+      CredentialRetriever credentials,
+      HttpClient http,
+      String userAgent,
+      Duration timeout) {
     this.credentialHost = credentialHost;
     this.credentials = credentials;
     this.http = http;
@@ -90,9 +95,9 @@ public final class Authorizer {
   }
 
   /**
-   * Handles a 401: remembers the challenge, drops the cached token for {@code scope} and fetches a new
-   * one. Returns true when the request is worth sending again, false when we have nothing new to offer
-   * (Basic without credentials, or Basic credentials that were already sent).
+   * Handles a 401: remembers the challenge, drops the cached token for {@code scope} and fetches a
+   * new one. Returns true when the request is worth sending again, false when we have nothing new
+   * to offer (Basic without credentials, or Basic credentials that were already sent).
    */
   public boolean onChallenge(List<AuthChallenge> offered, String scope) throws IOException {
     return answer(offered, scope, false);
@@ -111,7 +116,8 @@ public final class Authorizer {
     return answer(offered, scope, true);
   }
 
-  private boolean answer(List<AuthChallenge> offered, String scope, boolean renewed) throws IOException {
+  private boolean answer(List<AuthChallenge> offered, String scope, boolean renewed)
+      throws IOException {
     AuthChallenge bearer = null;
     AuthChallenge basic = null;
     for (AuthChallenge c : offered) {
@@ -163,10 +169,11 @@ public final class Authorizer {
         form.add("service=" + enc(service));
       }
       form.add("scope=" + enc(String.join(" ", scopes)));
-      request = base(realm)
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(String.join("&", form)))
-          .build();
+      request =
+          base(realm)
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .POST(HttpRequest.BodyPublishers.ofString(String.join("&", form)))
+              .build();
     } else {
       List<String> query = new ArrayList<>();
       if (service != null) {
@@ -176,7 +183,8 @@ public final class Authorizer {
         query.add("scope=" + enc(s));
       }
       String sep = realm.getRawQuery() == null ? "?" : "&";
-      HttpRequest.Builder b = base(URI.create(realm + (query.isEmpty() ? "" : sep + String.join("&", query))));
+      HttpRequest.Builder b =
+          base(URI.create(realm + (query.isEmpty() ? "" : sep + String.join("&", query))));
       cred.ifPresent(k -> b.header("Authorization", k.basicHeader()));
       request = b.GET().build();
     }
@@ -189,7 +197,8 @@ public final class Authorizer {
     }
     if (response.statusCode() != 200) {
       throw new AuthException(
-          "token server " + realm.getHost() + " answered HTTP " + response.statusCode(), response.statusCode());
+          "token server " + realm.getHost() + " answered HTTP " + response.statusCode(),
+          response.statusCode());
     }
     TokenResponse token;
     try {
@@ -200,11 +209,14 @@ public final class Authorizer {
     if (token.effectiveToken() == null) {
       throw new AuthException("token server " + realm.getHost() + " sent no token", 0);
     }
-    Duration life = token.expiresIn() == null || token.expiresIn() <= 0
-        ? DEFAULT_TOKEN_LIFETIME
-        : Duration.ofSeconds(token.expiresIn());
+    Duration life =
+        token.expiresIn() == null || token.expiresIn() <= 0
+            ? DEFAULT_TOKEN_LIFETIME
+            : Duration.ofSeconds(token.expiresIn());
     // Renew a little early so a token does not expire in flight.
-    return new CachedToken(token.effectiveToken(), Instant.now().plus(life).minusSeconds(Math.min(10, life.toSeconds() / 2)));
+    return new CachedToken(
+        token.effectiveToken(),
+        Instant.now().plus(life).minusSeconds(Math.min(10, life.toSeconds() / 2)));
   }
 
   private HttpRequest.Builder base(URI uri) {

@@ -24,7 +24,8 @@ public record Credential(String username, String secret) {
   /** The value of an {@code Authorization: Basic ...} header. */
   public String basicHeader() {
     return "Basic "
-        + Base64.getEncoder().encodeToString((username + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        + Base64.getEncoder()
+            .encodeToString((username + ":" + secret).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Hides the secret. */

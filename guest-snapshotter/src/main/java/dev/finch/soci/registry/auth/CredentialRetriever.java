@@ -13,7 +13,8 @@ public interface CredentialRetriever {
    * Looks up credentials for a registry as an image reference names it, e.g. {@code 127.0.0.1:5000}
    * or {@code docker.io}.
    *
-   * @throws CredentialException when the source exists but is broken (unreadable config, failing helper)
+   * @throws CredentialException when the source exists but is broken (unreadable config, failing
+   *     helper)
    */
   Optional<Credential> retrieve(String registryHost);
 
@@ -45,7 +46,8 @@ public interface CredentialRetriever {
     Credential c =
         colon < 0
             ? new Credential(userColonPassword, "")
-            : new Credential(userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
+            : new Credential(
+                userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
     return host -> Optional.of(c);
   }
 }

@@ -1,8 +1,8 @@
 package dev.finch.soci.registry.auth;
 
+import dev.finch.process.CommandRunner;
 import dev.finch.soci.oci.Json;
 import dev.finch.soci.registry.json.DockerConfigFile;
-import dev.finch.soci.util.process.CommandRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * Credentials from a docker {@code config.json}, in docker's order: {@code credHelpers[host]}, then
- * {@code credsStore}, then the {@code auths} entry. Docker Hub is looked up under
- * {@value #DOCKER_HUB_KEY}. A missing file means no credentials.
+ * {@code credsStore}, then the {@code auths} entry. Docker Hub is looked up under {@value
+ * #DOCKER_HUB_KEY}. A missing file means no credentials.
  */
 public final class DockerConfigCredentials implements CredentialRetriever {
   /** The key docker uses for Docker Hub in {@code auths} and with helpers. */
@@ -31,8 +31,8 @@ public final class DockerConfigCredentials implements CredentialRetriever {
   }
 
   /**
-   * The config docker itself would read: {@code $DOCKER_CONFIG/config.json}, else
-   * {@code ~/.docker/config.json}.
+   * The config docker itself would read: {@code $DOCKER_CONFIG/config.json}, else {@code
+   * ~/.docker/config.json}.
    */
   public static Path defaultConfigFile(Map<String, String> env, Path home) {
     String dir = env.get("DOCKER_CONFIG");
@@ -43,19 +43,25 @@ public final class DockerConfigCredentials implements CredentialRetriever {
   }
 
   /**
-   * The chain the CLIs use: {@code --user user[:password]} when given, then the docker config of this
-   * process's environment ({@code DOCKER_CONFIG} or {@code ~/.docker}).
+   * The chain the CLIs use: {@code --user user[:password]} when given, then the docker config of
+   * this process's environment ({@code DOCKER_CONFIG} or {@code ~/.docker}).
    */
   public static CredentialRetriever standardChain(String userFlag, CommandRunner runner) {
-    return standardChain(userFlag, System.getenv(), Path.of(System.getProperty("user.home")), runner);
+    return standardChain(
+        userFlag, System.getenv(), Path.of(System.getProperty("user.home")), runner);
   }
 
-  /** {@link #standardChain(String, CommandRunner)} for the environment {@code env} and home {@code home}. */
-  public static CredentialRetriever standardChain(String userFlag, Map<String, String> env, Path home, CommandRunner runner) {
+  /**
+   * {@link #standardChain(String, CommandRunner)} for the environment {@code env} and home {@code
+   * home}.
+   */
+  public static CredentialRetriever standardChain(
+      String userFlag, Map<String, String> env, Path home, CommandRunner runner) {
     CredentialRetriever docker = new DockerConfigCredentials(defaultConfigFile(env, home), runner);
     return userFlag == null || userFlag.isEmpty()
         ? docker
-        : CredentialRetriever.chain(java.util.List.of(CredentialRetriever.explicit(userFlag), docker));
+        : CredentialRetriever.chain(
+            java.util.List.of(CredentialRetriever.explicit(userFlag), docker));
   }
 
   @Override
@@ -83,7 +89,9 @@ public final class DockerConfigCredentials implements CredentialRetriever {
     return fromAuths(config, registryHost, key);
   }
 
-  /** The name docker stores credentials under: the host, or {@value #DOCKER_HUB_KEY} for Docker Hub. */
+  /**
+   * The name docker stores credentials under: the host, or {@value #DOCKER_HUB_KEY} for Docker Hub.
+   */
   public static String serverKey(String registryHost) {
     return switch (registryHost) {
       case "docker.io", "index.docker.io", "registry-1.docker.io" -> DOCKER_HUB_KEY;
@@ -123,11 +131,13 @@ public final class DockerConfigCredentials implements CredentialRetriever {
     try {
       text = new String(Base64.getDecoder().decode(auth.strip()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      throw new CredentialException(configFile + ": auths[\"" + entry + "\"].auth is not base64", e);
+      throw new CredentialException(
+          configFile + ": auths[\"" + entry + "\"].auth is not base64", e);
     }
     int colon = text.indexOf(':');
     if (colon < 0) {
-      throw new CredentialException(configFile + ": auths[\"" + entry + "\"].auth is not user:password", null);
+      throw new CredentialException(
+          configFile + ": auths[\"" + entry + "\"].auth is not user:password", null);
     }
     return new Credential(text.substring(0, colon), text.substring(colon + 1));
   }

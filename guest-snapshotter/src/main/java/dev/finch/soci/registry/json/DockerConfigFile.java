@@ -10,7 +10,8 @@ import java.util.Map;
  *  "credHelpers":{"123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"},
  *  "credsStore":"desktop"}</pre>
  *
- * @see <a href="https://docs.docker.com/reference/cli/docker/login/#credential-stores">docker login</a>
+ * @see <a href="https://docs.docker.com/reference/cli/docker/login/#credential-stores">docker
+ *     login</a>
  */
 public record DockerConfigFile(
     Map<String, AuthEntry> auths, Map<String, String> credHelpers, String credsStore) {

@@ -7,7 +7,9 @@ import java.util.List;
  *
  * <pre>{"name":"foo","tags":["latest","sha256-0a1b..."]}</pre>
  *
- * @see <a href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags">Listing tags</a>
+ * @see <a
+ *     href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags">Listing
+ *     tags</a>
  */
 public record TagList(String name, List<String> tags) {
   public TagList {

@@ -3,13 +3,14 @@ package dev.finch.soci.registry.json;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The answer of a Bearer token server. Docker's servers send {@code token}, OAuth2 servers
- * {@code access_token}; either is accepted.
+ * The answer of a Bearer token server. Docker's servers send {@code token}, OAuth2 servers {@code
+ * access_token}; either is accepted.
  *
  * <pre>{"token":"eyJhbGciOi...","access_token":"eyJhbGciOi...","expires_in":300,
  *  "issued_at":"2024-01-01T00:00:00Z"}</pre>
  *
- * @see <a href="https://distribution.github.io/distribution/spec/auth/token/">Token authentication</a>
+ * @see <a href="https://distribution.github.io/distribution/spec/auth/token/">Token
+ *     authentication</a>
  */
 public record TokenResponse(
     @JsonProperty("token") String token,

@@ -12,8 +12,8 @@ import java.util.Objects;
  *
  * <p>The window is not copied in: it is the given array, or a 32 KiB slice of a parsed zinfo blob,
  * which may be a memory-mapped zTOC file (a zTOC of a large layer has thousands of windows, so
- * parsing one copies none of them, and a mapped window is read from disk only when its span is). {@link
- * #window()} hands out copies. Equality compares the values, wherever the window lives.
+ * parsing one copies none of them, and a mapped window is read from disk only when its span is).
+ * {@link #window()} hands out copies. Equality compares the values, wherever the window lives.
  */
 public final class GzipCheckpoint {
   /** Deflate's maximum back-reference distance. */
@@ -78,7 +78,10 @@ public final class GzipCheckpoint {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof GzipCheckpoint c && in == c.in && out == c.out && bits == c.bits
+    return o instanceof GzipCheckpoint c
+        && in == c.in
+        && out == c.out
+        && bits == c.bits
         && window.mismatch(c.window) == -1;
   }
 

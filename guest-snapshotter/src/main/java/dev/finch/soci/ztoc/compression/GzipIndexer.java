@@ -1,12 +1,11 @@
 package dev.finch.soci.ztoc.compression;
 
 import dev.finch.soci.oci.Digest;
-import dev.finch.soci.ztoc.ZtocException;
+import dev.finch.soci.sys.LibZ;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,11 +15,12 @@ import java.util.List;
  * Memory stays bounded (one input chunk, one output buffer, one window per checkpoint) whatever the
  * layer size.
  *
- * <p>Checkpoint rule, as soci's {@code generate_zinfo_from_fp}: after every {@code inflate(Z_BLOCK)}
- * call, if {@code data_type} says "block boundary" and not "after the last block", and either
- * nothing was output yet or more than {@code spanSize} bytes were output since the last
- * checkpoint, record {@code {totin, totout, data_type & 7, last 32 KiB of output}}. Concatenated
- * gzip members are followed by resetting the inflater; offsets keep counting across members.
+ * <p>Checkpoint rule, as soci's {@code generate_zinfo_from_fp}: after every {@code
+ * inflate(Z_BLOCK)} call, if {@code data_type} says "block boundary" and not "after the last
+ * block", and either nothing was output yet or more than {@code spanSize} bytes were output since
+ * the last checkpoint, record {@code {totin, totout, data_type & 7, last 32 KiB of output}}.
+ * Concatenated gzip members are followed by resetting the inflater; offsets keep counting across
+ * members.
  */
 public final class GzipIndexer {
   /** Receives uncompressed bytes in order; the segment is only valid during the call. */
@@ -74,7 +74,7 @@ public final class GzipIndexer {
     if (spanSize <= 0) {
       throw new IllegalArgumentException("span size must be positive, got " + spanSize);
     }
-    try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_AUTO)) {
+    try (NativeInflater z = new NativeInflater(LibZ.WINDOW_BITS_AUTO)) {
       try (Pass pass = new Pass(z, in, spanSize, sink, label, readSize)) {
         return pass.run();
       }
@@ -90,8 +90,10 @@ public final class GzipIndexer {
     private final int readSize;
     private final byte[] inHeap = new byte[IN_CHUNK];
     private final MemorySegment inSeg;
+
     /** {@code [0, WINDOW)} holds the 32 KiB before {@code [WINDOW, end)}, the output area. */
     private final MemorySegment outSeg;
+
     private final HashPipeline hashes = new HashPipeline();
     private final List<GzipCheckpoint> checkpoints = new ArrayList<>();
     private long totin;
@@ -102,7 +104,12 @@ public final class GzipIndexer {
     private int chunkFill;
     private boolean streamEnded;
 
-    Pass(NativeInflater z, InputStream in, long spanSize, UncompressedSink sink, String label,
+    Pass(
+        NativeInflater z,
+        InputStream in,
+        long spanSize,
+        UncompressedSink sink,
+        String label,
         int readSize) {
       this.z = z;
       this.readSize = readSize;
@@ -130,7 +137,7 @@ public final class GzipIndexer {
         if (streamEnded) {
           streamEnded = false;
           int avail = z.availIn();
-          z.reset(NativeInflater.WINDOW_BITS_AUTO);
+          z.reset(LibZ.WINDOW_BITS_AUTO);
           z.setInput(inSeg, chunkFill - avail, avail);
         }
         step();
@@ -142,8 +149,12 @@ public final class GzipIndexer {
         throw new ZtocException(label + ": gzip stream has no deflate blocks");
       }
       HashPipeline.Digests d = hashes.finish();
-      return new Result(new GzipZinfo(spanSize, checkpoints, GzipZinfo.VERSION_TWO), d.spans(),
-          read, totout, d.blob());
+      return new Result(
+          new GzipZinfo(spanSize, checkpoints, GzipZinfo.VERSION_TWO),
+          d.spans(),
+          read,
+          totout,
+          d.blob());
     }
 
     /** Reads the next chunk; false at end of blob. */
@@ -168,7 +179,7 @@ public final class GzipIndexer {
       }
       int availIn = z.availIn();
       int availOut = z.availOut();
-      int ret = z.inflate(NativeInflater.Z_BLOCK);
+      int ret = z.inflate(LibZ.Z_BLOCK);
       int produced = availOut - z.availOut();
       totin += availIn - z.availIn();
       totout += produced;
@@ -176,17 +187,18 @@ public final class GzipIndexer {
         sink.accept(outSeg, writePos, produced);
         writePos += produced;
       }
-      if (ret == NativeInflater.Z_STREAM_END) {
+      if (ret == LibZ.Z_STREAM_END) {
         streamEnded = true;
         return;
       }
-      if (ret != NativeInflater.Z_OK && ret != NativeInflater.Z_BUF_ERROR) {
-        String why = ret == NativeInflater.Z_NEED_DICT ? "needs a preset dictionary" : z.message();
+      if (ret != LibZ.Z_OK && ret != LibZ.Z_BUF_ERROR) {
+        String why = ret == LibZ.Z_NEED_DICT ? "needs a preset dictionary" : z.message();
         throw new ZtocException(
             label + ": corrupt gzip data at compressed offset " + totin + ": " + why);
       }
       int dataType = z.dataType();
-      if ((dataType & DATA_TYPE_BLOCK_BOUNDARY) != 0 && (dataType & DATA_TYPE_LAST_BLOCK) == 0
+      if ((dataType & DATA_TYPE_BLOCK_BOUNDARY) != 0
+          && (dataType & DATA_TYPE_LAST_BLOCK) == 0
           && (totout == 0 || totout - last > spanSize)) {
         byte[] window = new byte[WINDOW];
         MemorySegment.copy(outSeg, ValueLayout.JAVA_BYTE, writePos - WINDOW, window, 0, WINDOW);

@@ -1,11 +1,9 @@
 package dev.finch.soci.ztoc.compression;
 
-import dev.finch.soci.ztoc.ZtocException;
+import dev.finch.soci.sys.LibZ;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -30,10 +28,13 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     implements Zinfo {
   public static final int VERSION_ONE = 1;
   public static final int VERSION_TWO = 2;
+
   /** {@code int32 count + int64 span_size}. */
   public static final int BLOB_HEADER_SIZE = 12;
+
   /** {@code 8 + 8 + 1 + 32768}. */
   public static final int PACKED_CHECKPOINT_SIZE = 8 + 8 + 1 + GzipCheckpoint.WINDOW_SIZE;
+
   /** Checkpoint 0 as v1 blobs imply it: right after a 10-byte gzip header. */
   static final long V1_FIRST_IN = 10;
 
@@ -51,7 +52,10 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     }
   }
 
-  /** Parses a v1 or v2 blob, telling them apart by length. The windows stay in {@code blob}, which must not change afterwards. */
+  /**
+   * Parses a v1 or v2 blob, telling them apart by length. The windows stay in {@code blob}, which
+   * must not change afterwards.
+   */
   public static GzipZinfo parse(byte[] blob) throws ZtocException {
     return parse(MemorySegment.ofArray(blob));
   }
@@ -63,8 +67,8 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
   public static GzipZinfo parse(MemorySegment blob) throws ZtocException {
     long length = blob.byteSize();
     if (length < BLOB_HEADER_SIZE) {
-      throw new ZtocException("gzip zinfo: expected at least " + BLOB_HEADER_SIZE
-          + " bytes, got " + length);
+      throw new ZtocException(
+          "gzip zinfo: expected at least " + BLOB_HEADER_SIZE + " bytes, got " + length);
     }
     int count = blob.get(LE_INT, 0);
     long span = blob.get(LE_LONG, 4);
@@ -79,8 +83,15 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     } else if (length == v1Size) {
       version = VERSION_ONE;
     } else {
-      throw new ZtocException("gzip zinfo: " + count + " checkpoints need " + v2Size
-          + " bytes (v2) or " + v1Size + " bytes (v1), got " + length);
+      throw new ZtocException(
+          "gzip zinfo: "
+              + count
+              + " checkpoints need "
+              + v2Size
+              + " bytes (v2) or "
+              + v1Size
+              + " bytes (v1), got "
+              + length);
     }
     List<GzipCheckpoint> list = new ArrayList<>(count);
     long pos = BLOB_HEADER_SIZE;
@@ -92,8 +103,8 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
       long out = blob.get(LE_LONG, pos + 8);
       int bits = blob.get(ValueLayout.JAVA_BYTE, pos + 16) & 0xff;
       if (bits > 7) {
-        throw new ZtocException("gzip zinfo: checkpoint " + list.size()
-            + " bits: expected 0..7, got " + bits);
+        throw new ZtocException(
+            "gzip zinfo: checkpoint " + list.size() + " bits: expected 0..7, got " + bits);
       }
       list.add(new GzipCheckpoint(in, out, bits, blob, pos + 17)); // the window stays in the blob
       pos += PACKED_CHECKPOINT_SIZE;
@@ -101,15 +112,18 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     return new GzipZinfo(span, list, version);
   }
 
-  private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt LE_INT =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong LE_LONG =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   @Override
   public byte[] toBytes() {
     int skip = version == VERSION_ONE ? 1 : 0;
     int stored = checkpoints.size() - skip;
-    ByteBuffer bb = ByteBuffer.allocate(BLOB_HEADER_SIZE + stored * PACKED_CHECKPOINT_SIZE)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bb =
+        ByteBuffer.allocate(BLOB_HEADER_SIZE + stored * PACKED_CHECKPOINT_SIZE)
+            .order(ByteOrder.LITTLE_ENDIAN);
     bb.putInt(checkpoints.size()).putLong(spanSize);
     for (GzipCheckpoint c : checkpoints.subList(skip, checkpoints.size())) {
       bb.putLong(c.in()).putLong(c.out()).put((byte) c.bits());
@@ -165,15 +179,20 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
     GzipCheckpoint cp = checkpoints.get(spanId);
     long skip = offset - cp.out();
     if (skip < 0) {
-      throw new ZtocException("gzip span " + spanId + ": offset " + offset
-          + " lies before the span start " + cp.out());
+      throw new ZtocException(
+          "gzip span " + spanId + ": offset " + offset + " lies before the span start " + cp.out());
     }
     int[] at = {dstOff};
-    try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_RAW)) {
-      new SpanInflation(z, spanId, new ArraySource(src, srcOff, srcLen)).run(cp, skip, len, (seg, n) -> {
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, dst, at[0], n);
-        at[0] += n;
-      });
+    try (NativeInflater z = new NativeInflater(LibZ.WINDOW_BITS_RAW)) {
+      new SpanInflation(z, spanId, new ArraySource(src, srcOff, srcLen))
+          .run(
+              cp,
+              skip,
+              len,
+              (seg, n) -> {
+                MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, dst, at[0], n);
+                at[0] += n;
+              });
     } catch (ZtocException e) {
       throw e;
     } catch (IOException e) {
@@ -182,14 +201,20 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
   }
 
   @Override
-  public void inflateSpan(int spanId, InputStream src, long len, OutputStream dst) throws IOException {
+  public void inflateSpan(int spanId, InputStream src, long len, OutputStream dst)
+      throws IOException {
     GzipCheckpoint cp = checkpoints.get(spanId);
     byte[] scratch = new byte[DISCARD];
-    try (NativeInflater z = new NativeInflater(NativeInflater.WINDOW_BITS_RAW)) {
-      new SpanInflation(z, spanId, new StreamSource(src)).run(cp, 0, len, (seg, n) -> {
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, scratch, 0, n);
-        dst.write(scratch, 0, n);
-      });
+    try (NativeInflater z = new NativeInflater(LibZ.WINDOW_BITS_RAW)) {
+      new SpanInflation(z, spanId, new StreamSource(src))
+          .run(
+              cp,
+              0,
+              len,
+              (seg, n) -> {
+                MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, scratch, 0, n);
+                dst.write(scratch, 0, n);
+              });
     }
   }
 
@@ -308,14 +333,14 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
         if (z.availIn() == 0) {
           refill();
         }
-        int ret = z.inflate(NativeInflater.Z_NO_FLUSH);
-        if (ret == NativeInflater.Z_STREAM_END) {
+        int ret = z.inflate(LibZ.Z_NO_FLUSH);
+        if (ret == LibZ.Z_STREAM_END) {
           if (z.availOut() > 0) {
             nextMember();
           }
-        } else if (ret != NativeInflater.Z_OK && ret != NativeInflater.Z_BUF_ERROR) {
+        } else if (ret != LibZ.Z_OK && ret != LibZ.Z_BUF_ERROR) {
           throw error("corrupt deflate data (zlib " + ret + " " + z.message() + ")");
-        } else if (ret == NativeInflater.Z_BUF_ERROR && z.availIn() == 0) {
+        } else if (ret == LibZ.Z_BUF_ERROR && z.availIn() == 0) {
           refill();
         }
       }
@@ -346,7 +371,7 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
         raw = false;
       }
       int avail = z.availIn();
-      z.reset(NativeInflater.WINDOW_BITS_AUTO);
+      z.reset(LibZ.WINDOW_BITS_AUTO);
       z.setInput(in, inFill - avail, avail);
     }
 

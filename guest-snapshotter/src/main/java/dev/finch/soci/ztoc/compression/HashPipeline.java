@@ -12,10 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 
 /**
- * Runs the sha256 work of one indexing pass (the whole-blob digest and the span digests) on a second
- * thread, in the order the inflate loop produced it, so hashing overlaps with inflating instead of
- * adding to it. Each chunk is copied once; at most {@link #MAX_PENDING} chunks wait, which bounds
- * memory whatever the layer size.
+ * Runs the sha256 work of one indexing pass (the whole-blob digest and the span digests) on a
+ * second thread, in the order the inflate loop produced it, so hashing overlaps with inflating
+ * instead of adding to it. Each chunk is copied once; at most {@link #MAX_PENDING} chunks wait,
+ * which bounds memory whatever the layer size.
  */
 final class HashPipeline implements AutoCloseable {
   private static final int MAX_PENDING = 8;
@@ -24,7 +24,8 @@ final class HashPipeline implements AutoCloseable {
   record Digests(List<Digest> spans, Digest blob) {}
 
   private final ExecutorService worker =
-      Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("ztoc-sha256").unstarted(r));
+      Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().daemon().name("ztoc-sha256").unstarted(r));
   private final Semaphore pending = new Semaphore(MAX_PENDING);
   private final SpanHasher spans = new SpanHasher();
   private final MessageDigest blob = Digest.newSha256();
@@ -58,7 +59,9 @@ final class HashPipeline implements AutoCloseable {
   /** Waits for all queued hashing and returns the span and blob digests. */
   Digests finish() throws IOException {
     try {
-      return worker.submit(() -> new Digests(spans.finish(), Digest.fromSha256(blob.digest()))).get();
+      return worker
+          .submit(() -> new Digests(spans.finish(), Digest.fromSha256(blob.digest())))
+          .get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while hashing");

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * Hashes the compressed bytes of each gzip span while the blob streams past once. Span {@code i}
- * covers {@code [in(i) - (bits(i) != 0 ? 1 : 0), in(i+1))}, so when a span starts mid-byte the
- * byte before its checkpoint is hashed into both neighbours; bytes before checkpoint 0 (the gzip
- * header) belong to no span.
+ * covers {@code [in(i) - (bits(i) != 0 ? 1 : 0), in(i+1))}, so when a span starts mid-byte the byte
+ * before its checkpoint is hashed into both neighbours; bytes before checkpoint 0 (the gzip header)
+ * belong to no span.
  */
 final class SpanHasher {
   private final MessageDigest md = Digest.newSha256();
@@ -46,8 +46,10 @@ final class SpanHasher {
     open = true;
     if (bits != 0) {
       long shared = in - 1;
-      md.update(chunk != null && shared >= chunkPos ? chunk[(int) (shared - chunkPos)]
-          : lastByteOfPreviousChunk);
+      md.update(
+          chunk != null && shared >= chunkPos
+              ? chunk[(int) (shared - chunkPos)]
+              : lastByteOfPreviousChunk);
     }
     hashedUpTo = in;
   }

@@ -1,13 +1,12 @@
 package dev.finch.soci.ztoc.compression;
 
 import com.google.flatbuffers.FlatBufferBuilder;
-import dev.finch.soci.ztoc.ZtocException;
 import dev.finch.soci.ztoc.fbs.FbsTarZinfo;
 
 /**
  * Spans of an uncompressed tar layer: fixed {@code spanSize} slices of the blob, so compressed and
- * uncompressed offsets coincide. Serialised as the reference's {@code TarZinfo} FlatBuffer
- * ({@code ztoc/compression/fbs/zinfo.fbs}).
+ * uncompressed offsets coincide. Serialised as the reference's {@code TarZinfo} FlatBuffer ({@code
+ * ztoc/compression/fbs/zinfo.fbs}).
  *
  * @param spanSize bytes per span
  * @param size layer blob size
@@ -31,12 +30,11 @@ public record TarZinfo(long spanSize, long size) implements Zinfo {
     try {
       fb = FbsTarZinfo.root(bytes);
       if (fb.version() != VERSION) {
-        throw new ZtocException(
-            "tar zinfo: expected version " + VERSION + ", got " + fb.version());
+        throw new ZtocException("tar zinfo: expected version " + VERSION + ", got " + fb.version());
       }
       if (fb.spanSize() <= 0 || fb.size() < 0) {
-        throw new ZtocException("tar zinfo: invalid span size " + fb.spanSize()
-            + " or size " + fb.size());
+        throw new ZtocException(
+            "tar zinfo: invalid span size " + fb.spanSize() + " or size " + fb.size());
       }
       return new TarZinfo(fb.spanSize(), fb.size());
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
@@ -92,8 +90,16 @@ public record TarZinfo(long spanSize, long size) implements Zinfo {
       throws ZtocException {
     long skip = offset - startCompressedOffset(spanId);
     if (skip < 0 || skip + len > srcLen) {
-      throw new ZtocException("tar span " + spanId + ": range [" + offset + ", " + (offset + len)
-          + ") is outside the " + srcLen + " supplied bytes");
+      throw new ZtocException(
+          "tar span "
+              + spanId
+              + ": range ["
+              + offset
+              + ", "
+              + (offset + len)
+              + ") is outside the "
+              + srcLen
+              + " supplied bytes");
     }
     System.arraycopy(src, srcOff + (int) skip, dst, dstOff, len);
   }

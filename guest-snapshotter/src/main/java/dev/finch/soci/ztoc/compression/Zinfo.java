@@ -1,16 +1,16 @@
 package dev.finch.soci.ztoc.compression;
 
 import dev.finch.soci.oci.MediaTypes.Compression;
-import dev.finch.soci.ztoc.ZtocException;
 
 /**
  * The span map of one layer: where each span starts in the compressed blob and in the tar, and how
  * to turn a span's compressed bytes back into tar bytes. A span can be fetched (one HTTP range) and
  * decompressed without any other span, which is what makes lazy loading possible.
  *
- * <p>Typical use: {@code Zinfo z = info.zinfo();} (for a {@link dev.finch.soci.ztoc.CompressionInfo}) then for a file
- * at tar offset {@code o}, {@code z.spanIdForUncompressedOffset(o)} names the first span, whose
- * compressed range is {@code [startCompressedOffset(s), endCompressedOffset(s, blobSize))}.
+ * <p>Typical use: {@code Zinfo z = info.zinfo();} (for a {@link
+ * dev.finch.soci.ztoc.CompressionInfo}) then for a file at tar offset {@code o}, {@code
+ * z.spanIdForUncompressedOffset(o)} names the first span, whose compressed range is {@code
+ * [startCompressedOffset(s), endCompressedOffset(s, blobSize))}.
  */
 public sealed interface Zinfo permits GzipZinfo, TarZinfo {
 
@@ -19,11 +19,16 @@ public sealed interface Zinfo permits GzipZinfo, TarZinfo {
     return of(algorithm, java.lang.foreign.MemorySegment.ofArray(checkpoints));
   }
 
-  /** {@link #of(Compression, byte[])} for checkpoint bytes anywhere (a gzip zinfo's windows stay there). */
-  static Zinfo of(Compression algorithm, java.lang.foreign.MemorySegment checkpoints) throws ZtocException {
+  /**
+   * {@link #of(Compression, byte[])} for checkpoint bytes anywhere (a gzip zinfo's windows stay
+   * there).
+   */
+  static Zinfo of(Compression algorithm, java.lang.foreign.MemorySegment checkpoints)
+      throws ZtocException {
     return switch (algorithm) {
       case GZIP -> GzipZinfo.parse(checkpoints);
-      case UNCOMPRESSED, UNKNOWN -> TarZinfo.parse(checkpoints.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+      case UNCOMPRESSED, UNKNOWN ->
+          TarZinfo.parse(checkpoints.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
       case ZSTD -> throw new ZtocException("zinfo: zstd layers are not supported");
     };
   }

@@ -5,12 +5,13 @@ import com.google.flatbuffers.Table;
 import java.nio.ByteBuffer;
 
 /**
- * {@code table CompressionInfo { compression_algorithm:CompressionAlgorithm = Gzip; max_span_id:int;
- * span_digests:[string]; checkpoints:[ubyte]; }}.
+ * {@code table CompressionInfo { compression_algorithm:CompressionAlgorithm = Gzip;
+ * max_span_id:int; span_digests:[string]; checkpoints:[ubyte]; }}.
  */
 public final class FbsCompressionInfo extends Table {
   /** {@code enum CompressionAlgorithm : byte { Gzip = 1, Uncompressed = 2 }}. */
   public static final byte ALGORITHM_GZIP = 1;
+
   public static final byte ALGORITHM_UNCOMPRESSED = 2;
 
   private static final int SLOT_ALGORITHM = 0;
@@ -50,7 +51,8 @@ public final class FbsCompressionInfo extends Table {
     if (o == 0) {
       return java.lang.foreign.MemorySegment.ofArray(new byte[0]);
     }
-    return java.lang.foreign.MemorySegment.ofBuffer(bb.duplicate().clear()).asSlice(__vector(o), __vector_len(o));
+    return java.lang.foreign.MemorySegment.ofBuffer(bb.duplicate().clear())
+        .asSlice(__vector(o), __vector_len(o));
   }
 
   public static void start(FlatBufferBuilder b) {

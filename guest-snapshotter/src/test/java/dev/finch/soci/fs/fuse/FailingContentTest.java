@@ -24,7 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** FileContent failures become EIO for that read only; the mount keeps serving and still unmounts. */
+/**
+ * FileContent failures become EIO for that read only; the mount keeps serving and still unmounts.
+ */
 class FailingContentTest {
   @TempDir Path tmp;
   Path mnt;
@@ -62,20 +64,23 @@ class FailingContentTest {
     long big = ino("a/big");
     long page = ino("a/page");
     long one = ino("a/one");
-    FileContent content = (LayerNode.RegularFile f, long off, ByteBuffer dst) -> {
-      if (f.inode() == big) {
-        throw new IOException("span fetch failed");
-      } else if (f.inode() == page) {
-        return 0;
-      } else if (f.inode() == one) {
-        throw new IllegalStateException("bug in a FileContent");
-      }
-      return tar.read(f, off, dst);
-    };
+    FileContent content =
+        (LayerNode.RegularFile f, long off, ByteBuffer dst) -> {
+          if (f.inode() == big) {
+            throw new IOException("span fetch failed");
+          } else if (f.inode() == page) {
+            return 0;
+          } else if (f.inode() == one) {
+            throw new IllegalStateException("bug in a FileContent");
+          }
+          return tar.read(f, off, dst);
+        };
     mount = LayerMount.mount(mnt, tree, content);
     for (String path : new String[] {"a/big", "a/page", "a/one"}) {
-      assertThatThrownBy(() -> Files.readAllBytes(mnt.resolve(path))).as(path)
-          .isInstanceOf(IOException.class).hasMessageContaining("Input/output error");
+      assertThatThrownBy(() -> Files.readAllBytes(mnt.resolve(path)))
+          .as(path)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("Input/output error");
     }
     assertThat(Files.readString(mnt.resolve("opq/kept"))).isEqualTo("kept\n");
     assertThat(Files.size(mnt.resolve("a/big"))).isEqualTo(SampleLayer.BIG.length);
@@ -85,42 +90,50 @@ class FailingContentTest {
   @Test
   void unmountInterruptsReadsBlockedInFileContent() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
-    FileContent blocking = (f, off, dst) -> {
-      entered.countDown();
-      try {
-        new CountDownLatch(1).await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
-      throw new IOException("unreachable");
-    };
+    FileContent blocking =
+        (f, off, dst) -> {
+          entered.countDown();
+          try {
+            new CountDownLatch(1).await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+          }
+          throw new IOException("unreachable");
+        };
     mount = LayerMount.mount(mnt, tree, blocking);
-    CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
-      try {
-        return Files.readAllBytes(mnt.resolve("a/page"));
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<byte[]> reader =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return Files.readAllBytes(mnt.resolve("a/page"));
+              } catch (IOException e) {
+                throw new RuntimeException(e);
+              }
+            });
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     long start = System.nanoTime();
     mount.close();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(mount.isServing()).isFalse();
-    assertThatThrownBy(() -> reader.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> reader.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(RuntimeException.class);
   }
 
   @Test
   void openKeepsThePageCacheSoRereadsDoNotHitFileContent() throws IOException {
     long page = ino("a/page");
     AtomicInteger calls = new AtomicInteger();
-    mount = LayerMount.mount(mnt, tree, (f, off, dst) -> {
-      if (f.inode() == page) {
-        calls.incrementAndGet();
-      }
-      return tar.read(f, off, dst);
-    });
+    mount =
+        LayerMount.mount(
+            mnt,
+            tree,
+            (f, off, dst) -> {
+              if (f.inode() == page) {
+                calls.incrementAndGet();
+              }
+              return tar.read(f, off, dst);
+            });
     assertThat(Files.readAllBytes(mnt.resolve("a/page"))).isEqualTo(SampleLayer.PAGE);
     int afterFirst = calls.get();
     assertThat(afterFirst).isPositive();

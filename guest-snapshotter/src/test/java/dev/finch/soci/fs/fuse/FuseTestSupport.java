@@ -16,8 +16,8 @@ final class FuseTestSupport {
   private FuseTestSupport() {}
 
   /**
-   * Skips the test unless this process is root with {@code /dev/fuse}; under {@code CI=true} a missing
-   * precondition fails instead, so CI can never pass by skipping.
+   * Skips the test unless this process is root with {@code /dev/fuse}; under {@code CI=true} a
+   * missing precondition fails instead, so CI can never pass by skipping.
    */
   static void requireRootAndFuse() {
     boolean root = "root".equals(System.getProperty("user.name"));
@@ -36,7 +36,8 @@ final class FuseTestSupport {
   static List<String> mountsUnder(Path dir) throws IOException {
     String prefix = dir.toAbsolutePath().normalize().toString();
     List<String> out = new ArrayList<>();
-    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+    for (String line :
+        Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
       String mp = line.split(" ")[4].replace("\\040", " ");
       if (mp.equals(prefix) || mp.startsWith(prefix + "/")) {
         out.add(line);

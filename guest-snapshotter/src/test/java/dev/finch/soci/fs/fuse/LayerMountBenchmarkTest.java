@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Measures sequential read throughput through the mount against reading the backing file directly, and
- * stat latency over 10k files. Both sides read from the page cache (the backing file is pre-read), so
- * the difference is the FUSE path. Numbers go to stdout and {@code target/fuse-benchmark.txt}.
+ * Measures sequential read throughput through the mount against reading the backing file directly,
+ * and stat latency over 10k files. Both sides read from the page cache (the backing file is
+ * pre-read), so the difference is the FUSE path. Numbers go to stdout and {@code
+ * target/fuse-benchmark.txt}.
  */
 class LayerMountBenchmarkTest {
   private static final int MIB = 1024 * 1024;
@@ -85,7 +86,8 @@ class LayerMountBenchmarkTest {
         ReadResult d = readAll(data);
         assertThat(d.checksum()).isEqualTo(warm.checksum());
         direct[i] = d.nanos();
-        try (LayerMount m = LayerMount.mount(mnt, tree, content, MountOptions.defaults().withStatfsPath(tmp))) {
+        try (LayerMount m =
+            LayerMount.mount(mnt, tree, content, MountOptions.defaults().withStatfsPath(tmp))) {
           ReadResult f = readAll(m.mountpoint().resolve("big.bin"));
           assertThat(f.checksum()).isEqualTo(warm.checksum());
           fuse[i] = f.nanos();
@@ -93,8 +95,10 @@ class LayerMountBenchmarkTest {
       }
     }
     assertNoMountsUnder(mnt);
-    report.add(String.format("sequential read %d MiB, 1 MiB buffer, backing file in page cache, fresh mount each round:",
-        FILE_MIB));
+    report.add(
+        String.format(
+            "sequential read %d MiB, 1 MiB buffer, backing file in page cache, fresh mount each round:",
+            FILE_MIB));
     report.add("  direct file : " + rates(direct));
     report.add("  through FUSE: " + rates(fuse));
     statLatency(Files.createDirectory(tmp.resolve("mnt2")));
@@ -106,7 +110,9 @@ class LayerMountBenchmarkTest {
 
   private static String rates(long[] nanos) {
     long best = Arrays.stream(nanos).min().orElseThrow();
-    return String.format("best %.0f MiB/s, rounds %s", mibPerSecond(best),
+    return String.format(
+        "best %.0f MiB/s, rounds %s",
+        mibPerSecond(best),
         Arrays.stream(nanos).mapToObj(n -> String.format("%.0f", mibPerSecond(n))).toList());
   }
 
@@ -119,9 +125,14 @@ class LayerMountBenchmarkTest {
       names.add(name);
     }
     LayerTree tree = LayerTree.build(entries);
-    try (LayerMount m = LayerMount.mount(mnt, tree, (f, off, dst) -> {
-      throw new IOException("not read in this benchmark");
-    }, MountOptions.defaults().withStatfsPath(tmp))) {
+    try (LayerMount m =
+        LayerMount.mount(
+            mnt,
+            tree,
+            (f, off, dst) -> {
+              throw new IOException("not read in this benchmark");
+            },
+            MountOptions.defaults().withStatfsPath(tmp))) {
       for (String pass : List.of("first", "second")) {
         long listStart = System.nanoTime();
         int listed = 0;
@@ -132,23 +143,33 @@ class LayerMountBenchmarkTest {
         }
         long listNanos = System.nanoTime() - listStart;
         assertThat(listed).isEqualTo(STAT_FILES);
-        report.add(String.format("readdir of 10 dirs x 1000 entries, %s pass: %.1f ms total", pass, listNanos / 1e6));
+        report.add(
+            String.format(
+                "readdir of 10 dirs x 1000 entries, %s pass: %.1f ms total",
+                pass, listNanos / 1e6));
       }
       for (String pass : List.of("cold (lookup+getattr)", "warm (within 1 s entry/attr timeout)")) {
         long[] lat = new long[STAT_FILES];
         long start = System.nanoTime();
         for (int i = 0; i < STAT_FILES; i++) {
           long t0 = System.nanoTime();
-          BasicFileAttributes a = Files.readAttributes(mnt.resolve(names.get(i)), BasicFileAttributes.class,
-              LinkOption.NOFOLLOW_LINKS);
+          BasicFileAttributes a =
+              Files.readAttributes(
+                  mnt.resolve(names.get(i)), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
           lat[i] = System.nanoTime() - t0;
           assertThat(a.size()).isEqualTo(i);
         }
         long total = System.nanoTime() - start;
         Arrays.sort(lat);
-        report.add(String.format("stat of %d files, %s: total %.0f ms, mean %.1f us, p50 %.1f us, p99 %.1f us",
-            STAT_FILES, pass, total / 1e6, total / 1e3 / STAT_FILES, lat[STAT_FILES / 2] / 1e3,
-            lat[STAT_FILES * 99 / 100] / 1e3));
+        report.add(
+            String.format(
+                "stat of %d files, %s: total %.0f ms, mean %.1f us, p50 %.1f us, p99 %.1f us",
+                STAT_FILES,
+                pass,
+                total / 1e6,
+                total / 1e3 / STAT_FILES,
+                lat[STAT_FILES / 2] / 1e3,
+                lat[STAT_FILES * 99 / 100] / 1e3));
       }
     }
     assertNoMountsUnder(mnt);
@@ -168,6 +189,8 @@ class LayerMountBenchmarkTest {
       best = Math.min(best, System.nanoTime() - start);
       assertThat(tree.nodeCount()).isEqualTo(n + 503);
     }
-    report.add(String.format("LayerTree.build of %d entries in 500 dirs: best of 3 %.0f ms", n, best / 1e6));
+    report.add(
+        String.format(
+            "LayerTree.build of %d entries in 500 dirs: best of 3 %.0f ms", n, best / 1e6));
   }
 }

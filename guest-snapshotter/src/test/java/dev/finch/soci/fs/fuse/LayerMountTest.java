@@ -3,37 +3,36 @@ package dev.finch.soci.fs.fuse;
 import static dev.finch.soci.fs.fuse.FuseTestSupport.assertNoMountsUnder;
 import static dev.finch.soci.fs.fuse.FuseTestSupport.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.nio.file.ExtendedOpenOption;
+import dev.finch.soci.fs.FileContent;
 import dev.finch.soci.fs.LayerEntry;
 import dev.finch.soci.fs.LayerTree;
 import dev.finch.soci.fs.SampleLayer;
 import dev.finch.soci.fs.TestTar;
 import dev.finch.soci.fs.UncompressedTarContent;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import com.sun.nio.file.ExtendedOpenOption;
-import dev.finch.soci.fs.FileContent;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,19 +59,20 @@ class LayerMountTest {
     tree = LayerTree.build(entries);
     content = UncompressedTarContent.open(tar);
     mnt = Files.createDirectory(tmp.resolve("mnt"));
-    FileContent counting = (f, off, dst) -> {
-      int now = inFlight.incrementAndGet();
-      maxInFlight.accumulateAndGet(now, Math::max);
-      try {
-        Thread.sleep(1);
-        return content.read(f, off, dst);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      } finally {
-        inFlight.decrementAndGet();
-      }
-    };
+    FileContent counting =
+        (f, off, dst) -> {
+          int now = inFlight.incrementAndGet();
+          maxInFlight.accumulateAndGet(now, Math::max);
+          try {
+            Thread.sleep(1);
+            return content.read(f, off, dst);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        };
     mount = LayerMount.mount(mnt, tree, counting, MountOptions.defaults().withStatfsPath(tmp));
   }
 
@@ -98,15 +98,22 @@ class LayerMountTest {
 
   @Test
   void mountTableShowsSociFuse() throws IOException {
-    assertThat(FuseTestSupport.mountsUnder(mnt)).singleElement().satisfies(line ->
-        assertThat(line).contains(" - fuse.rawBridge soci ").contains(" ro,").contains("allow_other")
-            .doesNotContain("nosuid"));
+    assertThat(FuseTestSupport.mountsUnder(mnt))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .contains(" - fuse.rawBridge soci ")
+                    .contains(" ro,")
+                    .contains("allow_other")
+                    .doesNotContain("nosuid"));
   }
 
   @Test
   void rootListing() throws IOException {
     try (Stream<Path> s = Files.list(mnt)) {
-      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("a", "dev", "long", "opq", "x");
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .containsExactly("a", "dev", "long", "opq", "x");
     }
     assertThat(unix("")).containsEntry("ino", 1L);
   }
@@ -114,8 +121,12 @@ class LayerMountTest {
   @Test
   void regularFileAttributesAndBytes() throws IOException {
     Map<String, Object> a = unix("a/empty");
-    assertThat(a).containsEntry("mode", 0100644).containsEntry("uid", 1234).containsEntry("gid", 5678)
-        .containsEntry("size", 0L).containsEntry("nlink", 1)
+    assertThat(a)
+        .containsEntry("mode", 0100644)
+        .containsEntry("uid", 1234)
+        .containsEntry("gid", 5678)
+        .containsEntry("size", 0L)
+        .containsEntry("nlink", 1)
         .containsEntry("lastModifiedTime", FileTime.from(TestTar.MTIME));
     assertThat(Files.readAllBytes(mnt.resolve("a/one"))).isEqualTo(SampleLayer.ONE);
     assertThat(Files.readAllBytes(mnt.resolve("a/page"))).isEqualTo(SampleLayer.PAGE);
@@ -126,14 +137,29 @@ class LayerMountTest {
   @Test
   void statMatchesCoreutils() throws Exception {
     assertThat(run("stat", "-c", "%A %u %g %s %h %i %Y.%y", mnt.resolve("a/one").toString()).trim())
-        .startsWith("-rw-r----- 0 0 1 2 " + tree.resolve("a/one").orElseThrow().inode() + " 1612325106.");
+        .startsWith(
+            "-rw-r----- 0 0 1 2 " + tree.resolve("a/one").orElseThrow().inode() + " 1612325106.");
   }
 
   @Test
   void everyNodeHasItsTreeInode() throws IOException {
-    for (String path : List.of("a", "a/b", "a/b/c", "a/empty", "a/link", "a/hard", "dev/null", "dev/fifo",
-        "a/gone", "opq/kept", SampleLayer.LONG_NAME, "x/y/implicit.txt")) {
-      assertThat(unix(path).get("ino")).as(path).isEqualTo(tree.resolve(path).orElseThrow().inode());
+    for (String path :
+        List.of(
+            "a",
+            "a/b",
+            "a/b/c",
+            "a/empty",
+            "a/link",
+            "a/hard",
+            "dev/null",
+            "dev/fifo",
+            "a/gone",
+            "opq/kept",
+            SampleLayer.LONG_NAME,
+            "x/y/implicit.txt")) {
+      assertThat(unix(path).get("ino"))
+          .as(path)
+          .isEqualTo(tree.resolve(path).orElseThrow().inode());
     }
   }
 
@@ -141,14 +167,20 @@ class LayerMountTest {
   void specialModeBits() throws IOException {
     assertThat(unix("a/setuid")).containsEntry("mode", 0104755);
     assertThat(unix("a/sticky-setgid")).containsEntry("mode", 0103775);
-    assertThat(unix("a")).containsEntry("mode", 040750).containsEntry("uid", 1000).containsEntry("gid", 1001);
+    assertThat(unix("a"))
+        .containsEntry("mode", 040750)
+        .containsEntry("uid", 1000)
+        .containsEntry("gid", 1001);
     assertThat(unix("a/b/c")).containsEntry("mode", 040700);
   }
 
   @Test
   void directoriesCountSubdirsAndImplicitOnesAre0755() throws IOException {
     assertThat(unix("a")).containsEntry("nlink", 3);
-    assertThat(unix("a/b")).containsEntry("mode", 040755).containsEntry("nlink", 3).containsEntry("uid", 0)
+    assertThat(unix("a/b"))
+        .containsEntry("mode", 040755)
+        .containsEntry("nlink", 3)
+        .containsEntry("uid", 0)
         .containsEntry("lastModifiedTime", FileTime.fromMillis(0));
     assertThat(unix("x")).containsEntry("nlink", 3);
     assertThat(unix("x/y")).containsEntry("nlink", 2);
@@ -174,17 +206,36 @@ class LayerMountTest {
     assertThat(unix("dev/null")).containsEntry("mode", 020666).containsEntry("rdev", (1L << 8) | 3);
     assertThat(unix("dev/sda")).containsEntry("mode", 060660).containsEntry("rdev", 8L << 8);
     assertThat(unix("dev/fifo")).containsEntry("mode", 010644).containsEntry("rdev", 0L);
-    assertThat(Files.readAttributes(mnt.resolve("dev/fifo"), BasicFileAttributes.class, NOFOLLOW).isOther()).isTrue();
+    assertThat(
+            Files.readAttributes(mnt.resolve("dev/fifo"), BasicFileAttributes.class, NOFOLLOW)
+                .isOther())
+        .isTrue();
   }
 
   @Test
   void whiteoutIsCharDevice00AndMarkersAreHidden() throws IOException {
     try (Stream<Path> s = Files.list(mnt.resolve("a"))) {
-      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("b", "big", "empty", "gone", "hard",
-          "link", "one", "page", "setuid", "sticky-setgid", "xattr");
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .containsExactly(
+              "b",
+              "big",
+              "empty",
+              "gone",
+              "hard",
+              "link",
+              "one",
+              "page",
+              "setuid",
+              "sticky-setgid",
+              "xattr");
     }
-    assertThat(unix("a/gone")).containsEntry("mode", 020000).containsEntry("rdev", 0L).containsEntry("uid", 0)
-        .containsEntry("gid", 0).containsEntry("nlink", 1).containsEntry("size", 0L);
+    assertThat(unix("a/gone"))
+        .containsEntry("mode", 020000)
+        .containsEntry("rdev", 0L)
+        .containsEntry("uid", 0)
+        .containsEntry("gid", 0)
+        .containsEntry("nlink", 1)
+        .containsEntry("size", 0L);
     assertThat(Files.exists(mnt.resolve("a/.wh.gone"), NOFOLLOW)).isFalse();
     try (Stream<Path> s = Files.list(mnt.resolve("opq"))) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("kept");
@@ -216,36 +267,53 @@ class LayerMountTest {
     ByteBuffer buf = ByteBuffer.allocate(view.size("foo"));
     view.read("foo", buf);
     assertThat(new String(buf.array(), StandardCharsets.UTF_8)).isEqualTo("bar");
-    assertThat(run("getfattr", "-d", "-m", "-", "--absolute-names", mnt.resolve("a/xattr").toString()))
-        .contains("trusted.t=\"tv\"").contains("user.foo=\"bar\"").doesNotContain("comment");
-    assertThat(run("getfattr", "-n", "trusted.overlay.opaque", "--only-values", "--absolute-names",
-        mnt.resolve("opq").toString())).isEqualTo("y");
-    assertThat(run("getfattr", "-d", "-m", "-", "--absolute-names", mnt.resolve("a").toString())).isEmpty();
-    Process p = new ProcessBuilder("getfattr", "-n", "user.nope", mnt.resolve("a/xattr").toString())
-        .redirectErrorStream(true).start();
-    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("No such attribute");
+    assertThat(
+            run("getfattr", "-d", "-m", "-", "--absolute-names", mnt.resolve("a/xattr").toString()))
+        .contains("trusted.t=\"tv\"")
+        .contains("user.foo=\"bar\"")
+        .doesNotContain("comment");
+    assertThat(
+            run(
+                "getfattr",
+                "-n",
+                "trusted.overlay.opaque",
+                "--only-values",
+                "--absolute-names",
+                mnt.resolve("opq").toString()))
+        .isEqualTo("y");
+    assertThat(run("getfattr", "-d", "-m", "-", "--absolute-names", mnt.resolve("a").toString()))
+        .isEmpty();
+    Process p =
+        new ProcessBuilder("getfattr", "-n", "user.nope", mnt.resolve("a/xattr").toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .contains("No such attribute");
     assertThat(p.waitFor()).isEqualTo(1);
   }
 
   @Test
   void statfsReportsTheGivenDirectorysFilesystem() throws Exception {
     String fmt = "%b %S %c %l";
-    assertThat(run("stat", "-f", "-c", fmt, mnt.toString())).isEqualTo(run("stat", "-f", "-c", fmt, tmp.toString()));
+    assertThat(run("stat", "-f", "-c", fmt, mnt.toString()))
+        .isEqualTo(run("stat", "-f", "-c", fmt, tmp.toString()));
   }
 
   @Test
   void isReadOnlyAndMissingNamesAreAbsent() {
     assertThat(Files.exists(mnt.resolve("nope"))).isFalse();
     assertThat(Files.exists(mnt.resolve("a/nope/deeper"))).isFalse();
-    assertThatThrownBy(() -> Files.writeString(mnt.resolve("a/one"), "w")).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> Files.writeString(mnt.resolve("a/one"), "w"))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("Read-only file system");
     assertThatThrownBy(() -> Files.createFile(mnt.resolve("new"))).isInstanceOf(IOException.class);
     assertThatThrownBy(() -> Files.delete(mnt.resolve("a/one"))).isInstanceOf(IOException.class);
   }
 
   /**
-   * Half of the readers use O_DIRECT with block-aligned ranges, which bypasses the page cache so every
-   * one of their reads reaches {@link FileContent}; the other half read arbitrary ranges through it.
+   * Half of the readers use O_DIRECT with block-aligned ranges, which bypasses the page cache so
+   * every one of their reads reaches {@link FileContent}; the other half read arbitrary ranges
+   * through it.
    */
   @Test
   void thirtyTwoConcurrentReadersOfRandomRanges() throws Exception {
@@ -257,36 +325,44 @@ class LayerMountTest {
       for (int t = 0; t < 32; t++) {
         long seed = t;
         boolean direct = t % 2 == 0;
-        results.add(pool.submit(() -> {
-          Random r = new Random(seed);
-          int checked = 0;
-          OpenOption[] opts = direct
-              ? new OpenOption[] {StandardOpenOption.READ, ExtendedOpenOption.DIRECT}
-              : new OpenOption[] {StandardOpenOption.READ};
-          try (FileChannel ch = FileChannel.open(big, opts)) {
-            for (int i = 0; i < 50; i++) {
-              int off = r.nextInt(want.length);
-              int len = 1 + r.nextInt(300_000);
-              if (direct) {
-                off = off / block * block;
-                len = (len + block - 1) / block * block;
-              }
-              int expect = Math.min(len, want.length - off);
-              ByteBuffer bb = direct
-                  ? ByteBuffer.allocateDirect(len + block).alignedSlice(block).limit(len)
-                  : ByteBuffer.allocate(len);
-              while (bb.position() < expect && ch.read(bb, off + bb.position()) > 0) {
-                // keep reading until the range is complete
-              }
-              assertThat(bb.position()).isEqualTo(expect);
-              byte[] got = new byte[expect];
-              bb.flip().get(got);
-              assertThat(Arrays.equals(got, 0, expect, want, off, off + expect)).as("range %d+%d", off, len).isTrue();
-              checked++;
-            }
-          }
-          return checked;
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  Random r = new Random(seed);
+                  int checked = 0;
+                  OpenOption[] opts =
+                      direct
+                          ? new OpenOption[] {StandardOpenOption.READ, ExtendedOpenOption.DIRECT}
+                          : new OpenOption[] {StandardOpenOption.READ};
+                  try (FileChannel ch = FileChannel.open(big, opts)) {
+                    for (int i = 0; i < 50; i++) {
+                      int off = r.nextInt(want.length);
+                      int len = 1 + r.nextInt(300_000);
+                      if (direct) {
+                        off = off / block * block;
+                        len = (len + block - 1) / block * block;
+                      }
+                      int expect = Math.min(len, want.length - off);
+                      ByteBuffer bb =
+                          direct
+                              ? ByteBuffer.allocateDirect(len + block)
+                                  .alignedSlice(block)
+                                  .limit(len)
+                              : ByteBuffer.allocate(len);
+                      while (bb.position() < expect && ch.read(bb, off + bb.position()) > 0) {
+                        // keep reading until the range is complete
+                      }
+                      assertThat(bb.position()).isEqualTo(expect);
+                      byte[] got = new byte[expect];
+                      bb.flip().get(got);
+                      assertThat(Arrays.equals(got, 0, expect, want, off, off + expect))
+                          .as("range %d+%d", off, len)
+                          .isTrue();
+                      checked++;
+                    }
+                  }
+                  return checked;
+                }));
       }
       for (Future<Integer> f : results) {
         assertThat(f.get()).isEqualTo(50);

@@ -27,18 +27,44 @@ class MountOptionsTest {
 
   @Test
   void optionalFlags() {
-    MountOptions o = new MountOptions("x", "", false, false, true, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-        null, 1);
+    MountOptions o =
+        new MountOptions(
+            "x", "", false, false, true, Duration.ZERO, Duration.ZERO, Duration.ZERO, null, 1);
     assertThat(o.fuseOptionString()).isEqualTo("ro,fsname=x,nosuid,default_permissions");
     assertThat(MountOptions.seconds(Duration.ofMillis(1500))).isEqualTo(1.5);
   }
 
   @Test
   void rejectsValuesThatWouldInjectOptions() {
-    assertThatThrownBy(() -> new MountOptions("soci,dev", "", true, true, false, Duration.ZERO, Duration.ZERO,
-        Duration.ZERO, null, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("soci,dev");
-    assertThatThrownBy(() -> new MountOptions("soci", "", true, true, false, Duration.ZERO, Duration.ZERO,
-        Duration.ZERO, null, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                new MountOptions(
+                    "soci,dev",
+                    "",
+                    true,
+                    true,
+                    false,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    null,
+                    1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("soci,dev");
+    assertThatThrownBy(
+            () ->
+                new MountOptions(
+                    "soci",
+                    "",
+                    true,
+                    true,
+                    false,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    Duration.ZERO,
+                    null,
+                    0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -46,7 +72,8 @@ class MountOptionsTest {
     Path file = Files.writeString(tmp.resolve("f"), "x");
     LayerTree tree = LayerTree.build(List.of());
     assertThatThrownBy(() -> LayerMount.mount(file, tree, (f, off, dst) -> 0))
-        .isInstanceOf(IOException.class).hasMessageContaining("not a directory");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not a directory");
     assertThatThrownBy(() -> LayerMount.mount(tmp.resolve("missing"), tree, (f, off, dst) -> 0))
         .isInstanceOf(IOException.class);
   }

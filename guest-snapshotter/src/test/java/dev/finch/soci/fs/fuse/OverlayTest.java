@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What containerd does with our mounts: overlayfs with two FUSE layers as lowerdirs (the upper layer
- * whiting out and opaquing parts of the lower one) and a tmpfs upper/work dir for the container.
+ * What containerd does with our mounts: overlayfs with two FUSE layers as lowerdirs (the upper
+ * layer whiting out and opaquing parts of the lower one) and a tmpfs upper/work dir for the
+ * container.
  */
 class OverlayTest {
   @TempDir Path tmp;
@@ -32,19 +33,21 @@ class OverlayTest {
   @BeforeEach
   void mountLayers() throws Exception {
     FuseTestSupport.requireRootAndFuse();
-    Path lowerTar = new TestTar()
-        .file("keep", TestTar.utf8("keep\n"))
-        .file("gone", TestTar.utf8("gone\n"))
-        .file("opq/old", TestTar.utf8("old\n"))
-        .file("dir/x", TestTar.utf8("x\n"))
-        .write(tmp.resolve("lower.tar"));
-    Path upperTar = new TestTar()
-        .file(".wh.gone", new byte[0])
-        .dir("opq", 0755, 0, 0)
-        .file("opq/.wh..wh..opq", new byte[0])
-        .file("opq/new", TestTar.utf8("new\n"))
-        .file("dir/y", TestTar.utf8("y\n"))
-        .write(tmp.resolve("upper.tar"));
+    Path lowerTar =
+        new TestTar()
+            .file("keep", TestTar.utf8("keep\n"))
+            .file("gone", TestTar.utf8("gone\n"))
+            .file("opq/old", TestTar.utf8("old\n"))
+            .file("dir/x", TestTar.utf8("x\n"))
+            .write(tmp.resolve("lower.tar"));
+    Path upperTar =
+        new TestTar()
+            .file(".wh.gone", new byte[0])
+            .dir("opq", 0755, 0, 0)
+            .file("opq/.wh..wh..opq", new byte[0])
+            .file("opq/new", TestTar.utf8("new\n"))
+            .file("dir/y", TestTar.utf8("y\n"))
+            .write(tmp.resolve("upper.tar"));
     lower = mountLayer(lowerTar, "lower");
     upper = mountLayer(upperTar, "upper");
   }
@@ -59,8 +62,11 @@ class OverlayTest {
 
   private void mountKernel(Path target, String... mountArgs) throws Exception {
     Files.createDirectories(target);
-    String[] argv = Stream.concat(Stream.of("mount"), Stream.concat(Stream.of(mountArgs), Stream.of(target.toString())))
-        .toArray(String[]::new);
+    String[] argv =
+        Stream.concat(
+                Stream.of("mount"),
+                Stream.concat(Stream.of(mountArgs), Stream.of(target.toString())))
+            .toArray(String[]::new);
     run(argv);
     cleanup.push(() -> run("umount", target.toString()));
   }
@@ -94,8 +100,20 @@ class OverlayTest {
     Files.createDirectories(rw.resolve("upper"));
     Files.createDirectories(rw.resolve("work"));
     Path merged = tmp.resolve("merged");
-    mountKernel(merged, "-t", "overlay", "overlay", "-o",
-        "lowerdir=" + upper + ":" + lower + ",upperdir=" + rw.resolve("upper") + ",workdir=" + rw.resolve("work"));
+    mountKernel(
+        merged,
+        "-t",
+        "overlay",
+        "overlay",
+        "-o",
+        "lowerdir="
+            + upper
+            + ":"
+            + lower
+            + ",upperdir="
+            + rw.resolve("upper")
+            + ",workdir="
+            + rw.resolve("work"));
 
     assertThat(names(merged)).containsExactly("dir", "keep", "opq");
     assertThat(Files.exists(merged.resolve("gone"))).isFalse();

@@ -29,7 +29,8 @@ class WireJsonTest {
   @Test
   void errorResponseSummarisesCodes() throws IOException {
     assertThat(golden("error-response.json", ErrorResponse.class).summary())
-        .isEqualTo("MANIFEST_UNKNOWN: manifest unknown; DENIED: requested access to the resource is denied");
+        .isEqualTo(
+            "MANIFEST_UNKNOWN: manifest unknown; DENIED: requested access to the resource is denied");
   }
 
   @Test
@@ -42,10 +43,12 @@ class WireJsonTest {
   @Test
   void dockerConfigFile() throws IOException {
     DockerConfigFile c = golden("docker-config.json", DockerConfigFile.class);
-    assertThat(c.auths()).containsOnlyKeys("https://index.docker.io/v1/", "127.0.0.1:5000", "ghcr.io");
+    assertThat(c.auths())
+        .containsOnlyKeys("https://index.docker.io/v1/", "127.0.0.1:5000", "ghcr.io");
     assertThat(c.auths().get("https://index.docker.io/v1/").auth()).isEqualTo("dXNlcjpwYXNz");
     assertThat(c.auths().get("ghcr.io").identitytoken()).isEqualTo("refresh");
-    assertThat(c.credHelpers()).containsEntry("123456789012.dkr.ecr.us-east-1.amazonaws.com", "ecr-login");
+    assertThat(c.credHelpers())
+        .containsEntry("123456789012.dkr.ecr.us-east-1.amazonaws.com", "ecr-login");
     assertThat(c.credsStore()).isEqualTo("desktop");
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finch.soci.oci.MediaTypes.Compression;
 import dev.finch.soci.ztoc.Vectors;
-import dev.finch.soci.ztoc.ZtocException;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +12,10 @@ class TarZinfoTest {
   @Test
   void vectorBytesRoundTrip() throws Exception {
     byte[] bytes = Vectors.bytes("layer.tar.tarzinfo.bin");
-    assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("140000000000000000000a001c0018000c000400"
-        + "0a00000000d007000000000000000100000000000000000002000000");
+    assertThat(HexFormat.of().formatHex(bytes))
+        .isEqualTo(
+            "140000000000000000000a001c0018000c000400"
+                + "0a00000000d007000000000000000100000000000000000002000000");
     Zinfo z = Zinfo.of(Compression.UNCOMPRESSED, bytes);
     assertThat(z).isEqualTo(new TarZinfo(65536, 512000));
     assertThat(z.toBytes()).isEqualTo(bytes);
@@ -35,7 +36,8 @@ class TarZinfoTest {
     TarZinfo z = new TarZinfo(4, 10);
     byte[] span = {4, 5, 6, 7};
     assertThat(z.extract(1, span, 5, 2)).containsExactly(5, 6);
-    assertThatThrownBy(() -> z.extract(1, span, 7, 2)).isInstanceOf(ZtocException.class)
+    assertThatThrownBy(() -> z.extract(1, span, 7, 2))
+        .isInstanceOf(ZtocException.class)
         .hasMessage("tar span 1: range [7, 9) is outside the 4 supplied bytes");
   }
 

@@ -1,0 +1,36 @@
+package dev.finch.soci.lazy;
+
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.ImageRef;
+import java.util.Map;
+
+/**
+ * The layer a Prepare is for, as the CRI plugin (or {@code soci rpull}) labels it.
+ *
+ * @param image the image reference as labelled
+ * @param indexLabel the SOCI index digest the puller chose, or null
+ */
+record CriLayer(String image, ImageRef ref, Digest manifest, Digest layer, String indexLabel) {
+  static final String LABEL_IMAGE_REF = "containerd.io/snapshot/cri.image-ref";
+  static final String LABEL_MANIFEST = "containerd.io/snapshot/cri.manifest-digest";
+  static final String LABEL_LAYER = "containerd.io/snapshot/cri.layer-digest";
+  static final String LABEL_INDEX = "containerd.io/snapshot/remote/soci.index.digest";
+
+  /**
+   * The labelled layer; null when one of image-ref, manifest-digest and layer-digest is missing.
+   */
+  static CriLayer of(Map<String, String> labels) {
+    String image = labels.get(LABEL_IMAGE_REF);
+    String manifest = labels.get(LABEL_MANIFEST);
+    String layer = labels.get(LABEL_LAYER);
+    if (image == null || manifest == null || layer == null) {
+      return null;
+    }
+    return new CriLayer(
+        image,
+        ImageRef.parse(image),
+        Digest.parse(manifest),
+        Digest.parse(layer),
+        labels.get(LABEL_INDEX));
+  }
+}

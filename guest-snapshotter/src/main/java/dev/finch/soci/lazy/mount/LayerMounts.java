@@ -1,0 +1,111 @@
+package dev.finch.soci.lazy.mount;
+
+import dev.finch.soci.fs.LayerTree;
+import dev.finch.soci.fs.fuse.LayerMount;
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.ztoc.Ztoc;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The lazily mounted layers, by mountpoint: each a FUSE mount of the layer's zTOC tree over its
+ * span manager ({@link RemoteLayer}), whose spans live in the shared {@link SpanStore} and are
+ * filled by the {@link BackgroundFetcher}. Removing the last mount of a layer drops its spans;
+ * closing keeps them for the next start.
+ */
+public final class LayerMounts implements AutoCloseable {
+  /** A lazily mounted layer: its FUSE mount and its span manager. */
+  private record Mounted(LayerMount mount, RemoteLayer layer) {}
+
+  private final SpanStore spans;
+  private final BackgroundFetcher background;
+  private final Map<Path, Mounted> mounts = new ConcurrentHashMap<>();
+
+  public LayerMounts(SpanStore spans, BackgroundFetcher background) {
+    this.spans = spans;
+    this.background = background;
+  }
+
+  /** The span manager of a layer, not mounted yet (a prefetch may run on it first). */
+  public RemoteLayer open(RegistryClient client, String repository, Digest layer, Ztoc ztoc)
+      throws IOException {
+    return new RemoteLayer(client, repository, layer, ztoc, spans, background);
+  }
+
+  /**
+   * Mounts {@code layer} at {@code fsDir} with the file tree of its zTOC, replacing what was
+   * mounted there, and queues it for the background fetcher.
+   */
+  public void mount(Path fsDir, Ztoc ztoc, RemoteLayer layer) throws IOException {
+    LayerMount mount = LayerMount.mount(fsDir, LayerTree.build(ZtocLayers.entries(ztoc)), layer);
+    Mounted old = mounts.put(fsDir, new Mounted(mount, layer));
+    if (old != null) {
+      background.remove(old.layer());
+      old.mount().close();
+    }
+    background.add(layer);
+  }
+
+  /** Unmounts {@code fsDir}; drops the layer's cached spans unless another mount uses the layer. */
+  public void unmount(Path fsDir) throws IOException {
+    Mounted m = mounts.remove(fsDir);
+    if (m == null) {
+      return;
+    }
+    background.remove(m.layer());
+    m.mount().close();
+    Digest layer = m.layer().digest();
+    if (mounts.values().stream().noneMatch(o -> o.layer().digest().equals(layer))) {
+      spans.dropLayer(layer.hex());
+    }
+  }
+
+  /** Counts of every mount, the background fetcher and the span cache. */
+  public MountStats stats() {
+    List<MountStats.Layer> layers = new ArrayList<>();
+    for (Map.Entry<Path, Mounted> e : mounts.entrySet()) {
+      RemoteLayer l = e.getValue().layer();
+      layers.add(
+          new MountStats.Layer(
+              e.getKey(),
+              l.digest(),
+              l.size(),
+              l.cachedCompressedBytes(),
+              l.servedBytes(),
+              l.fetchedBytes(),
+              l.syncReads(),
+              l.syncFetches(),
+              l.verifyFailures()));
+    }
+    MountStats.Background bg =
+        new MountStats.Background(
+            background.spansFetched.get(),
+            background.failures.get(),
+            background.dropped.get(),
+            background.queued());
+    return new MountStats(layers, bg, spans.bytes(), spans.evictions());
+  }
+
+  /** Shutdown: stops the background fetcher and unmounts every layer, keeping the span cache. */
+  @Override
+  public void close() throws IOException {
+    background.close();
+    IOException first = null;
+    for (Path p : List.copyOf(mounts.keySet())) {
+      Mounted m = mounts.remove(p);
+      try {
+        m.mount().close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

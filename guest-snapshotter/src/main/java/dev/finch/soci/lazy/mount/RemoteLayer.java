@@ -1,0 +1,456 @@
+package dev.finch.soci.lazy.mount;
+
+import dev.finch.soci.fs.FileContent;
+import dev.finch.soci.fs.LayerNode;
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.NativeSha256;
+import dev.finch.soci.registry.ByteRange;
+import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.util.LimitedInputStream;
+import dev.finch.soci.ztoc.Ztoc;
+import dev.finch.soci.ztoc.compression.Zinfo;
+import dev.finch.soci.ztoc.compression.ZtocException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * File bytes of one lazily mounted layer (the span manager): a read maps to spans, and every byte
+ * served comes from the on-disk {@link SpanStore}. Missing spans are fetched from the registry with
+ * one Range request per run of adjacent missing spans (at most {@link #MAX_RUN_BYTES} of compressed
+ * data per request). The response is streamed: each span's compressed bytes are hashed while they
+ * are inflated from its checkpoint into a pending span file, which is published only if the hash is
+ * the zTOC's span digest (a mismatch is fetched again once, alone, then the read fails: unverified
+ * bytes are never served). No span is held in memory, so the daemon's heap stays small whatever the
+ * span size. Concurrent readers of one span wait for one fetch, and so do the background fetcher
+ * and prefetch, which go through the same single-flight path.
+ */
+public final class RemoteLayer implements FileContent {
+  /**
+   * Upper bound of one Range request, so a long read is not one long exchange to repeat on a
+   * failure.
+   */
+  static final long MAX_RUN_BYTES = 32L << 20;
+
+  /** Told when a container read starts and stops waiting on the registry. */
+  interface DemandListener {
+    void demandStarted();
+
+    void demandEnded();
+
+    DemandListener NONE =
+        new DemandListener() {
+          @Override
+          public void demandStarted() {}
+
+          @Override
+          public void demandEnded() {}
+        };
+  }
+
+  private final RegistryClient client;
+  private final String repository;
+  private final Digest layer;
+  private final String hex;
+  private final long compressedSize;
+  private final long uncompressedSize;
+  private final Zinfo zinfo;
+  private final SpanStore store;
+  private final DemandListener demand;
+  private final List<Digest> spanDigests;
+  private final ConcurrentHashMap<Integer, CompletableFuture<Void>> inflight =
+      new ConcurrentHashMap<>();
+  private final AtomicLong fetchedBytes = new AtomicLong();
+  private final AtomicLong servedBytes = new AtomicLong();
+  private final AtomicLong syncReads = new AtomicLong();
+  private final AtomicLong syncFetches = new AtomicLong();
+  private final AtomicLong verifyFailures = new AtomicLong();
+
+  RemoteLayer(
+      RegistryClient client,
+      String repository,
+      Digest layer,
+      Ztoc ztoc,
+      SpanStore store,
+      DemandListener demand)
+      throws IOException {
+    this.client = client;
+    this.repository = repository;
+    this.layer = layer;
+    this.hex = layer.hex();
+    // only sizes, digests and the span map: the TOC and checkpoint bytes of the zTOC are not kept
+    this.compressedSize = ztoc.compressedArchiveSize();
+    this.uncompressedSize = ztoc.uncompressedArchiveSize();
+    this.zinfo = ztoc.compressionInfo().zinfo();
+    this.store = store;
+    this.demand = demand;
+    this.spanDigests = ztoc.compressionInfo().spanDigests();
+  }
+
+  /** The layer blob's digest. */
+  public Digest digest() {
+    return layer;
+  }
+
+  /** Spans of the layer, as its zTOC divides it. */
+  public int spanCount() {
+    return zinfo.maxSpanId() + 1;
+  }
+
+  /** Compressed size of the layer blob. */
+  long size() {
+    return compressedSize;
+  }
+
+  /** Compressed bytes received from the registry for this layer. */
+  long fetchedBytes() {
+    return fetchedBytes.get();
+  }
+
+  long servedBytes() {
+    return servedBytes.get();
+  }
+
+  long syncReads() {
+    return syncReads.get();
+  }
+
+  /** Range requests made because a container read was waiting. */
+  long syncFetches() {
+    return syncFetches.get();
+  }
+
+  long verifyFailures() {
+    return verifyFailures.get();
+  }
+
+  /** Compressed bytes of the spans now in the cache (the reference's {@code fetchedSize}). */
+  long cachedCompressedBytes() {
+    long n = 0;
+    for (int s = 0; s < spanCount(); s++) {
+      if (store.contains(hex, s)) {
+        n += compressedLength(s);
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public int read(LayerNode.RegularFile file, long offset, ByteBuffer dst) throws IOException {
+    long start = file.uncompressedOffset() + offset;
+    long end = start + dst.remaining();
+    int first = zinfo.spanIdForUncompressedOffset(start);
+    int last = zinfo.spanIdForUncompressedOffset(end - 1);
+    syncReads.incrementAndGet();
+    for (int attempt = 0; ; attempt++) {
+      List<Integer> missing = new ArrayList<>();
+      for (int s = first; s <= last; s++) {
+        if (!store.contains(hex, s)) {
+          missing.add(s);
+        }
+      }
+      if (!missing.isEmpty()) {
+        await(missing, true);
+      }
+      int n = copy(first, last, start, end, dst);
+      if (n >= 0) {
+        servedBytes.addAndGet(n);
+        return n;
+      }
+      if (attempt == 2) {
+        throw new IOException(
+            "spans "
+                + first
+                + "-"
+                + last
+                + " of "
+                + layer
+                + " were evicted as soon as they were fetched: [cache] max_bytes is too small for one read");
+      }
+    }
+  }
+
+  // Copies [start, end) of the tar from the cached spans into dst; -1 (dst untouched) if one is
+  // gone.
+  private int copy(int first, int last, long start, long end, ByteBuffer dst) throws IOException {
+    int mark = dst.position();
+    for (int s = first; s <= last; s++) {
+      long spanStart = zinfo.startUncompressedOffset(s);
+      long from = Math.max(start, spanStart);
+      long to = Math.min(end, zinfo.endUncompressedOffset(s, uncompressedSize));
+      int len = Math.toIntExact(to - from);
+      ByteBuffer view = dst.slice(dst.position(), len);
+      if (!store.read(hex, s, uncompressedLength(s), from - spanStart, view)) {
+        dst.position(mark);
+        return -1;
+      }
+      dst.position(dst.position() + len);
+    }
+    return dst.position() - mark;
+  }
+
+  /**
+   * Fetches the next span at or after {@code from} that is neither cached nor being fetched, for
+   * the background fetcher. Answers the span id to continue from, or -1 when every span is cached.
+   */
+  int fetchNextInBackground(int from) throws IOException {
+    int n = spanCount();
+    for (int i = 0; i < n; i++) {
+      int s = (Math.max(from, 0) + i) % n; // from `from` to the end, then from the start
+      if (!store.contains(hex, s) && !inflight.containsKey(s)) {
+        await(List.of(s), false);
+        return s + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** Fetches the listed spans (a prefetch artifact) that are not cached yet; answers how many. */
+  public int prefetch(int[] spanIds) throws IOException {
+    List<Integer> missing = new ArrayList<>();
+    for (int s : spanIds) {
+      if (s >= 0 && s < spanCount() && !store.contains(hex, s)) {
+        missing.add(s);
+      }
+    }
+    if (!missing.isEmpty()) {
+      await(missing, false);
+    }
+    return missing.size();
+  }
+
+  /**
+   * Returns once each listed span is in the store (or has just failed), fetching those no one is
+   * fetching yet and waiting for the others.
+   */
+  private void await(List<Integer> ids, boolean onDemand) throws IOException {
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
+    List<Integer> mine = new ArrayList<>();
+    for (int s : ids) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      CompletableFuture<Void> existing = inflight.putIfAbsent(s, f);
+      if (existing != null) {
+        waits.add(existing);
+        continue;
+      }
+      waits.add(f);
+      if (store.contains(hex, s)) { // fetched and stored by someone else since the caller looked
+        inflight.remove(s, f);
+        f.complete(null);
+      } else {
+        mine.add(s);
+      }
+    }
+    if (onDemand) {
+      demand.demandStarted();
+    }
+    try {
+      fetchRuns(mine, onDemand);
+      for (CompletableFuture<Void> f : waits) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a span of " + layer);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException(String.valueOf(e.getCause()), e.getCause());
+    } finally {
+      if (onDemand) {
+        demand.demandEnded();
+      }
+    }
+  }
+
+  /** Fetches the spans this caller owns: one request per run of consecutive ids, capped in size. */
+  private void fetchRuns(List<Integer> mine, boolean onDemand) {
+    int i = 0;
+    while (i < mine.size()) {
+      int j = i;
+      long bytes = compressedLength(mine.get(i));
+      while (j + 1 < mine.size()
+          && mine.get(j + 1) == mine.get(j) + 1
+          && bytes + compressedLength(mine.get(j + 1)) <= MAX_RUN_BYTES) {
+        j++;
+        bytes += compressedLength(mine.get(j));
+      }
+      int first = mine.get(i);
+      int last = mine.get(j);
+      try {
+        if (onDemand) {
+          syncFetches.incrementAndGet();
+        }
+        fetchRun(first, last);
+      } catch (IOException | RuntimeException e) {
+        IOException io =
+            e instanceof IOException x
+                ? x
+                : new IOException("fetching spans of " + layer + ": " + e.getMessage(), e);
+        for (int s = first; s <= last; s++) {
+          CompletableFuture<Void> f = inflight.remove(s);
+          if (f != null) {
+            f.completeExceptionally(io);
+          }
+        }
+      }
+      i = j + 1;
+    }
+  }
+
+  private void fetchRun(int first, int last) throws IOException {
+    long size = compressedSize;
+    ByteRange range =
+        new ByteRange(zinfo.startCompressedOffset(first), zinfo.endCompressedOffset(last, size));
+    List<Integer> failed =
+        client.readBlobRange(
+            repository,
+            layer,
+            range,
+            body -> {
+              // Adjacent gzip spans can share a byte: when a checkpoint falls inside a byte, the
+              // span after
+              // it starts at that byte, which the span before also ends with. It is replayed from
+              // the tail.
+              Tail in = new Tail(body, range.start());
+              List<Integer> bad = new ArrayList<>();
+              for (int s = first; s <= last; s++) {
+                if (!receive(s, in.from(zinfo.startCompressedOffset(s)))) {
+                  bad.add(s);
+                }
+              }
+              return bad;
+            });
+    fetchedBytes.addAndGet(range.length());
+    for (int s : failed) {
+      verifyFailures.incrementAndGet();
+      ByteRange one =
+          new ByteRange(zinfo.startCompressedOffset(s), zinfo.endCompressedOffset(s, size));
+      boolean ok = client.readBlobRange(repository, layer, one, in -> receive(s, in));
+      fetchedBytes.addAndGet(one.length());
+      if (!ok) {
+        verifyFailures.incrementAndGet();
+        throw new IOException(
+            "span "
+                + s
+                + " of "
+                + layer
+                + " failed verification twice: expected "
+                + spanDigests.get(s)
+                + ", got other bytes");
+      }
+    }
+  }
+
+  /**
+   * Reads span {@code s}'s compressed bytes from {@code in}, inflating them into a pending span
+   * file while hashing them; publishes the span only if the hash is the zTOC's digest. Answers
+   * whether it did; either way exactly the span's compressed bytes are consumed.
+   */
+  private boolean receive(int s, InputStream in) throws IOException {
+    MessageDigest md = NativeSha256.create();
+    InputStream span = new DigestInputStream(new LimitedInputStream(in, compressedLength(s)), md);
+    try (SpanStore.Pending p = store.begin(hex, s)) {
+      IOException inflateError = null;
+      try {
+        zinfo.inflateSpan(s, span, uncompressedLength(s), p.out());
+      } catch (ZtocException e) {
+        inflateError = e; // corrupt bytes: the digest decides below
+      }
+      span.transferTo(OutputStream.nullOutputStream());
+      if (!Digest.fromSha256(md.digest()).equals(spanDigests.get(s))) {
+        return false;
+      }
+      if (inflateError != null) {
+        throw inflateError;
+      }
+      p.commit();
+    }
+    CompletableFuture<Void> f = inflight.remove(s);
+    if (f != null) {
+      f.complete(null);
+    }
+    return true;
+  }
+
+  /**
+   * A range body that remembers its last few bytes, so that a span starting a byte or so before the
+   * current position (a shared byte) can be read from its own start.
+   */
+  private static final class Tail {
+    private static final int KEEP = 8;
+    private final InputStream in;
+    private final byte[] last = new byte[KEEP];
+    private long pos;
+    private int kept;
+
+    Tail(InputStream in, long start) {
+      this.in = in;
+      this.pos = start;
+    }
+
+    /** The body from absolute offset {@code start}, at most {@value #KEEP} bytes back. */
+    InputStream from(long start) throws IOException {
+      long back = pos - start;
+      if (back < 0 || back > kept) {
+        throw new IOException("span starts at " + start + ", the range body is at " + pos);
+      }
+      byte[] replay = java.util.Arrays.copyOfRange(last, kept - (int) back, kept);
+      InputStream rest =
+          new InputStream() {
+            @Override
+            public int read() throws IOException {
+              int b = in.read();
+              if (b >= 0) {
+                remember(new byte[] {(byte) b}, 0, 1);
+              }
+              return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+              int n = in.read(b, off, len);
+              if (n > 0) {
+                remember(b, off, n);
+              }
+              return n;
+            }
+          };
+      return back == 0
+          ? rest
+          : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(replay), rest);
+    }
+
+    private void remember(byte[] b, int off, int n) {
+      pos += n;
+      if (n >= KEEP) {
+        System.arraycopy(b, off + n - KEEP, last, 0, KEEP);
+        kept = KEEP;
+      } else {
+        int keep = Math.min(kept, KEEP - n);
+        System.arraycopy(last, kept - keep, last, 0, keep);
+        System.arraycopy(b, off, last, keep, n);
+        kept = keep + n;
+      }
+    }
+  }
+
+  private long compressedLength(int span) {
+    return zinfo.endCompressedOffset(span, compressedSize) - zinfo.startCompressedOffset(span);
+  }
+
+  private int uncompressedLength(int span) {
+    return Math.toIntExact(
+        zinfo.endUncompressedOffset(span, uncompressedSize) - zinfo.startUncompressedOffset(span));
+  }
+}

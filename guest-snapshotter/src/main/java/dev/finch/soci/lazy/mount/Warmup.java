@@ -1,0 +1,211 @@
+package dev.finch.soci.lazy.mount;
+
+import dev.finch.process.CommandSpec;
+import dev.finch.process.ProcessCommandRunner;
+import dev.finch.soci.fs.LayerTree;
+import dev.finch.soci.fs.fuse.LayerMount;
+import dev.finch.soci.index.SociIndex;
+import dev.finch.soci.oci.Descriptor;
+import dev.finch.soci.oci.Digest;
+import dev.finch.soci.oci.MediaTypes;
+import dev.finch.soci.oci.NativeSha256;
+import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.registry.RetryPolicy;
+import dev.finch.soci.spi.EventSink;
+import dev.finch.soci.ztoc.Ztoc;
+import dev.finch.soci.ztoc.ZtocBuilder;
+import dev.finch.soci.ztoc.ZtocCodec;
+import dev.finch.soci.ztoc.compression.Zinfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Runs the lazy-loading path once, on a tiny layer made in memory, right after the daemon starts:
+ * zTOC build, encode and decode, the index JSON, the layer tree, a FUSE mount under {@code
+ * <root>/soci/warmup} read back through the kernel, and an HTTP request (to a closed loopback
+ * port). The first real Prepare then finds these classes loaded, linked and partly compiled instead
+ * of paying about a second for it while a container waits; and a machine where FUSE does not work
+ * is reported at start ({@code warmup-done} with {@code fuse=false}) rather than at the first pull.
+ */
+public final class Warmup {
+  private static final String FILE = "warmup/hello.txt";
+  private static final byte[] CONTENT =
+      "lazy loading works\n".repeat(4000).getBytes(StandardCharsets.UTF_8);
+
+  private Warmup() {}
+
+  /** Runs the warm-up on a thread of its own; it reports {@code warmup-done} when it ends. */
+  public static Thread start(Path dir, EventSink events) {
+    return Thread.ofPlatform().name("soci-warmup").daemon().start(() -> run(dir, events));
+  }
+
+  static void run(Path dir, EventSink events) {
+    long t0 = System.nanoTime();
+    Map<String, Object> f = new LinkedHashMap<>();
+    try {
+      byte[] blob = sampleLayer();
+      Digest digest = Digest.sha256(blob);
+      f.put(
+          "native_sha256",
+          NativeSha256.available()
+              && Digest.fromSha256(NativeSha256.create().digest(blob)).equals(digest));
+      ZtocBuilder.Result built =
+          new ZtocBuilder(16 << 10)
+              .build(new ByteArrayInputStream(blob), MediaTypes.Compression.GZIP, digest);
+      Ztoc ztoc =
+          ZtocCodec.decode(built.encoded()); // the daemon's path: zTOC bytes from the registry
+      Descriptor zd = Descriptor.of(MediaTypes.SOCI_ZTOC, built.digest(), built.size());
+      SociIndex.parse(
+          SociIndex.build(SociIndex.Version.V2, List.of(zd), null, SociIndex.BUILD_TOOL).bytes());
+      LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
+      Zinfo zinfo = ztoc.compressionInfo().zinfo();
+      f.put(
+          "fuse",
+          fuse(
+              dir,
+              tree,
+              (file, offset, dst) -> {
+                long start = file.uncompressedOffset() + offset;
+                int span = zinfo.spanIdForUncompressedOffset(start);
+                long spanStart = zinfo.startUncompressedOffset(span);
+                long spanEnd = zinfo.endUncompressedOffset(span, ztoc.uncompressedArchiveSize());
+                int len = (int) Math.min(dst.remaining(), spanEnd - start);
+                int cs = (int) zinfo.startCompressedOffset(span);
+                int ce = (int) zinfo.endCompressedOffset(span, ztoc.compressedArchiveSize());
+                byte[] out = new byte[(int) (spanEnd - spanStart)];
+                zinfo.extract(span, blob, cs, ce - cs, spanStart, out, 0, out.length);
+                dst.put(out, (int) (start - spanStart), len);
+                return len;
+              }));
+      // The trust store is not loaded here: it costs about 6 MB for good and 0.25 s once, on the
+      // first https registry (as Go loads its roots on first use); loopback registries never need
+      // it.
+      f.put("http", http());
+    } catch (IOException | RuntimeException e) {
+      f.put("error", String.valueOf(e.getMessage()));
+    }
+    f.put("duration_ms", (System.nanoTime() - t0) / 1_000_000);
+    events.event(
+        f.containsKey("error") || Boolean.FALSE.equals(f.get("fuse")) ? "warn" : "info",
+        "warmup-done",
+        "lazy-loading path warmed up",
+        f);
+  }
+
+  /**
+   * A tiny gzip layer (one directory, one 76 kB file), also used by the ahead-of-time training
+   * runs.
+   */
+  public static byte[] sampleLayer() throws IOException {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      tar(out, "warmup/", 0, '5');
+      tar(out, FILE, CONTENT.length, '0');
+      out.write(CONTENT);
+      out.write(new byte[(512 - CONTENT.length % 512) % 512]);
+      out.write(new byte[1024]);
+    }
+    return gz.toByteArray();
+  }
+
+  // One ustar header.
+  private static void tar(OutputStream out, String name, long size, char type) throws IOException {
+    byte[] h = new byte[512];
+    put(h, 0, name);
+    put(h, 100, "0000644");
+    put(h, 108, "0000000");
+    put(h, 116, "0000000");
+    put(h, 124, String.format("%011o", size));
+    put(h, 136, String.format("%011o", 1_600_000_000L));
+    Arrays.fill(h, 148, 156, (byte) ' ');
+    h[156] = (byte) type;
+    put(h, 257, "ustar");
+    put(h, 263, "00");
+    long sum = 0;
+    for (byte b : h) {
+      sum += b & 0xff;
+    }
+    put(h, 148, String.format("%06o", sum));
+    h[154] = 0;
+    out.write(h);
+  }
+
+  private static void put(byte[] h, int at, String s) {
+    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(b, 0, h, at, b.length);
+  }
+
+  /**
+   * Mounts the tree and reads the file back through the kernel; false if FUSE does not work here.
+   */
+  private static boolean fuse(Path dir, LayerTree tree, dev.finch.soci.fs.FileContent content)
+      throws IOException {
+    Files.createDirectories(dir);
+    clearStale(dir);
+    Path mp = Files.createTempDirectory(dir, "mnt-");
+    try {
+      LayerMount mount;
+      try {
+        mount = LayerMount.mount(mp, tree, content);
+      } catch (IOException e) {
+        return false;
+      }
+      try (LayerMount m = mount) {
+        byte[] back = Files.readAllBytes(m.mountpoint().resolve(FILE));
+        if (!Arrays.equals(back, CONTENT)) {
+          throw new IOException(
+              "FUSE read back " + back.length + " bytes that differ from the layer's");
+        }
+      }
+      return true;
+    } finally {
+      Files.deleteIfExists(mp);
+    }
+  }
+
+  // A daemon killed during its warm-up leaves a dead mount: detach it.
+  private static void clearStale(Path dir) throws IOException {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "mnt-*")) {
+      for (Path p : s) {
+        new ProcessCommandRunner().run(CommandSpec.of("umount", "-l", p.toString()));
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
+   * Answers whether the HTTP client path ran (a refused connection to a port that was just closed).
+   */
+  private static boolean http() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    RegistryClient c =
+        RegistryClient.builder("127.0.0.1:" + port)
+            .plainHttp(true)
+            .retryPolicy(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)))
+            .connectTimeout(Duration.ofMillis(500))
+            .build();
+    try (c) {
+      c.fetchBlobRange(
+          "warmup/none", Digest.sha256(CONTENT), new dev.finch.soci.registry.ByteRange(0, 1));
+      return true;
+    } catch (RuntimeException expected) {
+      return true;
+    }
+  }
+}
