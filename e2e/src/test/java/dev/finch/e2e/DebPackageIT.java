@@ -313,20 +313,7 @@ class DebPackageIT {
     }
     containerd = ContainerdFixture.builder().proxySnapshotter("soci", sock).build().start();
 
-    containerd.ctrIn("finch", "images", "pull", "--plain-http", image).check();
-    ContainerdProcess.Result push =
-        finch(
-            "--insecure-registry",
-            "push",
-            "--snapshotter",
-            "soci",
-            "--soci-min-layer-size",
-            "1000000",
-            image);
-    assertThat(push.exitCode()).as(push.toString()).isZero();
-    assertThat(push.stdout() + push.stderr())
-        .contains("soci: layer sha256:")
-        .contains("-> ztoc sha256:");
+    Launchers.pushWithSoci(DebPackageIT::finch, containerd, image);
     containerd.ctrIn("finch", "images", "rm", image).check();
 
     ContainerdProcess.Result pull = finch("--insecure-registry", "pull", image);

@@ -108,20 +108,7 @@ class FinchLinuxIT {
   @Test
   @Order(1)
   void pushWithSociBuildsAndPushesTheIndex() {
-    containerd.ctrIn("finch", "images", "pull", "--plain-http", image).check();
-    ContainerdProcess.Result push =
-        finch(
-            "--insecure-registry",
-            "push",
-            "--snapshotter",
-            "soci",
-            "--soci-min-layer-size",
-            "1000000",
-            image);
-    assertThat(push.exitCode()).as(push.toString()).isZero();
-    assertThat(push.stdout() + push.stderr())
-        .contains("soci: layer sha256:")
-        .contains("-> ztoc sha256:");
+    Launchers.pushWithSoci(FinchLinuxIT::finch, containerd, image);
     ContainerdProcess.Result tags =
         ContainerdProcess.run(
             List.of("curl", "-fsS", registry.url() + "/v2/it/finch/tags/list"),

@@ -2,6 +2,7 @@ package dev.finch.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,5 +36,33 @@ final class Launchers {
     argv.add(binary.toString());
     argv.addAll(List.of(args));
     return ContainerdProcess.run(argv, Duration.ofMinutes(3));
+  }
+
+  /** A launcher already bound to its environment and containerd: takes only the arguments. */
+  @FunctionalInterface
+  interface Cli {
+    ContainerdProcess.Result run(String... args);
+  }
+
+  /**
+   * Pulls {@code image} into containerd's "finch" namespace, then pushes it back through {@code
+   * finch} with SOCI indexes built (minimum layer size 1000000 bytes), and checks that the CLI
+   * reported a ztoc for a layer. The packaged-launcher tests all push this way first.
+   */
+  static void pushWithSoci(Cli finch, ContainerdFixture containerd, String image) {
+    containerd.ctrIn("finch", "images", "pull", "--plain-http", image).check();
+    ContainerdProcess.Result push =
+        finch.run(
+            "--insecure-registry",
+            "push",
+            "--snapshotter",
+            "soci",
+            "--soci-min-layer-size",
+            "1000000",
+            image);
+    assertThat(push.exitCode()).as(push.toString()).isZero();
+    assertThat(push.stdout() + push.stderr())
+        .contains("soci: layer sha256:")
+        .contains("-> ztoc sha256:");
   }
 }

@@ -121,6 +121,28 @@ class ReferenceIndexLazyIT {
     assertThat(sock).as(daemon.logTail(20)).exists();
   }
 
+  /**
+   * Runs {@code sha256sum <file>} in a new container (named after {@code name}) of the image on the
+   * soci snapshotter, and checks that the file holds the {@link TarLayer#randomBytes} of {@code
+   * seed}.
+   */
+  static void assertContainerReads(String name, String file, long seed) throws Exception {
+    ContainerdProcess.Result c =
+        containerd.ctr(
+            "run",
+            "--rm",
+            "--snapshotter",
+            "soci",
+            image,
+            name + "-" + ProcessHandle.current().pid(),
+            "sha256sum",
+            file);
+    assertThat(c.ok()).as(c.output() + daemon.logTail(40)).isTrue();
+    byte[] expected = TarLayer.randomBytes(seed, FILE_SIZE);
+    assertThat(c.stdout())
+        .contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)));
+  }
+
   @AfterAll
   static void stop() {
     Fixtures.closeAll(containerd, daemon, registry);
@@ -148,20 +170,7 @@ class ReferenceIndexLazyIT {
                 image));
     assertThat(pull.exitCode()).as(pull.toString() + daemon.logTail(40)).isZero();
     assertThat(pull.stdout()).contains(": exists");
-    ContainerdProcess.Result c =
-        containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
-            image,
-            "refidx-" + ProcessHandle.current().pid(),
-            "sha256sum",
-            "/data/file09.bin");
-    assertThat(c.ok()).as(c.output() + daemon.logTail(40)).isTrue();
-    byte[] expected = TarLayer.randomBytes(309, FILE_SIZE);
-    assertThat(c.stdout())
-        .contains(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected)));
+    assertContainerReads("refidx", "/data/file09.bin", 309);
     assertThat(Files.readString(work.resolve("daemon.log"))).contains("remote-snapshot-prepared");
 
     // kill -9 the daemon process: its FUSE mounts are left behind, broken. A new daemon on the same
@@ -179,21 +188,7 @@ class ReferenceIndexLazyIT {
     assertThat(restarted).contains("remote-snapshot-restored");
     // containerd's connection to the proxy plugin is in its reconnect back-off since the kill
     containerd.awaitSnapshotter("soci", Duration.ofSeconds(30));
-    ContainerdProcess.Result again =
-        containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
-            image,
-            "refidx2-" + ProcessHandle.current().pid(),
-            "sha256sum",
-            "/data/file11.bin");
-    assertThat(again.ok()).as(again.output() + daemon.logTail(40)).isTrue();
-    byte[] expected11 = TarLayer.randomBytes(311, FILE_SIZE);
-    assertThat(again.stdout())
-        .contains(
-            HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(expected11)));
+    assertContainerReads("refidx2", "/data/file11.bin", 311);
 
     // The launcher hands an rpull to the daemon it finds beside SOCI_SNAPSHOTTER_ADDRESS (its warm
     // JVM runs it); SOCI_RPULL_HANDOFF=0 keeps the pull in the launcher's own process.

@@ -2,6 +2,7 @@ package dev.finch.cli;
 
 import dev.finch.process.Log;
 import dev.finch.process.ProgressBar;
+import dev.finch.terminal.TerminalWidth;
 import java.io.PrintWriter;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;

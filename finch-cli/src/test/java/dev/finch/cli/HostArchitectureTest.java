@@ -51,7 +51,11 @@ class HostArchitectureTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "dev.finch.vm..", "dev.finch.bridge..", "dev.finch.config..", "dev.finch.process..")
+            "dev.finch.vm..",
+            "dev.finch.bridge..",
+            "dev.finch.config..",
+            "dev.finch.process..",
+            "dev.finch.terminal..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.finch.cli..")

@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -86,25 +87,8 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
     if (options.tls) {
       certificate = dir.resolve("cert.pem");
       Path key = dir.resolve("key.pem");
-      ManagedProcess.run(
-          List.of(
-              "openssl",
-              "req",
-              "-x509",
-              "-newkey",
-              "rsa:2048",
-              "-nodes",
-              "-days",
-              "2",
-              "-keyout",
-              key.toString(),
-              "-out",
-              certificate.toString(),
-              "-subj",
-              "/CN=127.0.0.1",
-              "-addext",
-              "subjectAltName=IP:127.0.0.1"),
-          Duration.ofSeconds(60));
+      selfSignedCertificate(
+          key, certificate, "127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1");
       yaml.append("  tls:\n    certificate: ")
           .append(certificate)
           .append("\n    key: ")
@@ -295,6 +279,34 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
         // Best effort: a leftover temp dir is harmless.
       }
     }
+  }
+
+  /**
+   * Writes a new RSA key (PEM, unencrypted) to {@code key} and a certificate for it, self-signed
+   * with subject {@code CN=<commonName>} and valid for two days, to {@code certificate}, with
+   * {@code openssl req}; {@code extraArgs} go to that command as well (e.g. {@code -addext}).
+   */
+  public static void selfSignedCertificate(
+      Path key, Path certificate, String commonName, String... extraArgs) throws IOException {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-keyout",
+                key.toString(),
+                "-out",
+                certificate.toString(),
+                "-subj",
+                "/CN=" + commonName));
+    argv.addAll(List.of(extraArgs));
+    ManagedProcess.run(argv, Duration.ofSeconds(60));
   }
 
   private static int freePort() throws IOException {

@@ -11,7 +11,6 @@ import dev.finch.soci.index.LayerOutcome;
 import dev.finch.soci.index.SociIndex;
 import dev.finch.soci.index.StandaloneConversion;
 import dev.finch.soci.index.V2Conversion;
-import dev.finch.soci.index.ZtocMakers;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.ImageRef;
 import dev.finch.soci.oci.Json;
@@ -108,17 +107,7 @@ public final class ConvertCommand implements Callable<Integer> {
       ResolvedImage resolved = Images.resolve(cd, src, flags.selection());
       ContentStore images = new ContainerdContentStore(cd.content());
       Progress progress = new Progress(spec.commandLine().getErr());
-      IndexCreator creator =
-          new IndexCreator(
-              ctx.store(),
-              ctx.db(),
-              ZtocMakers.standard(),
-              layer ->
-                  progress.track(
-                      "indexing " + layer.digest().shortHex(),
-                      layer.size(),
-                      cd.imageReader().openLayer(layer)),
-              ctx.location());
+      IndexCreator creator = ctx.indexCreator(progress);
       List<V2Conversion.PlatformIndex> built = new ArrayList<>();
       for (PlatformImage pi : resolved.manifests()) {
         IndexCreator.Result r =

@@ -9,7 +9,6 @@ import dev.finch.soci.index.IndexOptions;
 import dev.finch.soci.index.LayerOutcome;
 import dev.finch.soci.index.PrefetchPathNotFoundException;
 import dev.finch.soci.index.SociIndex;
-import dev.finch.soci.index.ZtocMakers;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,17 +48,7 @@ public final class CreateCommand implements Callable<Integer> {
       ResolvedImage resolved = Images.resolve(ctx.containerd(), image, flags.selection());
       Progress progress = new Progress(err);
       ContainerdClient cd = ctx.containerd();
-      IndexCreator creator =
-          new IndexCreator(
-              ctx.store(),
-              ctx.db(),
-              ZtocMakers.standard(),
-              layer ->
-                  progress.track(
-                      "indexing " + layer.digest().shortHex(),
-                      layer.size(),
-                      cd.imageReader().openLayer(layer)),
-              ctx.location());
+      IndexCreator creator = ctx.indexCreator(progress);
       List<String> created = new ArrayList<>();
       List<LayerOutcome> all = new ArrayList<>();
       for (PlatformImage pi : resolved.manifests()) {

@@ -5,15 +5,12 @@ import dev.finch.soci.index.IndexOptions;
 import dev.finch.soci.oci.Platform;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** zTOC and platform flags shared by {@code create} and {@code convert}. */
 final class IndexFlags {
-  @Option(
-      names = "--span-size",
-      description = "uncompressed bytes between checkpoints (default ${DEFAULT-VALUE})",
-      defaultValue = "4194304")
-  long spanSize;
+  @Mixin SpanSizeOption spanSize;
 
   @Option(
       names = "--min-layer-size",
@@ -49,7 +46,7 @@ final class IndexFlags {
       }
     }
     try {
-      return new IndexOptions(spanSize, minLayerSize, force, xattr);
+      return new IndexOptions(spanSize.value(), minLayerSize, force, xattr);
     } catch (IllegalArgumentException e) {
       throw new SociException(e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.finch.soci.cli;
 
 import dev.finch.process.ProgressBar;
+import dev.finch.terminal.TerminalWidth;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +10,6 @@ import java.util.Locale;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 
 /**
  * Progress of long work on stderr: one {@link ProgressBar} line redrawn in place, never wider than
@@ -30,7 +29,7 @@ public final class Progress {
     this(
         err,
         dev.finch.process.Tty.attached() && System.getenv("SOCI_NO_PROGRESS") == null
-            ? Progress::stderrWidth
+            ? TerminalWidth::ofStderr
             : () -> () -> 0,
         System::nanoTime);
   }
@@ -44,23 +43,6 @@ public final class Progress {
     this.err = err;
     this.terminal = terminal;
     this.clock = clock;
-  }
-
-  /** The width of stderr's terminal, following resizes; always 0 when it is not a terminal. */
-  private static IntSupplier stderrWidth() {
-    try {
-      // no signal handlers: the CLI keeps the JVM's own
-      Terminal t =
-          TerminalBuilder.builder()
-              .system(true)
-              .dumb(true)
-              .nativeSignals(false)
-              .systemOutput(TerminalBuilder.SystemOutput.SysErr)
-              .build();
-      return t.getType().startsWith(Terminal.TYPE_DUMB) ? () -> 0 : t::getWidth;
-    } catch (IOException | RuntimeException e) {
-      return () -> 0;
-    }
   }
 
   private synchronized int width() {

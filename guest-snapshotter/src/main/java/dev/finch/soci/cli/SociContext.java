@@ -2,6 +2,8 @@ package dev.finch.soci.cli;
 
 import dev.finch.soci.containerd.ContainerdClient;
 import dev.finch.soci.containerd.Lease;
+import dev.finch.soci.index.IndexCreator;
+import dev.finch.soci.index.ZtocMakers;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.store.ArtifactsDb;
 import dev.finch.soci.store.ContainerdContentStore;
@@ -63,6 +65,23 @@ public final class SociContext implements AutoCloseable {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new SociException(notFound, e);
     }
+  }
+
+  /**
+   * An index builder over this run's content store and artifacts database that reads each layer
+   * from containerd, its progress shown by {@code progress} ({@code create}, {@code convert}).
+   */
+  public IndexCreator indexCreator(Progress progress) {
+    return new IndexCreator(
+        store(),
+        db(),
+        ZtocMakers.standard(),
+        layer ->
+            progress.track(
+                "indexing " + layer.digest().shortHex(),
+                layer.size(),
+                containerd().imageReader().openLayer(layer)),
+        location());
   }
 
   public ArtifactsDb db() {

@@ -10,6 +10,21 @@ import org.junit.jupiter.api.Test;
 class ContainerdExceptionTest {
   private static final Path SOCK = Path.of("/run/x/containerd.sock");
 
+  /**
+   * The exception made from what grpc-java raises when the channel's socket I/O fails during {@code
+   * operation}: status UNAVAILABLE, description "io exception", the netty IOException (whose
+   * message names the failure) as cause.
+   */
+  private static ContainerdException socketFailure(String ioMessage, String operation) {
+    return ContainerdException.from(
+        Status.UNAVAILABLE
+            .withDescription("io exception")
+            .withCause(new IOException(ioMessage))
+            .asRuntimeException(),
+        operation,
+        SOCK);
+  }
+
   @Test
   void mapsContainerdErrdefsCodes() {
     ContainerdException e =
@@ -31,16 +46,9 @@ class ContainerdExceptionTest {
 
   @Test
   void unreachableSocketNamesPathAndRemedy() {
-    IOException cause =
-        new IOException("connect(..) failed: Connection refused: /run/x/containerd.sock");
     ContainerdException e =
-        ContainerdException.from(
-            Status.UNAVAILABLE
-                .withDescription("io exception")
-                .withCause(cause)
-                .asRuntimeException(),
-            "containerd version",
-            SOCK);
+        socketFailure(
+            "connect(..) failed: Connection refused: /run/x/containerd.sock", "containerd version");
     assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
     assertThat(e.getMessage())
         .isEqualTo(
@@ -49,15 +57,8 @@ class ContainerdExceptionTest {
 
   @Test
   void aConnectionResetMidCallSaysContainerdWentAway() {
-    IOException cause = new IOException("readAddress(..) failed: Connection reset by peer");
     ContainerdException e =
-        ContainerdException.from(
-            Status.UNAVAILABLE
-                .withDescription("io exception")
-                .withCause(cause)
-                .asRuntimeException(),
-            "read blob sha256:ab",
-            SOCK);
+        socketFailure("readAddress(..) failed: Connection reset by peer", "read blob sha256:ab");
     assertThat(e.kind()).isEqualTo(ContainerdException.Kind.UNAVAILABLE);
     assertThat(e.getMessage())
         .isEqualTo(

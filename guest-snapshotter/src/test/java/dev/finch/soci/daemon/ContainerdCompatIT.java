@@ -183,10 +183,8 @@ class ContainerdCompatIT {
     assertRunReads("after-restart", 17);
 
     // CRI (namespace k8s.io): an image of its own, so that its layer is prepared here and now.
-    containerd.ctrIn("build", "images", "pull", "--plain-http", criRef).check();
-    assertThat(soci("--namespace", "build", "create", "--min-layer-size", "2000000", criRef).rc())
-        .isZero();
-    assertThat(soci("--namespace", "build", "push", "--plain-http", criRef).rc()).isZero();
+    SociRuns.publishIndex(
+        containerd, tmp.resolve("soci-cli"), criRef, "--min-layer-size", "2000000");
     String criLayer = criImage.single().layers().get(1).blob().digest();
     assertThat(CriPull.pullImage(containerd.socket(), criRef)).startsWith("sha256:");
     assertContainerdAlive("CRI PullImage");

@@ -47,25 +47,7 @@ class CriPullIT {
             .proxySnapshotter("soci", daemon.socket)
             .build()
             .start();
-    containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
-    Path cli = tmp.resolve("soci-cli");
-    assertThat(
-            SociRuns.soci(
-                    containerd.socket(),
-                    cli,
-                    "--namespace",
-                    "build",
-                    "create",
-                    "--min-layer-size",
-                    "2000000",
-                    ref)
-                .rc())
-        .isZero();
-    assertThat(
-            SociRuns.soci(
-                    containerd.socket(), cli, "--namespace", "build", "push", "--plain-http", ref)
-                .rc())
-        .isZero();
+    SociRuns.publishIndex(containerd, tmp.resolve("soci-cli"), ref, "--min-layer-size", "2000000");
   }
 
   @AfterAll

@@ -58,20 +58,14 @@ class LazyLoadIT {
         ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
     // Build and push the SOCI index from a separate namespace, as a CI job that pushes the image
     // would.
-    containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
-    Run create =
-        soci(
-            "--namespace",
-            "build",
-            "create",
-            "--span-size",
-            "262144",
-            "--min-layer-size",
-            "2000000",
-            ref);
-    assertThat(create.rc()).as(create.err()).isZero();
-    Run push = soci("--namespace", "build", "push", "--plain-http", ref);
-    assertThat(push.rc()).as(push.err()).isZero();
+    SociRuns.publishIndex(
+        containerd,
+        tmp.resolve("soci-cli"),
+        ref,
+        "--span-size",
+        "262144",
+        "--min-layer-size",
+        "2000000");
   }
 
   @AfterAll
@@ -235,22 +229,16 @@ class LazyLoadIT {
         TestImages.busybox(tmp.resolve("prefetch-layout"), "prefetch", "v1", data.build());
     TestImages.push(withPrefetch, registry.hostPort(), "it/prefetch", "v1");
     String pref = registry.hostPort() + "/it/prefetch:v1";
-    containerd.ctrIn("build", "images", "pull", "--plain-http", pref).check();
-    Run create =
-        soci(
-            "--namespace",
-            "build",
-            "create",
-            "--span-size",
-            "262144",
-            "--min-layer-size",
-            "2000000",
-            "--prefetch-file",
-            "/data/file90.bin",
-            pref);
-    assertThat(create.rc()).as(create.err()).isZero();
-    Run push = soci("--namespace", "build", "push", "--plain-http", pref);
-    assertThat(push.rc()).as(push.err()).isZero();
+    SociRuns.publishIndex(
+        containerd,
+        tmp.resolve("soci-cli"),
+        pref,
+        "--span-size",
+        "262144",
+        "--min-layer-size",
+        "2000000",
+        "--prefetch-file",
+        "/data/file90.bin");
     String hex =
         withPrefetch.single().layers().get(1).blob().digest().substring("sha256:".length());
     long before = registry.blobBytesServed(hex);

@@ -75,25 +75,8 @@ class MinbaseLazyIT {
     daemon.start(new LazyPreparerFactory());
     containerd =
         ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
-    containerd.ctrIn("build", "images", "pull", "--plain-http", ref).check();
     Path cli = tmp.resolve("soci-cli");
-    assertThat(
-            SociRuns.soci(
-                    containerd.socket(),
-                    cli,
-                    "--namespace",
-                    "build",
-                    "create",
-                    "--min-layer-size",
-                    "0",
-                    ref)
-                .rc())
-        .isZero();
-    assertThat(
-            SociRuns.soci(
-                    containerd.socket(), cli, "--namespace", "build", "push", "--plain-http", ref)
-                .rc())
-        .isZero();
+    SociRuns.publishIndex(containerd, cli, ref, "--min-layer-size", "0");
     SociRuns.Run pull =
         SociRuns.soci(
             containerd.socket(),

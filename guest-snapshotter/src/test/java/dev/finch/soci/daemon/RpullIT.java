@@ -2,16 +2,16 @@ package dev.finch.soci.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.finch.soci.cli.main.SociCli;
+import dev.finch.soci.testing.SociRuns;
+import dev.finch.soci.testing.SociRuns.Run;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
 import dev.finch.testkit.image.OciImage;
 import dev.finch.testkit.image.OciLayoutWriter;
 import dev.finch.testkit.image.TarLayer;
 import dev.finch.testkit.image.TestImages;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,23 +48,20 @@ class RpullIT {
     }
   }
 
-  private static String[] rpull(String... extra) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "image",
-                "rpull",
-                "--address",
-                stack.containerd.socket().toString(),
-                "--namespace",
-                "default",
-                "--plain-http"));
+  /** {@code soci image rpull --address <containerdSocket> <args>}, run in-process. */
+  private static Run rpullAt(Path containerdSocket, String... args) {
+    List<String> all =
+        new ArrayList<>(List.of("image", "rpull", "--address", containerdSocket.toString()));
+    all.addAll(List.of(args));
+    return SociRuns.run(all.toArray(String[]::new));
+  }
+
+  /** Pulls the stack's image into the "default" namespace, with {@code extra} options. */
+  private static Run rpull(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--namespace", "default", "--plain-http"));
     args.addAll(List.of(extra));
     args.add(stack.ref);
-    int rc = SociCli.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
-    return new String[] {String.valueOf(rc), out.toString(), err.toString()};
+    return rpullAt(stack.containerd.socket(), args.toArray(String[]::new));
   }
 
   private static void assertRuns(String id) {
@@ -91,11 +88,11 @@ class RpullIT {
     String appDigest = stack.appDigest();
     String baseDigest = stack.baseDigest();
 
-    String[] r = rpull();
-    assertThat(r[0])
-        .as("stdout %s\nstderr %s\n%s", r[1], r[2], stack.daemon.logText())
-        .isEqualTo("0");
-    assertThat(r[1])
+    Run r = rpull();
+    assertThat(r.rc())
+        .as("stdout %s\nstderr %s\n%s", r.out(), r.err(), stack.daemon.logText())
+        .isZero();
+    assertThat(r.out())
         .contains(stack.ref + ": resolved")
         .contains("layer-" + baseDigest + ": done")
         .contains("layer-" + appDigest + ": exists")
@@ -118,8 +115,8 @@ class RpullIT {
 
     // A second pull finds both chain IDs.
     r = rpull();
-    assertThat(r[0]).isEqualTo("0");
-    assertThat(r[1])
+    assertThat(r.rc()).isZero();
+    assertThat(r.out())
         .contains("layer-" + baseDigest + ": exists", "layer-" + appDigest + ": exists");
 
     // kill -9: nothing is unmounted; the restart removes the stale mount and re-mounts the layer.
@@ -171,22 +168,10 @@ class RpullIT {
     TestImages.push(index, stack.registry.hostPort(), "it/multi", "v1");
     String multiRef = stack.registry.hostPort() + "/it/multi:v1";
 
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int rc =
-        SociCli.run(
-            new PrintWriter(out),
-            new PrintWriter(err),
-            "image",
-            "rpull",
-            "--address",
-            stack.containerd.socket().toString(),
-            "--plain-http",
-            "--platform",
-            "linux/amd64",
-            multiRef);
-    assertThat(rc).as("%s%s", out, err).isZero();
-    assertThat(out.toString())
+    Run r =
+        rpullAt(stack.containerd.socket(), "--plain-http", "--platform", "linux/amd64", multiRef);
+    assertThat(r.rc()).as("%s%s", r.out(), r.err()).isZero();
+    assertThat(r.out())
         .contains(
             "index-" + index.target().digest() + ": done",
             "manifest-" + a.single().manifest().digest() + ": done",
@@ -216,20 +201,11 @@ class RpullIT {
 
   @Test
   void unknownImageIsOneLineError() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int rc =
-        SociCli.run(
-            new PrintWriter(out),
-            new PrintWriter(err),
-            "image",
-            "rpull",
-            "--address",
-            stack.containerd.socket().toString(),
-            "--plain-http",
-            stack.registry.hostPort() + "/it/none:v0");
-    assertThat(rc).isEqualTo(1);
-    assertThat(err.toString().strip())
+    Run r =
+        rpullAt(
+            stack.containerd.socket(), "--plain-http", stack.registry.hostPort() + "/it/none:v0");
+    assertThat(r.rc()).isEqualTo(1);
+    assertThat(r.err().strip())
         .startsWith("soci: rpull " + stack.registry.hostPort() + "/it/none:v0: ")
         .doesNotContain("\n");
   }
@@ -237,23 +213,12 @@ class RpullIT {
   @Test
   void unreachableContainerdIsOneLineErrorAfterTheRegistryResolved(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int rc =
-        SociCli.run(
-            new PrintWriter(out),
-            new PrintWriter(err),
-            "image",
-            "rpull",
-            "--address",
-            dir.resolve("no-containerd.sock").toString(),
-            "--plain-http",
-            stack.ref);
-    assertThat(rc).isEqualTo(1);
-    assertThat(out.toString())
+    Run r = rpullAt(dir.resolve("no-containerd.sock"), "--plain-http", stack.ref);
+    assertThat(r.rc()).isEqualTo(1);
+    assertThat(r.out())
         .as("the registry was asked while containerd was being connected to")
         .contains(stack.ref + ": resolved");
-    assertThat(err.toString().strip())
+    assertThat(r.err().strip())
         .startsWith("soci: rpull " + stack.ref + ": ")
         .contains("containerd")
         .doesNotContain("\n");

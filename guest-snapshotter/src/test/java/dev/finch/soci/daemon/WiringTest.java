@@ -66,6 +66,24 @@ class WiringTest {
     return logBytes.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Runs a daemon in which layer sha256:target is prepared as snapshot "extract" through {@code
+   * remote} (the snapshotter then answers ALREADY_EXISTS, as it does to containerd), and stops it:
+   * the next daemon on the same root has that remote snapshot to restore.
+   */
+  private void prepareRemoteSnapshot(FakeRemote remote) throws Exception {
+    try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
+        ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
+      try {
+        client
+            .snapshots("soci")
+            .prepare("extract", "", Map.of("containerd.io/snapshot.ref", "sha256:target"));
+      } catch (ContainerdException e) {
+        assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
+      }
+    }
+  }
+
   @Test
   void socketIsReplacedAndRestrictedAndServes() throws Exception {
     Files.createDirectories(dir.resolve("run"));
@@ -182,16 +200,7 @@ class WiringTest {
   @Test
   void aRemoteSnapshotThatCannotBeRestoredDoesNotStopStartUp() throws Exception {
     FakeRemote remote = new FakeRemote();
-    try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
-        ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
-      try {
-        client
-            .snapshots("soci")
-            .prepare("extract", "", Map.of("containerd.io/snapshot.ref", "sha256:target"));
-      } catch (ContainerdException e) {
-        assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
-      }
-    }
+    prepareRemoteSnapshot(remote);
     remote.fail.set(true);
     try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
         ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
@@ -208,16 +217,7 @@ class WiringTest {
   @Test
   void aFailedRestoreIsCountedInTheMetrics() throws Exception {
     FakeRemote remote = new FakeRemote();
-    try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
-        ContainerdClient client = ContainerdClient.connect(w.socket(), "ns")) {
-      try {
-        client
-            .snapshots("soci")
-            .prepare("extract", "", Map.of("containerd.io/snapshot.ref", "sha256:target"));
-      } catch (ContainerdException e) {
-        assertThat(e.kind()).isEqualTo(ContainerdException.Kind.ALREADY_EXISTS);
-      }
-    }
+    prepareRemoteSnapshot(remote);
     remote.fail.set(true);
     DaemonConfig c = DaemonConfig.defaults().withMetrics(DaemonConfig.Metrics.tcp("127.0.0.1:0"));
     try (Wiring w = start(context -> remote, c, null)) {

@@ -1,7 +1,7 @@
 package dev.finch.soci.registry;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.finch.testkit.ManagedProcess;
+import dev.finch.testkit.RegistryFixture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +13,6 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -45,23 +44,7 @@ final class TokenServer implements AutoCloseable {
     this.password = password;
     certificate = dir.resolve("token-cert.pem");
     Path keyFile = dir.resolve("token-key.pem");
-    ManagedProcess.run(
-        List.of(
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-keyout",
-            keyFile.toString(),
-            "-out",
-            certificate.toString(),
-            "-subj",
-            "/CN=" + ISSUER),
-        Duration.ofSeconds(60));
+    RegistryFixture.selfSignedCertificate(keyFile, certificate, ISSUER);
     key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pemBody(keyFile)));
     certDer = Base64.getEncoder().encodeToString(pemBody(certificate));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

@@ -2,6 +2,7 @@ package dev.finch.soci.cli.ztoc;
 
 import dev.finch.soci.cli.Progress;
 import dev.finch.soci.cli.SociException;
+import dev.finch.soci.cli.SpanSizeOption;
 import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.ztoc.ZtocBuilder;
 import java.io.BufferedInputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,11 +28,7 @@ import picocli.CommandLine.Parameters;
         "Build the zTOC of a local layer file (gzip or uncompressed tar) and print its digest",
     mixinStandardHelpOptions = true)
 final class ZtocBuildCommand implements Callable<Integer> {
-  @Option(
-      names = "--span-size",
-      description = "uncompressed bytes between checkpoints (default ${DEFAULT-VALUE})",
-      defaultValue = "4194304")
-  long spanSize;
+  @Mixin SpanSizeOption span;
 
   @Option(
       names = "--compression",
@@ -58,6 +56,7 @@ final class ZtocBuildCommand implements Callable<Integer> {
               throw new SociException(
                   "invalid --compression \"" + compression + "\": expected gzip or uncompressed");
         };
+    long spanSize = span.value();
     if (spanSize <= 0) {
       throw new SociException("--span-size must be greater than 0, got " + spanSize);
     }
