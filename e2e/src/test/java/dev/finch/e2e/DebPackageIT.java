@@ -316,12 +316,7 @@ class DebPackageIT {
     Launchers.pushWithSoci(DebPackageIT::finch, containerd, image);
     containerd.ctrIn("finch", "images", "rm", image).check();
 
-    ContainerdProcess.Result pull = finch("--insecure-registry", "pull", image);
-    assertThat(pull.exitCode()).as(pull.toString() + daemon.logTail(30)).isZero();
-    ContainerdProcess.Result run = finch("run", "--rm", image, "cat", "/etc/os-release");
-    assertThat(run.exitCode()).as(run.toString() + daemon.logTail(30)).isZero();
-    assertThat(run.stdout()).contains("finch-java deb test image");
-    assertThat(daemon.logTail(200)).contains("remote-snapshot-prepared");
+    Launchers.pullAndRunLazily(DebPackageIT::finch, daemon, image, "finch-java deb test image");
   }
 
   @Test

@@ -120,12 +120,7 @@ class FinchLinuxIT {
   @Test
   @Order(2)
   void pullAndRunLazilyWithSociAsTheDefault() {
-    ContainerdProcess.Result pull = finch("--insecure-registry", "pull", image);
-    assertThat(pull.exitCode()).as(pull.toString() + daemon.logTail(30)).isZero();
-    ContainerdProcess.Result run = finch("run", "--rm", image, "cat", "/etc/os-release");
-    assertThat(run.exitCode()).as(run.toString() + daemon.logTail(30)).isZero();
-    assertThat(run.stdout()).contains("finch-java test image");
-    assertThat(daemon.logTail(200)).contains("remote-snapshot-prepared");
+    Launchers.pullAndRunLazily(FinchLinuxIT::finch, daemon, image, "finch-java test image");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
+import dev.finch.testkit.ManagedProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,5 +65,19 @@ final class Launchers {
     assertThat(push.stdout() + push.stderr())
         .contains("soci: layer sha256:")
         .contains("-> ztoc sha256:");
+  }
+
+  /**
+   * {@code finch pull IMAGE} then {@code finch run --rm IMAGE cat /etc/os-release} through {@code
+   * finch}: both exit 0 (failures show the daemon's log), the container printed {@code osRelease},
+   * and the daemon prepared a layer as a remote snapshot, i.e. the pull was lazy.
+   */
+  static void pullAndRunLazily(Cli finch, ManagedProcess daemon, String image, String osRelease) {
+    ContainerdProcess.Result pull = finch.run("--insecure-registry", "pull", image);
+    assertThat(pull.exitCode()).as(pull.toString() + daemon.logTail(30)).isZero();
+    ContainerdProcess.Result run = finch.run("run", "--rm", image, "cat", "/etc/os-release");
+    assertThat(run.exitCode()).as(run.toString() + daemon.logTail(30)).isZero();
+    assertThat(run.stdout()).contains(osRelease);
+    assertThat(daemon.logTail(200)).contains("remote-snapshot-prepared");
   }
 }

@@ -2,7 +2,6 @@ package dev.finch.soci.util;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -69,13 +68,6 @@ public final class DurableFiles {
   public static void syncDirectory(Path dir) throws IOException {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
-    }
-  }
-
-  /** Writes all of {@code buf} to {@code ch} (a channel may write less than asked). */
-  public static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-    while (buf.hasRemaining()) {
-      ch.write(buf);
     }
   }
 

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -122,21 +119,5 @@ class DurableFilesTest {
     DurableFiles.syncDirectory(dir);
     assertThatThrownBy(() -> DurableFiles.syncDirectory(dir.resolve("gone")))
         .isInstanceOf(NoSuchFileException.class);
-  }
-
-  @Test
-  void writeFullyWritesTheWholeBuffer() throws IOException {
-    Path f = dir.resolve("f");
-    byte[] data = new byte[3 << 20];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (byte) (i * 31);
-    }
-    try (FileChannel ch =
-        FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(data);
-      DurableFiles.writeFully(ch, buf);
-      assertThat(buf.hasRemaining()).isFalse();
-    }
-    assertThat(Files.readAllBytes(f)).isEqualTo(data);
   }
 }
