@@ -4,7 +4,7 @@ export JAVA_HOME
 MVN := ./mvnw -B
 # The containerd builds after the first (this machine's own 1.6) in scripts/containerd-versions.
 CONTAINERD_MATRIX := $(shell awk '!/^\#/ && NF == 3 && $$2 != "system" { print $$1 }' scripts/containerd-versions)
-.PHONY: build test test-containerd-matrix demo install-deps containerd guest guest-image deb bench-vm bench-index bench-lazy reference-soci clean
+.PHONY: build test test-containerd-matrix fuzz demo install-deps containerd guest guest-image deb bench-vm bench-index bench-lazy reference-soci soak clean
 
 build:
 	$(MVN) -q -DskipTests package
@@ -27,6 +27,21 @@ test-containerd-matrix: containerd
 	  echo "=== integration and e2e tests against containerd $$v"; \
 	  $(MVN) verify -Dfinch.containerd=$$v -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false '-Dit.test=*IT,!VmQemuIT,!DebPackageIT'; \
 	done
+
+# Every parser of untrusted input fuzzed for FUZZ_SECONDS each (19 targets: >= 10 minutes in all),
+# then a table of inputs and findings per target; `make test` runs the same tests as a smoke of
+# about 60 s (testkit's Fuzzer.DEFAULT_SECONDS per target). Findings: */target/fuzz-findings/.
+FUZZ_SECONDS ?= 33
+fuzz:
+	@rm -f config/target/fuzz/summary.tsv guest-snapshotter/target/fuzz/summary.tsv
+	@status=0; \
+	$(MVN) test -pl config,guest-snapshotter -am -fae -Dtest='FinchYamlFuzzTest,ParserFuzzTest' \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.seconds=$(FUZZ_SECONDS) || status=$$?; \
+	cat config/target/fuzz/summary.tsv guest-snapshotter/target/fuzz/summary.tsv 2>/dev/null | \
+	  awk -F'\t' 'BEGIN { printf "\n%-16s %12s %9s %8s\n", "target", "inputs", "findings", "seconds" } \
+	    { printf "%-16s %12d %9d %8.1f\n", $$1, $$2, $$3, $$4; n += $$2; f += $$3; t += $$4 } \
+	    END { printf "%-16s %12d %9d %8.1f\n", "total", n, f, t }'; \
+	exit $$status
 
 containerd:
 	scripts/fetch-containerd
@@ -64,6 +79,12 @@ bench-index: install-deps build reference-soci
 # Plain vs our lazy vs the reference 0.4.1 lazy pull+run of a 512 MiB image under a loopback bandwidth limit (tc tbf).
 bench-lazy: install-deps build reference-soci
 	scripts/bench-lazy
+
+# The soak (about 15 minutes with set-up; not part of `make test`): 100 containers over 10 minutes
+# from 5 lazily loaded images through testkit's FaultProxy switching random faults on and off, the
+# daemon a separate process whose RSS, threads and fds are sampled every 10 s (DaemonSoak).
+soak: install-deps
+	CI=true $(MVN) verify -pl guest-snapshotter -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=DaemonSoak
 
 clean:
 	$(MVN) -q clean

@@ -102,6 +102,17 @@ public final class ConfigLoader {
           "invalid YAML (" + problem.trim() + "); accepted: YAML key: value lines such as cpus: 4");
     } catch (YAMLException e) {
       throw new ConfigException(file, 0, "", "invalid YAML (" + e.getMessage() + ")");
+    } catch (RuntimeException e) {
+      // snakeyaml's scanner lets some malformed input out as a bare exception (a unicode escape cut
+      // off at the end of the file gives a NumberFormatException): still a YAML error to the user
+      throw new ConfigException(
+          file,
+          0,
+          "",
+          "invalid YAML (the parser stopped: "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
+              + "); accepted: YAML key: value lines such as cpus: 4");
     }
     FinchConfig defaults = Defaults.config(host);
     if (root == null) {

@@ -171,4 +171,14 @@ class ConfigLoaderTest {
     assertThat(ConfigLocation.configFile(TestHosts.of(HostOs.MACOS)))
         .isEqualTo(Path.of("/home/user/.finch/finch.yaml"));
   }
+
+  @Test
+  void aUnicodeEscapeCutOffAtTheEndIsInvalidYaml() {
+    // found by FinchYamlFuzzTest; was: NumberFormatException out of snakeyaml's scanner
+    assertThatThrownBy(() -> mac.parse(FILE, "s: \"\\u"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("failed to load config: /cfg/finch.yaml: invalid YAML (the parser")
+        .message()
+        .doesNotContain("\n");
+  }
 }

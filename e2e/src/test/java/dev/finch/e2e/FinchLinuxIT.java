@@ -132,5 +132,13 @@ class FinchLinuxIT {
     assertThat(finch("images").stdout()).contains("copy");
     assertThat(finch("rmi", copy).exitCode()).isZero();
     assertThat(finch("images").stdout()).doesNotContain(":copy").doesNotContain("copy ");
+    // as nerdctl: removing an image that is not there (or a name that is no reference) fails
+    for (String missing : List.of(copy, ":::", "127.0.0.1:1/nonexistent:zz")) {
+      ContainerdProcess.Result r = finch("rmi", missing);
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+      assertThat(r.stderr().strip())
+          .matches("FATA\\[\\d{4}] no such image: " + java.util.regex.Pattern.quote(missing));
+    }
+    assertThat(finch("rmi", "-f", copy).exitCode()).isZero();
   }
 }

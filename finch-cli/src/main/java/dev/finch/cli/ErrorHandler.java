@@ -42,11 +42,16 @@ public final class ErrorHandler
 
   @Override
   public int handleParseException(ParameterException ex, String[] args) {
-    log.fatal(
-        ex.getMessage()
-            + "; run `"
-            + ex.getCommandLine().getCommandSpec().qualifiedName()
-            + " --help` for usage");
+    return usageError(ex.getMessage(), ex.getCommandLine().getCommandSpec().qualifiedName());
+  }
+
+  /**
+   * Reports a usage error of {@code command} (such as {@code finch vm stop}): the message and a
+   * hint to its {@code --help} on one line. Exit status 1, as for finch's other errors and as
+   * Finch's own command line exits on an unknown flag.
+   */
+  public int usageError(String message, String command) {
+    log.fatal(message + "; run `" + command + " --help` for usage");
     return 1;
   }
 

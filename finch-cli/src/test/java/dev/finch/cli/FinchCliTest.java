@@ -290,6 +290,36 @@ class FinchCliTest {
   }
 
   @Test
+  void rmiOfAMissingImageExits1OnTheCtrEngine() throws Exception {
+    // a Linux host without nerdctl: ctr from finch's own bin directory, nothing from the real PATH
+    Path bin = Files.createDirectories(install.resolve("bin"));
+    Files.writeString(bin.resolve("ctr"), "#!/bin/sh\n");
+    bin.resolve("ctr").toFile().setExecutable(true);
+    HostFacts host =
+        new HostFacts(
+            HostOs.LINUX,
+            "x86_64",
+            8,
+            16L << 30,
+            0,
+            Path.of("/home/me"),
+            Map.of("FINCH_DIR", finchDir.toString(), "PATH", finchDir.resolve("empty").toString()));
+    FinchEnvironment linux =
+        new FinchEnvironment(
+            host, runner, new InstallLayout(install), Path.of("/home/me"), "v1.2.3", "abc123");
+    runner.when(
+        List.of("images", "ls"),
+        new CommandResult(0, "REF TYPE DIGEST SIZE PLATFORMS LABELS\n", ""));
+    for (String ref : List.of(":::", "127.0.0.1:1/nonexistent:zz")) {
+      err.getBuffer().setLength(0);
+      int rc = new FinchCli(linux).run(new PrintWriter(out), new PrintWriter(err), "rmi", ref);
+      assertThat(rc).as(ref).isEqualTo(1);
+      assertThat(err()).isEqualTo("FATA[0000] no such image: " + ref + "\n");
+    }
+    assertThat(runner.argvs()).noneMatch(a -> a.contains("rm"));
+  }
+
+  @Test
   void windowsPassThroughGoesThroughWsl() {
     runner.when(List.of("--list"), new CommandResult(0, "  lima-finch Running 2\n", ""));
     assertThat(finch(HostOs.WINDOWS, "ps", "-a")).isZero();
@@ -317,6 +347,50 @@ class FinchCliTest {
     assertThat(out.toString()).contains("complete -F").contains("images").contains("vm");
     assertThat(finch(HostOs.MACOS, "vm", "stop", "--bogus")).isEqualTo(1);
     assertThat(err()).startsWith("FATA[0000] Unknown option: '--bogus'");
+  }
+
+  @ParameterizedTest(name = "finch {0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+      --address S --bogus                       | Unknown option: '--bogus'
+      --address=S --bogus                       | Unknown option: '--bogus'
+      --bogus --address S                       | Unknown option: '--bogus'
+      -n k8s.io --debug --snapshotter soci -x   | Unknown option: '-x'
+      -nk8s.io --debug-full --insecure-registry --bogus=1 | Unknown option: '--bogus=1'
+      --host-gateway-ip 10.0.0.1 --bogus images | Unknown option: '--bogus'
+      --namespace k8s.io --bogus ps -a          | Unknown option: '--bogus'
+      --address                                 | Missing required parameter for option '--address'
+      """)
+  void anUnknownOrIncompleteLeadingOptionIsNamedAlone(String argv, String message) {
+    vmIs("Running");
+    assertThat(finch(HostOs.MACOS, argv.split(" "))).isEqualTo(1);
+    assertThat(err()).isEqualTo("FATA[0000] " + message + "; run `finch --help` for usage\n");
+    assertThat(out.toString()).isEmpty();
+    assertThat(runner.specs()).as("nothing runs").isEmpty();
+  }
+
+  @Test
+  void nerdctlGlobalOptionsGoToTheGuestAndFinchsOwnCommandsIgnoreThem() {
+    vmIs("Running");
+    assertThat(finch(HostOs.MACOS, "--namespace", "k8s.io", "--address=/run/c.sock", "ps"))
+        .isZero();
+    assertThat(runner.argvs().getLast())
+        .isEqualTo(
+            shell(
+                "nerdctl",
+                "--snapshotter=overlayfs",
+                "--namespace",
+                "k8s.io",
+                "--address=/run/c.sock",
+                "ps"));
+    assertThat(finch(HostOs.MACOS, "-n", "k8s.io", "--debug-full", "vm", "status")).isZero();
+    assertThat(out.toString()).isEqualTo("Running\n");
+    out.getBuffer().setLength(0);
+    assertThat(finch(HostOs.MACOS, "--address", "S")).isZero();
+    assertThat(out.toString()).contains("Usage: finch");
+    assertThat(err()).isEmpty();
   }
 
   @Test

@@ -16,24 +16,6 @@ import java.util.Set;
  * through untouched. Pure: all inputs come from {@link TranslationContext}.
  */
 public final class ArgTranslator {
-  /** nerdctl global flags that take a value, so the value is not mistaken for the command. */
-  public static final Set<String> GLOBAL_VALUE_FLAGS =
-      Set.of(
-          "--snapshotter",
-          "--storage-driver",
-          "--namespace",
-          "-n",
-          "--address",
-          "-a",
-          "--host",
-          "-H",
-          "--cgroup-manager",
-          "--cni-path",
-          "--cni-netconfpath",
-          "--data-root",
-          "--hosts-dir",
-          "--bridge-ip");
-
   private static final Set<String> GROUPS =
       Set.of("container", "image", "compose", "builder", "network", "system", "volume");
   private static final Set<String> RUN_BOOL_LONG =
@@ -80,15 +62,9 @@ public final class ArgTranslator {
    * @param finchArgs the arguments after {@code finch}, without {@code --debug}
    */
   public Translation translate(List<String> finchArgs) throws BridgeException {
-    List<String> globals = new ArrayList<>();
-    int i = 0;
-    while (i < finchArgs.size() && finchArgs.get(i).startsWith("-")) {
-      String g = finchArgs.get(i++);
-      globals.add(g);
-      if (GLOBAL_VALUE_FLAGS.contains(g) && i < finchArgs.size()) {
-        globals.add(finchArgs.get(i++));
-      }
-    }
+    GlobalFlags.Leading leading = GlobalFlags.leading(finchArgs, Set.of());
+    List<String> globals = new ArrayList<>(leading.tokens());
+    int i = leading.command();
     if (i >= finchArgs.size()) {
       throw new BridgeException("no command given; run `finch --help` for the list of commands");
     }

@@ -14,22 +14,17 @@ final class CtrImageTable {
    */
   static String reformat(String ctrOutput) {
     List<String[]> rows = new ArrayList<>();
-    String[] lines = ctrOutput.split("\\R");
-    for (int i = 1; i < lines.length; i++) {
-      String[] c = lines[i].trim().split("\\s+");
-      if (c.length < 5) {
-        continue;
-      }
-      String ref = c[0];
+    for (Image img : images(ctrOutput)) {
+      String ref = img.ref();
       int colon = ref.lastIndexOf(':');
       boolean tagged = colon > ref.lastIndexOf('/');
-      String digest = c[2].startsWith("sha256:") ? c[2].substring(7) : c[2];
+      String digest = img.digest().startsWith("sha256:") ? img.digest().substring(7) : img.digest();
       rows.add(
           new String[] {
             tagged ? ref.substring(0, colon) : ref,
             tagged ? ref.substring(colon + 1) : "<none>",
             digest.substring(0, Math.min(12, digest.length())),
-            c[3] + " " + c[4]
+            img.size()
           });
     }
     StringBuilder b =
@@ -40,6 +35,28 @@ final class CtrImageTable {
       b.append(String.format(Locale.ROOT, "%-48s %-16s %-14s %s%n", r[0], r[1], r[2], r[3]));
     }
     return b.toString();
+  }
+
+  /**
+   * One row of {@code ctr images ls}.
+   *
+   * @param ref the image name
+   * @param digest the target's digest ({@code sha256:...})
+   * @param size the size as ctr writes it ({@code 3.5 MiB})
+   */
+  record Image(String ref, String digest, String size) {}
+
+  /** The rows of {@code ctr images ls} output, its header skipped. */
+  static List<Image> images(String ctrOutput) {
+    List<Image> out = new ArrayList<>();
+    String[] lines = ctrOutput.split("\\R");
+    for (int i = 1; i < lines.length; i++) {
+      String[] c = lines[i].trim().split("\\s+");
+      if (c.length >= 5) {
+        out.add(new Image(c[0], c[2], c[3] + " " + c[4]));
+      }
+    }
+    return out;
   }
 
   /** The server (else client) version and revision from {@code ctr version}. */

@@ -95,14 +95,7 @@ public record CtrSociEngine(
                       ImageRefs.normalize(refs.get(0)),
                       ImageRefs.normalize(refs.get(1))));
             }
-            case "rmi" -> {
-              reject(call.args(), Set.of("-f", "--force"), "rmi");
-              List<String> a = ctr(call, "images", "rm");
-              call.args().stream()
-                  .filter(t -> !t.startsWith("-"))
-                  .forEach(t -> a.add(ImageRefs.normalize(t)));
-              yield interactive(a);
-            }
+            case "rmi" -> rmi(call, err);
             default -> push(call, positional(call, "push", 1).getFirst());
           };
     };
@@ -327,6 +320,73 @@ public record CtrSociEngine(
     }
     String mode = p.length == 3 && p[2].equals("ro") ? "ro" : "rw";
     return "type=bind,src=" + p[0] + ",dst=" + p[1] + ",options=rbind:" + mode;
+  }
+
+  /**
+   * {@code rmi} as nerdctl answers it: each argument is an image name or an image ID (a digest
+   * prefix); the images found are removed, and an argument that names none, or an ID prefix that
+   * names several images, is an error (exit 1, {@code no such image: X}), after the others are
+   * removed. With {@code -f} a missing image is only a warning. {@code ctr images rm} alone would
+   * warn and exit 0 for a missing name, so finch looks the names up first.
+   */
+  private int rmi(NerdctlCall call, PrintWriter err) throws BridgeException {
+    reject(call.args(), Set.of("-f", "--force"), "rmi");
+    boolean force = call.args().contains("-f") || call.args().contains("--force");
+    List<String> requests = call.args().stream().filter(t -> !t.startsWith("-")).toList();
+    if (requests.isEmpty()) {
+      throw new BridgeException("\"finch rmi\" requires at least 1 argument");
+    }
+    CommandResult listed = capture(ctr(call, "images", "ls"));
+    if (!listed.ok()) {
+      err.print(listed.err());
+      err.flush();
+      return listed.exit();
+    }
+    List<CtrImageTable.Image> images = CtrImageTable.images(listed.out());
+    List<String> remove = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    for (String req : requests) {
+      List<CtrImageTable.Image> found = matching(images, req);
+      long digests = found.stream().map(CtrImageTable.Image::digest).distinct().count();
+      if (found.isEmpty()) {
+        (force ? warnings : errors).add("no such image: " + req);
+      } else if (found.size() > 1 && !(force && digests == 1)) {
+        errors.add("multiple IDs found with provided prefix: " + req);
+      } else {
+        found.stream()
+            .map(CtrImageTable.Image::ref)
+            .filter(r -> !remove.contains(r))
+            .forEach(remove::add);
+      }
+    }
+    int rc = 0;
+    if (!remove.isEmpty()) {
+      List<String> argv = ctr(call, "images", "rm");
+      argv.addAll(remove);
+      rc = interactive(argv);
+    }
+    warnings.forEach(log::warn);
+    if (!errors.isEmpty()) {
+      throw new BridgeException(String.join("; ", errors));
+    }
+    return rc;
+  }
+
+  /**
+   * The images {@code req} names, as nerdctl's image walker finds them: by name (as given or
+   * normalised) or by a prefix of the digest, with or without {@code sha256:}.
+   */
+  private static List<CtrImageTable.Image> matching(List<CtrImageTable.Image> images, String req) {
+    String name = ImageRefs.normalize(req);
+    return images.stream()
+        .filter(
+            i ->
+                i.ref().equals(req)
+                    || i.ref().equals(name)
+                    || i.digest().startsWith("sha256:" + req)
+                    || i.digest().startsWith(req))
+        .toList();
   }
 
   private int images(NerdctlCall call, PrintWriter out, PrintWriter err) throws BridgeException {

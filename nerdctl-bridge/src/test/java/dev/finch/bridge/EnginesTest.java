@@ -403,7 +403,8 @@ class EnginesTest {
         List.of("images", "ls"),
         new CommandResult(
             0,
-            "REF TYPE DIGEST SIZE PLATFORMS LABELS\ndocker.io/library/alpine:latest application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n",
+            "REF TYPE DIGEST SIZE PLATFORMS LABELS\ndocker.io/library/alpine:latest application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n"
+                + "localhost:5000/a:1 application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n",
             ""));
     ctr(List.of(), "images");
     ctr(List.of(), "tag alpine localhost:5000/a:1");
@@ -422,6 +423,7 @@ class EnginesTest {
                 "tag",
                 "docker.io/library/alpine:latest",
                 "localhost:5000/a:1"),
+            List.of(ctr, "--namespace", "finch", "images", "ls"),
             List.of(ctr, "--namespace", "finch", "images", "rm", "localhost:5000/a:1"),
             List.of(
                 ctr,
@@ -448,6 +450,73 @@ class EnginesTest {
         .contains("0123456789ab")
         .contains("3.5 MiB")
         .contains("soci: layer sha256:aaa -> ztoc sha256:bbb");
+  }
+
+  @Test
+  void ctrEngineRmiFailsAsNerdctlDoesForAMissingImage() throws Exception {
+    String ctr = bin("ctr");
+    runner.when(
+        List.of("images", "ls"),
+        new CommandResult(
+            0,
+            """
+            REF TYPE DIGEST SIZE PLATFORMS LABELS
+            docker.io/library/alpine:latest application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -
+            localhost:5000/a:1 application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -
+            localhost:5000/b:1 application/vnd.oci.image.index.v1+json sha256:fedcba9876543210 1.0 MiB linux/amd64 -
+            """,
+            ""));
+    List<String> rm = List.of(ctr, "--namespace", "finch", "images", "rm");
+
+    assertThatThrownBy(() -> ctr(List.of(), "rmi :::"))
+        .isInstanceOf(BridgeException.class)
+        .hasMessage("no such image: :::");
+    assertThatThrownBy(() -> ctr(List.of(), "rmi 127.0.0.1:1/nonexistent:zz"))
+        .hasMessage("no such image: 127.0.0.1:1/nonexistent:zz");
+    assertThat(runner.argvs()).noneMatch(a -> a.containsAll(rm));
+
+    // the images that exist are removed first; then each missing one is named
+    assertThatThrownBy(() -> ctr(List.of(), "rmi alpine nope localhost:5000/b:1 gone:1"))
+        .hasMessage("no such image: nope; no such image: gone:1");
+    assertThat(runner.argvs().getLast())
+        .isEqualTo(concat(rm, "docker.io/library/alpine:latest", "localhost:5000/b:1"));
+
+    // an image ID (a digest prefix) names every image with that digest: ambiguous without -f
+    assertThatThrownBy(() -> ctr(List.of(), "rmi 0123456789ab"))
+        .hasMessage("multiple IDs found with provided prefix: 0123456789ab");
+    assertThat(ctr(List.of(), "rmi -f 0123456789ab")).isZero();
+    assertThat(runner.argvs().getLast())
+        .isEqualTo(concat(rm, "docker.io/library/alpine:latest", "localhost:5000/a:1"));
+    assertThat(ctr(List.of(), "rmi sha256:fedcba")).isZero();
+    assertThat(runner.argvs().getLast()).isEqualTo(concat(rm, "localhost:5000/b:1"));
+
+    // -f: a missing image is a warning, as nerdctl logs it, and the exit status is ctr's
+    RecordingLog log = new RecordingLog();
+    CtrSociEngine engine =
+        new CtrSociEngine(
+            runner,
+            new NativeGuest(),
+            new BinaryLocator(Map.of("PATH", tmp.resolve("bin").toString()), List.of()),
+            Path.of("/work"),
+            log);
+    int before = runner.specs().size();
+    assertThat(
+            engine.execute(
+                translate(HostOs.LINUX, List.of(), "rmi --force nope"),
+                new PrintWriter(out),
+                new PrintWriter(err)))
+        .isZero();
+    assertThat(log.lines).containsExactly("WARN no such image: nope");
+    assertThat(runner.specs()).hasSize(before + 1); // the listing only
+
+    assertThatThrownBy(() -> ctr(List.of(), "rmi"))
+        .hasMessage("\"finch rmi\" requires at least 1 argument");
+  }
+
+  static List<String> concat(List<String> a, String... more) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(List.of(more));
+    return out;
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.finch.cli.main;
 
-import dev.finch.bridge.ArgTranslator;
+import dev.finch.bridge.GlobalFlags;
 import dev.finch.bridge.PassthroughCommands;
 import dev.finch.cli.CliLog;
 import dev.finch.cli.CommandFactory;
@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 
 /**
@@ -25,6 +26,9 @@ import picocli.CommandLine;
  * never parsed anyway, and picocli's startup is most of finch's own (see {@link #versionFormat}).
  */
 public final class FinchCli {
+  /** The root's own options that may come before the command, beside nerdctl's global ones. */
+  private static final Set<String> ROOT_OPTIONS = Set.of("-h", "--help", "-V", "--version");
+
   private final FinchEnvironment env;
 
   public FinchCli(FinchEnvironment env) {
@@ -36,41 +40,42 @@ public final class FinchCli {
    * {@code FATA} line (the stack trace only with {@code --debug}).
    */
   public int run(PrintWriter out, PrintWriter err, String... args) {
-    List<String> leading = new ArrayList<>();
-    int i = 0;
-    while (i < args.length && args[i].startsWith("-")) {
-      leading.add(args[i]);
-      if (ArgTranslator.GLOBAL_VALUE_FLAGS.contains(args[i]) && i + 1 < args.length) {
-        leading.add(args[++i]);
-      }
-      i++;
-    }
-    boolean debug = List.of(args).contains("--debug");
+    List<String> all = List.of(args);
+    GlobalFlags.Leading leading = GlobalFlags.leading(all, ROOT_OPTIONS);
+    int i = leading.command();
+    boolean debug = all.contains("--debug");
     CliLog log = new CliLog(err, debug);
     ErrorHandler handler = new ErrorHandler(log);
     try {
       LoadedConfig config = new ConfigLoader(env.host()).load();
       config.warnings().forEach(log::warn);
       FinchContext ctx = new FinchContext(env, config, log, out, err);
+      Optional<String> problem = leading.problem();
+      if (problem.isPresent()) {
+        // picocli would name every leading nerdctl option and its value as unknown
+        return handler.usageError(problem.get(), "finch");
+      }
       if (i < args.length
           && PassthroughCommands.isPassthrough(
               args[i], env.host().os(), config.config().dockercompat())) {
         List<String> finchArgs = new ArrayList<>();
-        leading.stream().filter(a -> !a.equals("--debug")).forEach(finchArgs::add);
-        finchArgs.addAll(List.of(args).subList(i, args.length));
+        leading.tokens().stream().filter(a -> !a.equals("--debug")).forEach(finchArgs::add);
+        finchArgs.addAll(all.subList(i, args.length));
         return PassthroughCommand.run(ctx, finchArgs);
       }
+      // finch's own commands ignore nerdctl's global options, which only the guest reads
+      List<String> own = GlobalFlags.withoutGlobals(all, leading);
       if (i < args.length
           && args[i].equals("version")
-          && leading.stream().allMatch("--debug"::equals)) {
-        Optional<String[]> format = versionFormat(List.of(args).subList(i + 1, args.length));
+          && leading.tokens().stream().allMatch("--debug"::equals)) {
+        Optional<String[]> format = versionFormat(all.subList(i + 1, args.length));
         if (format.isPresent()) {
           VersionCommand version = new VersionCommand(ctx);
           version.format(format.get().length == 0 ? null : format.get()[0]);
           return version.call();
         }
       }
-      return commandLine(ctx, handler).execute(args);
+      return commandLine(ctx, handler).execute(own.toArray(String[]::new));
     } catch (Exception | Error e) {
       return handler.report(e);
     } finally {

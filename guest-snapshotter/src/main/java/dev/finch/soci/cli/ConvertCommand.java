@@ -74,6 +74,7 @@ public final class ConvertCommand implements Callable<Integer> {
     global = GlobalOptions.of(spec);
     IndexOptions opts = flags.options();
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     if (standalone) {
       if (!format.equals("oci-archive") && !format.equals("oci-dir")) {
         throw new SociException(
@@ -118,7 +119,10 @@ public final class ConvertCommand implements Callable<Integer> {
                 SociIndex.Version.V2,
                 opts,
                 resolved.image().name(),
-                o -> report(out, o.message()));
+                o -> {
+                  report(out, o.message());
+                  o.warnings().forEach(w -> report(err, "soci: warning: " + w));
+                });
         r.index()
             .ifPresent(
                 idx ->

@@ -65,6 +65,8 @@ public final class CreateCommand implements Callable<Integer> {
                   o -> {
                     out.println(o.message());
                     out.flush();
+                    o.warnings().forEach(w -> err.println("soci: warning: " + w));
+                    err.flush();
                   });
         } catch (PrefetchPathNotFoundException e) {
           throw new SociException(

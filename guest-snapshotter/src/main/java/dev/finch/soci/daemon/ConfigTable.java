@@ -80,9 +80,35 @@ final class ConfigTable {
       return def;
     }
     if (v.isTextual()) {
+      if (!isScalarValues(v.textValue())) {
+        throw invalid(key, NOT_UNICODE);
+      }
       return v.textValue();
     }
     throw wrongType(key, "a string", v);
+  }
+
+  /** Why a string or key with a lone surrogate ({@code "\ud800"}) is refused. */
+  static final String NOT_UNICODE =
+      "not valid Unicode: it has a lone surrogate (\\uD800-\\uDFFF), which TOML does not allow";
+
+  /**
+   * True when {@code s} has no lone surrogate. Jackson's TOML reader lets {@code "\ud800"} through,
+   * although TOML allows only Unicode scalar values, and its writer then cannot write the config
+   * back ({@code config dump}).
+   */
+  static boolean isScalarValues(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A string that must be one of {@code allowed}, or {@code def}. */

@@ -19,6 +19,7 @@ public record DaemonConfig(
     Metrics metrics,
     long mountTimeoutSec,
     PullModes pullModes,
+    Http http,
     Blob blob,
     BackgroundFetch backgroundFetch,
     SnapshotterSection snapshotter,
@@ -30,6 +31,7 @@ public record DaemonConfig(
   public DaemonConfig {
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(pullModes, "pullModes");
+    Objects.requireNonNull(http, "http");
     Objects.requireNonNull(blob, "blob");
     Objects.requireNonNull(backgroundFetch, "backgroundFetch");
     Objects.requireNonNull(snapshotter, "snapshotter");
@@ -45,7 +47,9 @@ public record DaemonConfig(
         Metrics.NONE,
         30,
         new PullModes(true, true),
-        new Blob(300, 8),
+        Http.DEFAULT,
+        new Blob(
+            300, Http.DEFAULT.maxRetries(), Http.DEFAULT.minWaitMsec(), Http.DEFAULT.maxWaitMsec()),
         new BackgroundFetch(false, 500, 30_000, 300),
         new SnapshotterSection(false),
         new ContentStoreSection("/run/containerd/containerd.sock"),
@@ -60,6 +64,7 @@ public record DaemonConfig(
         m,
         mountTimeoutSec,
         pullModes,
+        http,
         blob,
         backgroundFetch,
         snapshotter,
@@ -124,10 +129,32 @@ public record DaemonConfig(
   public record PullModes(boolean sociV1Enable, boolean sociV2Enable) {}
 
   /**
-   * {@code [blob]}: {@code fetching_timeout_sec} per layer blob fetch, {@code max_retries} for
-   * failed range requests.
+   * {@code [http]}, the reference's CamelCase keys, for every registry call: {@code MaxRetries},
+   * {@code MinWaitMsec} and {@code MaxWaitMsec} (exponential backoff between them), {@code
+   * DialTimeoutMsec} (connect), {@code ResponseHeaderTimeoutMsec} (request sent to headers), {@code
+   * RequestTimeoutMsec} (one call, retries included); and our own {@code NoProgressTimeoutMsec}:
+   * the longest wait for more bytes of a body.
    */
-  public record Blob(long fetchingTimeoutSec, long maxRetries) {}
+  public record Http(
+      long maxRetries,
+      long minWaitMsec,
+      long maxWaitMsec,
+      long dialTimeoutMsec,
+      long responseHeaderTimeoutMsec,
+      long requestTimeoutMsec,
+      long noProgressTimeoutMsec) {
+    /** The reference's defaults (8 retries, 30 ms to 300 s, 3 s, 3 s, 300 s) and 10 s. */
+    public static final Http DEFAULT = new Http(8, 30, 300_000, 3_000, 3_000, 300_000, 10_000);
+  }
+
+  /**
+   * {@code [blob]}, for the range reads of lazily loaded layers: {@code fetching_timeout_sec}, the
+   * budget of one read (retries included: a container's read waits no longer, then gets EIO),
+   * {@code max_retries}, {@code min_wait_msec} and {@code max_wait_msec} (taken from {@code [http]}
+   * when absent).
+   */
+  public record Blob(
+      long fetchingTimeoutSec, long maxRetries, long minWaitMsec, long maxWaitMsec) {}
 
   /**
    * {@code [background_fetch]}: {@code disable}, {@code fetch_period_msec} (one span per period),

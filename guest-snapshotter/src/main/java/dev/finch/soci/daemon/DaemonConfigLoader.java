@@ -77,10 +77,30 @@ public final class DaemonConfigLoader {
     boolean v1 = pull.table("soci_v1").bool("enable", d.pullModes().sociV1Enable());
     boolean v2 = pull.table("soci_v2").bool("enable", d.pullModes().sociV2Enable());
 
+    ConfigTable ht = r.table("http");
+    DaemonConfig.Http hd = d.http();
+    long httpRetries = ht.integer("MaxRetries", hd.maxRetries(), 0, 100);
+    long httpMin = ht.integer("MinWaitMsec", hd.minWaitMsec(), 0, Integer.MAX_VALUE);
+    DaemonConfig.Http http =
+        new DaemonConfig.Http(
+            httpRetries,
+            httpMin,
+            ht.integer(
+                "MaxWaitMsec", Math.max(httpMin, hd.maxWaitMsec()), httpMin, Integer.MAX_VALUE),
+            ht.integer("DialTimeoutMsec", hd.dialTimeoutMsec(), 1, Integer.MAX_VALUE),
+            ht.integer(
+                "ResponseHeaderTimeoutMsec", hd.responseHeaderTimeoutMsec(), 1, Integer.MAX_VALUE),
+            ht.integer("RequestTimeoutMsec", hd.requestTimeoutMsec(), 1, Integer.MAX_VALUE),
+            ht.integer("NoProgressTimeoutMsec", hd.noProgressTimeoutMsec(), 1, Integer.MAX_VALUE));
+
     ConfigTable blob = r.table("blob");
     long fetchTimeout =
         blob.integer("fetching_timeout_sec", d.blob().fetchingTimeoutSec(), 1, Integer.MAX_VALUE);
-    long retries = blob.integer("max_retries", d.blob().maxRetries(), 0, 100);
+    long retries = blob.integer("max_retries", http.maxRetries(), 0, 100);
+    long blobMin = blob.integer("min_wait_msec", http.minWaitMsec(), 0, Integer.MAX_VALUE);
+    long blobMax =
+        blob.integer(
+            "max_wait_msec", Math.max(blobMin, http.maxWaitMsec()), blobMin, Integer.MAX_VALUE);
 
     ConfigTable bg = r.table("background_fetch");
     var bgd = d.backgroundFetch();
@@ -100,6 +120,9 @@ public final class DaemonConfigLoader {
     Map<String, DaemonConfig.Host> hosts = new LinkedHashMap<>();
     ConfigTable hostTable = r.table("resolver").table("host");
     for (String host : hostTable.keys()) {
+      if (!ConfigTable.isScalarValues(host)) {
+        throw hostTable.invalid(host, ConfigTable.NOT_UNICODE);
+      }
       ConfigTable h = hostTable.table(host);
       List<DaemonConfig.Mirror> mirrors = new ArrayList<>();
       h.tables(
@@ -133,7 +156,8 @@ public final class DaemonConfigLoader {
         metrics,
         mountTimeout,
         new DaemonConfig.PullModes(v1, v2),
-        new DaemonConfig.Blob(fetchTimeout, retries),
+        http,
+        new DaemonConfig.Blob(fetchTimeout, retries, blobMin, blobMax),
         background,
         new DaemonConfig.SnapshotterSection(allowInvalid),
         new DaemonConfig.ContentStoreSection(containerd),
@@ -166,9 +190,10 @@ public final class DaemonConfigLoader {
   /**
    * Jackson notices some errors only at the next token, which can be lines further on: a duplicate
    * key is reported where the next key starts, after any blank lines and comments. The error of the
-   * shortest run of leading lines that still fails the same way (and stays failing with every line
-   * added after it) names the line itself; Jackson's own position is kept when that run is the
-   * whole document. An unterminated array or string is so placed where it starts.
+   * shortest run of leading lines that still fails the same way names the line itself; Jackson's
+   * own position is kept when that run is the whole document. An unterminated array or string is so
+   * placed where it starts. The run is found by bisection (a run that fails so, fails so with every
+   * line added after it), so a file of n lines is parsed again about log2(n) times, not n times.
    */
   private static JsonProcessingException firstFailingLines(String text, JsonProcessingException e) {
     List<Integer> ends = new ArrayList<>(); // where each line ends, before its \n or \r\n
@@ -178,21 +203,32 @@ public final class DaemonConfigLoader {
     if (ends.size() > MAX_LINES_TO_PLACE) {
       return e;
     }
+    int lo = 0;
+    int hi = ends.size(); // the run of every line: the whole text, which fails as e
     JsonProcessingException best = e;
-    for (int k = ends.size() - 1; k >= 0; k--) {
-      try {
-        TOML.readTree(text.substring(0, ends.get(k)));
-        break;
-      } catch (JsonProcessingException shorter) {
-        if (!Objects.equals(shorter.getOriginalMessage(), e.getOriginalMessage())) {
-          break;
-        }
-        best = shorter;
-      } catch (RuntimeException unexpected) {
-        break;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      JsonProcessingException m = failure(text.substring(0, ends.get(mid)));
+      if (m != null && Objects.equals(m.getOriginalMessage(), e.getOriginalMessage())) {
+        hi = mid;
+        best = m;
+      } else {
+        lo = mid + 1;
       }
     }
     return best;
+  }
+
+  /** The syntax error of {@code text}, or null when it parses (or fails otherwise). */
+  private static JsonProcessingException failure(String text) {
+    try {
+      TOML.readTree(text);
+      return null;
+    } catch (JsonProcessingException e) {
+      return e;
+    } catch (RuntimeException unexpected) {
+      return null;
+    }
   }
 
   private static String oneLine(String message) {

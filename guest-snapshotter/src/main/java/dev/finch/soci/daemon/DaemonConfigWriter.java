@@ -32,9 +32,19 @@ public final class DaemonConfigWriter {
     ObjectNode pull = root.putObject("pull_modes");
     pull.putObject("soci_v1").put("enable", c.pullModes().sociV1Enable());
     pull.putObject("soci_v2").put("enable", c.pullModes().sociV2Enable());
+    root.putObject("http")
+        .put("MaxRetries", c.http().maxRetries())
+        .put("MinWaitMsec", c.http().minWaitMsec())
+        .put("MaxWaitMsec", c.http().maxWaitMsec())
+        .put("DialTimeoutMsec", c.http().dialTimeoutMsec())
+        .put("ResponseHeaderTimeoutMsec", c.http().responseHeaderTimeoutMsec())
+        .put("RequestTimeoutMsec", c.http().requestTimeoutMsec())
+        .put("NoProgressTimeoutMsec", c.http().noProgressTimeoutMsec());
     root.putObject("blob")
         .put("fetching_timeout_sec", c.blob().fetchingTimeoutSec())
-        .put("max_retries", c.blob().maxRetries());
+        .put("max_retries", c.blob().maxRetries())
+        .put("min_wait_msec", c.blob().minWaitMsec())
+        .put("max_wait_msec", c.blob().maxWaitMsec());
     root.putObject("background_fetch")
         .put("disable", c.backgroundFetch().disable())
         .put("fetch_period_msec", c.backgroundFetch().fetchPeriodMsec())

@@ -40,11 +40,8 @@ final class ReferenceKeys {
               "refused: every span is checked against its zTOC digest, ignored"),
           Map.entry("max_concurrency", LATER),
           Map.entry("fuse_metrics_emit_wait_duration_sec", LATER),
-          Map.entry("http", LATER + " (registry timeouts and retries come from [blob])"),
           Map.entry("blob.valid_interval", LATER),
           Map.entry("blob.check_always", LATER),
-          Map.entry("blob.min_wait_msec", LATER),
-          Map.entry("blob.max_wait_msec", LATER),
           Map.entry("blob.force_single_range_mode", LATER),
           Map.entry("blob.max_span_verification_retries", LATER),
           Map.entry(

@@ -1,5 +1,7 @@
 package dev.finch.soci.daemon;
 
+import dev.finch.soci.registry.RetryPolicy;
+import dev.finch.soci.registry.Timeouts;
 import dev.finch.soci.service.NamespaceInterceptor;
 import dev.finch.soci.service.SnapshotsService;
 import dev.finch.soci.snapshot.Kind;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -151,7 +154,30 @@ public final class Wiring implements AutoCloseable {
             bg.disable(), bg.fetchPeriodMsec(), bg.silencePeriodMsec(), bg.maxQueueSize()),
         mirrors,
         config.cache().maxBytes(),
-        config.prefetch().enable());
+        config.prefetch().enable(),
+        config.mountTimeoutSec(),
+        registry(config));
+  }
+
+  /** {@code [http]} and {@code [blob]} as the registry client takes them. */
+  static PluginConfig.Registry registry(DaemonConfig config) {
+    DaemonConfig.Http h = config.http();
+    DaemonConfig.Blob b = config.blob();
+    return new PluginConfig.Registry(
+        new Timeouts(
+            Duration.ofMillis(h.dialTimeoutMsec()),
+            Duration.ofMillis(h.responseHeaderTimeoutMsec()),
+            Duration.ofMillis(h.noProgressTimeoutMsec()),
+            Duration.ofMillis(h.requestTimeoutMsec()),
+            Duration.ofSeconds(b.fetchingTimeoutSec())),
+        new RetryPolicy(
+            Math.toIntExact(h.maxRetries()),
+            Duration.ofMillis(h.minWaitMsec()),
+            Duration.ofMillis(h.maxWaitMsec())),
+        new RetryPolicy(
+            Math.toIntExact(b.maxRetries()),
+            Duration.ofMillis(b.minWaitMsec()),
+            Duration.ofMillis(b.maxWaitMsec())));
   }
 
   private void recover() throws IOException {
@@ -281,8 +307,9 @@ public final class Wiring implements AutoCloseable {
   }
 
   /**
-   * Graceful stop: stop accepting calls, unmount every remote snapshot through the preparer, close
-   * the preparer and the metadata store. Directories are kept. Idempotent.
+   * Graceful stop: stop accepting calls, unmount every remote snapshot through the preparer (which
+   * keeps what it cached, {@link RemotePreparer#release}), close the preparer and the metadata
+   * store. Directories are kept. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -297,7 +324,7 @@ public final class Wiring implements AutoCloseable {
         Path fs = rs.fsDir().toAbsolutePath().normalize();
         if (mounted.contains(fs)) {
           try {
-            preparer.unmount(fs);
+            preparer.release(fs);
           } catch (IOException | RuntimeException e) {
             settings.log().warn("cannot unmount remote snapshot " + rs.info().name(), e);
           }

@@ -74,8 +74,16 @@ public record LayerEntry(
   /**
    * Parses a zTOC {@code mod_time} string: Go {@code time.Time.MarshalText}, i.e. RFC 3339 with
    * optional fractional seconds and a {@code Z} or numeric offset.
+   *
+   * @throws InvalidLayerException when it is not such a time (a zTOC comes from a registry)
    */
   public static Instant parseModTime(String rfc3339) {
-    return Instant.parse(rfc3339);
+    try {
+      return Instant.parse(rfc3339);
+    } catch (java.time.format.DateTimeParseException e) {
+      String shown = rfc3339.length() > 40 ? rfc3339.substring(0, 40) + "..." : rfc3339;
+      throw new InvalidLayerException(
+          "mod time \"" + shown.replaceAll("\\p{Cntrl}", "?") + "\" is not an RFC 3339 time");
+    }
   }
 }

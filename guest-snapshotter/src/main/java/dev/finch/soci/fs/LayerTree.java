@@ -22,6 +22,9 @@ import java.util.Optional;
  *       .wh..wh..opq} makes its directory report {@code <opaque xattr>=y}; any other {@code
  *       .wh..wh.*} entry is hidden.
  *   <li>Extended attributes are the {@code SCHILY.xattr.*} PAX records.
+ *   <li>An entry with a path component longer than {@link EntryNames#NAME_MAX} bytes is left out,
+ *       with everything below it and every hard link to it: the kernel refuses such a name, so it
+ *       could be listed but never looked up. {@link #leftOut} says what was left out and why.
  * </ul>
  *
  * <p><b>Inode numbers.</b> The root is {@value #ROOT_INODE} (the FUSE root node id, so the FUSE
@@ -29,8 +32,8 @@ import java.util.Optional;
  * {@code .soci-snapshotter} state directory and its {@code <digest>.json} file. Every other node
  * gets the next number from {@value #FIRST_ENTRY_INODE} upwards at the moment it is created while
  * entries are applied in order: explicit entries, whiteouts and implicit parent directories alike.
- * Hard links take no number; a replaced node's number is not reused. The mapping is therefore a
- * pure function of the entry list and is the same on every mount.
+ * Hard links and left-out entries take no number; a replaced node's number is not reused. The
+ * mapping is therefore a pure function of the entry list and is the same on every mount.
  */
 public final class LayerTree {
   /** Inode of the layer root. */
@@ -39,14 +42,24 @@ public final class LayerTree {
   /** First inode given to a TOC entry. */
   public static final long FIRST_ENTRY_INODE = 4;
 
+  /**
+   * Entries of the layer that the tree does not show.
+   *
+   * @param path the normalised path left out (with everything below it)
+   * @param reason why, for users
+   */
+  public record LeftOut(String path, String reason) {}
+
   private final Directory root;
   private final LayerNode[] byInode;
   private final int nodeCount;
+  private final List<LeftOut> leftOut;
 
-  LayerTree(Directory root, LayerNode[] byInode, int nodeCount) {
+  LayerTree(Directory root, LayerNode[] byInode, int nodeCount, List<LeftOut> leftOut) {
     this.root = root;
     this.byInode = byInode;
     this.nodeCount = nodeCount;
+    this.leftOut = leftOut;
   }
 
   /** Builds the tree with {@link OpaqueXattr#TRUSTED}. */
@@ -76,6 +89,11 @@ public final class LayerTree {
   /** The node with inode {@code inode}, or {@code null} if there is none. */
   public LayerNode node(long inode) {
     return inode >= 0 && inode < byInode.length ? byInode[(int) inode] : null;
+  }
+
+  /** What the layer holds but the tree leaves out, one record per path, in tar order. */
+  public List<LeftOut> leftOut() {
+    return leftOut;
   }
 
   /** Number of distinct nodes, the root included (a hard-linked file counts once). */

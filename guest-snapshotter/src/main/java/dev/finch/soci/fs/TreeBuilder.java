@@ -2,8 +2,10 @@ package dev.finch.soci.fs;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** Mutable first pass of {@link LayerTree#build}: applies entries in tar order, then freezes. */
@@ -40,6 +42,8 @@ final class TreeBuilder {
   private final OpaqueXattr opaqueXattr;
   private final MNode root = new MNode(LayerTree.ROOT_INODE, null, true, false);
   private long nextInode = LayerTree.FIRST_ENTRY_INODE;
+  // by path, so the entries below a left-out directory add no second record
+  private final Map<String, LayerTree.LeftOut> leftOut = new LinkedHashMap<>();
 
   TreeBuilder(OpaqueXattr opaqueXattr) {
     this.opaqueXattr = opaqueXattr;
@@ -53,6 +57,12 @@ final class TreeBuilder {
             "entry " + e.name() + " names the root but is a " + e.type().tocName());
       }
       root.entry = e;
+      return;
+    }
+    Optional<EntryNames.Overlong> overlong = EntryNames.overlong(parts);
+    if (overlong.isPresent()) {
+      String path = overlong.get().path();
+      leftOut.putIfAbsent(path, new LayerTree.LeftOut(path, overlong.get().reason()));
       return;
     }
     MNode parent = directoryFor(parts.subList(0, parts.size() - 1), e);
@@ -79,7 +89,16 @@ final class TreeBuilder {
         }
       }
       case HARDLINK -> {
-        MNode target = lookup(PathNames.split(e.linkName()));
+        List<String> targetParts = PathNames.split(e.linkName());
+        if (EntryNames.overlong(targetParts).isPresent()) {
+          String path = String.join("/", parts);
+          leftOut.putIfAbsent(
+              path,
+              new LayerTree.LeftOut(
+                  path, "a hard link to " + e.linkName() + ", which is left out"));
+          return;
+        }
+        MNode target = lookup(targetParts);
         if (target == null || target.isDirectory() || target.whiteout) {
           throw new InvalidLayerException(
               "hard link "
@@ -144,7 +163,7 @@ final class TreeBuilder {
     LayerNode[] byInode = new LayerNode[Math.toIntExact(nextInode)];
     int[] count = new int[1];
     Directory r = (Directory) freeze(root, LayerTree.ROOT_INODE, byInode, count);
-    return new LayerTree(r, byInode, count[0]);
+    return new LayerTree(r, byInode, count[0], List.copyOf(leftOut.values()));
   }
 
   private LayerNode freeze(MNode n, long parentInode, LayerNode[] byInode, int[] count) {

@@ -154,7 +154,7 @@ public final class IndexCreator {
     if (!opts.force()) {
       Optional<Descriptor> reused = existingZtoc(layer, opts);
       if (reused.isPresent()) {
-        return new LayerOutcome.Indexed(layer, reused.get(), true);
+        return new LayerOutcome.Indexed(layer, reused.get(), true, List.of());
       }
     }
     ZtocMaker.Made made;
@@ -181,7 +181,7 @@ public final class IndexCreator {
             Instant.now(),
             opts.spanSize(),
             null));
-    return new LayerOutcome.Indexed(layer, ztoc, false);
+    return new LayerOutcome.Indexed(layer, ztoc, false, made.warnings());
   }
 
   /**

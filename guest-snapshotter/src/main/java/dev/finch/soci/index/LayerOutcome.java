@@ -13,8 +13,21 @@ public sealed interface LayerOutcome {
   /** One line for the user, in the reference CLI's wording. */
   String message();
 
-  /** A zTOC was built (or reused) for the layer. */
-  record Indexed(Descriptor layer, Descriptor ztoc, boolean reused) implements LayerOutcome {
+  /** Warnings for the user (stderr), each one line; none by default. */
+  default List<String> warnings() {
+    return List.of();
+  }
+
+  /**
+   * A zTOC was built (or reused) for the layer; {@code warnings} name entries that a lazy mount of
+   * it leaves out (see {@link ZtocMakers#nameWarnings}).
+   */
+  record Indexed(Descriptor layer, Descriptor ztoc, boolean reused, List<String> warnings)
+      implements LayerOutcome {
+    public Indexed {
+      warnings = List.copyOf(warnings);
+    }
+
     @Override
     public String message() {
       return "layer "

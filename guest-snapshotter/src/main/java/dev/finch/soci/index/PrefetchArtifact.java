@@ -92,7 +92,7 @@ public record PrefetchArtifact(
     try {
       root = Json.MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new IOException("prefetch artifact is not valid JSON: " + firstLine(e.getMessage()));
+      throw new IOException("prefetch artifact is not valid JSON: " + Json.problem(e));
     }
     if (root == null || !root.isObject()) {
       throw new IOException("prefetch artifact is not a JSON object");
@@ -204,13 +204,5 @@ public record PrefetchArtifact(
           "prefetch artifact: prefetch_spans[" + i + "]." + name + " is not a span id: " + v);
     }
     return v.intValue();
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

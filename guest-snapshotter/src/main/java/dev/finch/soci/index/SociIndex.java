@@ -52,7 +52,7 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
           return v;
         }
       }
-      throw new IOException("unknown index version: config media type " + type);
+      throw new IOException("unknown index version: config media type " + Json.oneLine(type));
     }
   }
 
@@ -91,9 +91,9 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
     try {
       m = Json.read(bytes, Manifest.class);
     } catch (IOException e) {
-      throw new IOException("not a SOCI index: " + firstLine(e.getMessage()));
+      throw new IOException("not a SOCI index: " + Json.problem(e));
     }
-    if (m.config() == null) {
+    if (m == null || m.config() == null) {
       throw new IOException("not a SOCI index: manifest has no config");
     }
     Version.ofArtifactType(m.config().mediaType());
@@ -152,13 +152,5 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
    */
   public Descriptor descriptor() {
     return Descriptor.of(MediaTypes.OCI_MANIFEST, digest, bytes.length);
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable JSON";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

@@ -4,6 +4,7 @@ import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 
 /** Builds a serialized zTOC from one layer blob; index creation sees only this. */
 @FunctionalInterface
@@ -17,8 +18,19 @@ public interface ZtocMaker {
   Made make(Descriptor layer, MediaTypes.Compression compression, InputStream blob, long spanSize)
       throws IOException;
 
-  /** A built zTOC: its serialized bytes and whether any entry carries xattrs or opaque markers. */
-  record Made(byte[] bytes, boolean needsXattrs) {}
+  /**
+   * A built zTOC: its serialized bytes, whether any entry carries xattrs or opaque markers, and
+   * warnings for the user about its entries.
+   */
+  record Made(byte[] bytes, boolean needsXattrs, List<String> warnings) {
+    public Made {
+      warnings = List.copyOf(warnings);
+    }
+
+    public Made(byte[] bytes, boolean needsXattrs) {
+      this(bytes, needsXattrs, List.of());
+    }
+  }
 
   /** Thrown for layers SOCI does not index; index creation reports it as a skipped layer. */
   final class UnsupportedLayerException extends IOException {

@@ -1,9 +1,14 @@
 package dev.finch.soci.index;
 
+import dev.finch.soci.fs.EntryNames;
 import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.ztoc.FileMetadata;
 import dev.finch.soci.ztoc.UnsupportedLayerException;
 import dev.finch.soci.ztoc.ZtocBuilder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Adapts the zTOC builder to index creation. */
 public final class ZtocMakers {
@@ -20,11 +25,39 @@ public final class ZtocMakers {
             r.ztoc().toc().stream()
                 .anyMatch(
                     m -> !m.extendedAttributes().isEmpty() || m.name().endsWith(".wh..wh..opq"));
-        return new ZtocMaker.Made(r.encoded(), xattrs);
+        return new ZtocMaker.Made(
+            r.encoded(), xattrs, nameWarnings(r.ztoc().toc(), "layer " + layer.digest()));
       } catch (UnsupportedLayerException e) {
         throw new ZtocMaker.UnsupportedLayerException(e.getMessage());
       }
     };
+  }
+
+  /**
+   * One warning per path in {@code toc} that has a component over the kernel's limit on names
+   * ({@link EntryNames#NAME_MAX} bytes). The zTOC keeps such entries, as the reference's does (it
+   * stays byte-compatible); a lazy mount leaves them out, and containerd cannot unpack the layer.
+   *
+   * @param layer what the entries belong to, for the message ({@code layer sha256:...})
+   */
+  public static List<String> nameWarnings(List<FileMetadata> toc, String layer) {
+    Set<String> seen = new HashSet<>();
+    List<String> out = new ArrayList<>();
+    for (FileMetadata m : toc) {
+      EntryNames.overlong(m.name())
+          .filter(o -> seen.add(o.path()))
+          .ifPresent(
+              o ->
+                  out.add(
+                      layer
+                          + ": entry \""
+                          + o.path()
+                          + "\" has "
+                          + o.reason()
+                          + "; a lazy mount of the layer leaves it out (with everything below it),"
+                          + " and containerd's own unpack of the layer would fail on it"));
+    }
+    return out;
   }
 
   public static boolean isRegular(FileMetadata m) {

@@ -1,5 +1,6 @@
 package dev.finch.soci.lazy;
 
+import dev.finch.soci.fs.LayerTree;
 import dev.finch.soci.index.SociIndex;
 import dev.finch.soci.lazy.hosts.RegistryHosts;
 import dev.finch.soci.lazy.index.IndexResolver;
@@ -24,7 +25,8 @@ import java.util.Map;
  * Remote; a layer without a zTOC in an image with an index is fetched and unpacked here (Local); an
  * image without an index, or a Prepare without the CRI labels, is left to containerd (Defer). Each
  * outcome is reported as an event ({@code remote-snapshot-prepared}, {@code
- * local-snapshot-prepared}, {@code defer-snapshot-runtime}).
+ * local-snapshot-prepared}, {@code defer-snapshot-runtime}), and so is each entry a lazy mount
+ * leaves out ({@code entry-left-out}: a name the kernel refuses).
  */
 final class LazyPreparer implements RemotePreparer, AutoCloseable {
   private final IndexResolver indexes;
@@ -33,6 +35,7 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
   private final LocalUnpacker unpacker;
   private final EventSink events;
   private final boolean prefetch;
+  private final java.time.Duration mountTimeout;
 
   LazyPreparer(
       IndexResolver indexes,
@@ -40,7 +43,9 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
       LayerMounts mounts,
       LocalUnpacker unpacker,
       EventSink events,
-      boolean prefetch) {
+      boolean prefetch,
+      java.time.Duration mountTimeout) {
+    this.mountTimeout = mountTimeout;
     this.indexes = indexes;
     this.hosts = hosts;
     this.mounts = mounts;
@@ -65,10 +70,15 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
     if (l == null) {
       return defer(key, null, "missing CRI labels (image-ref, manifest-digest, layer-digest)");
     }
+    long deadline = System.nanoTime() + mountTimeout.toNanos();
     SociIndex index;
     try {
-      index = indexes.resolve(l.ref(), l.manifest(), l.indexLabel());
-    } catch (NoIndexException e) {
+      index =
+          within(
+              deadline,
+              "resolving the SOCI index",
+              () -> indexes.resolve(l.ref(), l.manifest(), l.indexLabel()));
+    } catch (NoIndexException | MountTimedOut e) {
       return defer(key, l, e.getMessage());
     }
     RegistryClient client = hosts.client(l.ref());
@@ -82,10 +92,26 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
       events.event("info", "local-snapshot-prepared", "local snapshot prepared", fields(key, l));
       return new Local();
     }
-    Ztoc ztoc = ZtocCodec.decode(indexes.ztoc(l.ref(), ztocDesc));
+    Ztoc ztoc;
+    try {
+      ztoc =
+          ZtocCodec.decode(
+              within(deadline, "fetching the zTOC", () -> indexes.ztoc(l.ref(), ztocDesc)));
+    } catch (MountTimedOut e) {
+      return defer(key, l, e.getMessage());
+    }
     RemoteLayer layer = mounts.open(client, l.ref().repository(), l.layer(), ztoc);
-    int prefetched = prefetch(index, layer, l);
-    mounts.mount(fsDir, ztoc, layer);
+    int prefetched = prefetch(index, layer, l, deadline);
+    for (LayerTree.LeftOut left : mounts.mount(fsDir, ztoc, layer)) {
+      Map<String, Object> f = fields(key, l);
+      f.put("entry", left.path());
+      f.put("reason", left.reason());
+      events.event(
+          "warn",
+          "entry-left-out",
+          "entry left out of the lazily mounted layer; no lookup of it could succeed",
+          f);
+    }
     Map<String, Object> f = fields(key, l);
     f.put("ztoc", ztocDesc.digest().toString());
     f.put("mountpoint", fsDir.toString());
@@ -101,13 +127,17 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
    * enable} is on; answers how many, or -1 without one. A failure costs only the prefetch: the
    * layer still mounts and its reads fetch on demand.
    */
-  private int prefetch(SociIndex index, RemoteLayer layer, CriLayer l) {
+  private int prefetch(SociIndex index, RemoteLayer layer, CriLayer l, long deadline) {
     Descriptor d = prefetch ? index.prefetchFor(l.layer()) : null;
     if (d == null) {
       return -1;
     }
     try {
-      return layer.prefetch(indexes.prefetchArtifact(l.ref(), d).spanIds(layer.spanCount() - 1));
+      return within(
+          deadline,
+          "prefetching",
+          () ->
+              layer.prefetch(indexes.prefetchArtifact(l.ref(), d).spanIds(layer.spanCount() - 1)));
     } catch (IOException | RuntimeException e) {
       events.event(
           "warn",
@@ -121,6 +151,61 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
               "error",
               String.valueOf(e.getMessage())));
       return 0;
+    }
+  }
+
+  /** The mount's budget ran out; the message says where. */
+  static final class MountTimedOut extends IOException {
+    MountTimedOut(String message) {
+      super(message);
+    }
+  }
+
+  private interface Step<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code step} (registry work) on its own thread and waits for it until {@code deadline};
+   * past it, interrupts the step (its registry call ends) and throws {@link MountTimedOut}.
+   */
+  private <T> T within(long deadline, String what, Step<T> step) throws IOException {
+    java.util.concurrent.CompletableFuture<T> result =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread t =
+        Thread.ofVirtual()
+            .name("soci-mount-step")
+            .start(
+                () -> {
+                  try {
+                    result.complete(step.run());
+                  } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                  }
+                });
+    try {
+      return result.get(
+          Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      t.interrupt();
+      throw new MountTimedOut(
+          "mount_timeout_sec (" + mountTimeout.toSeconds() + " s) passed while " + what);
+    } catch (InterruptedException e) {
+      t.interrupt();
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while " + what);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(c);
     }
   }
 
@@ -147,6 +232,12 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
   @Override
   public void unmount(Path fsDir) throws IOException {
     mounts.unmount(fsDir);
+  }
+
+  /** The daemon stops: unmount, keeping the layer's spans for the next start. */
+  @Override
+  public void release(Path fsDir) throws IOException {
+    mounts.unmountKeepingSpans(fsDir);
   }
 
   /** Shutdown: unmounts every layer but keeps the span cache for the next start. */

@@ -27,17 +27,24 @@ public final class LazyPreparerFactory implements RemotePreparerFactory {
   public RemotePreparer create(PluginContext context) throws IOException {
     PluginConfig config = context.config();
     Path dir = context.root().resolve("soci");
-    RegistryHosts hosts = new RegistryHosts(config.mirrors());
+    RegistryHosts hosts = new RegistryHosts(config.mirrors(), config.registry());
     IndexResolver indexes =
         new IndexResolver(
             new ArtifactCache(dir.resolve("artifacts")), hosts::client, config.pullModes());
     LayerMounts mounts =
         new LayerMounts(
             SpanStore.open(dir.resolve("spancache"), config.spanCacheMaxBytes()),
-            new BackgroundFetcher(config.backgroundFetch(), context.events()));
+            new BackgroundFetcher(config.backgroundFetch(), context.events()),
+            context.events());
     context.metrics().register(new LazyMetrics(mounts::stats));
     Warmup.start(dir.resolve("warmup"), context.events());
     return new LazyPreparer(
-        indexes, hosts, mounts, new LocalUnpacker(), context.events(), config.prefetch());
+        indexes,
+        hosts,
+        mounts,
+        new LocalUnpacker(),
+        context.events(),
+        config.prefetch(),
+        java.time.Duration.ofSeconds(config.mountTimeoutSec()));
   }
 }

@@ -38,6 +38,11 @@ public record Descriptor(
     String artifactType) {
 
   public Descriptor {
+    // REQUIRED by the image spec; a descriptor from a registry without one is refused here, so
+    // that no caller meets a null digest later
+    if (digest == null) {
+      throw new IllegalArgumentException("descriptor has no digest");
+    }
     annotations = annotations == null ? null : new TreeMap<>(annotations);
   }
 

@@ -26,7 +26,7 @@ public record Digest(String algorithm, String hex) {
           default -> false;
         };
     if (!ok) {
-      throw new IllegalArgumentException("invalid digest: " + algorithm + ":" + hex);
+      throw new IllegalArgumentException("invalid digest: " + Json.oneLine(algorithm + ":" + hex));
     }
   }
 
@@ -35,7 +35,7 @@ public record Digest(String algorithm, String hex) {
   public static Digest parse(String text) {
     int colon = text == null ? -1 : text.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("invalid digest: " + text);
+      throw new IllegalArgumentException("invalid digest: " + Json.oneLine(text));
     }
     return new Digest(text.substring(0, colon), text.substring(colon + 1));
   }

@@ -39,6 +39,30 @@ public final class Json {
     }
   }
 
+  /**
+   * What went wrong reading JSON, in one line: Jackson's message without the location it appends on
+   * a second line (which names no file here anyway).
+   */
+  public static String problem(IOException e) {
+    String m =
+        e instanceof JsonProcessingException j && j.getOriginalMessage() != null
+            ? j.getOriginalMessage()
+            : String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return oneLine(nl < 0 ? m : m.substring(0, nl)).strip();
+  }
+
+  /**
+   * {@code s} with every control character (CR, LF, ESC, ...) shown as {@code ?}: text taken from
+   * an input that goes into an error message, which must stay one line.
+   */
+  public static String oneLine(String s) {
+    return s == null ? "null" : CONTROL.matcher(s).replaceAll("?");
+  }
+
+  private static final java.util.regex.Pattern CONTROL =
+      java.util.regex.Pattern.compile("[\\p{Cntrl}\\u0085\\u2028\\u2029]");
+
   public static <T> T read(byte[] data, Class<T> type) throws IOException {
     return MAPPER.readValue(data, type);
   }

@@ -75,7 +75,7 @@ record BlobRangeFetch(
       List<MultipartByteranges.Part> parts;
       try {
         parts = MultipartByteranges.parse(body, boundary);
-      } catch (IllegalArgumentException e) {
+      } catch (MultipartByteranges.MalformedBodyException e) {
         throw new RegistryException.UnexpectedResponse(
             action, 206, "bad multipart/byteranges body: " + e.getMessage());
       }
@@ -89,15 +89,21 @@ record BlobRangeFetch(
       Responses.discard(response);
       throw new RangeMismatchException(action, expectedText(), header == null ? "(none)" : header);
     }
+    // The part covers every region; only its bytes up to the last region's end are read, so a
+    // registry that answers with more than was asked (up to the whole blob) costs no memory.
+    ByteRange needed =
+        new ByteRange(
+            got.start(),
+            Math.min(got.end(), regions.stream().mapToLong(ByteRange::end).max().orElseThrow()));
     byte[] body;
     try (InputStream in = response.body()) {
-      body = in.readNBytes(Math.toIntExact(got.length()));
+      body = in.readNBytes(Math.toIntExact(needed.length()));
     }
-    if (body.length != got.length()) {
+    if (body.length != needed.length()) {
       throw new RegistryException.UnexpectedResponse(
-          action, 206, "expected " + got.length() + " bytes, got " + body.length);
+          action, 206, "expected " + needed.length() + " bytes, got " + body.length);
     }
-    return new Result(response.uri(), slice(List.of(new MultipartByteranges.Part(got, body))));
+    return new Result(response.uri(), slice(List.of(new MultipartByteranges.Part(needed, body))));
   }
 
   private boolean covers(ByteRange got) {

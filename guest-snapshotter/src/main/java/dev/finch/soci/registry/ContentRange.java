@@ -9,7 +9,10 @@ final class ContentRange {
 
   private ContentRange() {}
 
-  /** The range, or null when the header is missing or malformed. */
+  /**
+   * The range, or null when the header is missing or malformed (numbers beyond a long, or a last
+   * byte before the first, included).
+   */
   static ByteRange parse(String header) {
     if (header == null) {
       return null;
@@ -18,8 +21,14 @@ final class ContentRange {
     if (!m.matches()) {
       return null;
     }
-    long first = Long.parseLong(m.group(1));
-    long last = Long.parseLong(m.group(2));
-    return last < first ? null : new ByteRange(first, last + 1);
+    long first;
+    long last;
+    try {
+      first = Long.parseLong(m.group(1));
+      last = Long.parseLong(m.group(2));
+    } catch (NumberFormatException e) {
+      return null; // more digits than a long holds: no blob is that large
+    }
+    return last < first || last == Long.MAX_VALUE ? null : new ByteRange(first, last + 1);
   }
 }

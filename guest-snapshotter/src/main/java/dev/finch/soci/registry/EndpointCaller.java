@@ -40,9 +40,10 @@ final class EndpointCaller {
   private final String endpointHost;
   private final HttpClient http;
   private final Authorizer authorizer;
-  private final RetryPolicy retry;
+  private final RetryPolicy callRetry;
+  private final RetryPolicy blobRetry;
   private final String userAgent;
-  private final Duration requestTimeout;
+  private final Timeouts timeouts;
   private volatile URI base;
   private volatile boolean httpsWorked;
 
@@ -53,15 +54,17 @@ final class EndpointCaller {
       HttpClient http,
       Authorizer authorizer,
       RetryPolicy retry,
+      RetryPolicy blobRetry,
       String userAgent,
-      Duration requestTimeout) {
+      Timeouts timeouts) {
     this.registry = registry;
     this.endpointHost = endpointHost;
     this.http = http;
     this.authorizer = authorizer;
-    this.retry = retry;
+    this.callRetry = retry;
+    this.blobRetry = blobRetry;
     this.userAgent = userAgent;
-    this.requestTimeout = requestTimeout;
+    this.timeouts = timeouts;
     this.base = URI.create((plainHttp ? "http://" : "https://") + endpointHost);
   }
 
@@ -84,12 +87,26 @@ final class EndpointCaller {
     return registry;
   }
 
+  Timeouts timeouts() {
+    return timeouts;
+  }
+
   /**
-   * Runs {@code endpoint} to its final answer, authenticating, retrying and following redirects.
+   * Runs {@code endpoint} to its final answer, authenticating, retrying and following redirects,
+   * all within the call's budget ({@link Timeouts#blobRead} for a layer range read, else {@link
+   * Timeouts#request}): each attempt waits for headers at most {@link Timeouts#responseHeader}
+   * (requests without a body: a body's upload time is the registry's to take) and for body bytes at
+   * most {@link Timeouts#noProgress}, and a retry's wait that would end past the budget is not
+   * taken. A 429 or 503 with {@code Retry-After} waits at least that long.
    */
   <T> T call(RegistryEndpoint<T> endpoint) {
     String action = endpoint.actionDescription();
     String scope = Authorizer.scope(endpoint.repository(), endpoint.push());
+    boolean layerRead = endpoint instanceof BlobRangeEndpoint<?>;
+    Duration budget = layerRead ? timeouts.blobRead() : timeouts.request();
+    RetryPolicy retry = layerRead ? blobRetry : callRetry;
+    long started = System.nanoTime();
+    long deadline = started + budget.toNanos();
     int attempt = 0;
     int redirects = 0;
     boolean reauthenticated = false;
@@ -100,10 +117,18 @@ final class EndpointCaller {
       URI uri = redirected != null ? redirected : endpoint.uri(current);
       boolean ours = sameOrigin(uri, current);
       HttpResponse<InputStream> response;
+      TimedBody[] body = new TimedBody[1];
       try {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw outOfTime(action, budget, attempt, null);
+        }
+        boolean uploads = !endpoint.method().equals("GET") && !endpoint.method().equals("HEAD");
+        Duration headers =
+            uploads ? Duration.ofNanos(left) : timeouts.dial().plus(timeouts.responseHeader());
         HttpRequest.Builder b =
             HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
+                .timeout(min(headers, Duration.ofNanos(left)))
                 .method(endpoint.method(), endpoint.body())
                 .header("User-Agent", userAgent);
         if (!endpoint.accept().isEmpty()) {
@@ -115,7 +140,10 @@ final class EndpointCaller {
         if (ours) {
           authorizer.authorization(scope).ifPresent(v -> b.header("Authorization", v));
         }
-        response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        response =
+            http.send(
+                b.build(),
+                TimedBody.handler(timeouts.noProgress().toNanos(), deadline, x -> body[0] = x));
       } catch (AuthException e) {
         throw new RegistryException.Unauthorized(
             action, registry, authorizer.hasCredentials(), e.getMessage());
@@ -134,7 +162,9 @@ final class EndpointCaller {
         if (attempt >= retry.maxRetries()) {
           throw new RegistryException.Unreachable(action, registry, describe(e), e);
         }
-        sleep(retry.backoff(attempt++), action);
+        if (!sleepWithin(retry.backoff(attempt++), deadline, action)) {
+          throw outOfTime(action, budget, attempt, e);
+        }
         continue;
       }
       if (current.getScheme().equals("https") && ours) {
@@ -217,32 +247,81 @@ final class EndpointCaller {
         continue;
       }
       if (RetryPolicy.retryableStatus(status) && attempt < retry.maxRetries()) {
-        Responses.discard(response);
-        sleep(retry.backoff(attempt++), action);
-        continue;
+        Duration wait = retry.backoff(attempt);
+        Duration asked = RetryPolicy.retryAfter(status, response.headers(), retry.maxWait());
+        if (asked != null && asked.compareTo(wait) > 0) {
+          wait = asked;
+        }
+        // A wait past the budget is not taken: the answer in hand is the call's answer.
+        if (System.nanoTime() + wait.toNanos() < deadline) {
+          Responses.discard(response);
+          attempt++;
+          sleepWithin(wait, deadline, action);
+          continue;
+        }
       }
       try {
-        return endpoint.handle(response);
+        T result = endpoint.handle(response);
+        if (body[0] != null) {
+          body[0].clearDeadline(); // a streamed body (a whole blob) is read at the caller's pace
+        }
+        return result;
       } catch (IOException e) {
-        // The body broke off mid-read; endpoints read bodies they buffer inside handle(), so a
-        // retry
-        // repeats the whole exchange.
+        // The body broke off or stalled mid-read; endpoints read bodies they buffer inside
+        // handle(), so a retry repeats the whole exchange.
+        if (body[0] != null) {
+          body[0].close();
+        }
         if (attempt >= retry.maxRetries()) {
           throw new RegistryException.Unreachable(
-              action, registry, "reading response: " + describe(e), e);
+              action, registry, "reading response: " + describe(e) + tries(attempt, started), e);
         }
-        sleep(retry.backoff(attempt++), action);
+        if (!sleepWithin(retry.backoff(attempt++), deadline, action)) {
+          throw outOfTime(action, budget, attempt, e);
+        }
       }
     }
   }
 
-  private void sleep(Duration d, String action) {
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String tries(int retries, long startedNanos) {
+    return String.format(
+        " (%d attempt%s in %.1f s)",
+        retries + 1, retries == 0 ? "" : "s", (System.nanoTime() - startedNanos) / 1e9);
+  }
+
+  private RegistryException outOfTime(String action, Duration budget, int retries, Throwable last) {
+    return new RegistryException.Unreachable(
+        action,
+        registry,
+        "timed out after "
+            + Timeouts.text(budget)
+            + " and "
+            + (retries + 1)
+            + " attempt"
+            + (retries == 0 ? "" : "s")
+            + (last == null ? "" : ", the last: " + describe(last)),
+        last);
+  }
+
+  /**
+   * Sleeps {@code d}, or answers false at once when the sleep would end at or past {@code
+   * deadline}.
+   */
+  private boolean sleepWithin(Duration d, long deadline, String action) {
+    if (System.nanoTime() + d.toNanos() >= deadline) {
+      return false;
+    }
     try {
       Thread.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryException.Unreachable(action, registry, "interrupted", e);
     }
+    return true;
   }
 
   static boolean sameOrigin(URI a, URI b) {
@@ -292,7 +371,10 @@ final class EndpointCaller {
         return "connection timed out";
       }
       if (t instanceof HttpTimeoutException) {
-        return "request timed out";
+        return "no answer in time";
+      }
+      if (t instanceof TimedBody.StalledException) {
+        return t.getMessage();
       }
       if (t instanceof ConnectException) {
         String m = t.getMessage();

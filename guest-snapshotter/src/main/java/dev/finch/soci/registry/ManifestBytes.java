@@ -23,19 +23,31 @@ public record ManifestBytes(Descriptor descriptor, byte[] bytes) {
 
   /** Parses the bytes as an image manifest. */
   public Manifest manifest() {
+    Manifest m;
     try {
-      return Json.read(bytes, Manifest.class);
+      m = Json.read(bytes, Manifest.class);
     } catch (IOException e) {
       throw new UncheckedIOException("manifest " + descriptor.digest() + " is not valid JSON", e);
     }
+    if (m == null) {
+      throw new UncheckedIOException(
+          "manifest " + descriptor.digest() + " is not a JSON object", new IOException("null"));
+    }
+    return m;
   }
 
   /** Parses the bytes as an image index or Docker manifest list. */
   public ImageIndex index() {
+    ImageIndex i;
     try {
-      return Json.read(bytes, ImageIndex.class);
+      i = Json.read(bytes, ImageIndex.class);
     } catch (IOException e) {
       throw new UncheckedIOException("index " + descriptor.digest() + " is not valid JSON", e);
     }
+    if (i == null) {
+      throw new UncheckedIOException(
+          "index " + descriptor.digest() + " is not a JSON object", new IOException("null"));
+    }
+    return i;
   }
 }

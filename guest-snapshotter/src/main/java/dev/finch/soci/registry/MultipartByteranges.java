@@ -12,6 +12,15 @@ import java.util.Locale;
  * boundary text is read correctly.
  */
 final class MultipartByteranges {
+  /** A body that is not the multipart/byteranges it claims to be; the message says why. */
+  static final class MalformedBodyException extends java.io.IOException {
+    private static final long serialVersionUID = 1L;
+
+    MalformedBodyException(String message) {
+      super(message);
+    }
+  }
+
   /** One part: the range it claims and its bytes. */
   record Part(ByteRange range, byte[] data) {}
 
@@ -45,9 +54,9 @@ final class MultipartByteranges {
   /**
    * Splits {@code body} into parts.
    *
-   * @throws IllegalArgumentException describing what was expected and what was found
+   * @throws MalformedBodyException describing what was expected and what was found
    */
-  static List<Part> parse(byte[] body, String boundary) {
+  static List<Part> parse(byte[] body, String boundary) throws MalformedBodyException {
     byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
     List<Part> parts = new ArrayList<>();
     State state = State.PREAMBLE;
@@ -58,7 +67,8 @@ final class MultipartByteranges {
         case PREAMBLE -> {
           int at = indexOf(body, delimiter, pos);
           if (at < 0) {
-            throw new IllegalArgumentException("expected boundary --" + boundary + ", got none");
+            throw new MalformedBodyException(
+                "expected boundary --" + Responses.shown(boundary) + ", got none");
           }
           pos = afterDelimiterLine(body, at + delimiter.length);
           state = pos < 0 ? State.DONE : State.HEADERS;
@@ -68,7 +78,7 @@ final class MultipartByteranges {
           while (true) {
             int eol = indexOf(body, new byte[] {'\r', '\n'}, pos);
             if (eol < 0) {
-              throw new IllegalArgumentException(
+              throw new MalformedBodyException(
                   "expected part headers ending in CRLF, got end of body");
             }
             String line = new String(body, pos, eol - pos, StandardCharsets.ISO_8859_1);
@@ -80,21 +90,20 @@ final class MultipartByteranges {
             if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase("Content-Range")) {
               range = ContentRange.parse(line.substring(colon + 1));
               if (range == null) {
-                throw new IllegalArgumentException(
-                    "expected Content-Range bytes a-b/n, got " + line);
+                throw new MalformedBodyException(
+                    "expected Content-Range bytes a-b/n, got " + Responses.shown(line));
               }
             }
           }
           if (range == null) {
-            throw new IllegalArgumentException(
+            throw new MalformedBodyException(
                 "expected a Content-Range header in part " + (parts.size() + 1));
           }
           state = State.BODY;
         }
         case BODY -> {
-          long end = pos + range.length();
-          if (end > body.length) {
-            throw new IllegalArgumentException(
+          if (range.length() > body.length - pos) {
+            throw new MalformedBodyException(
                 "expected "
                     + range.length()
                     + " bytes for part "
@@ -102,8 +111,9 @@ final class MultipartByteranges {
                     + ", got "
                     + (body.length - pos));
           }
-          parts.add(new Part(range, Arrays.copyOfRange(body, pos, (int) end)));
-          pos = (int) end;
+          int end = pos + (int) range.length();
+          parts.add(new Part(range, Arrays.copyOfRange(body, pos, end)));
+          pos = end;
           state = State.AFTER_BODY;
         }
         case AFTER_BODY -> {
@@ -111,7 +121,7 @@ final class MultipartByteranges {
             pos += 2;
           }
           if (!startsWith(body, delimiter, pos)) {
-            throw new IllegalArgumentException(
+            throw new MalformedBodyException(
                 "expected boundary after part " + parts.size() + ", got other bytes");
           }
           pos = afterDelimiterLine(body, pos + delimiter.length);
@@ -124,13 +134,13 @@ final class MultipartByteranges {
   }
 
   // After "--boundary": "--" ends the body (answers -1); otherwise skip to after the line's CRLF.
-  private static int afterDelimiterLine(byte[] body, int pos) {
+  private static int afterDelimiterLine(byte[] body, int pos) throws MalformedBodyException {
     if (pos + 1 < body.length && body[pos] == '-' && body[pos + 1] == '-') {
       return -1;
     }
     int eol = indexOf(body, new byte[] {'\r', '\n'}, pos);
     if (eol < 0) {
-      throw new IllegalArgumentException("expected CRLF after boundary, got end of body");
+      throw new MalformedBodyException("expected CRLF after boundary, got end of body");
     }
     return eol + 2;
   }

@@ -8,7 +8,11 @@ public final class RangeMismatchException extends RegistryException {
   public RangeMismatchException(String action, String expected, String actual) {
     super(
         action,
-        action + ": Content-Range mismatch: expected " + expected + ", got " + actual,
+        action
+            + ": Content-Range mismatch: expected "
+            + expected
+            + ", got "
+            + Responses.shown(actual),
         null);
     this.expected = expected;
     this.actual = actual;

@@ -2,7 +2,6 @@ package dev.finch.soci.registry;
 
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.ImageIndex;
-import dev.finch.soci.oci.Json;
 import dev.finch.soci.oci.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,13 +63,18 @@ record ReferrersFetch(
     if (!MediaTypes.OCI_INDEX.equals(Responses.mediaType(response))) {
       return Optional.empty();
     }
-    ImageIndex index = Json.read(body, ImageIndex.class);
+    ImageIndex index = Responses.json(body, ImageIndex.class, actionDescription());
     URI next = null;
     String link = Responses.header(response, "Link");
     if (link != null) {
       Matcher m = NEXT.matcher(link);
       if (m.find()) {
-        next = response.uri().resolve(m.group(1));
+        try {
+          next = response.uri().resolve(m.group(1));
+        } catch (IllegalArgumentException e) {
+          throw new RegistryException.UnexpectedResponse(
+              actionDescription(), 0, "Link header names no valid URL: " + Responses.shown(link));
+        }
       }
     }
     return Optional.of(new Page(index, next));

@@ -405,6 +405,11 @@ public final class RegistryClient implements AutoCloseable {
     }
   }
 
+  /** The bounds on this client's calls. */
+  public Timeouts timeouts() {
+    return caller.timeouts();
+  }
+
   /** Options of a {@link RegistryClient}; defaults match the reference snapshotter. */
   public static final class Builder {
     private final String registry;
@@ -414,9 +419,9 @@ public final class RegistryClient implements AutoCloseable {
     private boolean skipVerify;
     private final List<Path> caCertificates = new ArrayList<>();
     private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private RetryPolicy blobRetry;
     private String userAgent = "soci-snapshotter-java/" + version();
-    private Duration connectTimeout = Duration.ofSeconds(3);
-    private Duration requestTimeout = Duration.ofSeconds(300);
+    private Timeouts timeouts = Timeouts.DEFAULT;
     private int chunkSize = 8 * 1024 * 1024;
     private long monolithicLimit = 32L * 1024 * 1024;
     private boolean forceSingleRange;
@@ -460,19 +465,28 @@ public final class RegistryClient implements AutoCloseable {
       return this;
     }
 
+    /** Retries of layer range reads ({@code [blob]}); the {@link #retryPolicy} when not set. */
+    public Builder blobRetryPolicy(RetryPolicy p) {
+      this.blobRetry = p;
+      return this;
+    }
+
     public Builder userAgent(String ua) {
       this.userAgent = ua;
       return this;
     }
 
-    public Builder connectTimeout(Duration d) {
-      this.connectTimeout = d;
+    /** Every bound on the registry's time (default {@link Timeouts#DEFAULT}). */
+    public Builder timeouts(Timeouts t) {
+      this.timeouts = java.util.Objects.requireNonNull(t, "timeouts");
       return this;
     }
 
-    public Builder requestTimeout(Duration d) {
-      this.requestTimeout = d;
-      return this;
+    /** Only the connect bound of {@link #timeouts}. */
+    public Builder connectTimeout(Duration d) {
+      Timeouts t = timeouts;
+      return timeouts(
+          new Timeouts(d, t.responseHeader(), t.noProgress(), t.request(), t.blobRead()));
     }
 
     /** Chunk size of chunked uploads (default 8 MiB). */
@@ -513,7 +527,7 @@ public final class RegistryClient implements AutoCloseable {
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)
               .followRedirects(HttpClient.Redirect.NEVER)
-              .connectTimeout(connectTimeout)
+              .connectTimeout(timeouts.dial())
               .sslContext(ssl)
               // given, so the client does not ask the (lazy) context for its defaults when it is
               // built;
@@ -522,12 +536,26 @@ public final class RegistryClient implements AutoCloseable {
               .build();
       String endpointHost = new ImageRef(registry, "x", "latest", null).endpointHost();
       Authorizer authorizer =
-          new Authorizer(registry, credentials, http, userAgent, requestTimeout);
+          new Authorizer(
+              registry,
+              credentials,
+              http,
+              userAgent,
+              // a token is a small body: connect, answer, and one no-progress wait for it
+              timeouts.dial().plus(timeouts.responseHeader()).plus(timeouts.noProgress()));
       boolean plain =
           plainHttp || plainHttpHosts.contains(registry) || plainHttpHosts.contains(endpointHost);
       EndpointCaller caller =
           new EndpointCaller(
-              registry, endpointHost, plain, http, authorizer, retry, userAgent, requestTimeout);
+              registry,
+              endpointHost,
+              plain,
+              http,
+              authorizer,
+              retry,
+              blobRetry == null ? retry : blobRetry,
+              userAgent,
+              timeouts);
       return new RegistryClient(caller, chunkSize, monolithicLimit, forceSingleRange);
     }
 

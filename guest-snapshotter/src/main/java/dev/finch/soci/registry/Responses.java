@@ -132,17 +132,48 @@ final class Responses {
     }
     try {
       ErrorResponse e = Json.read(body, ErrorResponse.class);
-      String s = e.summary();
+      String s = e == null ? "" : e.summary();
       if (!s.isEmpty()) {
-        return s;
+        return shown(s);
       }
     } catch (IOException | RuntimeException e) {
       // Not the distribution error format; fall through to the text.
     }
     String text = new String(body, StandardCharsets.UTF_8).strip();
     int nl = text.indexOf('\n');
-    text = nl < 0 ? text : text.substring(0, nl);
-    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    return shown(nl < 0 ? text : text.substring(0, nl)).strip();
+  }
+
+  /**
+   * Text from a registry as one line of an error message: control characters (CR, LF, ESC, ...)
+   * become {@code ?}, and it is cut after {@value #SHOWN_MAX} characters.
+   */
+  static String shown(String untrusted) {
+    if (untrusted == null) {
+      return "(none)";
+    }
+    String s = Json.oneLine(untrusted);
+    return s.length() > SHOWN_MAX ? s.substring(0, SHOWN_MAX) + "..." : s;
+  }
+
+  private static final int SHOWN_MAX = 200;
+
+  /**
+   * A JSON answer as {@code type}; one that does not parse is an {@link
+   * RegistryException.UnexpectedResponse} of {@code action} naming the problem in one line.
+   */
+  static <T> T json(byte[] body, Class<T> type, String action) {
+    T value;
+    try {
+      value = Json.read(body, type);
+    } catch (IOException e) {
+      throw new RegistryException.UnexpectedResponse(
+          action, 0, "unreadable JSON: " + shown(Json.problem(e)));
+    }
+    if (value == null) {
+      throw new RegistryException.UnexpectedResponse(action, 0, "JSON null instead of an object");
+    }
+    return value;
   }
 
   static String header(HttpResponse<?> response, String name) {

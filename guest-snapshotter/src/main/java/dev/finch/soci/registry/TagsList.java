@@ -1,6 +1,5 @@
 package dev.finch.soci.registry;
 
-import dev.finch.soci.oci.Json;
 import dev.finch.soci.registry.json.TagList;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,8 +35,10 @@ record TagsList(String registry, String repository) implements RegistryEndpoint<
     if (response.statusCode() != 200) {
       throw Responses.failure(actionDescription(), registry, response);
     }
-    return Json.read(
-            Responses.readAll(response, V2.MANIFEST_LIMIT, actionDescription()), TagList.class)
+    return Responses.json(
+            Responses.readAll(response, V2.MANIFEST_LIMIT, actionDescription()),
+            TagList.class,
+            actionDescription())
         .tags();
   }
 }

@@ -44,6 +44,15 @@ public interface RemotePreparer {
    */
   void unmount(Path fsDir) throws IOException;
 
+  /**
+   * Unmounts a remote layer from {@code fsDir} because the daemon stops, not because the snapshot
+   * goes: what the preparer cached for it stays for the next start, which mounts it again. By
+   * default the same as {@link #unmount}.
+   */
+  default void release(Path fsDir) throws IOException {
+    unmount(fsDir);
+  }
+
   /** The result of {@link #tryPrepare}. */
   sealed interface Outcome permits Remote, Local, Defer {}
 

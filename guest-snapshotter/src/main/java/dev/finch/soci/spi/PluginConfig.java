@@ -1,5 +1,7 @@
 package dev.finch.soci.spi;
 
+import dev.finch.soci.registry.RetryPolicy;
+import dev.finch.soci.registry.Timeouts;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,15 +18,26 @@ import java.util.Objects;
  *     unbounded
  * @param prefetch {@code [prefetch] enable}: fetch the spans of a layer's prefetch artifact before
  *     its mount completes
+ * @param mountTimeoutSec {@code mount_timeout_sec}: the budget of the registry work that mounting
+ *     one lazy layer needs (its index, its zTOC, its prefetch); past it the layer is left to
+ *     containerd
+ * @param registry {@code [http]} and {@code [blob]}: how long registry calls may take and how they
+ *     are retried
  */
 public record PluginConfig(
     PullModes pullModes,
     BackgroundFetch backgroundFetch,
     Map<String, List<Mirror>> mirrors,
     long spanCacheMaxBytes,
-    boolean prefetch) {
+    boolean prefetch,
+    long mountTimeoutSec,
+    Registry registry) {
   public PluginConfig {
     Objects.requireNonNull(pullModes, "pullModes");
+    Objects.requireNonNull(registry, "registry");
+    if (mountTimeoutSec <= 0) {
+      throw new IllegalArgumentException("mountTimeoutSec <= 0");
+    }
     Objects.requireNonNull(backgroundFetch, "backgroundFetch");
     mirrors = Map.copyOf(mirrors);
     if (spanCacheMaxBytes < 0) {
@@ -50,6 +63,22 @@ public record PluginConfig(
   public record Mirror(String host, boolean insecure) {
     public Mirror {
       Objects.requireNonNull(host, "host");
+    }
+  }
+
+  /**
+   * Registry time bounds and retries: {@code retry} for every call ({@code [http]}), {@code
+   * blobRetry} for the range reads of layers ({@code [blob]}).
+   */
+  public record Registry(Timeouts timeouts, RetryPolicy retry, RetryPolicy blobRetry) {
+    /** The reference's defaults. */
+    public static final Registry DEFAULT =
+        new Registry(Timeouts.DEFAULT, RetryPolicy.DEFAULT, RetryPolicy.DEFAULT);
+
+    public Registry {
+      Objects.requireNonNull(timeouts, "timeouts");
+      Objects.requireNonNull(retry, "retry");
+      Objects.requireNonNull(blobRetry, "blobRetry");
     }
   }
 }

@@ -62,6 +62,10 @@ public final class LibFuse {
       fuse("fuse_reply_statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle REPLY_XATTR =
       fuse("fuse_reply_xattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+  private static final MethodHandle REQ_INTERRUPT_FUNC =
+      fuse("fuse_req_interrupt_func", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+  private static final FunctionDescriptor INTERRUPT_CALLBACK =
+      FunctionDescriptor.ofVoid(ADDRESS, ADDRESS);
   private static final MethodHandle ADD_DIRENTRY =
       fuse(
           "fuse_add_direntry",
@@ -128,6 +132,50 @@ public final class LibFuse {
               SESSION_NEW.invokeExact(args, table, table.byteSize(), MemorySegment.NULL);
       OPT_FREE_ARGS.invokeExact(args);
       return se;
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * A C function {@code void (*)(fuse_req_t req, void *data)} in {@code arena} that calls {@code
+   * onInterrupt} with {@code data} as a number: for {@link #reqInterruptFunc}. libfuse calls it on
+   * its session loop thread when the kernel interrupts a request (the reading process got a
+   * signal). An exception from {@code onInterrupt} is dropped: it must not unwind into C.
+   */
+  public static MemorySegment interruptCallback(
+      Arena arena, java.util.function.LongConsumer onInterrupt) {
+    MethodHandle target;
+    try {
+      target =
+          MethodHandles.lookup()
+              .findVirtual(InterruptTarget.class, "call", INTERRUPT_CALLBACK.toMethodType())
+              .bindTo(new InterruptTarget(onInterrupt));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("interrupt callback does not match its C signature", e);
+    }
+    return Native.LINKER.upcallStub(target, INTERRUPT_CALLBACK, arena);
+  }
+
+  private record InterruptTarget(java.util.function.LongConsumer onInterrupt) {
+    @SuppressWarnings("unused") // called from C through the upcall stub
+    void call(MemorySegment req, MemorySegment data) {
+      try {
+        onInterrupt.accept(data.address());
+      } catch (Throwable ignored) {
+        // never unwind into libfuse
+      }
+    }
+  }
+
+  /**
+   * {@code fuse_req_interrupt_func(req, callback, data)}: asks libfuse to call {@code callback}
+   * (from {@link #interruptCallback}) with {@code data} if the kernel interrupts {@code req}; at
+   * once if it already has.
+   */
+  public static void reqInterruptFunc(MemorySegment req, MemorySegment callback, long data) {
+    try {
+      REQ_INTERRUPT_FUNC.invokeExact(req, callback, MemorySegment.ofAddress(data));
     } catch (Throwable t) {
       throw Native.rethrow(t);
     }

@@ -59,7 +59,7 @@ final class PaxRecords {
       boolean nameLike =
           key.equals(PATH) || key.equals(LINKPATH) || key.equals(UNAME) || key.equals(GNAME);
       if (nameLike ? value.indexOf('\0') >= 0 : key.indexOf('\0') >= 0) {
-        throw invalid(at, "record " + key + " contains a NUL byte");
+        throw invalid(at, "record " + TocValidation.quote(key) + " contains a NUL byte");
       }
       out.put(key, value);
       pos = recordEnd;
@@ -88,13 +88,13 @@ final class PaxRecords {
     try {
       secs = Long.parseLong(ss);
     } catch (NumberFormatException e) {
-      throw invalid(at, "mtime " + v + " is not a number");
+      throw invalid(at, "mtime " + TocValidation.quote(v) + " is not a number");
     }
     if (sn.isEmpty()) {
       return new long[] {secs, 0};
     }
     if (!sn.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw invalid(at, "mtime " + v + " has a malformed fraction");
+      throw invalid(at, "mtime " + TocValidation.quote(v) + " has a malformed fraction");
     }
     String nine = (sn + "000000000").substring(0, 9);
     long nanos = Long.parseLong(nine);
@@ -105,7 +105,7 @@ final class PaxRecords {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw invalid(at, key + " " + v + " is not a number");
+      throw invalid(at, key + " " + TocValidation.quote(v) + " is not a number");
     }
   }
 

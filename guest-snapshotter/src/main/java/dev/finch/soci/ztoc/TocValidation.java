@@ -52,7 +52,30 @@ public final class TocValidation {
     return String.join("/", parts);
   }
 
+  /**
+   * {@code s} in double quotes with Go-like escapes, on one line: names come from layers and zTOCs,
+   * and an error message naming one must stay a single line.
+   */
   static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    s.codePoints()
+        .forEach(
+            c -> {
+              switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                  if (c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) {
+                    b.append(String.format("\\u%04x", c));
+                  } else {
+                    b.appendCodePoint(c);
+                  }
+                }
+              }
+            });
+    return b.append('"').toString();
   }
 }

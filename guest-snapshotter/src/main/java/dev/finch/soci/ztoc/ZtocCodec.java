@@ -3,6 +3,7 @@ package dev.finch.soci.ztoc;
 import com.google.flatbuffers.FlatBufferBuilder;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes.Compression;
+import dev.finch.soci.ztoc.compression.Zinfo;
 import dev.finch.soci.ztoc.compression.ZtocException;
 import dev.finch.soci.ztoc.fbs.FbsCompressionInfo;
 import dev.finch.soci.ztoc.fbs.FbsFileMetadata;
@@ -130,11 +131,13 @@ public final class ZtocCodec {
 
   private static Ztoc decodeUnchecked(java.nio.ByteBuffer bytes) throws ZtocException {
     FbsZtoc z = FbsZtoc.root(bytes);
-    List<FileMetadata> toc = new ArrayList<>(z.metadataLength());
-    for (int i = 0; i < z.metadataLength(); i++) {
+    int count = checkedLength("toc", z.metadataLength(), bytes.limit());
+    List<FileMetadata> toc = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
       FbsFileMetadata m = z.metadata(i);
       TreeMap<String, String> xattrs = new TreeMap<>();
-      for (int j = 0; j < m.xattrsLength(); j++) {
+      int xattrCount = checkedLength("xattrs", m.xattrsLength(), bytes.limit());
+      for (int j = 0; j < xattrCount; j++) {
         FbsXattr x = m.xattr(j);
         xattrs.put(x.key(), x.value());
       }
@@ -159,15 +162,18 @@ public final class ZtocCodec {
               0));
     }
     toc.sort(Comparator.comparingLong(FileMetadata::uncompressedOffset));
+    List<FileMetadata> entries = withTarHeaderOffsets(toc);
     FbsCompressionInfo ci = z.compressionInfo();
     if (ci == null) {
       throw new ZtocException("zTOC: compression_info table is missing");
     }
-    List<Digest> digests = new ArrayList<>(ci.spanDigestsLength());
-    for (int i = 0; i < ci.spanDigestsLength(); i++) {
+    int spans = checkedLength("span_digests", ci.spanDigestsLength(), bytes.limit());
+    List<Digest> digests = new ArrayList<>(spans);
+    for (int i = 0; i < spans; i++) {
       String text = ci.spanDigest(i);
       if (!Digest.isDigest(text)) {
-        throw new ZtocException("zTOC: span " + i + " digest: expected sha256:<hex>, got " + text);
+        throw new ZtocException(
+            "zTOC: span " + i + " digest: expected sha256:<hex>, got " + TocValidation.quote(text));
       }
       digests.add(Digest.parse(text));
     }
@@ -180,13 +186,61 @@ public final class ZtocCodec {
                   "zTOC: compression algorithm: expected 1 (gzip) or 2 (uncompressed), got "
                       + ci.algorithm());
         };
+    CompressionInfo info =
+        new CompressionInfo(algorithm, ci.maxSpanId(), digests, ci.checkpointSegment());
+    checkSpans(info, z.compressedArchiveSize(), z.uncompressedArchiveSize());
     return new Ztoc(
         z.version(),
         z.buildToolIdentifier(),
         z.compressedArchiveSize(),
         z.uncompressedArchiveSize(),
-        withTarHeaderOffsets(toc),
-        new CompressionInfo(algorithm, ci.maxSpanId(), digests, ci.checkpointSegment()));
+        entries,
+        info);
+  }
+
+  /**
+   * A vector length as stored: each element takes at least 4 bytes of the buffer, so a length
+   * beyond that is a lie, refused before anything is allocated for it.
+   */
+  private static int checkedLength(String vector, int length, int bufferBytes)
+      throws ZtocException {
+    if (length < 0 || length > bufferBytes / Integer.BYTES) {
+      throw new ZtocException(
+          "zTOC: "
+              + vector
+              + " vector claims "
+              + length
+              + " elements in "
+              + bufferBytes
+              + " bytes");
+    }
+    return length;
+  }
+
+  /**
+   * The span map must parse, fit the layer's sizes and have one digest per span: the daemon reads
+   * spans by these numbers alone (the checkpoint windows stay unread until a span is inflated).
+   */
+  private static void checkSpans(CompressionInfo info, long compressedSize, long uncompressedSize)
+      throws ZtocException {
+    if (compressedSize < 0 || uncompressedSize < 0) {
+      throw new ZtocException(
+          "zTOC: negative layer size (compressed "
+              + compressedSize
+              + ", tar "
+              + uncompressedSize
+              + ")");
+    }
+    Zinfo zinfo = info.zinfo();
+    zinfo.checkFits(compressedSize, uncompressedSize);
+    if (info.spanDigests().size() != zinfo.maxSpanId() + 1) {
+      throw new ZtocException(
+          "zTOC: "
+              + (zinfo.maxSpanId() + 1)
+              + " spans, but "
+              + info.spanDigests().size()
+              + " span digests");
+    }
   }
 
   /**

@@ -66,7 +66,7 @@ class DaemonConfigTest {
     assertThat(c.metrics()).isEqualTo(DaemonConfig.Metrics.tcp("127.0.0.1:9100"));
     assertThat(c.mountTimeoutSec()).isEqualTo(12);
     assertThat(c.pullModes()).isEqualTo(new DaemonConfig.PullModes(false, true));
-    assertThat(c.blob()).isEqualTo(new DaemonConfig.Blob(60, 3));
+    assertThat(c.blob()).isEqualTo(new DaemonConfig.Blob(60, 3, 30, 300_000));
     assertThat(c.backgroundFetch()).isEqualTo(new DaemonConfig.BackgroundFetch(true, 1000, 0, -1));
     assertThat(c.prefetch().enable()).isFalse();
     assertThat(c.snapshotter().allowInvalidMountsOnRestart()).isTrue();
@@ -223,11 +223,13 @@ class DaemonConfigTest {
   void unknownSectionsAreWarnedPerKey() throws Exception {
     List<String> warnings = new ArrayList<>();
     DaemonConfigLoader.parse(
-        "c.toml", "[fuse]\nattr_timeout = 1\n[http]\nMaxRetries = 3\n", warnings::add);
+        "c.toml",
+        "[fuse]\nattr_timeout = 1\n[http]\nMaxRetries = 3\nMaxRetires = 1\n",
+        warnings::add);
     assertThat(warnings)
         .containsExactly(
             "c.toml: [fuse]: not supported yet, ignored",
-            "c.toml: [http]: not supported yet, ignored (registry timeouts and retries come from [blob])");
+            "c.toml: [http] MaxRetires: not a soci-snapshotter-grpc key (did you mean MaxRetries?), ignored");
   }
 
   @Test
@@ -304,8 +306,11 @@ class DaemonConfigTest {
     assertThat(c.pullModes()).isEqualTo(new DaemonConfig.PullModes(false, true));
     assertThat(c.backgroundFetch().maxQueueSize()).isEqualTo(100);
     assertThat(c.prefetch().enable()).isFalse();
+    // [http] and [blob] min_wait_msec / max_wait_msec are honoured
+    assertThat(c.http().maxRetries()).isEqualTo(8);
+    assertThat(c.blob()).isEqualTo(new DaemonConfig.Blob(300, 8, 30, 300_000));
     assertThat(warnings)
-        .hasSize(28)
+        .hasSize(25)
         .allSatisfy(
             w ->
                 assertThat(w)
@@ -352,6 +357,7 @@ class DaemonConfigTest {
         .containsExactly(
             "[pull_modes.soci_v1]",
             "[pull_modes.soci_v2]",
+            "[http]",
             "[blob]",
             "[background_fetch]",
             "[snapshotter]",
@@ -379,6 +385,7 @@ class DaemonConfigTest {
             awkward.metrics(),
             awkward.mountTimeoutSec(),
             awkward.pullModes(),
+            awkward.http(),
             awkward.blob(),
             awkward.backgroundFetch(),
             awkward.snapshotter(),

@@ -140,4 +140,36 @@ class DaemonConfigTomlTest {
         .hasMessage(message)
         .hasNoCause();
   }
+
+  @Test
+  void placingAnErrorInALongFileParsesItAFewTimesNotOncePerLine() {
+    String toml = "a = [\n" + "1,\n".repeat(1999);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    // was: 2000 parses of ever longer runs, ~100 MB allocated for 6 KB (found by the fuzzer)
+    assertThatThrownBy(() -> DaemonConfigLoader.parse("f", toml, w -> {}))
+        .isInstanceOf(DaemonConfigException.class)
+        .hasMessageStartingWith("f:1:");
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(16L << 20);
+  }
+
+  @Test
+  void aLoneSurrogateIsRefusedWhereItIs() {
+    // was: accepted by the reader, then IllegalStateException writing `config dump`
+    assertThatThrownBy(
+            () -> DaemonConfigLoader.parse("f", "metrics_address = \"\\ud800\"", w -> {}))
+        .isInstanceOf(DaemonConfigException.class)
+        .hasMessage(
+            "f: metrics_address: not valid Unicode: it has a lone surrogate (\\uD800-\\uDFFF),"
+                + " which TOML does not allow");
+    assertThatThrownBy(
+            () ->
+                DaemonConfigLoader.parse(
+                    "f", "[resolver.host.\"r\\udc00\"]\nmirrors = []", w -> {}))
+        .isInstanceOf(DaemonConfigException.class)
+        .hasMessageContaining("[resolver.host] ")
+        .hasMessageEndingWith("which TOML does not allow");
+    assertThat(ConfigTable.isScalarValues("a\ud83d\ude00b")).isTrue();
+  }
 }

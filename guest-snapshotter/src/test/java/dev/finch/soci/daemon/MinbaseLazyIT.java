@@ -77,16 +77,7 @@ class MinbaseLazyIT {
         ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
     Path cli = tmp.resolve("soci-cli");
     SociRuns.publishIndex(containerd, cli, ref, "--min-layer-size", "0");
-    SociRuns.Run pull =
-        SociRuns.soci(
-            containerd.socket(),
-            cli,
-            "--namespace",
-            "default",
-            "image",
-            "rpull",
-            "--plain-http",
-            ref);
+    SociRuns.Run pull = SociRuns.rpull(containerd, cli, ref);
     assertThat(pull.rc()).as(pull.out() + pull.err() + daemon.logText()).isZero();
     assertThat(pull.out()).contains(": exists");
   }

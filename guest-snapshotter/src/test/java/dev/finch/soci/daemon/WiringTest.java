@@ -245,6 +245,7 @@ class WiringTest {
             d.metrics(),
             d.mountTimeoutSec(),
             new DaemonConfig.PullModes(false, true),
+            d.http(),
             d.blob(),
             new DaemonConfig.BackgroundFetch(true, 7, 8, 9),
             d.snapshotter(),
@@ -275,6 +276,48 @@ class WiringTest {
     assertThat(defaults.pullModes()).isEqualTo(new PluginConfig.PullModes(true, true));
     assertThat(defaults.spanCacheMaxBytes()).isEqualTo(DaemonConfig.Cache.DEFAULT_MAX_BYTES);
     assertThat(defaults.prefetch()).isTrue();
+    // the reference's registry bounds by default, so a stalled read ends with EIO within 300 s
+    assertThat(defaults.registry()).isEqualTo(PluginConfig.Registry.DEFAULT);
+    assertThat(defaults.registry().timeouts().blobRead())
+        .isEqualTo(java.time.Duration.ofSeconds(300));
+  }
+
+  @Test
+  void httpAndBlobKeysBecomeTheRegistryBounds() throws Exception {
+    DaemonConfig c =
+        DaemonConfigLoader.parse(
+            "c.toml",
+            """
+            [http]
+            MaxRetries = 2
+            MinWaitMsec = 5
+            MaxWaitMsec = 50
+            DialTimeoutMsec = 1500
+            ResponseHeaderTimeoutMsec = 2500
+            RequestTimeoutMsec = 60000
+            NoProgressTimeoutMsec = 4000
+            [blob]
+            fetching_timeout_sec = 10
+            max_retries = 4
+            """,
+            w -> {});
+    PluginConfig.Registry r = Wiring.pluginConfig(c).registry();
+    java.time.Duration ms = java.time.Duration.ofMillis(1);
+    assertThat(r.timeouts())
+        .isEqualTo(
+            new dev.finch.soci.registry.Timeouts(
+                ms.multipliedBy(1500),
+                ms.multipliedBy(2500),
+                ms.multipliedBy(4000),
+                ms.multipliedBy(60000),
+                java.time.Duration.ofSeconds(10)));
+    assertThat(r.retry())
+        .isEqualTo(
+            new dev.finch.soci.registry.RetryPolicy(2, ms.multipliedBy(5), ms.multipliedBy(50)));
+    // [blob] takes what it does not set from [http]
+    assertThat(r.blobRetry())
+        .isEqualTo(
+            new dev.finch.soci.registry.RetryPolicy(4, ms.multipliedBy(5), ms.multipliedBy(50)));
   }
 
   @Test

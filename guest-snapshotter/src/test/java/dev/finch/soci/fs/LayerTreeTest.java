@@ -27,6 +27,16 @@ class LayerTreeTest {
   }
 
   @Test
+  void aModTimeThatIsNotRfc3339IsAnInvalidLayer() {
+    // a zTOC's mod_time is any string; was: DateTimeParseException
+    assertThatThrownBy(() -> LayerEntry.parseModTime("2020-01-01 00:00\n"))
+        .isInstanceOf(InvalidLayerException.class)
+        .hasMessage("mod time \"2020-01-01 00:00?\" is not an RFC 3339 time");
+    assertThat(LayerEntry.parseModTime("2020-01-01T00:00:00.5Z"))
+        .isEqualTo(Instant.parse("2020-01-01T00:00:00.5Z"));
+  }
+
+  @Test
   void dotDotIsRejected() {
     assertThatThrownBy(() -> LayerTree.build(List.of(file("a/../../etc/passwd", 1, 0))))
         .isInstanceOf(InvalidLayerException.class)
@@ -196,6 +206,54 @@ class LayerTreeTest {
     LayerNode n = node(LayerTree.build(List.of(dev)), "d");
     assertThat(n.mode()).isEqualTo(060660);
     assertThat(n.rdev()).isEqualTo((259L << 8) | (65536L & 0xff) | ((65536L & ~0xffL) << 12));
+  }
+
+  @Test
+  void namesUpToTheKernelsLimitAreKeptAndLongerOnesLeftOutWithWhatIsBelowThem() {
+    String ok = "a".repeat(255);
+    String tooLong = "b".repeat(256);
+    String euro = "\u20ac"; // three bytes in UTF-8: the limit is in bytes, not characters
+    String okUtf8 = euro.repeat(85); // 255 bytes, 85 characters
+    String longUtf8 = euro.repeat(86); // 258 bytes, 86 characters
+    LayerTree t =
+        LayerTree.build(
+            List.of(
+                dir("d", 0755),
+                file("d/" + ok, 1, 0),
+                file("d/" + okUtf8, 2, 0),
+                file("d/" + tooLong, 3, 0),
+                file("d/" + longUtf8, 4, 0),
+                dir("./" + tooLong + "/", 0755),
+                file(tooLong + "/child", 5, 0),
+                file(tooLong + "/sub/deeper", 6, 0),
+                hardlink("d/link", tooLong + "/child"),
+                file("e/" + ok, 8, 0),
+                // a 259-byte whiteout entry is shown as the 255-byte name it hides
+                file("d/.wh." + "c".repeat(255), 0, 0),
+                file("d/after", 9, 0)));
+    assertThat(((Directory) node(t, "d")).childNames())
+        .containsExactlyInAnyOrder(ok, okUtf8, "c".repeat(255), "after");
+    assertThat(node(t, "d/" + "c".repeat(255))).isInstanceOf(LayerNode.Whiteout.class);
+    assertThat(t.root().childNames()).containsExactly("d", "e");
+    assertThat(node(t, "e/" + ok).size()).isEqualTo(8);
+    assertThat(node(t, "d/" + okUtf8).size()).isEqualTo(2);
+    assertThat(t.resolve(tooLong)).isEmpty();
+    assertThat(t.resolve(tooLong + "/child")).isEmpty();
+    assertThat(t.leftOut())
+        .containsExactly(
+            new LayerTree.LeftOut(
+                "d/" + tooLong,
+                "a name of 256 bytes, over the kernel's limit of 255 bytes per path component"),
+            new LayerTree.LeftOut(
+                "d/" + longUtf8,
+                "a name of 258 bytes, over the kernel's limit of 255 bytes per path component"),
+            new LayerTree.LeftOut(
+                tooLong,
+                "a name of 256 bytes, over the kernel's limit of 255 bytes per path component"),
+            new LayerTree.LeftOut(
+                "d/link", "a hard link to " + tooLong + "/child, which is left out"));
+    // left-out entries take no inode: the numbering stays a function of what is shown
+    assertThat(node(t, "d/after").inode()).isEqualTo(node(t, "e/" + ok).inode() + 2);
   }
 
   @Test

@@ -65,6 +65,30 @@ class SociIndexTest {
   }
 
   @Test
+  void jsonNullIsNotAnIndex() {
+    // was: NullPointerException
+    assertThatThrownBy(() -> SociIndex.parse("null".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IOException.class)
+        .hasMessage("not a SOCI index: manifest has no config");
+  }
+
+  @Test
+  void aBadDigestOrMediaTypeIsNamedOnOneLine() {
+    // was: the digest text verbatim, CR included
+    assertThatThrownBy(
+            () ->
+                SociIndex.parse(
+                    "{\"config\":{\"digest\":\"\\r\"}}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("not a SOCI index: Cannot construct instance of")
+        .hasMessageEndingWith("problem: invalid digest: ?");
+    String badType =
+        "{\"config\":{\"mediaType\":\"a\\nb\",\"digest\":\"" + IMAGE + "\",\"size\":1}}";
+    assertThatThrownBy(() -> SociIndex.parse(badType.getBytes(StandardCharsets.UTF_8)))
+        .hasMessage("unknown index version: config media type a?b");
+  }
+
+  @Test
   void rejectsUnknownConfigTypeAndEmptyIndex() {
     byte[] notSoci =
         ("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","

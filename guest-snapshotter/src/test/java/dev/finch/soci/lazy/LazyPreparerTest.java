@@ -34,6 +34,25 @@ class LazyPreparerTest {
 
   record Event(String event, Map<String, Object> fields) {}
 
+  /** A preparer on a temp root, with background fetching off, reporting to {@code sink}. */
+  private LazyPreparer preparer(EventSink sink, java.time.Duration mountTimeout)
+      throws java.io.IOException {
+    RegistryHosts hosts = new RegistryHosts(Map.of(), CredentialRetriever::anonymous);
+    PluginConfig.BackgroundFetch off = new PluginConfig.BackgroundFetch(true, 1, 0, -1);
+    return new LazyPreparer(
+        new IndexResolver(
+            new ArtifactCache(dir.resolve("artifacts")),
+            hosts::client,
+            new PluginConfig.PullModes(true, true)),
+        hosts,
+        new LayerMounts(
+            SpanStore.open(dir.resolve("spans"), 0), new BackgroundFetcher(off, sink), sink),
+        new LocalUnpacker(),
+        sink,
+        true,
+        mountTimeout);
+  }
+
   @Test
   void deferWithoutTheCriLabelsAndForAnImageWithoutAnIndex() throws Exception {
     byte[] manifest =
@@ -61,20 +80,7 @@ class LazyPreparerTest {
                   isManifest ? 200 : 404,
                   isManifest ? manifest : "{}".getBytes(StandardCharsets.UTF_8));
             })) {
-      RegistryHosts hosts = new RegistryHosts(Map.of(), CredentialRetriever::anonymous);
-      PluginConfig.BackgroundFetch off = new PluginConfig.BackgroundFetch(true, 1, 0, -1);
-      try (LazyPreparer p =
-          new LazyPreparer(
-              new IndexResolver(
-                  new ArtifactCache(dir.resolve("artifacts")),
-                  hosts::client,
-                  new PluginConfig.PullModes(true, true)),
-              hosts,
-              new LayerMounts(
-                  SpanStore.open(dir.resolve("spans"), 0), new BackgroundFetcher(off, sink)),
-              new LocalUnpacker(),
-              sink,
-              true)) {
+      try (LazyPreparer p = preparer(sink, java.time.Duration.ofSeconds(30))) {
         Path fs = Files.createDirectories(dir.resolve("fs"));
         assertThat(p.tryPrepare("k1", fs, Map.of()))
             .isEqualTo(
@@ -96,6 +102,45 @@ class LazyPreparerTest {
             .containsExactly("defer-snapshot-runtime", "defer-snapshot-runtime");
         assertThat(events.get(1).fields()).containsEntry("image", image).containsEntry("key", "k2");
         assertThat(fs).isEmptyDirectory();
+      }
+    }
+  }
+
+  @Test
+  void aRegistryThatDoesNotAnswerWithinMountTimeoutSecLeavesTheLayerToContainerd()
+      throws Exception {
+    List<Event> events = new CopyOnWriteArrayList<>();
+    EventSink sink =
+        (level, event, message, fields) -> events.add(new Event(event, Map.copyOf(fields)));
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    // accepts and reads, never answers: only the mount's budget ends the wait for the index
+    try (FakeServer server =
+        new FakeServer(
+            ex -> {
+              try {
+                done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            })) {
+      try (LazyPreparer p = preparer(sink, java.time.Duration.ofSeconds(1))) {
+        Path fs = Files.createDirectories(dir.resolve("fs"));
+        Map<String, String> labels =
+            Map.of(
+                CriLayer.LABEL_IMAGE_REF, server.hostPort() + "/app:1",
+                CriLayer.LABEL_MANIFEST, Digest.sha256(new byte[] {2}).toString(),
+                CriLayer.LABEL_LAYER, Digest.sha256(new byte[] {3}).toString());
+        long t0 = System.nanoTime();
+        RemotePreparer.Outcome o = p.tryPrepare("k", fs, labels);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(o)
+            .isEqualTo(
+                new RemotePreparer.Defer(
+                    "mount_timeout_sec (1 s) passed while resolving the SOCI index"));
+        assertThat(seconds).isBetween(0.9, 3.0);
+        assertThat(events).extracting(Event::event).containsExactly("defer-snapshot-runtime");
+      } finally {
+        done.countDown();
       }
     }
   }

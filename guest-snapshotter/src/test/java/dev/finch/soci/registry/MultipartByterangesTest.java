@@ -11,7 +11,7 @@ class MultipartByterangesTest {
   private static final String B = "e2245c1db1f3";
 
   @Test
-  void splitsPartsByTheirContentRangeEvenWhenDataContainsTheBoundary() {
+  void splitsPartsByTheirContentRangeEvenWhenDataContainsTheBoundary() throws Exception {
     String body =
         "--"
             + B

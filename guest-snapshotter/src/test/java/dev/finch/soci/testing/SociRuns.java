@@ -50,4 +50,10 @@ public final class SociRuns {
         soci(containerd.socket(), root, "--namespace", "build", "push", "--plain-http", ref);
     assertThat(pushed.rc()).as(pushed.err()).isZero();
   }
+
+  /** {@code soci --namespace default image rpull --plain-http REF} against {@code containerd}. */
+  public static Run rpull(ContainerdFixture containerd, Path root, String ref) {
+    return soci(
+        containerd.socket(), root, "--namespace", "default", "image", "rpull", "--plain-http", ref);
+  }
 }

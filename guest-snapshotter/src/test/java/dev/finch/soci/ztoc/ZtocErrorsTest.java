@@ -3,10 +3,14 @@ package dev.finch.soci.ztoc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.flatbuffers.FlatBufferBuilder;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes.Compression;
 import dev.finch.soci.ztoc.compression.ZtocException;
+import dev.finch.soci.ztoc.fbs.FbsZtoc;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -125,6 +129,20 @@ class ZtocErrorsTest {
   }
 
   @Test
+  void aPaxValueWithANewlineIsQuotedOnOneLine() {
+    byte[] body = TarFixtures.paxRecord("mtime", "1700\n0").getBytes(StandardCharsets.UTF_8);
+    byte[] tar =
+        TarFixtures.tar(
+            TarFixtures.entry("PaxHeader", 'x', body), TarFixtures.entry("f", '0', new byte[1]));
+    // was: the value verbatim, a message of two lines
+    assertThatThrownBy(() -> build(tar, Compression.UNCOMPRESSED))
+        .hasMessage(
+            "layer "
+                + Digest.sha256(tar)
+                + ": not a valid tar: PAX header at offset 1024: mtime \"1700\\n0\" is not a number");
+  }
+
+  @Test
   void unknownTypeflagIsUnsupported() {
     byte[] tar = TarFixtures.tar(TarFixtures.entry("vol", 'V', new byte[0]));
     assertThatThrownBy(() -> build(tar, Compression.UNCOMPRESSED))
@@ -203,6 +221,68 @@ class ZtocErrorsTest {
                 new CompressionInfo(Compression.GZIP, 0, List.of(), new byte[0])));
     assertThatThrownBy(() -> ZtocCodec.decode(bytes))
         .hasMessageStartingWith("zTOC entry \"../evil\" contains a \"..\" path element");
+  }
+
+  @Test
+  void aVectorLengthBeyondTheBufferIsRefusedBeforeAllocating() {
+    FlatBufferBuilder b = new FlatBufferBuilder(0);
+    int vector = FbsZtoc.offsetVector(b, new int[0]);
+    int toc = FbsZtoc.createToc(b, vector);
+    FbsZtoc.start(b);
+    FbsZtoc.addOffset(b, FbsZtoc.SLOT_TOC, toc);
+    b.finish(FbsZtoc.end(b));
+    byte[] bytes = b.sizedByteArray();
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length - vector, 0x7fffffff);
+    // was: OutOfMemoryError (an ArrayList of 2^31 - 1 entries)
+    assertThatThrownBy(() -> ZtocCodec.decode(bytes))
+        .isInstanceOf(ZtocException.class)
+        .hasMessage("zTOC: toc vector claims 2147483647 elements in " + bytes.length + " bytes");
+  }
+
+  @Test
+  void spanDigestsMustMatchTheSpansAndTheSpansTheLayer() throws Exception {
+    byte[] tar = ZtocFuzzTargets.sampleTar();
+    Ztoc z = build(tar, Compression.UNCOMPRESSED).ztoc();
+    CompressionInfo ci = z.compressionInfo();
+    List<Digest> fewer = ci.spanDigests().subList(1, ci.spanDigests().size());
+    byte[] missing =
+        ZtocCodec.encode(
+            new Ztoc(
+                z.version(),
+                z.buildToolIdentifier(),
+                z.compressedArchiveSize(),
+                z.uncompressedArchiveSize(),
+                z.toc(),
+                new CompressionInfo(ci.algorithm(), ci.maxSpanId(), fewer, ci.checkpoints())));
+    // was: accepted, then IndexOutOfBoundsException reading the last span's digest
+    assertThatThrownBy(() -> ZtocCodec.decode(missing))
+        .isInstanceOf(ZtocException.class)
+        .hasMessage(
+            "zTOC: " + ci.spanDigests().size() + " spans, but " + fewer.size() + " span digests");
+    byte[] shorter =
+        ZtocCodec.encode(
+            new Ztoc(
+                z.version(),
+                z.buildToolIdentifier(),
+                z.compressedArchiveSize() - 1,
+                z.uncompressedArchiveSize() - 1024,
+                z.toc(),
+                ci));
+    // was: accepted, then reads of the last span past the blob's end
+    assertThatThrownBy(() -> ZtocCodec.decode(shorter))
+        .isInstanceOf(ZtocException.class)
+        .hasMessageStartingWith("tar zinfo: " + tar.length + " bytes, but the zTOC's layer has");
+  }
+
+  @Test
+  void aMalformedSpanDigestIsQuotedOnOneLine() throws Exception {
+    byte[] bytes = build(ZtocFuzzTargets.sampleTar(), Compression.UNCOMPRESSED).encoded().clone();
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    bytes[text.indexOf("sha256:") + 6] = '\n';
+    assertThatThrownBy(() -> ZtocCodec.decode(bytes))
+        .isInstanceOf(ZtocException.class)
+        .message()
+        .matches("zTOC: span \\d+ digest: expected sha256:<hex>, got \"sha256\\\\n[0-9a-f]{64}\"");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.finch.soci.cli.ztoc;
 import dev.finch.soci.cli.Progress;
 import dev.finch.soci.cli.SociException;
 import dev.finch.soci.cli.SpanSizeOption;
+import dev.finch.soci.index.ZtocMakers;
 import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.ztoc.ZtocBuilder;
 import java.io.BufferedInputStream;
@@ -80,6 +81,9 @@ final class ZtocBuildCommand implements Callable<Integer> {
     double secs = (System.nanoTime() - start) / 1e9;
     if (output != null) {
       Files.write(output, r.encoded());
+    }
+    for (String w : ZtocMakers.nameWarnings(r.ztoc().toc(), file.toString())) {
+      err.println("soci: warning: " + w);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(r.digest());

@@ -1,6 +1,7 @@
 package dev.finch.soci.fs.fuse;
 
 import dev.finch.soci.fs.Directory;
+import dev.finch.soci.fs.EntryNames;
 import dev.finch.soci.fs.FileContent;
 import dev.finch.soci.fs.LayerNode;
 import dev.finch.soci.fs.LayerTree;
@@ -18,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -37,10 +37,10 @@ final class FuseOps implements FuseLowLevelOps {
   private static final long BLOCK_SIZE = 4096;
 
   /**
-   * Scratch size for readdir names. Linux caps a name at NAME_MAX (255) bytes, so longer names from
-   * a tar could never be looked up; readdir skips names that do not even fit here.
+   * Scratch size for readdir names: the kernel's limit, which the tree already enforces (it leaves
+   * out longer names, since they could be listed but never looked up).
    */
-  private static final int MAX_NAME_BYTES = 4096;
+  private static final int MAX_NAME_BYTES = EntryNames.NAME_MAX;
 
   private final LayerTree tree;
   private final FileContent content;
@@ -51,12 +51,32 @@ final class FuseOps implements FuseLowLevelOps {
   private final ExecutorService readers;
   private final Semaphore readPermits;
 
+  /**
+   * Reads being served, by the number their interrupt callback carries. The kernel interrupts a
+   * read whose process got a signal; the reader's wait then ends with EINTR, so a container can be
+   * stopped while its read waits on the registry (the fetch itself goes on for the next reader).
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Long, Reading> reading =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final java.util.concurrent.atomic.AtomicLong readIds =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final MemorySegment onInterrupt;
+
+  /** One read in service: the thread serving it, and whether the kernel interrupted it. */
+  private static final class Reading {
+    volatile Thread thread;
+    volatile boolean interrupted;
+  }
+
   FuseOps(
       LayerTree tree,
       FileContent content,
       MountOptions options,
       MemorySegment statfsPath,
-      ExecutorService readers) {
+      ExecutorService readers,
+      java.lang.foreign.Arena arena) {
+    this.onInterrupt = LibFuse.interruptCallback(arena, this::interrupted);
     this.tree = tree;
     this.content = content;
     this.attrTimeout = MountOptions.seconds(options.attrTimeout());
@@ -165,9 +185,14 @@ final class FuseOps implements FuseLowLevelOps {
         return;
       }
       readPermits.acquire();
+      long id = readIds.incrementAndGet();
+      Reading r = new Reading();
+      reading.put(id, r);
       try {
-        readers.execute(() -> serveRead(req, file, off, (int) len));
-      } catch (RejectedExecutionException e) {
+        LibFuse.reqInterruptFunc(req, onInterrupt, id);
+        readers.execute(() -> serveRead(req, file, off, (int) len, id, r));
+      } catch (RuntimeException e) {
+        reading.remove(id);
         readPermits.release();
         throw e;
       }
@@ -176,8 +201,25 @@ final class FuseOps implements FuseLowLevelOps {
     }
   }
 
-  private void serveRead(MemorySegment req, LayerNode.RegularFile file, long off, int len) {
+  // On the session loop thread: the kernel interrupted read `id`.
+  private void interrupted(long id) {
+    Reading r = reading.get(id);
+    if (r != null) {
+      r.interrupted = true;
+      Thread t = r.thread;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+  }
+
+  private void serveRead(
+      MemorySegment req, LayerNode.RegularFile file, long off, int len, long id, Reading r) {
+    r.thread = Thread.currentThread();
     try (Arena a = Arena.ofConfined()) {
+      if (r.interrupted) {
+        throw new java.io.InterruptedIOException("read interrupted before it started");
+      }
       MemorySegment buf = a.allocate(len);
       ByteBuffer bb = buf.asByteBuffer();
       while (bb.hasRemaining()) {
@@ -193,9 +235,16 @@ final class FuseOps implements FuseLowLevelOps {
                   + ")");
         }
       }
+      reading.remove(id);
       LibFuse.replyBuf(req, buf, len);
     } catch (Throwable t) {
-      fail(req, "read", t);
+      reading.remove(id);
+      if (r.interrupted) {
+        // the process that asked has a signal to handle; nobody reads this answer
+        replyErr(req, Errno.EINTR);
+      } else {
+        fail(req, "read", t);
+      }
     } finally {
       readPermits.release();
     }

@@ -85,7 +85,8 @@ public final class LayerMount implements AutoCloseable {
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("soci-fuse-read-", 0).factory());
     try {
       FuseOps ops =
-          new FuseOps(tree, content, options, arena.allocateFrom(statfsDir.toString()), readers);
+          new FuseOps(
+              tree, content, options, arena.allocateFrom(statfsDir.toString()), readers, arena);
       MemorySegment se =
           LibFuse.sessionNew(arena, List.of("soci-fuse", "-o", options.fuseOptionString()), ops);
       if (se.equals(MemorySegment.NULL)) {

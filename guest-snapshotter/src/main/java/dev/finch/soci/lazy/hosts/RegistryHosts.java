@@ -21,20 +21,37 @@ import java.util.function.Supplier;
 public final class RegistryHosts implements AutoCloseable {
   private final Set<String> plainHttpHosts;
   private final Supplier<CredentialRetriever> credentials;
+  private final PluginConfig.Registry limits;
   private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
 
   /**
    * Hosts configured by {@code mirrors}, with the Docker credential chain (config.json, helpers).
    */
-  public RegistryHosts(Map<String, List<PluginConfig.Mirror>> mirrors) {
-    this(mirrors, () -> DockerConfigCredentials.standardChain(null, new ProcessCommandRunner()));
+  public RegistryHosts(
+      Map<String, List<PluginConfig.Mirror>> mirrors, PluginConfig.Registry limits) {
+    this(
+        mirrors,
+        () -> DockerConfigCredentials.standardChain(null, new ProcessCommandRunner()),
+        limits);
   }
 
-  /** Hosts configured by {@code mirrors}; {@code credentials} makes each new client's chain. */
+  /**
+   * Hosts configured by {@code mirrors}, with the default time bounds and retries; {@code
+   * credentials} makes each new client's chain.
+   */
   public RegistryHosts(
       Map<String, List<PluginConfig.Mirror>> mirrors, Supplier<CredentialRetriever> credentials) {
+    this(mirrors, credentials, PluginConfig.Registry.DEFAULT);
+  }
+
+  /** Hosts configured by {@code mirrors}, with {@code limits} on every client's calls. */
+  public RegistryHosts(
+      Map<String, List<PluginConfig.Mirror>> mirrors,
+      Supplier<CredentialRetriever> credentials,
+      PluginConfig.Registry limits) {
     this.plainHttpHosts = plainHttpHosts(mirrors);
     this.credentials = credentials;
+    this.limits = limits;
   }
 
   /** The hosts that are insecure mirrors of themselves: reached over plain HTTP. */
@@ -58,6 +75,9 @@ public final class RegistryHosts implements AutoCloseable {
                 .credentials(credentials.get())
                 .plainHttpHosts(plainHttpHosts)
                 .plainHttp(RegistryClient.isLoopback(h))
+                .timeouts(limits.timeouts())
+                .retryPolicy(limits.retry())
+                .blobRetryPolicy(limits.blobRetry())
                 .build());
   }
 

@@ -30,6 +30,10 @@ public final class ArtifactCache {
   // cache files checked (or written) by this process: they are only ever replaced by rename
   private final java.util.Set<Digest> verified = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  // artifacts mapped by map(), one mapping each for the life of the daemon
+  private final java.util.Map<Digest, java.nio.MappedByteBuffer> mapped =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   // the notes are tiny and rare; one lock keeps two writers of one note from sharing its temp file
   private final Object notesLock = new Object();
 
@@ -46,13 +50,22 @@ public final class ArtifactCache {
    * The artifact memory-mapped read-only: its pages are read (and count in the daemon's memory)
    * only when touched, so the checkpoint windows of a large zTOC stay on disk until their spans are
    * inflated. Cache files are only ever replaced by rename, never changed in place, so the mapping
-   * stays valid.
+   * stays valid. One mapping per artifact serves every caller (each gets its own view of it): a
+   * mapping ends only when the GC collects its buffer, so mapping a zTOC again at every mount of
+   * its layer would pile up mappings, each counting its touched pages in RSS again, until a full
+   * collection.
    */
   java.nio.MappedByteBuffer map(Digest digest, Fetcher fetcher) throws IOException {
-    try (java.nio.channels.FileChannel ch =
-        java.nio.channels.FileChannel.open(file(digest, fetcher))) {
-      return ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+    java.nio.MappedByteBuffer shared = mapped.get(digest);
+    if (shared == null) {
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(file(digest, fetcher))) {
+        java.nio.MappedByteBuffer fresh =
+            ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+        shared = java.util.Objects.requireNonNullElse(mapped.putIfAbsent(digest, fresh), fresh);
+      }
     }
+    return shared.duplicate();
   }
 
   // the verified cache file of the artifact, fetched into the cache first if it is not there;

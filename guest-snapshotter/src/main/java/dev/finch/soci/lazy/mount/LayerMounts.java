@@ -4,6 +4,7 @@ import dev.finch.soci.fs.LayerTree;
 import dev.finch.soci.fs.fuse.LayerMount;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.spi.EventSink;
 import dev.finch.soci.ztoc.Ztoc;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,45 +25,69 @@ public final class LayerMounts implements AutoCloseable {
 
   private final SpanStore spans;
   private final BackgroundFetcher background;
+  private final EventSink events;
   private final Map<Path, Mounted> mounts = new ConcurrentHashMap<>();
 
-  public LayerMounts(SpanStore spans, BackgroundFetcher background) {
+  public LayerMounts(SpanStore spans, BackgroundFetcher background, EventSink events) {
     this.spans = spans;
     this.background = background;
+    this.events = events;
   }
 
   /** The span manager of a layer, not mounted yet (a prefetch may run on it first). */
   public RemoteLayer open(RegistryClient client, String repository, Digest layer, Ztoc ztoc)
       throws IOException {
-    return new RemoteLayer(client, repository, layer, ztoc, spans, background);
+    return new RemoteLayer(client, repository, layer, ztoc, spans, background, events);
   }
 
   /**
    * Mounts {@code layer} at {@code fsDir} with the file tree of its zTOC, replacing what was
    * mounted there, and queues it for the background fetcher.
+   *
+   * @return the zTOC's entries the mount leaves out (names the kernel refuses), for the caller to
+   *     report
    */
-  public void mount(Path fsDir, Ztoc ztoc, RemoteLayer layer) throws IOException {
-    LayerMount mount = LayerMount.mount(fsDir, LayerTree.build(ZtocLayers.entries(ztoc)), layer);
+  public List<LayerTree.LeftOut> mount(Path fsDir, Ztoc ztoc, RemoteLayer layer)
+      throws IOException {
+    LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
+    LayerMount mount = LayerMount.mount(fsDir, tree, layer);
     Mounted old = mounts.put(fsDir, new Mounted(mount, layer));
     if (old != null) {
       background.remove(old.layer());
       old.mount().close();
     }
     background.add(layer);
+    return tree.leftOut();
   }
 
   /** Unmounts {@code fsDir}; drops the layer's cached spans unless another mount uses the layer. */
   public void unmount(Path fsDir) throws IOException {
-    Mounted m = mounts.remove(fsDir);
+    Mounted m = release(fsDir);
     if (m == null) {
       return;
     }
-    background.remove(m.layer());
-    m.mount().close();
     Digest layer = m.layer().digest();
     if (mounts.values().stream().noneMatch(o -> o.layer().digest().equals(layer))) {
       spans.dropLayer(layer.hex());
     }
+  }
+
+  /**
+   * Unmounts {@code fsDir} for a shutdown: the layer's cached spans stay for the next start, which
+   * mounts the snapshot again.
+   */
+  public void unmountKeepingSpans(Path fsDir) throws IOException {
+    release(fsDir);
+  }
+
+  private Mounted release(Path fsDir) throws IOException {
+    Mounted m = mounts.remove(fsDir);
+    if (m == null) {
+      return null;
+    }
+    background.remove(m.layer());
+    m.mount().close();
+    return m;
   }
 
   /** Counts of every mount, the background fetcher and the span cache. */

@@ -6,6 +6,8 @@ import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.NativeSha256;
 import dev.finch.soci.registry.ByteRange;
 import dev.finch.soci.registry.RegistryClient;
+import dev.finch.soci.registry.RegistryException;
+import dev.finch.soci.spi.EventSink;
 import dev.finch.soci.util.LimitedInputStream;
 import dev.finch.soci.ztoc.Ztoc;
 import dev.finch.soci.ztoc.compression.Zinfo;
@@ -22,6 +24,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,6 +40,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * bytes are never served). No span is held in memory, so the daemon's heap stays small whatever the
  * span size. Concurrent readers of one span wait for one fetch, and so do the background fetcher
  * and prefetch, which go through the same single-flight path.
+ *
+ * <p>A container's read never does the fetch itself: it hands it to a fetch thread and waits,
+ * interruptibly and at most the registry client's read budget ({@code [blob] fetching_timeout_sec})
+ * plus {@link #WAIT_SLACK}. So a signal to the reading process (FUSE interrupts the read) ends the
+ * wait at once while the fetch goes on for the next reader, and a registry that stalls costs the
+ * reader the budget, then EIO, with a log line naming the spans.
  */
 public final class RemoteLayer implements FileContent {
   /**
@@ -41,6 +53,27 @@ public final class RemoteLayer implements FileContent {
    * failure.
    */
   static final long MAX_RUN_BYTES = 32L << 20;
+
+  /**
+   * How much longer than the registry client's budget a reader waits: the client gives up within
+   * its budget, so this only covers the time to report it.
+   */
+  static final java.time.Duration WAIT_SLACK = java.time.Duration.ofSeconds(2);
+
+  /**
+   * How long a span whose fetch failed answers the next read of it with that failure at once. A
+   * read the kernel sent as readahead is sent again, synchronously, as soon as it fails: without
+   * this it would wait out a whole second budget. Once only, and short, so that any later read (the
+   * next container's) tries the registry again.
+   */
+  static final long FAILURE_HOLD_NANOS = java.time.Duration.ofMillis(500).toNanos();
+
+  /** A span fetch that failed, and when. */
+  private record Failure(IOException error, long atNanos) {}
+
+  /** Fetches for waiting readers: one virtual thread each, so none waits for another's turn. */
+  private static final Executor FETCHERS =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("soci-fetch-", 0).factory());
 
   /** Told when a container read starts and stops waiting on the registry. */
   interface DemandListener {
@@ -67,9 +100,12 @@ public final class RemoteLayer implements FileContent {
   private final Zinfo zinfo;
   private final SpanStore store;
   private final DemandListener demand;
+  private final EventSink events;
+  private final long waitNanos;
   private final List<Digest> spanDigests;
   private final ConcurrentHashMap<Integer, CompletableFuture<Void>> inflight =
       new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Failure> failures = new ConcurrentHashMap<>();
   private final AtomicLong fetchedBytes = new AtomicLong();
   private final AtomicLong servedBytes = new AtomicLong();
   private final AtomicLong syncReads = new AtomicLong();
@@ -84,7 +120,21 @@ public final class RemoteLayer implements FileContent {
       SpanStore store,
       DemandListener demand)
       throws IOException {
+    this(client, repository, layer, ztoc, store, demand, EventSink.discard());
+  }
+
+  RemoteLayer(
+      RegistryClient client,
+      String repository,
+      Digest layer,
+      Ztoc ztoc,
+      SpanStore store,
+      DemandListener demand,
+      EventSink events)
+      throws IOException {
     this.client = client;
+    this.events = events;
+    this.waitNanos = client.timeouts().blobRead().plus(WAIT_SLACK).toNanos();
     this.repository = repository;
     this.layer = layer;
     this.hex = layer.hex();
@@ -160,6 +210,7 @@ public final class RemoteLayer implements FileContent {
         }
       }
       if (!missing.isEmpty()) {
+        failedJustNow(missing);
         await(missing, true);
       }
       int n = copy(first, last, start, end, dst);
@@ -197,6 +248,18 @@ public final class RemoteLayer implements FileContent {
       dst.position(dst.position() + len);
     }
     return dst.position() - mark;
+  }
+
+  // Throws, once, the failure of a span among `spans` whose fetch failed within
+  // FAILURE_HOLD_NANOS.
+  private void failedJustNow(List<Integer> spans) throws IOException {
+    long now = System.nanoTime();
+    for (int s : spans) {
+      Failure f = failures.remove(s);
+      if (f != null && now - f.atNanos() < FAILURE_HOLD_NANOS && !inflight.containsKey(s)) {
+        throw new IOException(f.error().getMessage() + " (just now)", f.error());
+      }
+    }
   }
 
   /**
@@ -255,13 +318,29 @@ public final class RemoteLayer implements FileContent {
       demand.demandStarted();
     }
     try {
-      fetchRuns(mine, onDemand);
+      if (!mine.isEmpty()) {
+        if (onDemand) {
+          FETCHERS.execute(() -> fetchRuns(mine, true));
+        } else {
+          fetchRuns(mine, false); // the background fetcher's or a prefetch's own thread
+        }
+      }
+      long deadline = System.nanoTime() + waitNanos;
       for (CompletableFuture<Void> f : waits) {
-        f.get();
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for a span of " + layer);
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "spans "
+              + ids
+              + " of "
+              + layer
+              + " did not arrive within "
+              + java.time.Duration.ofNanos(waitNanos).toSeconds()
+              + " s");
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io
           ? io
@@ -296,10 +375,25 @@ public final class RemoteLayer implements FileContent {
         IOException io =
             e instanceof IOException x
                 ? x
-                : new IOException("fetching spans of " + layer + ": " + e.getMessage(), e);
+                : e instanceof StoreFailure sf
+                    ? new IOException(sf.getMessage(), sf.getCause())
+                    : new IOException("fetching spans of " + layer + ": " + e.getMessage(), e);
+        if (onDemand) {
+          java.util.Map<String, Object> f = new java.util.LinkedHashMap<>();
+          f.put("layer", layer.toString());
+          f.put("spans", first + "-" + last);
+          f.put("error", String.valueOf(e.getMessage()));
+          events.event(
+              "warn",
+              e instanceof RegistryException ? "span-fetch-failed" : "span-fetch-error",
+              "a container read gets EIO: spans could not be fetched",
+              f);
+        }
+        long now = System.nanoTime();
         for (int s = first; s <= last; s++) {
           CompletableFuture<Void> f = inflight.remove(s);
           if (f != null) {
+            failures.put(s, new Failure(io, now));
             f.completeExceptionally(io);
           }
         }
@@ -322,7 +416,7 @@ public final class RemoteLayer implements FileContent {
               // span after
               // it starts at that byte, which the span before also ends with. It is replayed from
               // the tail.
-              Tail in = new Tail(body, range.start());
+              Tail in = new Tail(counted(body), range.start());
               List<Integer> bad = new ArrayList<>();
               for (int s = first; s <= last; s++) {
                 if (!receive(s, in.from(zinfo.startCompressedOffset(s)))) {
@@ -331,13 +425,11 @@ public final class RemoteLayer implements FileContent {
               }
               return bad;
             });
-    fetchedBytes.addAndGet(range.length());
     for (int s : failed) {
       verifyFailures.incrementAndGet();
       ByteRange one =
           new ByteRange(zinfo.startCompressedOffset(s), zinfo.endCompressedOffset(s, size));
-      boolean ok = client.readBlobRange(repository, layer, one, in -> receive(s, in));
-      fetchedBytes.addAndGet(one.length());
+      boolean ok = client.readBlobRange(repository, layer, one, in -> receive(s, counted(in)));
       if (!ok) {
         verifyFailures.incrementAndGet();
         throw new IOException(
@@ -353,6 +445,32 @@ public final class RemoteLayer implements FileContent {
   }
 
   /**
+   * {@code body}, adding what is read of it to {@link #fetchedBytes} as it arrives: a span's
+   * waiters may go on as soon as it is published, before the rest of the run is read.
+   */
+  private InputStream counted(InputStream body) {
+    return new java.io.FilterInputStream(body) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+          fetchedBytes.incrementAndGet();
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          fetchedBytes.addAndGet(n);
+        }
+        return n;
+      }
+    };
+  }
+
+  /**
    * Reads span {@code s}'s compressed bytes from {@code in}, inflating them into a pending span
    * file while hashing them; publishes the span only if the hash is the zTOC's digest. Answers
    * whether it did; either way exactly the span's compressed bytes are consumed.
@@ -360,10 +478,10 @@ public final class RemoteLayer implements FileContent {
   private boolean receive(int s, InputStream in) throws IOException {
     MessageDigest md = NativeSha256.create();
     InputStream span = new DigestInputStream(new LimitedInputStream(in, compressedLength(s)), md);
-    try (SpanStore.Pending p = store.begin(hex, s)) {
+    try (SpanStore.Pending p = stored(() -> store.begin(hex, s), s)) {
       IOException inflateError = null;
       try {
-        zinfo.inflateSpan(s, span, uncompressedLength(s), p.out());
+        zinfo.inflateSpan(s, span, uncompressedLength(s), new StoreErrors(p.out(), s));
       } catch (ZtocException e) {
         inflateError = e; // corrupt bytes: the digest decides below
       }
@@ -374,13 +492,74 @@ public final class RemoteLayer implements FileContent {
       if (inflateError != null) {
         throw inflateError;
       }
-      p.commit();
+      stored(
+          () -> {
+            p.commit();
+            return p;
+          },
+          s);
     }
+    failures.remove(s);
     CompletableFuture<Void> f = inflight.remove(s);
     if (f != null) {
       f.complete(null);
     }
     return true;
+  }
+
+  /**
+   * The span cache could not store a span (a full disk, say). Unchecked, so that the registry
+   * client does not take it for a broken answer and ask again: the read fails at once.
+   */
+  static final class StoreFailure extends java.io.UncheckedIOException {
+    StoreFailure(String message, IOException cause) {
+      super(message, cause);
+    }
+  }
+
+  private interface StoreStep<T> {
+    T run() throws IOException;
+  }
+
+  private <T> T stored(StoreStep<T> step, int s) {
+    try {
+      return step.run();
+    } catch (IOException e) {
+      throw storeFailure(s, e);
+    }
+  }
+
+  private StoreFailure storeFailure(int s, IOException e) {
+    return new StoreFailure(
+        "cannot store span " + s + " of " + layer + " in the span cache: " + e.getMessage(), e);
+  }
+
+  /** The pending span file, whose write errors are {@link StoreFailure}s. */
+  private final class StoreErrors extends java.io.FilterOutputStream {
+    private final int span;
+
+    StoreErrors(OutputStream out, int span) {
+      super(out);
+      this.span = span;
+    }
+
+    @Override
+    public void write(int b) {
+      try {
+        out.write(b);
+      } catch (IOException e) {
+        throw storeFailure(span, e);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        throw storeFailure(span, e);
+      }
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.finch.soci.oci.Json;
 import dev.finch.soci.registry.json.TokenResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +34,8 @@ public final class Authorizer {
   private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
   private static final String CLIENT_ID = "soci-snapshotter-java";
 
-  private record CachedToken(String token, Instant expires) {}
+  /** A token and when to stop using it. */
+  record CachedToken(String token, Instant expires) {}
 
   private final String credentialHost;
   private final CredentialRetriever credentials;
@@ -159,7 +162,7 @@ public final class Authorizer {
     String service = c.param("service");
     Optional<Credential> cred = credential();
     HttpRequest request;
-    URI realm = URI.create(c.param("realm"));
+    URI realm = realmOf(c);
     if (cred.isPresent() && cred.get().isIdentityToken()) {
       List<String> form = new ArrayList<>();
       form.add("grant_type=refresh_token");
@@ -189,25 +192,66 @@ public final class Authorizer {
       request = b.GET().build();
     }
     HttpResponse<byte[]> response;
+    // The request's own timeout ends at the headers; the whole exchange, body included, gets the
+    // same bound, so a token server that stalls mid-body cannot hang the caller.
+    var pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      response = pending.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
+      pending.cancel(true);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while fetching a token", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      pending.cancel(true);
+      throw new java.net.http.HttpTimeoutException(
+          "token server "
+              + realm.getHost()
+              + " did not answer within "
+              + timeout.toMillis()
+              + " ms");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException(String.valueOf(e.getCause()), e.getCause());
     }
     if (response.statusCode() != 200) {
       throw new AuthException(
           "token server " + realm.getHost() + " answered HTTP " + response.statusCode(),
           response.statusCode());
     }
+    return tokenFrom(realm.getHost(), response.body());
+  }
+
+  /**
+   * The token server of a Bearer challenge: its {@code realm}, which must be an absolute http or
+   * https URL (it comes from the registry, so it is checked before anything is sent to it).
+   */
+  static URI realmOf(AuthChallenge c) {
+    String realm = c.param("realm");
+    URI uri;
+    try {
+      uri = new URI(realm == null ? "" : realm);
+    } catch (URISyntaxException e) {
+      throw new AuthException("the registry's token realm is not a URL: " + shown(realm), 0);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+      throw new AuthException(
+          "the registry's token realm is not an http(s) URL with a host: " + shown(realm), 0);
+    }
+    return uri;
+  }
+
+  /** Reads a token server's 200 answer; {@code host} names the server in errors. */
+  static CachedToken tokenFrom(String host, byte[] body) {
     TokenResponse token;
     try {
-      token = Json.read(response.body(), TokenResponse.class);
+      token = Json.read(body, TokenResponse.class);
     } catch (IOException e) {
-      throw new AuthException("token server " + realm.getHost() + " sent unreadable JSON", 0);
+      throw new AuthException("token server " + host + " sent unreadable JSON", 0);
     }
-    if (token.effectiveToken() == null) {
-      throw new AuthException("token server " + realm.getHost() + " sent no token", 0);
+    if (token == null || token.effectiveToken() == null) {
+      throw new AuthException("token server " + host + " sent no token", 0);
     }
     Duration life =
         token.expiresIn() == null || token.expiresIn() <= 0
@@ -217,6 +261,14 @@ public final class Authorizer {
     return new CachedToken(
         token.effectiveToken(),
         Instant.now().plus(life).minusSeconds(Math.min(10, life.toSeconds() / 2)));
+  }
+
+  private static String shown(String s) {
+    if (s == null) {
+      return "(none)";
+    }
+    String one = s.replaceAll("\\p{Cntrl}", "?");
+    return one.length() > 100 ? one.substring(0, 100) + "..." : one;
   }
 
   private HttpRequest.Builder base(URI uri) {

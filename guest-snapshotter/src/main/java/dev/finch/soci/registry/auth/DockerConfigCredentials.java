@@ -73,7 +73,10 @@ public final class DockerConfigCredentials implements CredentialRetriever {
     try {
       config = Json.read(Files.readAllBytes(configFile), DockerConfigFile.class);
     } catch (IOException e) {
-      throw new CredentialException("reading " + configFile + ": " + e.getMessage(), e);
+      throw new CredentialException("reading " + configFile + ": " + Json.problem(e), e);
+    }
+    if (config == null) {
+      return Optional.empty(); // "null": no credentials, as Go's json.Unmarshal leaves it
     }
     String key = serverKey(registryHost);
     String helper = helperFor(config, registryHost, key);

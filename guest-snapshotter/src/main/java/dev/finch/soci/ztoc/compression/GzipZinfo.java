@@ -109,7 +109,75 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
       list.add(new GzipCheckpoint(in, out, bits, blob, pos + 17)); // the window stays in the blob
       pos += PACKED_CHECKPOINT_SIZE;
     }
+    checkOrder(list);
     return new GzipZinfo(span, list, version);
+  }
+
+  /**
+   * Checkpoints come from a registry: each must lie at or after the one before it in both streams
+   * (so every span's ranges are non-negative), the first at tar offset 0, and no span may hold more
+   * than {@link #MAX_SPAN_BYTES}.
+   */
+  private static void checkOrder(List<GzipCheckpoint> list) throws ZtocException {
+    GzipCheckpoint first = list.getFirst();
+    if (first.out() != 0 || first.spanStart() < 0) {
+      throw new ZtocException(
+          "gzip zinfo: checkpoint 0 must start at tar offset 0, got in "
+              + first.in()
+              + ", out "
+              + first.out());
+    }
+    for (int i = 1; i < list.size(); i++) {
+      GzipCheckpoint prev = list.get(i - 1);
+      GzipCheckpoint c = list.get(i);
+      if (c.in() < prev.in() || c.out() < prev.out()) {
+        throw new ZtocException(
+            "gzip zinfo: checkpoint "
+                + i
+                + " (in "
+                + c.in()
+                + ", out "
+                + c.out()
+                + ") lies before checkpoint "
+                + (i - 1)
+                + " (in "
+                + prev.in()
+                + ", out "
+                + prev.out()
+                + ")");
+      }
+      if (c.out() - prev.out() > MAX_SPAN_BYTES) {
+        throw new ZtocException(
+            "gzip zinfo: span " + (i - 1) + " holds " + (c.out() - prev.out()) + " tar bytes");
+      }
+    }
+  }
+
+  @Override
+  public void checkFits(long compressedSize, long uncompressedSize) throws ZtocException {
+    GzipCheckpoint last = checkpoints.getLast();
+    if (last.in() > compressedSize || last.out() > uncompressedSize) {
+      throw new ZtocException(
+          "gzip zinfo: checkpoint "
+              + maxSpanId()
+              + " (in "
+              + last.in()
+              + ", out "
+              + last.out()
+              + ") lies past the layer's end (compressed "
+              + compressedSize
+              + ", tar "
+              + uncompressedSize
+              + " bytes)");
+    }
+    if (uncompressedSize - last.out() > MAX_SPAN_BYTES) {
+      throw new ZtocException(
+          "gzip zinfo: span "
+              + maxSpanId()
+              + " holds "
+              + (uncompressedSize - last.out())
+              + " tar bytes");
+    }
   }
 
   private static final ValueLayout.OfInt LE_INT =

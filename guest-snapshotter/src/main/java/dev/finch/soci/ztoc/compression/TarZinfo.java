@@ -36,9 +36,34 @@ public record TarZinfo(long spanSize, long size) implements Zinfo {
         throw new ZtocException(
             "tar zinfo: invalid span size " + fb.spanSize() + " or size " + fb.size());
       }
+      if (fb.spanSize() > MAX_SPAN_BYTES || fb.size() / fb.spanSize() >= Integer.MAX_VALUE) {
+        throw new ZtocException(
+            "tar zinfo: span size "
+                + fb.spanSize()
+                + " for "
+                + fb.size()
+                + " bytes: spans must hold at most "
+                + MAX_SPAN_BYTES
+                + " bytes and number fewer than 2^31");
+      }
       return new TarZinfo(fb.spanSize(), fb.size());
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       throw new ZtocException("tar zinfo: malformed flatbuffer (" + bytes.length + " bytes)", e);
+    }
+  }
+
+  @Override
+  public void checkFits(long compressedSize, long uncompressedSize) throws ZtocException {
+    // an uncompressed layer is its own tar; Go's reader may stop before padding at the end
+    if (size != compressedSize || uncompressedSize > size || uncompressedSize < 0) {
+      throw new ZtocException(
+          "tar zinfo: "
+              + size
+              + " bytes, but the zTOC's layer has "
+              + compressedSize
+              + " bytes ("
+              + uncompressedSize
+              + " of tar)");
     }
   }
 

@@ -33,6 +33,19 @@ public sealed interface Zinfo permits GzipZinfo, TarZinfo {
     };
   }
 
+  /**
+   * The most tar bytes one span may hold: a span is inflated into one array (and read into one FUSE
+   * answer at most), so a span map that claims more is refused rather than trusted.
+   */
+  long MAX_SPAN_BYTES = Integer.MAX_VALUE - 8;
+
+  /**
+   * Checks that the spans fit a layer of these sizes (the zTOC's own): every span starts inside the
+   * blob and inside the tar. {@link dev.finch.soci.ztoc.ZtocCodec#decode} calls it, so a decoded
+   * zTOC's span map can be used without further checks.
+   */
+  void checkFits(long compressedSize, long uncompressedSize) throws ZtocException;
+
   /** The span size the zinfo was built with. */
   long spanSize();
 

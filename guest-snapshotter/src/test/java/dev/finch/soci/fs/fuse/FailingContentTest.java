@@ -150,4 +150,66 @@ class FailingContentTest {
     assertThat(mount.isServing()).isFalse();
     mount.close();
   }
+
+  /**
+   * A process whose read waits in the filesystem dies of its signal at once, whichever way the
+   * kernel reads. A page is first asked for by an asynchronous readahead request, which the process
+   * does not wait for (a fatal signal ends its wait for the page); once that has failed, the kernel
+   * asks again with a synchronous request, which it interrupts when the process gets a signal: the
+   * wait behind it ends and the request answers EINTR. Meanwhile the mount serves other files.
+   */
+  @Test
+  void aSignalToTheReadingProcessEndsAReadThatWaits() throws Exception {
+    AtomicInteger entered = new AtomicInteger();
+    AtomicInteger interrupted = new AtomicInteger();
+    CountDownLatch never = new CountDownLatch(1);
+    long page = ino("a/page");
+    long big = ino("a/big");
+    AtomicInteger pageReads = new AtomicInteger();
+    FileContent waiting =
+        (f, off, dst) -> {
+          if (f.inode() != page && f.inode() != big) {
+            return tar.read(f, off, dst);
+          }
+          if (f.inode() == page && pageReads.getAndIncrement() == 0) {
+            throw new IOException("the readahead fails, so the kernel retries synchronously");
+          }
+          entered.incrementAndGet();
+          try {
+            never.await();
+          } catch (InterruptedException e) {
+            interrupted.incrementAndGet();
+            throw new java.io.InterruptedIOException("interrupted");
+          }
+          throw new IOException("unreachable");
+        };
+    mount = LayerMount.mount(mnt, tree, waiting);
+    try {
+      killReader("a/page", "TERM", entered);
+      assertThat(interrupted.get()).as("the synchronous read was interrupted").isEqualTo(1);
+      killReader("a/big", "INT", entered);
+      assertThat(Files.readString(mnt.resolve("opq/kept"))).isEqualTo("kept\n");
+      assertThat(mount.isServing()).isTrue();
+    } finally {
+      never.countDown();
+    }
+  }
+
+  private void killReader(String path, String signal, AtomicInteger entered) throws Exception {
+    int before = entered.get();
+    // `exec` so the signal goes straight to cat, whose default action is to die
+    Process cat =
+        new ProcessBuilder("sh", "-c", "exec cat " + mnt.resolve(path) + " > /dev/null").start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (entered.get() == before && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(entered.get()).as("the read of %s reached the content", path).isGreaterThan(before);
+    long start = System.nanoTime();
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(cat.pid())).start();
+    assertThat(kill.waitFor()).isZero();
+    assertThat(cat.waitFor(5, TimeUnit.SECONDS)).as("cat died of SIG%s", signal).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(cat.exitValue()).isEqualTo(128 + (signal.equals("TERM") ? 15 : 2));
+  }
 }

@@ -64,6 +64,25 @@ class ArtifactCacheTest {
   }
 
   @Test
+  void everyMountOfAZtocSharesOneMapping() throws IOException {
+    ArtifactCache cache = new ArtifactCache(dir);
+    java.nio.MappedByteBuffer first = cache.map(DIGEST, out -> out.write(BYTES));
+    first.get(); // the views are independent: one reader's position is not another's
+    java.nio.MappedByteBuffer second = cache.map(DIGEST, out -> out.write(BYTES));
+    assertThat(second.position()).isZero();
+    byte[] read = new byte[BYTES.length];
+    second.get(read);
+    assertThat(read).isEqualTo(BYTES);
+    Path file = dir.resolve("sha256").resolve(DIGEST.hex()).toRealPath();
+    long mappings =
+        Files.readAllLines(Path.of("/proc/self/maps")).stream()
+            .filter(l -> l.endsWith(" " + file))
+            .count();
+    assertThat(mappings).as("mappings of the cache file, both buffers alive").isEqualTo(1);
+    assertThat(first.capacity()).isEqualTo(BYTES.length);
+  }
+
+  @Test
   void notesAreKeptAcrossInstances() throws IOException {
     ArtifactCache cache = new ArtifactCache(dir);
     assertThat(cache.readNote("index-x")).isNull();

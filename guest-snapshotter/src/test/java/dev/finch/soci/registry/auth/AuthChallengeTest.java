@@ -1,7 +1,9 @@
 package dev.finch.soci.registry.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +34,31 @@ class AuthChallengeTest {
     assertThat(c).extracting(AuthChallenge::scheme).containsExactly("basic", "bearer", "negotiate");
     assertThat(c.get(0).param("realm")).isEqualTo("x");
     assertThat(c.get(1).param("service")).isEqualTo("s");
+  }
+
+  @Test
+  void aBearerRealmMustBeAnHttpUrlWithAHost() {
+    // was: IllegalArgumentException from URI.create when the token was fetched
+    for (String header :
+        List.of(
+            "Bearer realm=\"a b\"", "Bearer realm=file:/etc/passwd", "Bearer realm=\"http:x\"")) {
+      AuthChallenge c = AuthChallenge.parseAll(List.of(header)).getFirst();
+      assertThatThrownBy(() -> Authorizer.realmOf(c))
+          .isInstanceOf(AuthException.class)
+          .hasMessageStartingWith("the registry's token realm is not");
+    }
+    AuthChallenge ok =
+        AuthChallenge.parseAll(List.of("Bearer realm=\"https://a.example/t\"")).getFirst();
+    assertThat(Authorizer.realmOf(ok)).hasHost("a.example");
+  }
+
+  @Test
+  void aTokenAnswerWithoutATokenOrAsJsonNullIsRefused() {
+    for (String body : List.of("null", "{}", "{\"token\":\"\"}", "[")) {
+      assertThatThrownBy(
+              () -> Authorizer.tokenFrom("auth.example", body.getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOf(AuthException.class)
+          .hasMessageStartingWith("token server auth.example sent");
+    }
   }
 }

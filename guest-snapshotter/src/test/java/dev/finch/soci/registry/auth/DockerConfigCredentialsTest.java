@@ -164,4 +164,24 @@ class DockerConfigCredentialsTest {
     assertThat(chain.retrieve("any")).hasValue(new Credential("flag-user", ""));
     assertThat(new Credential("a", "b").toString()).doesNotContain("b]");
   }
+
+  @Test
+  void unreadableConfigIsOneLine() throws Exception {
+    Path f = dir.resolve("config.json");
+    Files.write(f, new byte[] {'{', '"', 'a', 0, (byte) 0xff});
+    // was: Jackson's message with its location on a second line
+    assertThatThrownBy(() -> new DockerConfigCredentials(f, new FakeRunner(Map.of())).retrieve("x"))
+        .isInstanceOf(CredentialException.class)
+        .hasMessageStartingWith("reading " + f + ": ")
+        .message()
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void aConfigThatIsJsonNullHasNoCredentials() throws Exception {
+    Path f = dir.resolve("config.json");
+    Files.writeString(f, "null");
+    // was: NullPointerException
+    assertThat(new DockerConfigCredentials(f, new FakeRunner(Map.of())).retrieve("x")).isEmpty();
+  }
 }
