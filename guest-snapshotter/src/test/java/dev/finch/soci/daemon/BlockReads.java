@@ -26,6 +26,24 @@ final class BlockReads {
   static final int FILE_SIZE = 1 << 20;
   static final int BLOCK = 64 * 1024;
 
+  /** The read budget of the daemon the fault tests run, {@code [blob] fetching_timeout_sec}. */
+  static final long FETCH_TIMEOUT_SEC = 10;
+
+  /**
+   * The daemon's config for the fault tests: that budget, and no background fetch or prefetch, so
+   * only container reads fetch.
+   */
+  static final String CONFIG =
+      """
+      [blob]
+      fetching_timeout_sec = %d
+      [background_fetch]
+      disable = true
+      [prefetch]
+      enable = false
+      """
+          .formatted(FETCH_TIMEOUT_SEC);
+
   /** The error a container sees when the daemon answers a read with EIO. */
   static final String EIO = "Input/output error";
 

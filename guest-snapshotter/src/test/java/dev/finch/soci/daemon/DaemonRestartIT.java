@@ -40,17 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DaemonRestartIT {
   static final int SEED = 700;
-  static final long FETCH_TIMEOUT_SEC = 10;
-  static final String CONFIG =
-      """
-      [blob]
-      fetching_timeout_sec = %d
-      [background_fetch]
-      disable = true
-      [prefetch]
-      enable = false
-      """
-          .formatted(FETCH_TIMEOUT_SEC);
 
   @TempDir static Path tmp;
   static RegistryFixture registry;
@@ -75,7 +64,7 @@ class DaemonRestartIT {
     ref = proxy.hostPort() + "/it/restart:v1";
     String layer = image.single().layers().get(1).blob().digest();
     blobPath = "/v2/it/restart/blobs/" + layer;
-    daemon = new DaemonChild(CONFIG).start();
+    daemon = new DaemonChild(BlockReads.CONFIG).start();
     spans = daemon.root.resolve("soci/spancache/" + layer.substring("sha256:".length()));
     containerd =
         ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
@@ -132,7 +121,7 @@ class DaemonRestartIT {
     assertThat(before.complete()).as("a file read before the stop: %s", before).isTrue();
     Reading uncached = reads.read(1);
     assertThat(uncached.error()).as("a file never read: %s", uncached).isNotNull();
-    assertThat(uncached.seconds()).isLessThan(FETCH_TIMEOUT_SEC + 10);
+    assertThat(uncached.seconds()).isLessThan(BlockReads.FETCH_TIMEOUT_SEC + 10);
 
     proxy = FaultProxy.start(registry.hostPort(), proxyPort); // the registry is back
     assertThat(reads.read(1).complete()).as("once the registry is back").isTrue();

@@ -31,17 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegistryFaultsIT {
   static final int SEED = 500;
-  static final long FETCH_TIMEOUT_SEC = 10;
-  static final String CONFIG =
-      """
-      [blob]
-      fetching_timeout_sec = %d
-      [background_fetch]
-      disable = true
-      [prefetch]
-      enable = false
-      """
-          .formatted(FETCH_TIMEOUT_SEC);
 
   @TempDir static java.nio.file.Path tmp;
   static RegistryFixture registry;
@@ -67,7 +56,8 @@ class RegistryFaultsIT {
     blobPath = "/v2/it/faults/blobs/" + image.single().layers().get(1).blob().digest();
     daemon = new DaemonHarness();
     daemon.start(
-        new LazyPreparerFactory(), DaemonConfigLoader.parse("faults.toml", CONFIG, w -> {}));
+        new LazyPreparerFactory(),
+        DaemonConfigLoader.parse("faults.toml", BlockReads.CONFIG, w -> {}));
     containerd =
         ContainerdFixture.builder().proxySnapshotter("soci", daemon.socket).build().start();
     BlockReads.indexAndPull(
@@ -147,7 +137,7 @@ class RegistryFaultsIT {
     proxy.on("GET", blobPath).fault(Fault.flipEvery(1_000, 100_000));
     Reading r = read(f);
     assertThat(r.error()).as("%s", r).isNotNull();
-    assertThat(r.seconds()).isLessThan(FETCH_TIMEOUT_SEC + 5 + containerOverheadSec);
+    assertThat(r.seconds()).isLessThan(BlockReads.FETCH_TIMEOUT_SEC + 5 + containerOverheadSec);
     assertThat(daemon.logText()).contains("failed verification twice");
     recovers(f);
   }
@@ -158,7 +148,7 @@ class RegistryFaultsIT {
     proxy.on("GET", blobPath).fault(Fault.status(503));
     Reading r = read(f);
     assertThat(r.error()).as("%s", r).isNotNull();
-    assertThat(r.seconds()).isLessThan(FETCH_TIMEOUT_SEC + 5 + containerOverheadSec);
+    assertThat(r.seconds()).isLessThan(BlockReads.FETCH_TIMEOUT_SEC + 5 + containerOverheadSec);
     // the first attempt and the [blob] max_retries (8) retries
     assertThat(proxy.requests(blobPath)).isGreaterThanOrEqualTo(9);
     recovers(f);
@@ -202,9 +192,9 @@ class RegistryFaultsIT {
     assertThat(r.blocks()).isEmpty();
     System.out.printf(
         "stall: EIO after %.1f s (fetching_timeout_sec %d, container start %.1f s)%n",
-        r.seconds(), FETCH_TIMEOUT_SEC, containerOverheadSec);
-    assertThat(r.seconds()).isLessThan(FETCH_TIMEOUT_SEC + 5 + containerOverheadSec);
-    assertThat(r.seconds()).isGreaterThan(FETCH_TIMEOUT_SEC - 1);
+        r.seconds(), BlockReads.FETCH_TIMEOUT_SEC, containerOverheadSec);
+    assertThat(r.seconds()).isLessThan(BlockReads.FETCH_TIMEOUT_SEC + 5 + containerOverheadSec);
+    assertThat(r.seconds()).isGreaterThan(BlockReads.FETCH_TIMEOUT_SEC - 1);
     // the timed-out read was logged with its cause
     assertThat(daemon.logText())
         .contains("\"event\":\"span-fetch-failed\"")
