@@ -31,6 +31,18 @@ services_cleanup() {
   fi
 }
 
+# bench_lock: hold /var/tmp/finch-bench.lock for the rest of this script, waiting for any other
+# benchmark that holds it. Every benchmark that limits lo with tc takes it first, so two never
+# share (or tear down) the one root qdisc of the loopback device, and their timings stay apart.
+BENCH_LOCK=/var/tmp/finch-bench.lock
+bench_lock() {
+  exec {BENCH_LOCK_FD}>>"$BENCH_LOCK"
+  if ! flock -n "$BENCH_LOCK_FD"; then
+    echo "$(basename "$0"): waiting for another benchmark to release $BENCH_LOCK" >&2
+    flock "$BENCH_LOCK_FD"
+  fi
+}
+
 free_port() {
   python3 - <<'PY'
 import socket
