@@ -27,4 +27,18 @@ public interface FileContent {
    * @throws IOException if the bytes cannot be obtained
    */
   int read(LayerNode.RegularFile file, long offset, ByteBuffer dst) throws IOException;
+
+  /**
+   * Reads all of {@code [offset, offset + dst.remaining())} into {@code dst} if that needs no
+   * waiting (the bytes are local: cached spans, a local file), else leaves {@code dst} as it was
+   * and answers false, and the filesystem calls {@link #read} on a thread of its own. The FUSE
+   * session's own thread calls this, so that a warm read costs no hand-over between threads; it
+   * must never block on the network. The default never reads here.
+   *
+   * @throws IOException if the local bytes cannot be read (the read then fails with EIO)
+   */
+  default boolean readIfLocal(LayerNode.RegularFile file, long offset, ByteBuffer dst)
+      throws IOException {
+    return false;
+  }
 }

@@ -31,8 +31,18 @@ public interface FuseLowLevelOps {
   /** {@code release(req, ino, fi)}: reply with error 0. */
   void release(MemorySegment req, long ino, MemorySegment fi);
 
+  /** {@code opendir(req, ino, fi)}: reply with {@code fuse_reply_open} or an error. */
+  void opendir(MemorySegment req, long ino, MemorySegment fi);
+
   /** {@code readdir(req, ino, size, off, fi)}: reply with {@link LibFuse#addDirentry} entries. */
   void readdir(MemorySegment req, long ino, long size, long off, MemorySegment fi);
+
+  /**
+   * {@code readdirplus(req, ino, size, off, fi)}: reply with {@link LibFuse#addDirentryPlus}
+   * entries, each carrying the child's attributes as a lookup would (the kernel counts them as
+   * lookups, except {@code .} and {@code ..}).
+   */
+  void readdirplus(MemorySegment req, long ino, long size, long off, MemorySegment fi);
 
   /** {@code statfs(req, ino)}: reply with {@code fuse_reply_statfs} or an error. */
   void statfs(MemorySegment req, long ino);

@@ -11,9 +11,8 @@ import java.util.List;
 
 /**
  * The C structs exchanged with libfuse on Linux x86_64 (glibc): {@code struct stat}, {@code struct
- * fuse_entry_param}, {@code struct fuse_file_info} and {@code struct fuse_args}. Writers expect
- * zeroed segments (as {@link Arena#allocate} returns) and set only the fields a read-only file
- * system reports.
+ * fuse_entry_param} and {@code struct fuse_args}. Writers expect zeroed segments (as {@link
+ * Arena#allocate} returns) and set only the fields a read-only file system reports.
  */
 @SuppressWarnings("restricted") // sizing struct pointers handed over by libfuse
 public final class FuseStructs {
@@ -26,15 +25,13 @@ public final class FuseStructs {
   public static final long ENTRY_SIZE = 16 + STAT_SIZE + 16;
 
   private static final long ENTRY_INO = 0;
-  private static final long ENTRY_ATTR = 16;
+
+  /** Where {@code struct fuse_entry_param} holds its {@code struct stat}. */
+  public static final long ENTRY_ATTR_OFFSET = 16;
+
+  private static final long ENTRY_ATTR = ENTRY_ATTR_OFFSET;
   private static final long ENTRY_ATTR_TIMEOUT = ENTRY_ATTR + STAT_SIZE;
   private static final long ENTRY_ENTRY_TIMEOUT = ENTRY_ATTR_TIMEOUT + 8;
-
-  /** {@code struct fuse_file_info}: {@code int flags} then a bitfield word; keep_cache is bit 2. */
-  private static final long FI_FLAGS = 0;
-
-  private static final long FI_BITS = 4;
-  private static final int FI_KEEP_CACHE = 1 << 2;
 
   /** {@code sizeof(struct fuse_args)}: {@code int argc; char **argv; int allocated;}. */
   private static final long ARGS_SIZE = 24;
@@ -91,17 +88,6 @@ public final class FuseStructs {
     }
     seg.set(JAVA_DOUBLE, ENTRY_ATTR_TIMEOUT, attrTimeout);
     seg.set(JAVA_DOUBLE, ENTRY_ENTRY_TIMEOUT, entryTimeout);
-  }
-
-  /** The {@code open(2)} flags in a {@code struct fuse_file_info} libfuse handed over. */
-  public static int openFlags(MemorySegment fi) {
-    return fi.reinterpret(FI_BITS).get(JAVA_INT, FI_FLAGS);
-  }
-
-  /** Sets {@code keep_cache} in a {@code struct fuse_file_info}, keeping the other bits. */
-  public static void setKeepCache(MemorySegment fi) {
-    MemorySegment f = fi.reinterpret(FI_BITS + 4);
-    f.set(JAVA_INT, FI_BITS, f.get(JAVA_INT, FI_BITS) | FI_KEEP_CACHE);
   }
 
   /** A {@code struct fuse_args} for {@code argv}, everything allocated in {@code arena}. */

@@ -66,6 +66,11 @@ public final class LibFuse {
       fuse("fuse_req_interrupt_func", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
   private static final FunctionDescriptor INTERRUPT_CALLBACK =
       FunctionDescriptor.ofVoid(ADDRESS, ADDRESS);
+  private static final MethodHandle ADD_DIRENTRY_PLUS =
+      fuse(
+          "fuse_add_direntry_plus",
+          FunctionDescriptor.of(
+              JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
   private static final MethodHandle ADD_DIRENTRY =
       fuse(
           "fuse_add_direntry",
@@ -90,14 +95,19 @@ public final class LibFuse {
               "read",
               FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS)),
           new Op(18, "release", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS)),
+          new Op(20, "opendir", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS)),
           new Op(
               21,
               "readdir",
               FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS)),
           new Op(24, "statfs", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG)),
           new Op(26, "getxattr", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG)),
-          new Op(27, "listxattr", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG)));
-  private static final int OPS_SLOTS = 28;
+          new Op(27, "listxattr", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG)),
+          new Op(
+              41,
+              "readdirplus",
+              FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS)));
+  private static final int OPS_SLOTS = 42;
 
   private static MethodHandle fuse(String name, FunctionDescriptor fd) {
     return Native.downcall(FUSE, name, fd);
@@ -294,6 +304,25 @@ public final class LibFuse {
       long off) {
     try {
       return (long) ADD_DIRENTRY.invokeExact(req, buf, bufsize, name, stat, off);
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * {@code fuse_add_direntry_plus(req, buf, bufsize, name, entry, off)}: as {@link #addDirentry}
+   * for a readdirplus buffer, with a whole {@link FuseStructs#ENTRY_SIZE} entry (attributes and
+   * their timeouts) instead of a stat.
+   */
+  public static long addDirentryPlus(
+      MemorySegment req,
+      MemorySegment buf,
+      long bufsize,
+      MemorySegment name,
+      MemorySegment entry,
+      long off) {
+    try {
+      return (long) ADD_DIRENTRY_PLUS.invokeExact(req, buf, bufsize, name, entry, off);
     } catch (Throwable t) {
       throw Native.rethrow(t);
     }

@@ -31,7 +31,6 @@ import java.util.concurrent.Semaphore;
  */
 final class FuseOps implements FuseLowLevelOps {
   private static final System.Logger LOG = System.getLogger(FuseOps.class.getName());
-  private static final int O_ACCMODE = 3;
 
   /** st_blksize reported for every node, as soci ({@code blockSize = 4096}). */
   private static final long BLOCK_SIZE = 4096;
@@ -63,6 +62,12 @@ final class FuseOps implements FuseLowLevelOps {
       new java.util.concurrent.atomic.AtomicLong();
   private final MemorySegment onInterrupt;
 
+  /** The session loop thread's buffer for warm reads (only that thread uses it). */
+  private MemorySegment loopBuffer = MemorySegment.NULL;
+
+  /** Requests served, by kind: what reached the daemon rather than the kernel's caches. */
+  final RequestCounts counts = new RequestCounts();
+
   /** One read in service: the thread serving it, and whether the kernel interrupted it. */
   private static final class Reading {
     volatile Thread thread;
@@ -89,6 +94,7 @@ final class FuseOps implements FuseLowLevelOps {
 
   @Override
   public void lookup(MemorySegment req, long parent, MemorySegment name) {
+    counts.lookup.increment();
     try {
       LayerNode p = tree.node(parent);
       if (!(p instanceof Directory dir)) {
@@ -116,6 +122,7 @@ final class FuseOps implements FuseLowLevelOps {
 
   @Override
   public void getattr(MemorySegment req, long ino, MemorySegment fi) {
+    counts.getattr.increment();
     try {
       LayerNode n = tree.node(ino);
       if (n == null) {
@@ -147,31 +154,22 @@ final class FuseOps implements FuseLowLevelOps {
     }
   }
 
+  /**
+   * Answers ENOSYS, which tells the kernel (FUSE_NO_OPEN_SUPPORT, Linux 3.16+) to stop sending OPEN
+   * and RELEASE for this mount and to treat every open as {@code keep_cache}: a layer never
+   * changes, there is no per-open state to keep, and a program that opens 50,000 small files then
+   * pays one round trip per file (the READ) instead of three. Opening for writing fails in the VFS
+   * already (the mount is {@code ro}).
+   */
   @Override
   public void open(MemorySegment req, long ino, MemorySegment fi) {
-    try {
-      LayerNode n = tree.node(ino);
-      if (n == null) {
-        replyErr(req, Errno.ENOENT);
-        return;
-      }
-      if (n instanceof Directory) {
-        replyErr(req, Errno.EISDIR);
-        return;
-      }
-      if ((FuseStructs.openFlags(fi) & O_ACCMODE) != 0) {
-        replyErr(req, Errno.EROFS);
-        return;
-      }
-      FuseStructs.setKeepCache(fi);
-      LibFuse.replyOpen(req, fi);
-    } catch (Throwable t) {
-      fail(req, "open", t);
-    }
+    counts.open.increment();
+    replyErr(req, Errno.ENOSYS);
   }
 
   @Override
   public void read(MemorySegment req, long ino, long size, long off, MemorySegment fi) {
+    counts.read.increment();
     try {
       LayerNode n = tree.node(ino);
       if (!(n instanceof LayerNode.RegularFile file)) {
@@ -182,6 +180,9 @@ final class FuseOps implements FuseLowLevelOps {
       long len = Math.min(size, file.size() - off);
       if (off < 0 || len <= 0) {
         LibFuse.replyBuf(req, MemorySegment.NULL, 0);
+        return;
+      }
+      if (readLocal(req, file, off, (int) len)) {
         return;
       }
       readPermits.acquire();
@@ -199,6 +200,20 @@ final class FuseOps implements FuseLowLevelOps {
     } catch (Throwable t) {
       fail(req, "read", t);
     }
+  }
+
+  // On the session loop thread: serves the read at once when its bytes are local (a warm read),
+  // sparing the hand-over to a reader thread; false if it has to wait for them.
+  private boolean readLocal(MemorySegment req, LayerNode.RegularFile file, long off, int len)
+      throws IOException {
+    if (loopBuffer.byteSize() < len) {
+      loopBuffer = Arena.ofAuto().allocate(len);
+    }
+    if (!content.readIfLocal(file, off, loopBuffer.asSlice(0, len).asByteBuffer())) {
+      return false;
+    }
+    LibFuse.replyBuf(req, loopBuffer, len);
+    return true;
   }
 
   // On the session loop thread: the kernel interrupted read `id`.
@@ -255,8 +270,35 @@ final class FuseOps implements FuseLowLevelOps {
     replyErr(req, 0);
   }
 
+  /**
+   * Answers ENOSYS: as for {@link #open}, the kernel then stops sending OPENDIR and RELEASEDIR and
+   * keeps each directory's listing in its cache (FOPEN_CACHE_DIR), so a second walk of a tree never
+   * reaches the daemon.
+   */
+  @Override
+  public void opendir(MemorySegment req, long ino, MemorySegment fi) {
+    counts.open.increment();
+    replyErr(req, Errno.ENOSYS);
+  }
+
   @Override
   public void readdir(MemorySegment req, long ino, long size, long off, MemorySegment fi) {
+    list(req, ino, size, off, false);
+  }
+
+  @Override
+  public void readdirplus(MemorySegment req, long ino, long size, long off, MemorySegment fi) {
+    list(req, ino, size, off, true);
+  }
+
+  /**
+   * One batch of a directory listing from entry {@code off} on: {@code .}, {@code ..}, then the
+   * children in tree order; with {@code plus}, each with its attributes (readdirplus), so that a
+   * walk of the tree needs no lookup per name.
+   */
+  private void list(MemorySegment req, long ino, long size, long off, boolean plus) {
+    String op = plus ? "readdirplus" : "readdir";
+    (plus ? counts.readdirplus : counts.readdir).increment();
     try {
       LayerNode n = tree.node(ino);
       if (!(n instanceof Directory dir)) {
@@ -265,12 +307,13 @@ final class FuseOps implements FuseLowLevelOps {
       }
       try (Arena a = Arena.ofConfined()) {
         MemorySegment buf = a.allocate(Math.max(size, 1));
-        MemorySegment st = a.allocate(FuseStructs.STAT_SIZE);
+        MemorySegment st = a.allocate(plus ? FuseStructs.ENTRY_SIZE : FuseStructs.STAT_SIZE);
         MemorySegment cname = a.allocate(MAX_NAME_BYTES + 1);
         long used = 0;
         long total = 2L + dir.childCount();
         for (long i = Math.max(off, 0); i < total; i++) {
           String name;
+          LayerNode child = null;
           long childIno;
           int mode;
           if (i < 2) {
@@ -278,19 +321,33 @@ final class FuseOps implements FuseLowLevelOps {
             childIno = i == 0 ? dir.inode() : dir.parentInode();
             mode = LayerNode.S_IFDIR;
           } else {
-            LayerNode c = dir.child((int) (i - 2));
+            child = dir.child((int) (i - 2));
             name = dir.childName((int) (i - 2));
-            childIno = c.inode();
-            mode = c.mode();
+            childIno = child.inode();
+            mode = child.mode();
           }
-          FuseStructs.writeDirentStat(st, childIno, mode);
           byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
           if (nameBytes.length > MAX_NAME_BYTES) {
             continue;
           }
           MemorySegment.copy(MemorySegment.ofArray(nameBytes), 0, cname, 0, nameBytes.length);
           cname.set(ValueLayout.JAVA_BYTE, nameBytes.length, (byte) 0);
-          long need = LibFuse.addDirentry(req, buf.asSlice(used), size - used, cname, st, i + 1);
+          long need;
+          if (plus) {
+            st.fill((byte) 0);
+            if (child != null) {
+              FuseStructs.writeEntry(st, attr(child), attrTimeout, entryTimeout);
+            } else {
+              // "." and "..": libfuse passes only the type and inode; the kernel looks them up
+              // itself and does not count them
+              FuseStructs.writeDirentStat(
+                  st.asSlice(FuseStructs.ENTRY_ATTR_OFFSET), childIno, mode);
+            }
+            need = LibFuse.addDirentryPlus(req, buf.asSlice(used), size - used, cname, st, i + 1);
+          } else {
+            FuseStructs.writeDirentStat(st, childIno, mode);
+            need = LibFuse.addDirentry(req, buf.asSlice(used), size - used, cname, st, i + 1);
+          }
           if (need > size - used) {
             break;
           }
@@ -299,7 +356,7 @@ final class FuseOps implements FuseLowLevelOps {
         LibFuse.replyBuf(req, buf, used);
       }
     } catch (Throwable t) {
-      fail(req, "readdir", t);
+      fail(req, op, t);
     }
   }
 

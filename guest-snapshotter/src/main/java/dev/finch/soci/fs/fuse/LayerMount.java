@@ -41,12 +41,19 @@ public final class LayerMount implements AutoCloseable {
   private final Arena arena;
   private final MemorySegment session;
   private final ExecutorService readers;
+  private final RequestCounts counts;
   private final Thread loop;
   private volatile int loopResult;
   private boolean closed;
 
-  private LayerMount(Path mountpoint, Arena arena, MemorySegment session, ExecutorService readers) {
+  private LayerMount(
+      Path mountpoint,
+      Arena arena,
+      MemorySegment session,
+      ExecutorService readers,
+      RequestCounts counts) {
     this.mountpoint = mountpoint;
+    this.counts = counts;
     this.arena = arena;
     this.session = session;
     this.readers = readers;
@@ -98,7 +105,7 @@ public final class LayerMount implements AutoCloseable {
         throw new IOException(
             "fuse_session_mount failed for " + mp + " (libfuse printed the reason on stderr)");
       }
-      LayerMount m = new LayerMount(mp, arena, se, readers);
+      LayerMount m = new LayerMount(mp, arena, se, readers, ops.counts);
       m.loop.start();
       return m;
     } catch (IOException e) {
@@ -128,6 +135,19 @@ public final class LayerMount implements AutoCloseable {
   /** The absolute mount point. */
   public Path mountpoint() {
     return mountpoint;
+  }
+
+  /**
+   * The FUSE requests this mount has served so far, by kind (opendir counts as an open). What the
+   * kernel answers from its own caches never shows here: a second walk or read of a tree should add
+   * nothing.
+   */
+  public record Requests(
+      long lookup, long getattr, long open, long readdir, long readdirplus, long read) {}
+
+  /** The requests served so far. */
+  public Requests requests() {
+    return counts.snapshot();
   }
 
   /** Whether the session loop is still serving requests. */

@@ -231,6 +231,27 @@ public final class RemoteLayer implements FileContent {
     }
   }
 
+  @Override
+  public boolean readIfLocal(LayerNode.RegularFile file, long offset, ByteBuffer dst)
+      throws IOException {
+    long start = file.uncompressedOffset() + offset;
+    long end = start + dst.remaining();
+    int first = zinfo.spanIdForUncompressedOffset(start);
+    int last = zinfo.spanIdForUncompressedOffset(end - 1);
+    for (int s = first; s <= last; s++) {
+      if (!store.contains(hex, s)) {
+        return false;
+      }
+    }
+    int n = copy(first, last, start, end, dst);
+    if (n < 0) {
+      return false; // evicted meanwhile: the slow path fetches it again
+    }
+    syncReads.incrementAndGet();
+    servedBytes.addAndGet(n);
+    return true;
+  }
+
   // Copies [start, end) of the tar from the cached spans into dst; -1 (dst untouched) if one is
   // gone.
   private int copy(int first, int last, long start, long end, ByteBuffer dst) throws IOException {

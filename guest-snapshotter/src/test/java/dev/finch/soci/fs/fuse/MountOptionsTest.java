@@ -16,12 +16,12 @@ class MountOptionsTest {
   @TempDir Path tmp;
 
   @Test
-  void defaultsMatchSoci() {
+  void defaultsMatchSociButCacheForADay() {
     MountOptions o = MountOptions.defaults();
     assertThat(o.fuseOptionString()).isEqualTo("ro,fsname=soci,subtype=rawBridge,allow_other,suid");
-    assertThat(o.attrTimeout()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(o.entryTimeout()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(o.negativeTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(o.attrTimeout()).isEqualTo(Duration.ofDays(1));
+    assertThat(o.entryTimeout()).isEqualTo(Duration.ofDays(1));
+    assertThat(o.negativeTimeout()).isEqualTo(Duration.ofDays(1));
     assertThat(o.defaultPermissions()).isFalse();
   }
 
