@@ -46,7 +46,10 @@ final class ReferenceKeys {
           Map.entry("blob.max_span_verification_retries", LATER),
           Map.entry(
               "directory_cache", "the span cache has its own layout ([cache] max_bytes), ignored"),
-          Map.entry("fuse", LATER),
+          Map.entry(
+              "fuse",
+              "a mounted layer never changes, so the kernel keeps its names, attributes and"
+                  + " listings for a day and opens need no request (docs/daemon.md, Warm reads), ignored"),
           Map.entry(
               "content_store.type",
               "zTOCs are read through containerd's content store or the soci store as soci writes them, ignored"),

@@ -228,7 +228,8 @@ class DaemonConfigTest {
         warnings::add);
     assertThat(warnings)
         .containsExactly(
-            "c.toml: [fuse]: not supported yet, ignored",
+            "c.toml: [fuse]: a mounted layer never changes, so the kernel keeps its names, attributes and"
+                + " listings for a day and opens need no request (docs/daemon.md, Warm reads), ignored",
             "c.toml: [http] MaxRetires: not a soci-snapshotter-grpc key (did you mean MaxRetries?), ignored");
   }
 

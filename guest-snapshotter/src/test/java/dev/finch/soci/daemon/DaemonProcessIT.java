@@ -122,7 +122,7 @@ class DaemonProcessIT {
         .contains(
             "received SIGTERM",
             "soci-snapshotter-grpc stopped",
-            "[fuse]: not supported yet, ignored");
+            "[fuse]: a mounted layer never changes, so the kernel keeps");
   }
 
   /**
