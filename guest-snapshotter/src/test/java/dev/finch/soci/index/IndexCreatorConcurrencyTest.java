@@ -15,6 +15,7 @@ import dev.finch.soci.store.LocalContentStore;
 import dev.finch.soci.ztoc.ZtocBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ class IndexCreatorConcurrencyTest {
     }
     Descriptor config = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(new byte[] {1}), 1);
     image = new Manifest(2, MediaTypes.OCI_MANIFEST, null, config, layers, null, null);
-    imageDesc = Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256("image".getBytes()), 500);
+    imageDesc = Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256("image".getBytes(StandardCharsets.UTF_8)), 500);
   }
 
   /** The real zTOC builder, counting the builds in progress; {@code gate} holds each one. */
