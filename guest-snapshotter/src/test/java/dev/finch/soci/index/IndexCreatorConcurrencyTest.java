@@ -55,7 +55,9 @@ class IndexCreatorConcurrencyTest {
     }
     Descriptor config = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(new byte[] {1}), 1);
     image = new Manifest(2, MediaTypes.OCI_MANIFEST, null, config, layers, null, null);
-    imageDesc = Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256("image".getBytes(StandardCharsets.UTF_8)), 500);
+    imageDesc =
+        Descriptor.of(
+            MediaTypes.OCI_MANIFEST, Digest.sha256("image".getBytes(StandardCharsets.UTF_8)), 500);
   }
 
   /** The real zTOC builder, counting the builds in progress; {@code gate} holds each one. */
