@@ -80,7 +80,7 @@ bench-index: install-deps build reference-soci
 bench-lazy: install-deps build reference-soci
 	scripts/bench-lazy
 
-# `finch push` of a fresh 3-layer ~330 MB image, plain vs --snapshotter soci, unlimited and at 200 Mbit/s (tc tbf on lo).
+# `finch push` of a fresh 3-layer ~380 MB image, plain vs --snapshotter soci, unlimited and at 200 Mbit/s (tc tbf on lo).
 bench-push: install-deps build
 	scripts/bench-push
 
