@@ -66,20 +66,17 @@ public record CtrSociEngine(
       return 0;
     }
     return switch (translation) {
-      case Translation.SociPush p -> {
-        int pushed = push(call, p.ref());
-        yield pushed != 0
-            ? pushed
-            : SociSteps.run(
-                p,
-                soci(),
-                sociGlobals(call),
-                ImageRefs.normalize(p.ref()),
-                this::spec,
-                runner,
-                out,
-                err);
-      }
+      case Translation.SociPush p ->
+          SociSteps.run(
+              p,
+              soci(),
+              sociGlobals(call),
+              ImageRefs.normalize(p.ref()),
+              this::spec,
+              () -> push(call, p.ref()),
+              runner,
+              out,
+              err);
       case Translation.Plain p ->
           switch (cmd) {
             case "pull" -> pull(call, positional(call, "pull", 1).getFirst());
@@ -122,7 +119,8 @@ public record CtrSociEngine(
         .orElseThrow(
             () ->
                 new BridgeException(
-                    "the soci snapshotter needs soci, which was not found on PATH or next to finch"));
+                    "the soci snapshotter needs soci, which was not found on PATH or next to"
+                        + " finch"));
   }
 
   private List<String> ctr(NerdctlCall call, String... args) throws BridgeException {

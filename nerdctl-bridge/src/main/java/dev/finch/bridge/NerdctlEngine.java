@@ -54,21 +54,17 @@ public record NerdctlEngine(
     return switch (translation) {
       case Translation.Plain p when p.help() -> help(spec, out, err);
       case Translation.Plain p -> run(spec);
-      case Translation.SociPush p -> {
-        int pushed = run(spec);
-        if (pushed != 0) {
-          yield pushed;
-        }
-        yield SociSteps.run(
-            p,
-            soci,
-            List.of(),
-            p.ref(),
-            argv -> shell.command(argv, env(call), hostCwd),
-            runner,
-            out,
-            err);
-      }
+      case Translation.SociPush p ->
+          SociSteps.run(
+              p,
+              soci,
+              List.of(),
+              p.ref(),
+              argv -> shell.command(argv, env(call), hostCwd),
+              () -> run(spec),
+              runner,
+              out,
+              err);
     };
   }
 

@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code push} with the soci snapshotter becomes: push the image with nerdctl, then {@code soci
- * create} and {@code soci push} with our soci, as nerdctl itself does ({@code
- * pkg/snapshotterutil/sociutil.go}): platforms carry over, {@code --soci-span-size} and {@code
- * --soci-min-layer-size} become {@code --span-size} and {@code --min-layer-size}, {@code
- * --insecure-registry} becomes {@code --skip-verify --plain-http}. The image push itself is pinned
- * to overlayfs so nerdctl does not build a second index with whatever soci it finds.
+ * {@code push} with the soci snapshotter becomes: push the image with nerdctl and, at the same
+ * time, {@code soci create} with our soci, then {@code soci push} ({@link SociSteps}); nerdctl
+ * itself runs the same two soci commands after its push ({@code pkg/snapshotterutil/sociutil.go}).
+ * Platforms carry over, {@code --soci-span-size} and {@code --soci-min-layer-size} become {@code
+ * --span-size} and {@code --min-layer-size}, {@code --insecure-registry} becomes {@code
+ * --skip-verify --plain-http}. The image push itself is pinned to overlayfs so nerdctl does not
+ * build a second index with whatever soci it finds.
  */
 final class SociPushExpansion {
   private SociPushExpansion() {}

@@ -10,15 +10,28 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The two soci steps after an image push, shared by both engines: {@code soci create} builds the
- * zTOCs and index, {@code soci push} uploads them. Their output lines are shown as they come
- * (progress), prefixed with {@code soci: }, as nerdctl shows them.
+ * A push with the soci snapshotter, shared by both engines: the image push and {@code soci create}
+ * (which builds the zTOCs and index from containerd's content store, CPU-bound) run at the same
+ * time; once both are done, {@code soci push} uploads the index artifacts. soci's output lines are
+ * shown prefixed with {@code soci: }, as nerdctl shows them. While the image push has the terminal
+ * (its own progress), {@code soci create}'s lines are held and shown when the upload ends, so the
+ * two never interleave; from then on they stream as they come.
+ *
+ * <p>Nothing is half-pushed silently: when either part fails, {@code soci push} does not run and
+ * one line on stderr says what was and was not pushed; the exit status is the failing part's.
  */
 final class SociSteps {
   /** Namespace finch keeps its images in, in every guest. */
   static final String NAMESPACE = "finch";
 
   private SociSteps() {}
+
+  /** The image push, run by the engine with the terminal attached. */
+  @FunctionalInterface
+  interface ImagePush {
+    /** Pushes the image; returns its exit status. */
+    int run() throws BridgeException;
+  }
 
   /** {@code soci --namespace finch <verb> <flags> <ref>}, with argv[0] = {@code soci}. */
   static List<String> argv(
@@ -32,10 +45,11 @@ final class SociSteps {
   }
 
   /**
-   * Runs create then push; stops at the first failure.
+   * Runs the image push and {@code soci create} side by side, then {@code soci push}.
    *
    * @param toSpec turns a guest argv into the host command
-   * @return 0, or the failing step's exit status
+   * @param imagePush the engine's image push
+   * @return 0, or the failing part's exit status
    */
   static int run(
       Translation.SociPush p,
@@ -43,42 +57,132 @@ final class SociSteps {
       List<String> globals,
       String ref,
       Function<List<String>, CommandSpec> toSpec,
+      ImagePush imagePush,
       CommandRunner runner,
       PrintWriter out,
       PrintWriter err)
       throws BridgeException {
-    for (String verb : List.of("create", "push")) {
-      List<String> flags = verb.equals("create") ? p.createFlags() : p.pushFlags();
-      CommandSpec spec =
-          toSpec
-              .apply(argv(soci, globals, verb, flags, ref))
-              .withStdin(new CommandSpec.Stdin.Closed())
-              .withIo(CommandSpec.Io.CAPTURE);
-      CommandResult r;
+    HeldLines lines = new HeldLines(out);
+    lines.show("building the SOCI index while the image uploads");
+    lines.hold();
+    Step create =
+        new Step("create", toSpec.apply(argv(soci, globals, "create", p.createFlags(), ref)));
+    Thread builder = Thread.ofPlatform().name("soci-create").start(() -> create.run(runner, lines));
+    int pushed;
+    try {
+      pushed = imagePush.run();
+    } finally {
+      lines.release();
+      join(builder);
+    }
+    if (pushed != 0) {
+      err.println(
+          "finch push: the image push failed with exit status "
+              + pushed
+              + "; its SOCI index was not pushed");
+      err.flush();
+      return pushed;
+    }
+    int created = create.verdict(soci, err);
+    if (created != 0) {
+      return created;
+    }
+    Step push = new Step("push", toSpec.apply(argv(soci, globals, "push", p.pushFlags(), ref)));
+    push.run(runner, lines);
+    return push.verdict(soci, err);
+  }
+
+  private static void join(Thread t) throws BridgeException {
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BridgeException("finch push: interrupted while soci create was running", e);
+    }
+  }
+
+  /** One soci command, run with its output captured and shown line by line. */
+  private static final class Step {
+    private final String verb;
+    private final CommandSpec spec;
+    private volatile CommandResult result;
+    private volatile Exception failure;
+
+    Step(String verb, CommandSpec spec) {
+      this.verb = verb;
+      this.spec = spec.withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE);
+    }
+
+    void run(CommandRunner runner, HeldLines lines) {
       try {
-        r =
-            runner.stream(
-                spec,
-                line -> {
-                  if (!line.isBlank()) {
-                    out.println("soci: " + line);
-                    out.flush();
-                  }
-                });
+        result = runner.stream(spec, lines::show);
       } catch (CommandFailedException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+
+    /** 0 when the step succeeded; else prints why the index was not pushed and returns non-zero. */
+    int verdict(String soci, PrintWriter err) throws BridgeException {
+      if (failure != null) {
         throw new BridgeException(
-            e.exit() < 0
+            failure instanceof CommandFailedException f && f.exit() < 0
                 ? "the image was pushed, but its SOCI index was not: push --snapshotter soci needs "
                     + soci
                     + ", which could not be run (is soci installed?)"
-                : "soci " + verb + " failed: " + e.getMessage(),
-            e);
+                : "the image was pushed, but its SOCI index was not: soci "
+                    + verb
+                    + " failed: "
+                    + failure.getMessage(),
+            failure);
       }
-      if (!r.ok()) {
-        err.println("soci " + verb + " failed with exit status " + r.exit());
-        return r.exit();
+      if (!result.ok()) {
+        err.println(
+            "finch push: the image was pushed, but its SOCI index was not: soci "
+                + verb
+                + " failed with exit status "
+                + result.exit());
+        err.flush();
+        return result.exit();
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * soci's lines, each prefixed with {@code soci: }: shown at once, or, while held (the image push
+   * has the terminal), kept until {@link #release}.
+   */
+  private static final class HeldLines {
+    private final PrintWriter out;
+    private final List<String> held = new ArrayList<>();
+    private boolean holding;
+
+    HeldLines(PrintWriter out) {
+      this.out = out;
+    }
+
+    synchronized void hold() {
+      holding = true;
+    }
+
+    synchronized void show(String line) {
+      if (line.isBlank()) {
+        return;
+      }
+      if (holding) {
+        held.add(line);
+      } else {
+        out.println("soci: " + line);
+        out.flush();
       }
     }
-    return 0;
+
+    synchronized void release() {
+      holding = false;
+      held.forEach(this::show);
+      held.clear();
+    }
   }
 }

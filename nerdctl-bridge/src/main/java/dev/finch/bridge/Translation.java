@@ -15,8 +15,8 @@ public sealed interface Translation {
   record Plain(NerdctlCall call, boolean help) implements Translation {}
 
   /**
-   * {@code push} with the soci snapshotter: push the image, then build and push its SOCI index with
-   * our {@code soci}.
+   * {@code push} with the soci snapshotter: push the image while our {@code soci} builds its SOCI
+   * index, then push the index ({@link SociSteps}).
    *
    * @param call the image push (pinned to overlayfs so nerdctl does not index a second time)
    * @param ref the image reference

@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,19 +123,29 @@ class EnginesTest {
   }
 
   @Test
-  void sociPushRunsPushThenSociCreateAndPushWithPrefixedLines() throws Exception {
+  void sociPushBuildsTheIndexDuringTheImagePushThenPushesIt() throws Exception {
+    CountDownLatch createStarted = new CountDownLatch(1);
     runner
-        .when(
+        .answer(
+            List.of("nerdctl", "--snapshotter=overlayfs", "push"),
+            s -> new CommandResult(await(createStarted) ? 0 : 99, "", ""))
+        .answer(
             List.of("soci", "--namespace", "finch", "create"),
-            new CommandResult(
-                0,
-                "layer sha256:aaa -> ztoc sha256:bbb\nlayer sha256:ccc -> ztoc skipped - layer size 5 is less than min-layer-size 10\n",
-                ""))
+            s -> {
+              createStarted.countDown();
+              return new CommandResult(
+                  0,
+                  "layer sha256:aaa -> ztoc sha256:bbb\n"
+                      + "layer sha256:ccc -> ztoc skipped - layer size 5 is less than"
+                      + " min-layer-size 10\n",
+                  "");
+            })
         .when(
             List.of("soci", "--namespace", "finch", "push"),
             new CommandResult(
                 0,
-                "pushing artifact with digest: sha256:ddd\nsuccessfully pushed artifact with digest: sha256:ddd\n",
+                "pushing artifact with digest: sha256:ddd\n"
+                    + "successfully pushed artifact with digest: sha256:ddd\n",
                 ""));
     int rc =
         lima(true)
@@ -144,36 +156,46 @@ class EnginesTest {
                     "push --soci-span-size 2097152 localhost:5000/x:1"),
                 new PrintWriter(out),
                 new PrintWriter(err));
-    assertThat(rc).isZero();
-    assertThat(runner.argvs())
-        .containsExactly(
-            shell(
-                "AWS_PROFILE=dev",
-                "nerdctl",
-                "--snapshotter=overlayfs",
-                "push",
-                "localhost:5000/x:1"),
-            shell(
-                "AWS_PROFILE=dev",
-                "soci",
-                "--namespace",
-                "finch",
-                "create",
-                "--span-size=2097152",
-                "localhost:5000/x:1"),
-            shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "push", "localhost:5000/x:1"));
+    assertThat(rc).as("the image push ended only after soci create had started").isZero();
+    List<String> imagePush =
+        shell(
+            "AWS_PROFILE=dev", "nerdctl", "--snapshotter=overlayfs", "push", "localhost:5000/x:1");
+    List<String> create =
+        shell(
+            "AWS_PROFILE=dev",
+            "soci",
+            "--namespace",
+            "finch",
+            "create",
+            "--span-size=2097152",
+            "localhost:5000/x:1");
+    List<String> sociPush =
+        shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "push", "localhost:5000/x:1");
+    assertThat(runner.argvs()).hasSize(3);
+    assertThat(runner.argvs().subList(0, 2)).containsExactlyInAnyOrder(imagePush, create);
+    assertThat(runner.argvs().get(2)).isEqualTo(sociPush);
     assertThat(out.toString())
         .isEqualTo(
             """
-        soci: layer sha256:aaa -> ztoc sha256:bbb
-        soci: layer sha256:ccc -> ztoc skipped - layer size 5 is less than min-layer-size 10
-        soci: pushing artifact with digest: sha256:ddd
-        soci: successfully pushed artifact with digest: sha256:ddd
-        """);
+            soci: building the SOCI index while the image uploads
+            soci: layer sha256:aaa -> ztoc sha256:bbb
+            soci: layer sha256:ccc -> ztoc skipped - layer size 5 is less than min-layer-size 10
+            soci: pushing artifact with digest: sha256:ddd
+            soci: successfully pushed artifact with digest: sha256:ddd
+            """);
+  }
+
+  static boolean await(CountDownLatch latch) {
+    try {
+      return latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Test
-  void failedImagePushSkipsSoci() throws Exception {
+  void failedImagePushSkipsSociPush() throws Exception {
     runner.when(List.of("push"), new CommandResult(1, "", ""));
     int rc =
         lima(true)
@@ -182,7 +204,14 @@ class EnginesTest {
                 new PrintWriter(out),
                 new PrintWriter(err));
     assertThat(rc).isEqualTo(1);
-    assertThat(runner.argvs()).hasSize(1);
+    assertThat(runner.argvs())
+        .hasSize(2)
+        .noneMatch(a -> a.containsAll(List.of("soci", "push")))
+        .anyMatch(a -> a.containsAll(List.of("soci", "create")));
+    assertThat(err.toString())
+        .isEqualTo(
+            "finch push: the image push failed with exit status 1; its SOCI index was not"
+                + " pushed\n");
   }
 
   @Test
@@ -193,9 +222,9 @@ class EnginesTest {
             new CommandResult(
                 0,
                 """
-        {"Client":{"Version":"v2.2.2","GitCommit":"abc","Components":[{"Name":"buildctl","Version":"v0.28.1","Details":{"GitCommit":"b1"}}]},
-         "Server":{"Components":[{"Name":"containerd","Version":"v2.2.1","Details":{"GitCommit":"c1"}},{"Name":"runc","Version":"1.4.0","Details":{"GitCommit":"r1"}}]}}
-        """,
+                {"Client":{"Version":"v2.2.2","GitCommit":"abc","Components":[{"Name":"buildctl","Version":"v0.28.1","Details":{"GitCommit":"b1"}}]},
+                 "Server":{"Components":[{"Name":"containerd","Version":"v2.2.1","Details":{"GitCommit":"c1"}},{"Name":"runc","Version":"1.4.0","Details":{"GitCommit":"r1"}}]}}
+                """,
                 ""))
         .when(
             List.of("soci", "--version"),
@@ -403,8 +432,11 @@ class EnginesTest {
         List.of("images", "ls"),
         new CommandResult(
             0,
-            "REF TYPE DIGEST SIZE PLATFORMS LABELS\ndocker.io/library/alpine:latest application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n"
-                + "localhost:5000/a:1 application/vnd.oci.image.index.v1+json sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n",
+            "REF TYPE DIGEST SIZE PLATFORMS LABELS\n"
+                + "docker.io/library/alpine:latest application/vnd.oci.image.index.v1+json"
+                + " sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n"
+                + "localhost:5000/a:1 application/vnd.oci.image.index.v1+json"
+                + " sha256:0123456789abcdef 3.5 MiB linux/amd64 -\n",
             ""));
     ctr(List.of(), "images");
     ctr(List.of(), "tag alpine localhost:5000/a:1");
@@ -412,7 +444,9 @@ class EnginesTest {
     runner.when(
         List.of("create"), new CommandResult(0, "layer sha256:aaa -> ztoc sha256:bbb\n", ""));
     ctr(List.of("soci"), "push --insecure-registry --soci-min-layer-size 0 localhost:5000/a:1");
-    assertThat(runner.argvs())
+    List<List<String>> argvs = runner.argvs();
+    assertThat(argvs).hasSize(7);
+    assertThat(argvs.subList(0, 4))
         .containsExactly(
             List.of(ctr, "--namespace", "finch", "images", "ls"),
             List.of(
@@ -424,7 +458,10 @@ class EnginesTest {
                 "docker.io/library/alpine:latest",
                 "localhost:5000/a:1"),
             List.of(ctr, "--namespace", "finch", "images", "ls"),
-            List.of(ctr, "--namespace", "finch", "images", "rm", "localhost:5000/a:1"),
+            List.of(ctr, "--namespace", "finch", "images", "rm", "localhost:5000/a:1"));
+    // the image push and the index build run at the same time; the index push comes after both
+    assertThat(argvs.subList(4, 6))
+        .containsExactlyInAnyOrder(
             List.of(
                 ctr,
                 "--namespace",
@@ -434,7 +471,14 @@ class EnginesTest {
                 "--plain-http",
                 "localhost:5000/a:1"),
             List.of(
-                soci, "--namespace", "finch", "create", "--min-layer-size=0", "localhost:5000/a:1"),
+                soci,
+                "--namespace",
+                "finch",
+                "create",
+                "--min-layer-size=0",
+                "localhost:5000/a:1"));
+    assertThat(argvs.get(6))
+        .isEqualTo(
             List.of(
                 soci,
                 "--namespace",
@@ -524,7 +568,8 @@ class EnginesTest {
     bin("ctr");
     assertThatThrownBy(() -> ctr(List.of(), "ps"))
         .hasMessage(
-            "finch ps: needs nerdctl, which is not installed; supported without it: pull, run, images, tag, rmi, push");
+            "finch ps: needs nerdctl, which is not installed; supported without it: pull, run,"
+                + " images, tag, rmi, push");
     assertThatThrownBy(() -> ctr(List.of(), "run --privileged alpine"))
         .hasMessageStartingWith("finch run --privileged: needs nerdctl, which is not installed");
     assertThatThrownBy(() -> ctr(List.of(), "run -v vol:/data alpine"))
@@ -541,7 +586,12 @@ class EnginesTest {
         List.of("version"),
         new CommandResult(
             0,
-            "Client:\n  Version:  1.6.20~ds1\n  Revision: 1.6.20~ds1-1+b1\n\nServer:\n  Version:  1.6.21\n  Revision: abc\n",
+            "Client:\n"
+                + "  Version:  1.6.20~ds1\n"
+                + "  Revision: 1.6.20~ds1-1+b1\n\n"
+                + "Server:\n"
+                + "  Version:  1.6.21\n"
+                + "  Revision: abc\n",
             ""));
     GuestVersions v = ctrEngine().versions();
     assertThat(v.nerdctl()).isEmpty();
@@ -556,11 +606,11 @@ class EnginesTest {
         new CommandResult(
             0,
             """
-        Configuration for interface "vEthernet (WSL)"
-            DHCP enabled:                         No
-            IP Address:                           172.29.96.1
-            Subnet Prefix:                        172.29.96.0/20 (mask 255.255.240.0)
-        """,
+            Configuration for interface "vEthernet (WSL)"
+                DHCP enabled:                         No
+                IP Address:                           172.29.96.1
+                Subnet Prefix:                        172.29.96.0/20 (mask 255.255.240.0)
+            """,
             ""));
     assertThat(new WslHostGateway(runner).address()).isEqualTo("172.29.96.1");
     assertThat(runner.argvs())

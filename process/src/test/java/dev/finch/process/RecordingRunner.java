@@ -1,19 +1,22 @@
 package dev.finch.process;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * A {@link CommandRunner} for tests: records every spec and answers from rules (first match wins),
  * exit 0 with no output otherwise. Shared with every module's tests via this module's test-jar.
+ * Safe to call from several threads (a push with soci runs two commands at once).
  */
 public final class RecordingRunner implements CommandRunner {
   private record Rule(Predicate<CommandSpec> when, Function<CommandSpec, CommandResult> answer) {}
 
-  private final List<CommandSpec> specs = new ArrayList<>();
-  private final List<Rule> rules = new ArrayList<>();
+  private final List<CommandSpec> specs = Collections.synchronizedList(new ArrayList<>());
+  private final List<Rule> rules = new CopyOnWriteArrayList<>();
 
   /** Answers commands whose argv contains {@code words} in order (as a contiguous run). */
   public RecordingRunner when(List<String> words, CommandResult result) {
@@ -26,8 +29,17 @@ public final class RecordingRunner implements CommandRunner {
     return this;
   }
 
+  /**
+   * Answers commands whose argv contains {@code words} with {@code answer}, called when the command
+   * runs (it may wait for another command, to pin down what runs at the same time).
+   */
+  public RecordingRunner answer(List<String> words, Function<CommandSpec, CommandResult> answer) {
+    rules.add(new Rule(s -> containsRun(s.argv(), words), answer));
+    return this;
+  }
+
   private static boolean containsRun(List<String> argv, List<String> words) {
-    return java.util.Collections.indexOfSubList(argv, words) >= 0;
+    return Collections.indexOfSubList(argv, words) >= 0;
   }
 
   @Override
@@ -42,10 +54,14 @@ public final class RecordingRunner implements CommandRunner {
   }
 
   public List<CommandSpec> specs() {
-    return specs;
+    synchronized (specs) {
+      return List.copyOf(specs);
+    }
   }
 
   public List<List<String>> argvs() {
-    return specs.stream().map(CommandSpec::argv).toList();
+    synchronized (specs) {
+      return specs.stream().map(CommandSpec::argv).toList();
+    }
   }
 }

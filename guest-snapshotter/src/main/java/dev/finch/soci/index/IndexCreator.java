@@ -14,12 +14,18 @@ import dev.finch.soci.ztoc.ZtocCodec;
 import dev.finch.soci.ztoc.compression.ZtocException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
@@ -27,8 +33,8 @@ import java.util.function.Consumer;
  * size (reusing stored zTOCs for the same layer and span size unless forced), a prefetch artifact
  * per layer holding a {@code --prefetch-file} path, then the index manifest (zTOCs in layer order,
  * then prefetch artifacts); stores them, the {@code {}} config and the index in the content store
- * and records them in the artifacts database. Layer outcomes are reported as they happen, in the
- * reference's wording.
+ * and records them in the artifacts database. Layers are indexed concurrently (one per core); their
+ * outcomes are reported in layer order, in the reference's wording.
  */
 public final class IndexCreator {
   private final ContentStore store;
@@ -36,14 +42,33 @@ public final class IndexCreator {
   private final ZtocMaker maker;
   private final LayerSource layers;
   private final String location;
+  private final int parallelism;
 
+  /** Builds up to one zTOC per core at once. */
   public IndexCreator(
       ContentStore store, ArtifactsDb db, ZtocMaker maker, LayerSource layers, String location) {
+    this(store, db, maker, layers, location, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * @param parallelism how many layers' zTOCs are built at once (at least 1)
+   */
+  public IndexCreator(
+      ContentStore store,
+      ArtifactsDb db,
+      ZtocMaker maker,
+      LayerSource layers,
+      String location,
+      int parallelism) {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+    }
     this.store = store;
     this.db = db;
     this.maker = maker;
     this.layers = layers;
     this.location = location;
+    this.parallelism = parallelism;
   }
 
   /**
@@ -69,15 +94,21 @@ public final class IndexCreator {
     List<Descriptor> ztocs = new ArrayList<>();
     List<LayerOutcome.Indexed> indexed = new ArrayList<>();
     List<ArtifactEntry> entries = new ArrayList<>();
-    for (Descriptor layer : image.layers()) {
-      LayerOutcome o = indexLayer(layer, opts, imageDesc, platform, entries);
-      outcomes.add(o);
-      report.accept(o);
-      if (o instanceof LayerOutcome.Indexed ix) {
-        ztocs.add(ix.ztoc());
-        indexed.add(ix);
-      }
-    }
+    indexLayers(
+        image.layers(),
+        opts,
+        imageDesc,
+        platform,
+        b -> {
+          LayerOutcome o = b.outcome();
+          entries.addAll(b.entries());
+          outcomes.add(o);
+          report.accept(o);
+          if (o instanceof LayerOutcome.Indexed ix) {
+            ztocs.add(ix.ztoc());
+            indexed.add(ix);
+          }
+        });
     if (ztocs.isEmpty()) {
       return new Result(imageDesc, platform, outcomes, Optional.empty());
     }
@@ -120,6 +151,68 @@ public final class IndexCreator {
             imageRef));
     db.put(entries);
     return new Result(imageDesc, platform, outcomes, Optional.of(index));
+  }
+
+  /** One layer's outcome and the artifacts-database entries it adds. */
+  private record Built(LayerOutcome outcome, List<ArtifactEntry> entries) {}
+
+  /**
+   * Hands {@code done} the outcome of every layer, in layer order, each as soon as it and every
+   * layer before it are built. zTOC builds are CPU-bound (inflating the whole layer), so up to
+   * {@link #parallelism} layers are built at once. The first failure (in layer order) cancels the
+   * builds still waiting for a slot and is thrown once the running ones have ended.
+   */
+  private void indexLayers(
+      List<Descriptor> layers,
+      IndexOptions opts,
+      Descriptor imageDesc,
+      Platform platform,
+      Consumer<Built> done)
+      throws IOException {
+    Semaphore slots = new Semaphore(parallelism);
+    List<Future<Built>> futures = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Descriptor layer : layers) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  slots.acquire();
+                  try {
+                    List<ArtifactEntry> entries = new ArrayList<>();
+                    return new Built(
+                        indexLayer(layer, opts, imageDesc, platform, entries), entries);
+                  } finally {
+                    slots.release();
+                  }
+                }));
+      }
+      for (Future<Built> f : futures) {
+        Built b;
+        try {
+          b = result(f);
+        } catch (IOException | RuntimeException e) {
+          futures.forEach(other -> other.cancel(true));
+          throw e;
+        }
+        done.accept(b);
+      }
+    }
+  }
+
+  private static Built result(Future<Built> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while building zTOCs");
+    } catch (ExecutionException e) {
+      switch (e.getCause()) {
+        case IOException io -> throw io;
+        case RuntimeException re -> throw re;
+        case Error er -> throw er;
+        default -> throw new IOException(e.getCause());
+      }
+    }
   }
 
   private LayerOutcome indexLayer(
