@@ -252,6 +252,37 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
     return sum;
   }
 
+  /** Lines in the registry's log so far: a mark for {@link #requestsSince}. */
+  public int logMark() {
+    try {
+      return Files.readAllLines(logFile(), StandardCharsets.UTF_8).size();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Requests the registry answered ("response completed" log lines) after log line {@code mark}
+   * (see {@link #logMark}) whose URI contains {@code filter}, any method: e.g. how often a client
+   * asked for one manifest, referrers list or blob.
+   */
+  public long requestsSince(int mark, String filter) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long n = 0;
+    for (String line : lines.subList(Math.min(mark, lines.size()), lines.size())) {
+      Matcher uri = URI_FIELD.matcher(line);
+      if (COMPLETED.matcher(line).find() && uri.find() && uri.group(1).contains(filter)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
     start();

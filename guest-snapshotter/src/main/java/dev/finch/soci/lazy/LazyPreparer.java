@@ -9,7 +9,6 @@ import dev.finch.soci.lazy.mount.LayerMounts;
 import dev.finch.soci.lazy.mount.LocalUnpacker;
 import dev.finch.soci.lazy.mount.RemoteLayer;
 import dev.finch.soci.oci.Descriptor;
-import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.snapshot.RemotePreparer;
 import dev.finch.soci.spi.EventSink;
 import dev.finch.soci.ztoc.Ztoc;
@@ -36,6 +35,7 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
   private final EventSink events;
   private final boolean prefetch;
   private final java.time.Duration mountTimeout;
+  private final StagedLayers<Ready> staged = new StagedLayers<>(this::stage);
 
   LazyPreparer(
       IndexResolver indexes,
@@ -70,39 +70,26 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
     if (l == null) {
       return defer(key, null, "missing CRI labels (image-ref, manifest-digest, layer-digest)");
     }
-    long deadline = System.nanoTime() + mountTimeout.toNanos();
-    SociIndex index;
+    long started = System.nanoTime();
+    long deadline = started + mountTimeout.toNanos();
+    staged.stageAll(l, CriLayer.imageLayers(labels));
+    Ready ready;
     try {
-      index =
-          within(
-              deadline,
-              "resolving the SOCI index",
-              () -> indexes.resolve(l.ref(), l.manifest(), l.indexLabel()));
+      ready = await(staged.take(l), l, deadline);
     } catch (NoIndexException | MountTimedOut e) {
       return defer(key, l, e.getMessage());
     }
-    RegistryClient client = hosts.client(l.ref());
-    Descriptor ztocDesc = index.ztocFor(l.layer());
-    if (ztocDesc == null) {
+    if (ready.ztoc() == null) {
       try {
-        unpacker.unpack(client, l.ref().repository(), l.manifest(), l.layer(), fsDir);
+        unpacker.unpack(
+            hosts.client(l.ref()), l.ref().repository(), l.manifest(), l.layer(), fsDir);
       } catch (IOException | RuntimeException e) {
         return defer(key, l, "local snapshot of " + l.layer() + " failed: " + e.getMessage());
       }
       events.event("info", "local-snapshot-prepared", "local snapshot prepared", fields(key, l));
       return new Local();
     }
-    Ztoc ztoc;
-    try {
-      ztoc =
-          ZtocCodec.decode(
-              within(deadline, "fetching the zTOC", () -> indexes.ztoc(l.ref(), ztocDesc)));
-    } catch (MountTimedOut e) {
-      return defer(key, l, e.getMessage());
-    }
-    RemoteLayer layer = mounts.open(client, l.ref().repository(), l.layer(), ztoc);
-    int prefetched = prefetch(index, layer, l, deadline);
-    for (LayerTree.LeftOut left : mounts.mount(fsDir, ztoc, layer)) {
+    for (LayerTree.LeftOut left : mounts.mount(fsDir, ready.tree(), ready.layer())) {
       Map<String, Object> f = fields(key, l);
       f.put("entry", left.path());
       f.put("reason", left.reason());
@@ -113,31 +100,111 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
           f);
     }
     Map<String, Object> f = fields(key, l);
-    f.put("ztoc", ztocDesc.digest().toString());
+    f.put("ztoc", ready.ztoc().digest().toString());
     f.put("mountpoint", fsDir.toString());
-    if (prefetched >= 0) {
-      f.put("prefetched_spans", prefetched);
+    if (ready.prefetched() >= 0) {
+      f.put("prefetched_spans", ready.prefetched());
     }
+    f.put("prepare_ms", (System.nanoTime() - started) / 1_000_000);
+    f.put("staged_ms", ready.stageNanos() / 1_000_000);
     events.event("info", "remote-snapshot-prepared", "remote snapshot prepared", f);
     return new Remote();
   }
 
   /**
+   * A layer staged for its mount (see {@link StagedLayers}): with a zTOC in the image's index, its
+   * span manager, after the spans of its prefetch artifact, and its file tree; without one ({@code
+   * ztoc} null), nothing: the Prepare unpacks it.
+   *
+   * @param prefetched spans of the prefetch artifact fetched, or -1 without one
+   * @param stageNanos how long the staging took
+   */
+  record Ready(
+      Descriptor ztoc, RemoteLayer layer, LayerTree tree, int prefetched, long stageNanos) {}
+
+  // index, zTOC, span manager, prefetch and file tree: everything of a lazy mount but the mount
+  private Ready stage(CriLayer l, java.util.function.Consumer<String> step) throws IOException {
+    long t0 = System.nanoTime();
+    step.accept("resolving the SOCI index");
+    SociIndex index = indexes.resolve(l.ref(), l.manifest(), l.indexLabel());
+    Descriptor ztocDesc = index.ztocFor(l.layer());
+    if (ztocDesc == null) {
+      return new Ready(null, null, null, -1, System.nanoTime() - t0);
+    }
+    step.accept("fetching the zTOC");
+    Ztoc ztoc = ZtocCodec.decode(indexes.ztoc(l.ref(), ztocDesc));
+    RemoteLayer layer = mounts.open(hosts.client(l.ref()), l.ref().repository(), l.layer(), ztoc);
+    step.accept("prefetching");
+    int prefetched = prefetch(index, layer, l);
+    step.accept("building the file tree");
+    LayerTree tree = LayerMounts.tree(ztoc);
+    return new Ready(ztocDesc, layer, tree, prefetched, System.nanoTime() - t0);
+  }
+
+  /**
+   * Waits for a layer's staging until {@code deadline}; past it, stops the staging (its registry
+   * calls end) and throws {@link MountTimedOut}. A staging started ahead that failed otherwise than
+   * by finding no index (a registry error, say) is tried once more here, and that failure is the
+   * one reported, as if the Prepare had done all the work itself.
+   */
+  private Ready await(StagedLayers.Staging<Ready> s, CriLayer l, long deadline) throws IOException {
+    try {
+      return s.result.get(
+          Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      String step = s.step();
+      s.abandon();
+      throw timedOut(step);
+    } catch (InterruptedException e) {
+      s.abandon();
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while preparing " + l.layer());
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof NoIndexException n) {
+        throw n;
+      }
+      if (!s.ahead) {
+        throw rethrown(c);
+      }
+      String[] step = {"preparing the layer"};
+      return within(deadline, step, () -> stage(l, what -> step[0] = what));
+    }
+  }
+
+  private MountTimedOut timedOut(String what) {
+    return new MountTimedOut(
+        "mount_timeout_sec (" + mountTimeout.toSeconds() + " s) passed while " + what);
+  }
+
+  private static IOException rethrown(Throwable c) {
+    if (c instanceof IOException io) {
+      return io;
+    }
+    if (c instanceof RuntimeException r) {
+      throw r;
+    }
+    if (c instanceof Error err) {
+      throw err;
+    }
+    return new IOException(c);
+  }
+
+  /**
    * Fetches the spans of the layer's prefetch artifact when the index has one and {@code [prefetch]
    * enable} is on; answers how many, or -1 without one. A failure costs only the prefetch: the
-   * layer still mounts and its reads fetch on demand.
+   * layer still mounts and its reads fetch on demand. (Bounded by the Prepare's wait for the
+   * staging, which stops it at the mount timeout.)
    */
-  private int prefetch(SociIndex index, RemoteLayer layer, CriLayer l, long deadline) {
+  private int prefetch(SociIndex index, RemoteLayer layer, CriLayer l) throws IOException {
     Descriptor d = prefetch ? index.prefetchFor(l.layer()) : null;
     if (d == null) {
       return -1;
     }
     try {
-      return within(
-          deadline,
-          "prefetching",
-          () ->
-              layer.prefetch(indexes.prefetchArtifact(l.ref(), d).spanIds(layer.spanCount() - 1)));
+      return layer.prefetch(indexes.prefetchArtifact(l.ref(), d).spanIds(layer.spanCount() - 1));
+    } catch (java.io.InterruptedIOException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       events.event(
           "warn",
@@ -167,9 +234,10 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
 
   /**
    * Runs {@code step} (registry work) on its own thread and waits for it until {@code deadline};
-   * past it, interrupts the step (its registry call ends) and throws {@link MountTimedOut}.
+   * past it, interrupts the step (its registry call ends) and throws {@link MountTimedOut}, whose
+   * message names what the step was doing then ({@code what[0]}, which the step keeps up to date).
    */
-  private <T> T within(long deadline, String what, Step<T> step) throws IOException {
+  private <T> T within(long deadline, String[] what, Step<T> step) throws IOException {
     java.util.concurrent.CompletableFuture<T> result =
         new java.util.concurrent.CompletableFuture<>();
     Thread t =
@@ -188,24 +256,13 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
           Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       t.interrupt();
-      throw new MountTimedOut(
-          "mount_timeout_sec (" + mountTimeout.toSeconds() + " s) passed while " + what);
+      throw timedOut(what[0]);
     } catch (InterruptedException e) {
       t.interrupt();
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while " + what);
+      throw new java.io.InterruptedIOException("interrupted while " + what[0]);
     } catch (java.util.concurrent.ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
+      throw rethrown(e.getCause());
     }
   }
 
@@ -243,6 +300,7 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
   /** Shutdown: unmounts every layer but keeps the span cache for the next start. */
   @Override
   public void close() throws IOException {
+    staged.clear();
     try {
       mounts.close();
     } finally {

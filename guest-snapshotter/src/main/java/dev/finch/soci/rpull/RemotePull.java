@@ -38,11 +38,11 @@ import java.util.Objects;
  *       containerd.io/gc.ref.content.*} labels that keep them and their children alive, then create
  *       or update the image record {@code <normalised ref>} pointing at the top descriptor; this
  *       runs while the layers are prepared (the next step), which do not need it;
- *   <li>for each layer, bottom up: skip if the chain-ID snapshot exists; otherwise Prepare {@code
- *       extract-<unique> <chainID>} on the parent chain ID with the labels of {@link LayerLabels}.
- *       ALREADY_EXISTS means the snapshotter prepared it; else fetch the blob into the content
- *       store, apply it with the diff service onto the returned mounts (diff ID checked) and commit
- *       it as the chain ID;
+ *   <li>for each layer, bottom up: skip if the chain-ID snapshot exists (asked only up to the first
+ *       missing one: none above it can exist); otherwise Prepare {@code extract-<unique> <chainID>}
+ *       on the parent chain ID with the labels of {@link LayerLabels}. ALREADY_EXISTS means the
+ *       snapshotter prepared it; else fetch the blob into the content store, apply it with the diff
+ *       service onto the returned mounts (diff ID checked) and commit it as the chain ID;
  *   <li>label the config {@code containerd.io/gc.ref.snapshot.<snapshotter>=<top chainID>} so the
  *       snapshots survive garbage collection.
  * </ol>
@@ -171,6 +171,9 @@ public final class RemotePull {
     List<Digest> chain = ChainIds.of(diffIds);
     List<PullListener.LayerStatus> statuses = new ArrayList<>();
     try {
+      // Once a layer's snapshot is missing, so is every one above it (a snapshot's chain ID names
+      // its parent's, and a snapshot needs its parent committed): no need to ask for them.
+      boolean mayExist = true;
       for (int i = 0; i < layers.size(); i++) {
         Map<String, String> labels =
             LayerLabels.forLayer(chain.get(i), name, md.digest(), layers, i, options.sociIndex());
@@ -184,7 +187,9 @@ public final class RemotePull {
                 chain.get(i),
                 parent,
                 labels,
-                fetched);
+                fetched,
+                mayExist);
+        mayExist &= status == PullListener.LayerStatus.EXISTS;
         statuses.add(status);
         listener.layer(layers.get(i), status);
       }
@@ -275,8 +280,9 @@ public final class RemotePull {
       Digest chainId,
       String parent,
       Map<String, String> labels,
-      long[] fetched) {
-    if (exists(snapshots, chainId)) {
+      long[] fetched,
+      boolean mayExist) {
+    if (mayExist && exists(snapshots, chainId)) {
       return PullListener.LayerStatus.EXISTS;
     }
     while (true) {

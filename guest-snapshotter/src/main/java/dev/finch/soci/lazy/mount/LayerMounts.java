@@ -49,7 +49,25 @@ public final class LayerMounts implements AutoCloseable {
    */
   public List<LayerTree.LeftOut> mount(Path fsDir, Ztoc ztoc, RemoteLayer layer)
       throws IOException {
-    LayerTree tree = LayerTree.build(ZtocLayers.entries(ztoc));
+    return mount(fsDir, tree(ztoc), layer);
+  }
+
+  /**
+   * The file tree a mount of the layer shows, built from its zTOC: the part of a mount that needs
+   * no mountpoint, so it can be built before the layer's Prepare comes.
+   */
+  public static LayerTree tree(Ztoc ztoc) {
+    return LayerTree.build(ZtocLayers.entries(ztoc));
+  }
+
+  /**
+   * Mounts {@code layer} at {@code fsDir} with {@code tree} (see {@link #tree}), replacing what was
+   * mounted there, and queues it for the background fetcher.
+   *
+   * @return the tree's entries the mount leaves out, for the caller to report
+   */
+  public List<LayerTree.LeftOut> mount(Path fsDir, LayerTree tree, RemoteLayer layer)
+      throws IOException {
     LayerMount mount = LayerMount.mount(fsDir, tree, layer);
     Mounted old = mounts.put(fsDir, new Mounted(mount, layer));
     if (old != null) {
