@@ -21,14 +21,17 @@ import java.util.Map;
 
 /**
  * Decides, per layer, what the snapshotter does. A layer with a zTOC in its image's SOCI index is
- * mounted lazily (FUSE over span fetches, after the spans of its prefetch artifact) and answered
- * Remote; a layer without a zTOC in an image with an index is fetched and unpacked here (Local); an
- * image without an index, or a Prepare without the CRI labels, is left to containerd (Defer). Each
- * outcome is reported as an event ({@code remote-snapshot-prepared}, {@code
+ * mounted lazily (FUSE over span fetches, its prefetch artifact's spans fetched alongside) and
+ * answered Remote; a layer without a zTOC in an image with an index is fetched and unpacked here
+ * (Local); an image without an index, or a Prepare without the CRI labels, is left to containerd
+ * (Defer). Each outcome is reported as an event ({@code remote-snapshot-prepared}, {@code
  * local-snapshot-prepared}, {@code defer-snapshot-runtime}), and so is each entry a lazy mount
  * leaves out ({@code entry-left-out}: a name the kernel refuses).
  */
 final class LazyPreparer implements RemotePreparer, AutoCloseable {
+  /** Range requests one layer's prefetch keeps in flight at most. */
+  static final int PREFETCH_CONNECTIONS = 4;
+
   private final IndexResolver indexes;
   private final RegistryHosts hosts;
   private final LayerMounts mounts;
@@ -101,7 +104,7 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
       return defer(key, l, e.getMessage());
     }
     RemoteLayer layer = mounts.open(client, l.ref().repository(), l.layer(), ztoc);
-    int prefetched = prefetch(index, layer, l, deadline);
+    Descriptor prefetching = startPrefetch(index, layer, l);
     for (LayerTree.LeftOut left : mounts.mount(fsDir, ztoc, layer)) {
       Map<String, Object> f = fields(key, l);
       f.put("entry", left.path());
@@ -115,43 +118,67 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
     Map<String, Object> f = fields(key, l);
     f.put("ztoc", ztocDesc.digest().toString());
     f.put("mountpoint", fsDir.toString());
-    if (prefetched >= 0) {
-      f.put("prefetched_spans", prefetched);
+    if (prefetching != null) {
+      f.put("prefetch", prefetching.digest().toString());
     }
     events.event("info", "remote-snapshot-prepared", "remote snapshot prepared", f);
     return new Remote();
   }
 
   /**
-   * Fetches the spans of the layer's prefetch artifact when the index has one and {@code [prefetch]
-   * enable} is on; answers how many, or -1 without one. A failure costs only the prefetch: the
-   * layer still mounts and its reads fetch on demand.
+   * Starts fetching the spans of the layer's prefetch artifact, in its priority order, when the
+   * index has one and {@code [prefetch] enable} is on, and answers its descriptor (null without
+   * one). The mount does not wait: the artifact is read and its spans fetched in the background
+   * ({@link RemoteLayer#replay}, {@link #PREFETCH_CONNECTIONS} requests at a time), alongside the
+   * container's own reads, which join a fetch already under way. When done it logs {@code
+   * prefetch-done} (spans listed, fetched by the prefetch, failed, milliseconds); a failure to read
+   * the artifact logs {@code prefetch-failed}, and the spans are fetched on demand.
    */
-  private int prefetch(SociIndex index, RemoteLayer layer, CriLayer l, long deadline) {
+  private Descriptor startPrefetch(SociIndex index, RemoteLayer layer, CriLayer l) {
     Descriptor d = prefetch ? index.prefetchFor(l.layer()) : null;
     if (d == null) {
-      return -1;
+      return null;
     }
-    try {
-      return within(
-          deadline,
-          "prefetching",
-          () ->
-              layer.prefetch(indexes.prefetchArtifact(l.ref(), d).spanIds(layer.spanCount() - 1)));
-    } catch (IOException | RuntimeException e) {
-      events.event(
-          "warn",
-          "prefetch-failed",
-          "prefetch failed; spans are fetched on demand",
-          Map.of(
-              "layer",
-              l.layer().toString(),
-              "prefetch",
-              d.digest().toString(),
-              "error",
-              String.valueOf(e.getMessage())));
-      return 0;
-    }
+    Thread.ofVirtual()
+        .name("soci-prefetch")
+        .start(
+            () -> {
+              int[] ids;
+              try {
+                ids =
+                    indexes
+                        .prefetchArtifact(l.ref(), d)
+                        .spanIdsInPriorityOrder(layer.spanCount() - 1);
+              } catch (IOException | RuntimeException e) {
+                events.event(
+                    "warn",
+                    "prefetch-failed",
+                    "prefetch failed; spans are fetched on demand",
+                    Map.of(
+                        "layer",
+                        l.layer().toString(),
+                        "prefetch",
+                        d.digest().toString(),
+                        "error",
+                        String.valueOf(e.getMessage())));
+                return;
+              }
+              layer
+                  .replay(ids, PREFETCH_CONNECTIONS)
+                  .thenAccept(
+                      r -> {
+                        Map<String, Object> f = new LinkedHashMap<>();
+                        f.put("layer", l.layer().toString());
+                        f.put("prefetch", d.digest().toString());
+                        f.put("spans", r.listed());
+                        f.put("fetched_spans", r.fetched());
+                        f.put("failed_spans", r.failed());
+                        f.put("millis", r.millis());
+                        events.event(
+                            r.failed() == 0 ? "info" : "warn", "prefetch-done", "prefetch done", f);
+                      });
+            });
+    return d;
   }
 
   /** The mount's budget ran out; the message says where. */
