@@ -217,8 +217,7 @@ class RecordReplayIT {
     // machine 2: a fresh daemon root and containerd; the cold pull prefetches exactly those spans
     replayer = new DaemonHarness();
     replayer.start(new LazyPreparerFactory());
-    second =
-        ContainerdFixture.builder().proxySnapshotter("soci", replayer.socket).build().start();
+    second = ContainerdFixture.builder().proxySnapshotter("soci", replayer.socket).build().start();
     long before = registry.blobBytesServed(layer.hex());
     Run pull2 = SociRuns.rpull(second, tmp.resolve("cli-2"), ref);
     assertThat(pull2.rc()).as("%s\n%s", pull2.out(), pull2.err()).isZero();
