@@ -87,6 +87,14 @@ public final class CreateCommand implements Callable<Integer> {
       if (created.isEmpty()) {
         throw new SociException(LayerOutcome.noZtocsMessage(all, opts));
       }
+      if (!opts.recordings().isEmpty()
+          && all.stream().noneMatch(o -> o instanceof LayerOutcome.Prefetched)) {
+        err.println(
+            "soci: warning: no --record recording is of a layer with a zTOC in "
+                + resolved.image().name()
+                + "; the index has no prefetch artifact");
+        err.flush();
+      }
       try {
         cd.images()
             .setLabels(

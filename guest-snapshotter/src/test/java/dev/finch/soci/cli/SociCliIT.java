@@ -414,7 +414,24 @@ class SociCliIT {
     Run badVersion = soci("create", "--record", recordings.toString(), ref);
     assertThat(badVersion.rc()).isEqualTo(1);
     assertThat(badVersion.err().strip())
-        .isEqualTo("soci: --record " + badRecord + ": unsupported recording version: 9 (expected 1)");
+        .isEqualTo(
+            "soci: --record " + badRecord + ": unsupported recording version: 9 (expected 1)");
+
+    Files.delete(badRecord);
+    Files.write(
+        recordings.resolve("other.json"),
+        new dev.finch.soci.index.ReadRecord(
+                Digest.sha256(new byte[] {42}),
+                List.of(new dev.finch.soci.index.ReadRecord.Range(0, 4096)))
+            .toJson());
+    Run otherLayer =
+        soci("create", "--min-layer-size", "2000000", "--record", recordings.toString(), ref);
+    assertThat(otherLayer.rc()).as(otherLayer.err()).isZero();
+    assertThat(otherLayer.err())
+        .contains(
+            "soci: warning: no --record recording is of a layer with a zTOC in "
+                + ref
+                + "; the index has no prefetch artifact");
 
     Run help = soci("create", "--help");
     assertThat(help.out())
