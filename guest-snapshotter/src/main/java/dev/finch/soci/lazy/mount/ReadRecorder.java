@@ -48,11 +48,11 @@ final class ReadRecorder {
 
   /** Notes a read of {@code [start, end)} of the uncompressed tar. */
   void touch(long start, long end) {
-    if (layer == null || end <= start) {
+    if (layer == null || end <= start || start < 0 || start >= size) {
       return;
     }
-    long last = Math.min(end - 1, size - 1) >>> SHIFT;
-    for (long b = start >>> SHIFT; b <= last; b++) {
+    long last = Math.min(end - 1, size - 1) >> SHIFT;
+    for (long b = start >> SHIFT; b <= last; b++) {
       int word = (int) (b >>> 6);
       long mask = 1L << (b & 63);
       long w = bits.get(word);

@@ -35,6 +35,18 @@ class ReadRecorderTest {
   }
 
   @Test
+  void readsOutsideTheLayerAndAnEmptyLayerRecordNothing() {
+    ReadRecorder empty = new ReadRecorder(LAYER, 0);
+    empty.touch(0, 4096);
+    assertThat(empty.snapshot().ranges()).isEmpty();
+    ReadRecorder r = new ReadRecorder(LAYER, 2L * B);
+    r.touch(2L * B, 3L * B);
+    r.touch(-1, 0);
+    assertThat(r.snapshot().ranges()).isEmpty();
+    assertThat(r.takeDirty()).isFalse();
+  }
+
+  @Test
   void runsAreBoundedAndTheRestCountedAsDropped() {
     long blocks = 2L * ReadRecorder.MAX_RUNS + 10;
     ReadRecorder r = new ReadRecorder(LAYER, blocks * B);
