@@ -214,8 +214,8 @@ public record DaemonConfig(
 
   /**
    * {@code [prefetch] enable}: fetch the spans a layer's prefetch artifact lists, in the background
-   * from its mount on (docs/daemon.md). On by default here (a user who built the artifact asked for it); the reference keeps
-   * it off as experimental.
+   * from its mount on (docs/daemon.md). On by default here (a user who built the artifact asked for
+   * it); the reference keeps it off as experimental.
    */
   public record Prefetch(boolean enable) {}
 }
