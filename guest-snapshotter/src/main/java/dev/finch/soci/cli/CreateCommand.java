@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code soci create IMAGE}: builds a SOCI index manifest v1 (zTOC per layer, {@code subject} = the
  * platform image manifest) for an image in containerd's content store, with prefetch artifacts for
- * the layers holding {@code --prefetch-file} paths. {@code soci push} sends it to the registry.
- * This is the command {@code nerdctl push --snapshotter soci} runs.
+ * the layers holding {@code --prefetch-file} paths or read in {@code --record} recordings. {@code
+ * soci push} sends it to the registry. This is the command {@code nerdctl push --snapshotter soci}
+ * runs.
  */
 @Command(
     name = "create",
@@ -41,7 +42,8 @@ public final class CreateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     global = GlobalOptions.of(spec);
-    IndexOptions opts = flags.options().withPrefetchPaths(prefetch.paths());
+    IndexOptions opts =
+        flags.options().withPrefetchPaths(prefetch.paths()).withRecordings(prefetch.recordings());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (SociContext ctx = new SociContext(global)) {
@@ -84,6 +86,14 @@ public final class CreateCommand implements Callable<Integer> {
       }
       if (created.isEmpty()) {
         throw new SociException(LayerOutcome.noZtocsMessage(all, opts));
+      }
+      if (!opts.recordings().isEmpty()
+          && all.stream().noneMatch(o -> o instanceof LayerOutcome.Prefetched)) {
+        err.println(
+            "soci: warning: no --record recording is of a layer with a zTOC in "
+                + resolved.image().name()
+                + "; the index has no prefetch artifact");
+        err.flush();
       }
       try {
         cd.images()

@@ -1,6 +1,7 @@
 package dev.finch.soci.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.finch.soci.index.ReadRecord;
 import dev.finch.soci.oci.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,14 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** {@code --prefetch-file} and {@code --prefetch-files-json} of {@code soci create}. */
+/**
+ * {@code --prefetch-file}, {@code --prefetch-files-json} and {@code --record} of {@code soci
+ * create}.
+ */
 final class PrefetchFlags {
   @Option(
       names = "--prefetch-file",
       paramLabel = "PATH",
       description =
           "file inside the image whose spans are prefetched when its layer is mounted (repeatable),"
-              + " e.g. --prefetch-file /app/config.json; searched from the top layer down among layers with a zTOC")
+              + " e.g. --prefetch-file /app/config.json; searched from the top layer down among"
+              + " layers with a zTOC")
   List<String> files = new ArrayList<>();
 
   @Option(
@@ -27,6 +32,16 @@ final class PrefetchFlags {
           "JSON file holding an array of such paths, e.g. [\"/app/config.json\", \"/usr/bin/app\"]")
   Path json;
 
+  @Option(
+      names = "--record",
+      paramLabel = "PATH",
+      description =
+          "a recording of what a start read (repeatable): a file the snapshotter daemon wrote, or a"
+              + " directory of them (e.g. <daemon root>/soci/record); each layer read in it gets a"
+              + " prefetch artifact whose span priorities are the time order of the reads. The"
+              + " image and its digest are not changed")
+  List<Path> records = new ArrayList<>();
+
   /** The paths of both flags, trimmed, blanks dropped, flag paths first (as the reference). */
   List<String> paths() {
     List<String> out = new ArrayList<>(trimmed(files));
@@ -34,6 +49,46 @@ final class PrefetchFlags {
       out.addAll(trimmed(readJson(json)));
     }
     return out;
+  }
+
+  /**
+   * The recordings of every {@code --record} path, directories expanded ({@code *.json}, sorted).
+   */
+  List<ReadRecord> recordings() {
+    List<ReadRecord> out = new ArrayList<>();
+    for (Path p : records) {
+      List<Path> files;
+      if (Files.isDirectory(p)) {
+        try (var list = Files.list(p)) {
+          files = list.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+          throw new SociException("--record " + p + ": cannot list it: " + e.getMessage());
+        }
+        if (files.isEmpty()) {
+          throw new SociException(
+              "--record "
+                  + p
+                  + ": no recordings (*.json) in it; run the image once through the snapshotter"
+                  + " daemon first");
+        }
+      } else {
+        files = List.of(p);
+      }
+      for (Path f : files) {
+        out.add(readRecord(f));
+      }
+    }
+    return out;
+  }
+
+  private static ReadRecord readRecord(Path file) {
+    try {
+      return ReadRecord.parse(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      throw new SociException("--record " + file + ": no such file or directory");
+    } catch (IOException e) {
+      throw new SociException("--record " + file + ": " + SociException.firstLine(e.getMessage()));
+    }
   }
 
   static List<String> readJson(Path file) {

@@ -213,9 +213,9 @@ public record DaemonConfig(
   }
 
   /**
-   * {@code [prefetch] enable}: fetch the spans a layer's prefetch artifact lists before its mount
-   * completes. On by default here (a user who built the artifact asked for it); the reference keeps
-   * it off as experimental.
+   * {@code [prefetch] enable}: fetch the spans a layer's prefetch artifact lists, in the background
+   * from its mount on (docs/daemon.md). On by default here (a user who built the artifact asked for
+   * it); the reference keeps it off as experimental.
    */
   public record Prefetch(boolean enable) {}
 }

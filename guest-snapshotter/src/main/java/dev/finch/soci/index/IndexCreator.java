@@ -31,10 +31,11 @@ import java.util.function.Consumer;
 /**
  * Builds the SOCI index of one platform image manifest: a zTOC per layer at or above the minimum
  * size (reusing stored zTOCs for the same layer and span size unless forced), a prefetch artifact
- * per layer holding a {@code --prefetch-file} path, then the index manifest (zTOCs in layer order,
- * then prefetch artifacts); stores them, the {@code {}} config and the index in the content store
- * and records them in the artifacts database. Layers are indexed concurrently (one per core); their
- * outcomes are reported in layer order, in the reference's wording.
+ * per layer holding a {@code --prefetch-file} path or read in a {@code --record} recording, then
+ * the index manifest (zTOCs in layer order, then prefetch artifacts); stores them, the {@code {}}
+ * config and the index in the content store and records them in the artifacts database. Layers are
+ * indexed concurrently (one per core); their outcomes are reported in layer order, in the
+ * reference's wording.
  */
 public final class IndexCreator {
   private final ContentStore store;
@@ -113,8 +114,8 @@ public final class IndexCreator {
       return new Result(imageDesc, platform, outcomes, Optional.empty());
     }
     List<Descriptor> blobs = new ArrayList<>(ztocs);
-    if (!opts.prefetchPaths().isEmpty()) {
-      for (LayerOutcome.Prefetched p : prefetch(indexed, opts.prefetchPaths(), entries)) {
+    if (opts.wantsPrefetch()) {
+      for (LayerOutcome.Prefetched p : prefetch(indexed, opts, entries)) {
         outcomes.add(p);
         report.accept(p);
         blobs.add(p.prefetch());
@@ -282,7 +283,7 @@ public final class IndexCreator {
    * database the way the reference records them (type soci_prefetch, original digest = the layer).
    */
   private List<LayerOutcome.Prefetched> prefetch(
-      List<LayerOutcome.Indexed> indexed, List<String> paths, List<ArtifactEntry> entries)
+      List<LayerOutcome.Indexed> indexed, IndexOptions opts, List<ArtifactEntry> entries)
       throws IOException {
     List<PrefetchPlanner.IndexedLayer> layers = new ArrayList<>();
     Map<Digest, Descriptor> layerDescs = new LinkedHashMap<>();
@@ -304,7 +305,11 @@ public final class IndexCreator {
       layerDescs.put(ix.layer().digest(), ix.layer());
     }
     List<LayerOutcome.Prefetched> out = new ArrayList<>();
-    for (Map.Entry<Digest, PrefetchArtifact> e : PrefetchPlanner.plan(layers, paths).entrySet()) {
+    Map<Digest, PrefetchArtifact> planned = PrefetchPlanner.plan(layers, opts.prefetchPaths());
+    if (!opts.recordings().isEmpty()) {
+      planned = RecordPlanner.plan(layers, opts.recordings(), planned);
+    }
+    for (Map.Entry<Digest, PrefetchArtifact> e : planned.entrySet()) {
       byte[] json = e.getValue().toJson();
       Digest digest = Digest.sha256(json);
       store.write(digest, json, Map.of());

@@ -12,13 +12,16 @@ import java.util.List;
  *     xattrs
  * @param prefetchPaths files inside the image whose spans go into prefetch artifacts ({@code
  *     --prefetch-file}); empty for none
+ * @param recordings recorded reads whose spans go into prefetch artifacts, in time order ({@code
+ *     --record}); empty for none
  */
 public record IndexOptions(
     long spanSize,
     long minLayerSize,
     boolean force,
     boolean xattrOptimization,
-    List<String> prefetchPaths) {
+    List<String> prefetchPaths,
+    List<ReadRecord> recordings) {
   public static final long DEFAULT_SPAN_SIZE = 1L << 22;
   public static final long DEFAULT_MIN_LAYER_SIZE = 10L << 20;
 
@@ -31,11 +34,12 @@ public record IndexOptions(
           "--min-layer-size must not be negative, got " + minLayerSize);
     }
     prefetchPaths = List.copyOf(prefetchPaths);
+    recordings = List.copyOf(recordings);
   }
 
   /** Options without prefetch paths. */
   public IndexOptions(long spanSize, long minLayerSize, boolean force, boolean xattrOptimization) {
-    this(spanSize, minLayerSize, force, xattrOptimization, List.of());
+    this(spanSize, minLayerSize, force, xattrOptimization, List.of(), List.of());
   }
 
   public static IndexOptions defaults() {
@@ -44,6 +48,17 @@ public record IndexOptions(
 
   /** The same options with these prefetch paths. */
   public IndexOptions withPrefetchPaths(List<String> paths) {
-    return new IndexOptions(spanSize, minLayerSize, force, xattrOptimization, paths);
+    return new IndexOptions(spanSize, minLayerSize, force, xattrOptimization, paths, recordings);
+  }
+
+  /** The same options with these recordings. */
+  public IndexOptions withRecordings(List<ReadRecord> records) {
+    return new IndexOptions(
+        spanSize, minLayerSize, force, xattrOptimization, prefetchPaths, records);
+  }
+
+  /** True when prefetch artifacts are to be built (paths or recordings given). */
+  public boolean wantsPrefetch() {
+    return !prefetchPaths.isEmpty() || !recordings.isEmpty();
   }
 }

@@ -194,6 +194,29 @@ public record PrefetchArtifact(
     return ids;
   }
 
+  /**
+   * Span ids in the order to fetch them: ranges by priority (lower first), ties by start span, each
+   * id once, without ids above {@code maxSpanId}. For an artifact built from a recording ({@code
+   * soci create --record}) this is the order in which the recorded start first read them.
+   */
+  public int[] spanIdsInPriorityOrder(int maxSpanId) {
+    List<SpanRange> byPriority = new ArrayList<>(spans);
+    byPriority.sort(
+        Comparator.comparingInt(SpanRange::priority).thenComparingInt(SpanRange::startSpan));
+    java.util.BitSet seen = new java.util.BitSet();
+    List<Integer> ids = new ArrayList<>();
+    for (SpanRange r : byPriority) {
+      int end = Math.min(r.endSpan(), maxSpanId);
+      for (int id = r.startSpan(); id <= end && id >= 0; id++) {
+        if (!seen.get(id)) {
+          seen.set(id);
+          ids.add(id);
+        }
+      }
+    }
+    return ids.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   private static int intField(JsonNode s, String name, int i) throws IOException {
     JsonNode v = s.get(name);
     if (v == null || v.isNull()) {

@@ -20,14 +20,17 @@ import java.util.Map;
 
 /**
  * Decides, per layer, what the snapshotter does. A layer with a zTOC in its image's SOCI index is
- * mounted lazily (FUSE over span fetches, after the spans of its prefetch artifact) and answered
- * Remote; a layer without a zTOC in an image with an index is fetched and unpacked here (Local); an
- * image without an index, or a Prepare without the CRI labels, is left to containerd (Defer). Each
- * outcome is reported as an event ({@code remote-snapshot-prepared}, {@code
+ * mounted lazily (FUSE over span fetches, its prefetch artifact's spans fetched alongside) and
+ * answered Remote; a layer without a zTOC in an image with an index is fetched and unpacked here
+ * (Local); an image without an index, or a Prepare without the CRI labels, is left to containerd
+ * (Defer). Each outcome is reported as an event ({@code remote-snapshot-prepared}, {@code
  * local-snapshot-prepared}, {@code defer-snapshot-runtime}), and so is each entry a lazy mount
  * leaves out ({@code entry-left-out}: a name the kernel refuses).
  */
 final class LazyPreparer implements RemotePreparer, AutoCloseable {
+  /** Range requests one layer's prefetch keeps in flight at most. */
+  static final int PREFETCH_CONNECTIONS = 4;
+
   private final IndexResolver indexes;
   private final RegistryHosts hosts;
   private final LayerMounts mounts;
@@ -102,8 +105,8 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
     Map<String, Object> f = fields(key, l);
     f.put("ztoc", ready.ztoc().digest().toString());
     f.put("mountpoint", fsDir.toString());
-    if (ready.prefetched() >= 0) {
-      f.put("prefetched_spans", ready.prefetched());
+    if (ready.prefetch() != null) {
+      f.put("prefetch", ready.prefetch().digest().toString());
     }
     f.put("prepare_ms", (System.nanoTime() - started) / 1_000_000);
     f.put("staged_ms", ready.stageNanos() / 1_000_000);
@@ -113,14 +116,14 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
 
   /**
    * A layer staged for its mount (see {@link StagedLayers}): with a zTOC in the image's index, its
-   * span manager, after the spans of its prefetch artifact, and its file tree; without one ({@code
-   * ztoc} null), nothing: the Prepare unpacks it.
+   * span manager (its prefetch artifact's spans already being fetched) and its file tree; without
+   * one ({@code ztoc} null), nothing: the Prepare unpacks it.
    *
-   * @param prefetched spans of the prefetch artifact fetched, or -1 without one
+   * @param prefetch the prefetch artifact being replayed, or null without one
    * @param stageNanos how long the staging took
    */
   record Ready(
-      Descriptor ztoc, RemoteLayer layer, LayerTree tree, int prefetched, long stageNanos) {}
+      Descriptor ztoc, RemoteLayer layer, LayerTree tree, Descriptor prefetch, long stageNanos) {}
 
   // index, zTOC, span manager, prefetch and file tree: everything of a lazy mount but the mount
   private Ready stage(CriLayer l, java.util.function.Consumer<String> step) throws IOException {
@@ -129,16 +132,15 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
     SociIndex index = indexes.resolve(l.ref(), l.manifest(), l.indexLabel());
     Descriptor ztocDesc = index.ztocFor(l.layer());
     if (ztocDesc == null) {
-      return new Ready(null, null, null, -1, System.nanoTime() - t0);
+      return new Ready(null, null, null, null, System.nanoTime() - t0);
     }
     step.accept("fetching the zTOC");
     Ztoc ztoc = ZtocCodec.decode(indexes.ztoc(l.ref(), ztocDesc));
     RemoteLayer layer = mounts.open(hosts.client(l.ref()), l.ref().repository(), l.layer(), ztoc);
-    step.accept("prefetching");
-    int prefetched = prefetch(index, layer, l);
+    Descriptor prefetching = startPrefetch(index, layer, l);
     step.accept("building the file tree");
     LayerTree tree = LayerMounts.tree(ztoc);
-    return new Ready(ztocDesc, layer, tree, prefetched, System.nanoTime() - t0);
+    return new Ready(ztocDesc, layer, tree, prefetching, System.nanoTime() - t0);
   }
 
   /**
@@ -191,34 +193,59 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
   }
 
   /**
-   * Fetches the spans of the layer's prefetch artifact when the index has one and {@code [prefetch]
-   * enable} is on; answers how many, or -1 without one. A failure costs only the prefetch: the
-   * layer still mounts and its reads fetch on demand. (Bounded by the Prepare's wait for the
-   * staging, which stops it at the mount timeout.)
+   * Starts fetching the spans of the layer's prefetch artifact, in its priority order, when the
+   * index has one and {@code [prefetch] enable} is on, and answers its descriptor (null without
+   * one). The mount does not wait: the artifact is read and its spans fetched in the background
+   * ({@link RemoteLayer#replay}, {@link #PREFETCH_CONNECTIONS} requests at a time), alongside the
+   * container's own reads, which join a fetch already under way. When done it logs {@code
+   * prefetch-done} (spans listed, fetched by the prefetch, failed, milliseconds); a failure to read
+   * the artifact logs {@code prefetch-failed}, and the spans are fetched on demand.
    */
-  private int prefetch(SociIndex index, RemoteLayer layer, CriLayer l) throws IOException {
+  private Descriptor startPrefetch(SociIndex index, RemoteLayer layer, CriLayer l) {
     Descriptor d = prefetch ? index.prefetchFor(l.layer()) : null;
     if (d == null) {
-      return -1;
+      return null;
     }
-    try {
-      return layer.prefetch(indexes.prefetchArtifact(l.ref(), d).spanIds(layer.spanCount() - 1));
-    } catch (java.io.InterruptedIOException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      events.event(
-          "warn",
-          "prefetch-failed",
-          "prefetch failed; spans are fetched on demand",
-          Map.of(
-              "layer",
-              l.layer().toString(),
-              "prefetch",
-              d.digest().toString(),
-              "error",
-              String.valueOf(e.getMessage())));
-      return 0;
-    }
+    Thread.ofVirtual()
+        .name("soci-prefetch")
+        .start(
+            () -> {
+              int[] ids;
+              try {
+                ids =
+                    indexes
+                        .prefetchArtifact(l.ref(), d)
+                        .spanIdsInPriorityOrder(layer.spanCount() - 1);
+              } catch (IOException | RuntimeException e) {
+                events.event(
+                    "warn",
+                    "prefetch-failed",
+                    "prefetch failed; spans are fetched on demand",
+                    Map.of(
+                        "layer",
+                        l.layer().toString(),
+                        "prefetch",
+                        d.digest().toString(),
+                        "error",
+                        String.valueOf(e.getMessage())));
+                return;
+              }
+              layer
+                  .replay(ids, PREFETCH_CONNECTIONS)
+                  .thenAccept(
+                      r -> {
+                        Map<String, Object> f = new LinkedHashMap<>();
+                        f.put("layer", l.layer().toString());
+                        f.put("prefetch", d.digest().toString());
+                        f.put("spans", r.listed());
+                        f.put("fetched_spans", r.fetched());
+                        f.put("failed_spans", r.failed());
+                        f.put("millis", r.millis());
+                        events.event(
+                            r.failed() == 0 ? "info" : "warn", "prefetch-done", "prefetch done", f);
+                      });
+            });
+    return d;
   }
 
   /** The mount's budget ran out; the message says where. */

@@ -7,6 +7,7 @@ import dev.finch.soci.lazy.metrics.LazyMetrics;
 import dev.finch.soci.lazy.mount.BackgroundFetcher;
 import dev.finch.soci.lazy.mount.LayerMounts;
 import dev.finch.soci.lazy.mount.LocalUnpacker;
+import dev.finch.soci.lazy.mount.Recordings;
 import dev.finch.soci.lazy.mount.SpanStore;
 import dev.finch.soci.lazy.mount.Warmup;
 import dev.finch.soci.snapshot.RemotePreparer;
@@ -20,7 +21,8 @@ import java.nio.file.Path;
  * Plugs lazy loading into the daemon (registered for {@link java.util.ServiceLoader} in {@code
  * META-INF/services/dev.finch.soci.spi.RemotePreparerFactory}). Everything lives under {@code
  * <root>/soci}: {@code artifacts/} (indexes, zTOCs, prefetch artifacts and which index each image
- * uses), {@code spancache/} (fetched spans, kept across restarts) and {@code warmup/}.
+ * uses), {@code spancache/} (fetched spans, kept across restarts), {@code record/} (what each
+ * layer's reads touched, for {@code soci create --record}) and {@code warmup/}.
  */
 public final class LazyPreparerFactory implements RemotePreparerFactory {
   @Override
@@ -35,7 +37,8 @@ public final class LazyPreparerFactory implements RemotePreparerFactory {
         new LayerMounts(
             SpanStore.open(dir.resolve("spancache"), config.spanCacheMaxBytes()),
             new BackgroundFetcher(config.backgroundFetch(), context.events()),
-            context.events());
+            context.events(),
+            new Recordings(dir.resolve("record"), context.events()));
     context.metrics().register(new LazyMetrics(mounts::stats));
     Warmup.start(dir.resolve("warmup"), context.events());
     return new LazyPreparer(

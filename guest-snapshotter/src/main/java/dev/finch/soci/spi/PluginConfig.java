@@ -16,11 +16,10 @@ import java.util.Objects;
  *     name it
  * @param spanCacheMaxBytes {@code [cache] max_bytes}: bound of the on-disk span cache; 0 means
  *     unbounded
- * @param prefetch {@code [prefetch] enable}: fetch the spans of a layer's prefetch artifact before
- *     its mount completes
+ * @param prefetch {@code [prefetch] enable}: fetch the spans of a layer's prefetch artifact, in the
+ *     background from its mount on
  * @param mountTimeoutSec {@code mount_timeout_sec}: the budget of the registry work that mounting
- *     one lazy layer needs (its index, its zTOC, its prefetch); past it the layer is left to
- *     containerd
+ *     one lazy layer needs (its index, its zTOC); past it the layer is left to containerd
  * @param registry {@code [http]} and {@code [blob]}: how long registry calls may take and how they
  *     are retried
  */

@@ -398,8 +398,46 @@ class SociCliIT {
     assertThat(absent.err().strip())
         .isEqualTo("soci: --prefetch-files-json " + work.resolve("absent.json") + ": no such file");
 
+    Path recordings = work.resolve("recordings");
+    Files.createDirectories(recordings);
+    Run empty = soci("create", "--record", recordings.toString(), ref);
+    assertThat(empty.rc()).isEqualTo(1);
+    assertThat(empty.err().strip())
+        .startsWith("soci: --record " + recordings + ": no recordings (*.json) in it");
+    Path noRecord = work.resolve("no-record.json");
+    Run noFile = soci("create", "--record", noRecord.toString(), ref);
+    assertThat(noFile.rc()).isEqualTo(1);
+    assertThat(noFile.err().strip())
+        .isEqualTo("soci: --record " + noRecord + ": no such file or directory");
+    Path badRecord = recordings.resolve("bad.json");
+    Files.writeString(badRecord, "{\"version\":9}");
+    Run badVersion = soci("create", "--record", recordings.toString(), ref);
+    assertThat(badVersion.rc()).isEqualTo(1);
+    assertThat(badVersion.err().strip())
+        .isEqualTo(
+            "soci: --record " + badRecord + ": unsupported recording version: 9 (expected 1)");
+
+    Files.delete(badRecord);
+    Files.write(
+        recordings.resolve("other.json"),
+        new dev.finch.soci.index.ReadRecord(
+                Digest.sha256(new byte[] {42}),
+                List.of(new dev.finch.soci.index.ReadRecord.Range(0, 4096)))
+            .toJson());
+    Run otherLayer =
+        soci("create", "--min-layer-size", "2000000", "--record", recordings.toString(), ref);
+    assertThat(otherLayer.rc()).as(otherLayer.err()).isZero();
+    assertThat(otherLayer.err())
+        .contains(
+            "soci: warning: no --record recording is of a layer with a zTOC in "
+                + ref
+                + "; the index has no prefetch artifact");
+
     Run help = soci("create", "--help");
-    assertThat(help.out()).contains("--prefetch-file=PATH").contains("--prefetch-files-json=FILE");
+    assertThat(help.out())
+        .contains("--prefetch-file=PATH")
+        .contains("--prefetch-files-json=FILE")
+        .contains("--record=PATH");
   }
 
   static Path blob(Path layout, Digest d) {

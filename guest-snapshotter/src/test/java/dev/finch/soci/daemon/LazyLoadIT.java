@@ -218,7 +218,7 @@ class LazyLoadIT {
 
   @Test
   @org.junit.jupiter.api.Order(5)
-  void prefetchArtifactSpansAreFetchedBeforeTheMountCompletes() throws Exception {
+  void prefetchArtifactSpansAreFetchedInTheBackgroundAfterTheMount() throws Exception {
     // its own data layer: the big one's snapshot already exists, so containerd would not prepare it
     // again
     TarLayer.Builder data = TarLayer.builder().dir("data");
@@ -239,8 +239,8 @@ class LazyLoadIT {
         "2000000",
         "--prefetch-file",
         "/data/file90.bin");
-    String hex =
-        withPrefetch.single().layers().get(1).blob().digest().substring("sha256:".length());
+    String layer = withPrefetch.single().layers().get(1).blob().digest();
+    String hex = layer.substring("sha256:".length());
     long before = registry.blobBytesServed(hex);
 
     Run pull = soci("--namespace", "default", "image", "rpull", "--plain-http", pref);
@@ -255,10 +255,26 @@ class LazyLoadIT {
                         && l.contains("it/prefetch"))
             .reduce((a, b) -> b)
             .orElseThrow();
+    assertThat(prepared).contains("\"prefetch\":\"sha256:");
+    String done = null;
+    for (int i = 0; i < 300 && done == null; i++) {
+      done =
+          daemon
+              .logText()
+              .lines()
+              .filter(l -> l.contains("\"event\":\"prefetch-done\"") && l.contains(layer))
+              .findFirst()
+              .orElse(null);
+      if (done == null) {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(done).as("prefetch-done in\n%s", daemon.logText()).isNotNull();
     // file90 is 1 MiB of random data: 4 or 5 spans of 256 KiB
-    assertThat(prepared).containsPattern("\"prefetched_spans\":[45][,}]");
+    assertThat(done).containsPattern("\"fetched_spans\":[45][,}]");
+    assertThat(done).contains("\"failed_spans\":0");
     assertThat(registry.blobBytesServed(hex) - before)
-        .as("prefetched during rpull")
+        .as("prefetched after rpull")
         .isGreaterThanOrEqualTo(FILE_SIZE);
 
     ContainerdProcess.Result run = runReading(pref, "prefetch", 90);

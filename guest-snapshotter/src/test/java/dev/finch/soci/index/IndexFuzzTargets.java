@@ -26,7 +26,7 @@ public final class IndexFuzzTargets {
   private IndexFuzzTargets() {}
 
   public static List<FuzzTarget> all() {
-    return List.of(sociIndex(), prefetch());
+    return List.of(sociIndex(), prefetch(), readRecord());
   }
 
   static FuzzTarget sociIndex() {
@@ -102,6 +102,19 @@ public final class IndexFuzzTargets {
                   throw new AssertionError("span ids not ascending at " + i);
                 }
               }
+              // what the daemon replays: each id once, none past the layer's last span
+              int[] order = a.spanIdsInPriorityOrder(4096);
+              java.util.BitSet seen = new java.util.BitSet();
+              for (int id : order) {
+                if (id < 0 || id > 4096 || seen.get(id)) {
+                  throw new AssertionError("replay order names span " + id + " twice or outside");
+                }
+                seen.set(id);
+              }
+              if (order.length != ids.length) {
+                throw new AssertionError(
+                    order.length + " ids to replay, " + ids.length + " listed");
+              }
               use(a.toJson());
             })
         .seed(read(JSON.resolve("prefetch-artifact.json")))
@@ -116,6 +129,34 @@ public final class IndexFuzzTargets {
                         + "}")
                     .getBytes(StandardCharsets.UTF_8))
         .dictionary("\"start_span\"", "\"end_span\"", "\"priority\"", "\"version\"", "\"1.0\"")
+        .maxInputSize(16 << 10)
+        .build();
+  }
+
+  /** The recordings {@code soci create --record} reads (written by the daemon, or by hand). */
+  static FuzzTarget readRecord() {
+    return FuzzTarget.builder(
+            "read-record",
+            in -> {
+              ReadRecord r = ReadRecord.parse(in);
+              if (!ReadRecord.parse(r.toJson()).equals(r)) {
+                throw new AssertionError("a recording does not survive its own JSON");
+              }
+            })
+        .seed(
+            new ReadRecord(
+                    LAYER, List.of(new ReadRecord.Range(4096, 8192), new ReadRecord.Range(0, 100)))
+                .toJson())
+        .typed(IOException.class)
+        .generator(
+            r ->
+                ("{\"version\":1,\"layer\":\""
+                        + LAYER
+                        + "\",\"ranges\":"
+                        + RandomText.jsonArray(r, List.of(), List.of(), 2)
+                        + "}")
+                    .getBytes(StandardCharsets.UTF_8))
+        .dictionary("\"version\"", "\"layer\"", "\"ranges\"", "[0,1]", "[", "]")
         .maxInputSize(16 << 10)
         .build();
   }

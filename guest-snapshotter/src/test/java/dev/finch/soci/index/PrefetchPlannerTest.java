@@ -57,6 +57,19 @@ class PrefetchPlannerTest {
         .toArray();
   }
 
+  /** Span ids whose tar bytes meet the file's bytes [off, off + size): what a read touches. */
+  static int[] expectedIdsHalfOpen(Ztoc z, FileMetadata m) throws Exception {
+    Zinfo zi = Zinfo.of(z.compressionInfo().algorithm(), z.compressionInfo().checkpoints());
+    long off = m.uncompressedOffset();
+    long end = off + m.uncompressedSize();
+    return IntStream.rangeClosed(0, zi.maxSpanId())
+        .filter(
+            k ->
+                zi.startUncompressedOffset(k) < end
+                    && zi.endUncompressedOffset(k, z.uncompressedArchiveSize()) > off)
+        .toArray();
+  }
+
   @Test
   void aFileAcrossSeveralSmallSpansGivesExactlyItsSpanIds() throws Exception {
     byte[] blob =

@@ -46,7 +46,10 @@ class LazyPreparerTest {
             new PluginConfig.PullModes(true, true)),
         hosts,
         new LayerMounts(
-            SpanStore.open(dir.resolve("spans"), 0), new BackgroundFetcher(off, sink), sink),
+            SpanStore.open(dir.resolve("spans"), 0),
+            new BackgroundFetcher(off, sink),
+            sink,
+            new dev.finch.soci.lazy.mount.Recordings(dir.resolve("record"), sink)),
         new LocalUnpacker(),
         sink,
         true,

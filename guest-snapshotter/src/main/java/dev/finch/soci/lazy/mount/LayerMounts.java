@@ -26,9 +26,12 @@ public final class LayerMounts implements AutoCloseable {
   private final SpanStore spans;
   private final BackgroundFetcher background;
   private final EventSink events;
+  private final Recordings recordings;
   private final Map<Path, Mounted> mounts = new ConcurrentHashMap<>();
 
-  public LayerMounts(SpanStore spans, BackgroundFetcher background, EventSink events) {
+  public LayerMounts(
+      SpanStore spans, BackgroundFetcher background, EventSink events, Recordings recordings) {
+    this.recordings = recordings;
     this.spans = spans;
     this.background = background;
     this.events = events;
@@ -37,7 +40,15 @@ public final class LayerMounts implements AutoCloseable {
   /** The span manager of a layer, not mounted yet (a prefetch may run on it first). */
   public RemoteLayer open(RegistryClient client, String repository, Digest layer, Ztoc ztoc)
       throws IOException {
-    return new RemoteLayer(client, repository, layer, ztoc, spans, background, events);
+    return new RemoteLayer(
+        client,
+        repository,
+        layer,
+        ztoc,
+        spans,
+        background,
+        events,
+        recordings.recorder(layer, ztoc.uncompressedArchiveSize()));
   }
 
   /**
@@ -134,10 +145,21 @@ public final class LayerMounts implements AutoCloseable {
     return new MountStats(layers, bg, spans.bytes(), spans.evictions());
   }
 
-  /** Shutdown: stops the background fetcher and unmounts every layer, keeping the span cache. */
+  /**
+   * Shutdown: stops the background fetcher, unmounts every layer (keeping the span cache) and
+   * writes the read recordings.
+   */
   @Override
   public void close() throws IOException {
     background.close();
+    try {
+      closeMounts();
+    } finally {
+      recordings.close();
+    }
+  }
+
+  private void closeMounts() throws IOException {
     IOException first = null;
     for (Path p : List.copyOf(mounts.keySet())) {
       Mounted m = mounts.remove(p);

@@ -101,6 +101,7 @@ public final class RemoteLayer implements FileContent {
   private final SpanStore store;
   private final DemandListener demand;
   private final EventSink events;
+  private final ReadRecorder recorder;
   private final long waitNanos;
   private final List<Digest> spanDigests;
   private final ConcurrentHashMap<Integer, CompletableFuture<Void>> inflight =
@@ -132,7 +133,21 @@ public final class RemoteLayer implements FileContent {
       DemandListener demand,
       EventSink events)
       throws IOException {
+    this(client, repository, layer, ztoc, store, demand, events, ReadRecorder.OFF);
+  }
+
+  RemoteLayer(
+      RegistryClient client,
+      String repository,
+      Digest layer,
+      Ztoc ztoc,
+      SpanStore store,
+      DemandListener demand,
+      EventSink events,
+      ReadRecorder recorder)
+      throws IOException {
     this.client = client;
+    this.recorder = recorder;
     this.events = events;
     this.waitNanos = client.timeouts().blobRead().plus(WAIT_SLACK).toNanos();
     this.repository = repository;
@@ -202,6 +217,7 @@ public final class RemoteLayer implements FileContent {
     int first = zinfo.spanIdForUncompressedOffset(start);
     int last = zinfo.spanIdForUncompressedOffset(end - 1);
     syncReads.incrementAndGet();
+    recorder.touch(start, end);
     for (int attempt = 0; ; attempt++) {
       List<Integer> missing = new ArrayList<>();
       for (int s = first; s <= last; s++) {
@@ -226,7 +242,8 @@ public final class RemoteLayer implements FileContent {
                 + last
                 + " of "
                 + layer
-                + " were evicted as soon as they were fetched: [cache] max_bytes is too small for one read");
+                + " were evicted as soon as they were fetched: [cache] max_bytes is too small for"
+                + " one read");
       }
     }
   }
@@ -248,6 +265,7 @@ public final class RemoteLayer implements FileContent {
       return false; // evicted meanwhile: the slow path fetches it again
     }
     syncReads.incrementAndGet();
+    recorder.touch(start, end); // a read of a cached span is still a read the start made
     servedBytes.addAndGet(n);
     return true;
   }
@@ -299,18 +317,115 @@ public final class RemoteLayer implements FileContent {
     return -1;
   }
 
-  /** Fetches the listed spans (a prefetch artifact) that are not cached yet; answers how many. */
-  public int prefetch(int[] spanIds) throws IOException {
-    List<Integer> missing = new ArrayList<>();
+  /** What a {@link #replay} did. */
+  public record Replay(int listed, int fetched, int failed, long millis) {}
+
+  /**
+   * Fetches the listed spans (a prefetch artifact, in priority order) in the background, without
+   * holding up the mount or the container's reads, and answers when done. The list is cut into runs
+   * of consecutive span ids (each one Range request of at most {@link #MAX_RUN_BYTES}), taken in
+   * order by {@code connections} fetch threads: the first runs are fetched first, in parallel. A
+   * span already cached or being fetched (a container read got there first) is skipped; a container
+   * read of a span the replay is fetching waits for that fetch (single flight). A failed run costs
+   * only its spans, which are then fetched on demand.
+   */
+  public java.util.concurrent.CompletableFuture<Replay> replay(int[] spanIds, int connections) {
+    long t0 = System.nanoTime();
+    java.util.concurrent.ConcurrentLinkedQueue<List<Integer>> queue =
+        new java.util.concurrent.ConcurrentLinkedQueue<>(runsOf(spanIds));
+    int workers = Math.max(1, Math.min(connections, queue.size()));
+    java.util.concurrent.atomic.AtomicInteger fetched =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger failed =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      CompletableFuture<Void> d = new CompletableFuture<>();
+      done.add(d);
+      Thread.ofVirtual()
+          .name("soci-prefetch-", w)
+          .start(
+              () -> {
+                try {
+                  List<Integer> run;
+                  while ((run = queue.poll()) != null) {
+                    int[] r = fetchUnclaimed(run);
+                    fetched.addAndGet(r[0]);
+                    failed.addAndGet(r[1]);
+                  }
+                } finally {
+                  d.complete(null);
+                }
+              });
+    }
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v ->
+                new Replay(
+                    spanIds.length,
+                    fetched.get(),
+                    failed.get(),
+                    (System.nanoTime() - t0) / 1_000_000));
+  }
+
+  /** Valid span ids in the given order, cut into runs of consecutive ids capped in size. */
+  private List<List<Integer>> runsOf(int[] spanIds) {
+    List<List<Integer>> runs = new ArrayList<>();
+    List<Integer> run = new ArrayList<>();
+    long bytes = 0;
     for (int s : spanIds) {
-      if (s >= 0 && s < spanCount() && !store.contains(hex, s)) {
-        missing.add(s);
+      if (s < 0 || s >= spanCount()) {
+        continue;
+      }
+      long len = compressedLength(s);
+      if (!run.isEmpty() && (s != run.getLast() + 1 || bytes + len > MAX_RUN_BYTES)) {
+        runs.add(run);
+        run = new ArrayList<>();
+        bytes = 0;
+      }
+      run.add(s);
+      bytes += len;
+    }
+    if (!run.isEmpty()) {
+      runs.add(run);
+    }
+    return runs;
+  }
+
+  /**
+   * Fetches, on this thread, the spans of {@code ids} that are neither cached nor being fetched;
+   * answers {fetched, failed}. Spans someone else is fetching are not waited for.
+   */
+  private int[] fetchUnclaimed(List<Integer> ids) {
+    List<Integer> mine = new ArrayList<>();
+    List<CompletableFuture<Void>> claims = new ArrayList<>();
+    for (int s : ids) {
+      if (store.contains(hex, s)) {
+        continue;
+      }
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      if (inflight.putIfAbsent(s, f) != null) {
+        continue;
+      }
+      if (store.contains(hex, s)) {
+        inflight.remove(s, f);
+        f.complete(null);
+        continue;
+      }
+      mine.add(s);
+      claims.add(f);
+    }
+    if (mine.isEmpty()) {
+      return new int[] {0, 0};
+    }
+    fetchRuns(mine, false);
+    int bad = 0;
+    for (CompletableFuture<Void> f : claims) {
+      if (f.isCompletedExceptionally() || !f.isDone()) {
+        bad++;
       }
     }
-    if (!missing.isEmpty()) {
-      await(missing, false);
-    }
-    return missing.size();
+    return new int[] {mine.size() - bad, bad};
   }
 
   /**

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,9 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The span manager against a real distribution registry: only the spans a read touches are fetched,
  * cached spans come from disk (also after a restart without a registry), the cache bound holds, a
- * span that fails its digest is never served, concurrent readers share one fetch, prefetch fetches
- * exactly the listed spans, and the background fetcher fills the rest while staying quiet during
- * the silence period and while a container read waits.
+ * span that fails its digest is never served, concurrent readers share one fetch, a replay
+ * (prefetch) fetches exactly the listed spans in the background and reads during it join its
+ * fetches, reads are recorded in first-read order, and the background fetcher fills the rest while
+ * staying quiet during the silence period and while a container read waits.
  */
 class RemoteLayerIT {
   static final int SPAN = 64 << 10;
@@ -279,13 +281,67 @@ class RemoteLayerIT {
   }
 
   @Test
-  void prefetchFetchesExactlyTheListedSpans() throws Exception {
+  void replayFetchesExactlyTheListedSpansInTheBackground() throws Exception {
     SpanStore store = store(0);
     RemoteLayer l = layer(store, RemoteLayer.DemandListener.NONE);
-    assertThat(l.prefetch(new int[] {2, 3, 4, 9})).isEqualTo(4);
+    long served0 = registry.blobBytesServed(digest.hex());
+    RemoteLayer.Replay r = l.replay(new int[] {9, 2, 3, 4}, 2).get(30, TimeUnit.SECONDS);
+    assertThat(r.listed()).isEqualTo(4);
+    assertThat(r.fetched()).isEqualTo(4);
+    assertThat(r.failed()).isZero();
     assertThat(store.spans()).isEqualTo(4);
-    assertThat(l.syncFetches()).as("prefetch is not a container read").isZero();
-    assertThat(l.prefetch(new int[] {2, 3})).as("already cached").isZero();
+    for (int s : new int[] {2, 3, 4, 9}) {
+      assertThat(store.contains(digest.hex(), s)).as("span %d", s).isTrue();
+    }
+    assertThat(l.syncFetches()).as("a replay is not a container read").isZero();
+    assertThat(registry.blobBytesServed(digest.hex()) - served0)
+        .as("only the listed spans' bytes")
+        .isEqualTo(l.fetchedBytes());
+    assertThat(l.replay(new int[] {2, 3}, 2).get(30, TimeUnit.SECONDS).fetched())
+        .as("already cached")
+        .isZero();
+  }
+
+  @Test
+  void readsDuringAReplayJoinItsFetchesAndNoSpanIsFetchedTwice() throws Exception {
+    SpanStore store = store(0);
+    RemoteLayer l = layer(store, RemoteLayer.DemandListener.NONE);
+    int[] all = new int[l.spanCount()];
+    Arrays.setAll(all, i -> i);
+    var replay = l.replay(all, 1);
+    assertThat(read(l, 0, SIZE)).isEqualTo(want(0, SIZE));
+    RemoteLayer.Replay r = replay.get(30, TimeUnit.SECONDS);
+    assertThat(r.failed()).isZero();
+    assertThat(store.spans()).isEqualTo(l.spanCount());
+    assertThat(l.fetchedBytes())
+        .as("each span once (adjacent spans may share one byte)")
+        .isLessThanOrEqualTo(ztoc.compressedArchiveSize() + l.spanCount());
+  }
+
+  @Test
+  void readsAreRecordedInFirstReadOrder() throws Exception {
+    ReadRecorder rec = new ReadRecorder(digest, ztoc.uncompressedArchiveSize());
+    RemoteLayer l =
+        new RemoteLayer(
+            client,
+            REPO,
+            digest,
+            ztoc,
+            store(0),
+            RemoteLayer.DemandListener.NONE,
+            EventSink.discard(),
+            rec);
+    read(l, 500_000, 10_000);
+    read(l, 100_000, 10_000);
+    read(l, 500_000, 10_000); // read again: not recorded again
+    long base = big.uncompressedOffset();
+    List<dev.finch.soci.index.ReadRecord.Range> ranges = rec.snapshot().ranges();
+    assertThat(ranges).hasSize(2);
+    assertThat(ranges.get(0).offset()).isLessThanOrEqualTo(base + 500_000);
+    assertThat(ranges.get(0).end()).isGreaterThanOrEqualTo(base + 510_000);
+    assertThat(ranges.get(1).offset()).isLessThanOrEqualTo(base + 100_000);
+    assertThat(ranges.get(1).end()).isGreaterThanOrEqualTo(base + 110_000);
+    assertThat(ranges.get(1).end()).isLessThan(base + 500_000);
   }
 
   @Test
