@@ -4,7 +4,7 @@ export JAVA_HOME
 MVN := ./mvnw -B
 # The containerd builds after the first (this machine's own 1.6) in scripts/containerd-versions.
 CONTAINERD_MATRIX := $(shell awk '!/^\#/ && NF == 3 && $$2 != "system" { print $$1 }' scripts/containerd-versions)
-.PHONY: build test test-containerd-matrix fuzz demo install-deps containerd guest guest-image deb bench-vm bench-index bench-lazy reference-soci soak clean
+.PHONY: build test test-containerd-matrix fuzz demo install-deps containerd guest guest-image deb bench-vm bench-index bench-lazy bench-apps reference-soci soak clean
 
 build:
 	$(MVN) -q -DskipTests package
@@ -79,6 +79,12 @@ bench-index: install-deps build reference-soci
 # Plain vs our lazy vs the reference 0.4.1 lazy pull+run of a 512 MiB image under a loopback bandwidth limit (tc tbf).
 bench-lazy: install-deps build reference-soci
 	scripts/bench-lazy
+
+# The same three tools (and ours with a recorded prefetch) on images that look like real ones: python
+# and perl service images built from Debian packages, and a 35-layer image; with the bytes served, the
+# bytes the start touched and the daemons' peak RSS (scripts/bench-apps --help; images cached).
+bench-apps: install-deps build reference-soci
+	scripts/bench-apps
 
 # The soak (about 15 minutes with set-up; not part of `make test`): 100 containers over 10 minutes
 # from 5 lazily loaded images through testkit's FaultProxy switching random faults on and off, the
