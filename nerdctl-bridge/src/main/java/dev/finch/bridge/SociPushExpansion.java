@@ -11,9 +11,18 @@ import java.util.List;
  * --span-size} and {@code --min-layer-size}, {@code --insecure-registry} becomes {@code
  * --skip-verify --plain-http}. The image push itself is pinned to overlayfs so nerdctl does not
  * build a second index with whatever soci it finds.
+ *
+ * <p>Without {@code --soci-span-size} (or with nerdctl's {@code -1}), finch asks for {@link
+ * #SPAN_SIZE}, not soci's 4 MiB: a container's read costs up to a span of download, and on the
+ * benchmark images ({@code make bench-apps}) 1 MiB spans halved the bytes a start made the registry
+ * serve, for zTOCs about twice as big; the reference 0.4.1 loads such indexes lazily as well
+ * ({@code ReferenceDaemonLazyIT}).
  */
 final class SociPushExpansion {
   private SociPushExpansion() {}
+
+  /** The span size finch's {@code push} builds SOCI indexes with unless told otherwise: 1 MiB. */
+  static final long SPAN_SIZE = 1L << 20;
 
   static Translation.SociPush expand(NerdctlCall call) throws BridgeException {
     List<String> pushArgs = new ArrayList<>();
@@ -68,9 +77,7 @@ final class SociPushExpansion {
     }
     platforms.forEach(p -> common.add("--platform=" + p));
     List<String> create = new ArrayList<>(common);
-    if (span != null && !span.equals("-1")) {
-      create.add("--span-size=" + span);
-    }
+    create.add("--span-size=" + (span != null && !span.equals("-1") ? span : SPAN_SIZE));
     if (minLayer != null && !minLayer.equals("-1")) {
       create.add("--min-layer-size=" + minLayer);
     }

@@ -312,7 +312,9 @@ class ArgTranslatorTest {
             .translate(w("--snapshotter=soci push --all-platforms r/x"));
     assertThat(((Translation.SociPush) explicit).call().argv())
         .containsExactly("nerdctl", "--snapshotter=overlayfs", "push", "--all-platforms", "r/x");
-    assertThat(((Translation.SociPush) explicit).createFlags()).containsExactly("--all-platforms");
+    assertThat(((Translation.SociPush) explicit).createFlags())
+        .as("finch's own span size unless told otherwise")
+        .containsExactly("--all-platforms", "--span-size=1048576");
     Translation inArgs =
         new ArgTranslator(ctx(HostOs.MACOS, List.of()))
             .translate(w("image push --snapshotter soci r/x"));

@@ -475,6 +475,7 @@ class EnginesTest {
                 "--namespace",
                 "finch",
                 "create",
+                "--span-size=1048576",
                 "--min-layer-size=0",
                 "localhost:5000/a:1"));
     assertThat(argvs.get(6))
