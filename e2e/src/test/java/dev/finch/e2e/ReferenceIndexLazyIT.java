@@ -127,16 +127,7 @@ class ReferenceIndexLazyIT {
    * seed}.
    */
   static void assertContainerReads(String name, String file, long seed) throws Exception {
-    ContainerdProcess.Result c =
-        containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
-            image,
-            name + "-" + ProcessHandle.current().pid(),
-            "sha256sum",
-            file);
+    ContainerdProcess.Result c = containerd.runOnSoci(image, name + "-", "sha256sum", file);
     assertThat(c.ok()).as(c.output() + daemon.logTail(40)).isTrue();
     byte[] expected = TarLayer.randomBytes(seed, FILE_SIZE);
     assertThat(c.stdout())

@@ -254,6 +254,24 @@ public final class ContainerdFixture implements BeforeAllCallback, AfterAllCallb
     return ctrIn(settings.namespace, args);
   }
 
+  /**
+   * {@code ctr run --rm --snapshotter soci IMAGE NAME CMD...}: a container on the soci snapshotter,
+   * named {@code namePrefix} and this JVM's pid, so that two test runs never share a name.
+   */
+  public ContainerdProcess.Result runOnSoci(String image, String namePrefix, String... cmd) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--rm",
+                "--snapshotter",
+                "soci",
+                image,
+                namePrefix + ProcessHandle.current().pid()));
+    args.addAll(List.of(cmd));
+    return ctr(args.toArray(String[]::new));
+  }
+
   /** Runs ctr in another namespace. */
   public ContainerdProcess.Result ctrIn(String ns, String... args) {
     List<String> argv =

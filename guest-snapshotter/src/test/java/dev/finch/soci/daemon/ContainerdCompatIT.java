@@ -104,15 +104,8 @@ class ContainerdCompatIT {
 
   static void assertRunReads(String name, int fileIndex) throws Exception {
     ContainerdProcess.Result run =
-        containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
-            ref,
-            name + "-" + ProcessHandle.current().pid(),
-            "sha256sum",
-            String.format("/data/file%02d.bin", fileIndex));
+        containerd.runOnSoci(
+            ref, name + "-", "sha256sum", String.format("/data/file%02d.bin", fileIndex));
     assertThat(run.ok())
         .as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText())
         .isTrue();

@@ -208,16 +208,7 @@ class DaemonProcessIT {
       String ref = registry.hostPort() + "/it/proc:v1";
       var pull = containerd.ctr("images", "pull", "--plain-http", "--snapshotter", "soci", ref);
       assertThat(pull.ok()).as("%s\n%s", pull.output(), stderr()).isTrue();
-      var run =
-          containerd.ctr(
-              "run",
-              "--rm",
-              "--snapshotter",
-              "soci",
-              ref,
-              "proc-" + ProcessHandle.current().pid(),
-              "cat",
-              "/app/p.txt");
+      var run = containerd.runOnSoci(ref, "proc-", "cat", "/app/p.txt");
       assertThat(run.ok()).as("%s\n%s", run.output(), stderr()).isTrue();
       assertThat(run.stdout()).contains("from a process");
     }

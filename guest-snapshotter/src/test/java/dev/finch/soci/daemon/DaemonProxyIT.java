@@ -66,13 +66,9 @@ class DaemonProxyIT {
     assertThat(snaps.stdout().lines().filter(l -> l.contains("Committed")).count()).isEqualTo(3);
 
     ContainerdProcess.Result run =
-        containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
+        containerd.runOnSoci(
             ref,
-            "proxy-run-" + ProcessHandle.current().pid(),
+            "proxy-run-",
             "sh",
             "-c",
             "cat /app/greeting.txt /app/second.txt; test -e /etc/hostname || echo whiteout-ok; echo x > /tmp/w && cat /tmp/w");

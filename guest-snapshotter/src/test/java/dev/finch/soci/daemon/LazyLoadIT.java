@@ -83,15 +83,8 @@ class LazyLoadIT {
   }
 
   static ContainerdProcess.Result runReading(String image, String name, int fileIndex) {
-    return containerd.ctr(
-        "run",
-        "--rm",
-        "--snapshotter",
-        "soci",
-        image,
-        name + "-" + ProcessHandle.current().pid(),
-        "sha256sum",
-        String.format("/data/file%02d.bin", fileIndex));
+    return containerd.runOnSoci(
+        image, name + "-", "sha256sum", String.format("/data/file%02d.bin", fileIndex));
   }
 
   @Test

@@ -102,13 +102,9 @@ class LongNamesLazyIT {
     assertThat(pull.out()).contains("layer-" + dataLayer() + ": exists");
 
     ContainerdProcess.Result run =
-        containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
+        containerd.runOnSoci(
             ref,
-            "longnames-" + ProcessHandle.current().pid(),
+            "longnames-",
             "sh",
             "-c",
             // the glob lists the names as bytes (busybox ls prints non-ASCII bytes as '?')

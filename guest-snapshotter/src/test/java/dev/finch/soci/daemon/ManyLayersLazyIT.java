@@ -117,16 +117,7 @@ class ManyLayersLazyIT {
         .isBetween(1L, 3L);
 
     ContainerdProcess.Result run =
-        containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
-            ref,
-            "many-" + ProcessHandle.current().pid(),
-            "sh",
-            "-c",
-            "cat /data/l*.txt");
+        containerd.runOnSoci(ref, "many-", "sh", "-c", "cat /data/l*.txt");
     assertThat(run.ok())
         .as("run: %s\n%s\n%s", run.output(), containerd.logTail(), daemon.logText())
         .isTrue();

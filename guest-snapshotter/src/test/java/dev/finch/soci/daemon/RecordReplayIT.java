@@ -85,15 +85,8 @@ class RecordReplayIT {
     StringBuilder sums = new StringBuilder();
     for (int f : READ) {
       ContainerdProcess.Result run =
-          containerd.ctr(
-              "run",
-              "--rm",
-              "--snapshotter",
-              "soci",
-              ref,
-              name + f + "-" + ProcessHandle.current().pid(),
-              "sha256sum",
-              String.format("/data/file%02d.bin", f));
+          containerd.runOnSoci(
+              ref, name + f + "-", "sha256sum", String.format("/data/file%02d.bin", f));
       assertThat(run.ok()).as("run: %s\n%s", run.output(), containerd.logTail()).isTrue();
       sums.append(run.stdout());
     }

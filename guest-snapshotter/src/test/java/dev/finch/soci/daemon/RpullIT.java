@@ -66,16 +66,8 @@ class RpullIT {
 
   private static void assertRuns(String id) {
     ContainerdProcess.Result run =
-        stack.containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
-            stack.ref,
-            id + "-" + ProcessHandle.current().pid(),
-            "sh",
-            "-c",
-            "cat /app/greeting.txt; ls /bin/busybox");
+        stack.containerd.runOnSoci(
+            stack.ref, id + "-", "sh", "-c", "cat /app/greeting.txt; ls /bin/busybox");
     assertThat(run.ok())
         .as("run: %s\n%s\n%s", run.output(), stack.containerd.logTail(), stack.daemon.logText())
         .isTrue();
@@ -186,15 +178,7 @@ class RpullIT {
                 + ".*containerd.io/gc.ref.content.m.0="
                 + a.single().manifest().digest());
     ContainerdProcess.Result run =
-        stack.containerd.ctr(
-            "run",
-            "--rm",
-            "--snapshotter",
-            "soci",
-            multiRef,
-            "multi-" + ProcessHandle.current().pid(),
-            "cat",
-            "/app/arch.txt");
+        stack.containerd.runOnSoci(multiRef, "multi-", "cat", "/app/arch.txt");
     assertThat(run.ok()).as(run.output()).isTrue();
     assertThat(run.stdout()).contains("amd64 flavour");
   }
