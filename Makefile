@@ -4,7 +4,7 @@ export JAVA_HOME
 MVN := ./mvnw -B
 # The containerd builds after the first (this machine's own 1.6) in scripts/containerd-versions.
 CONTAINERD_MATRIX := $(shell awk '!/^\#/ && NF == 3 && $$2 != "system" { print $$1 }' scripts/containerd-versions)
-.PHONY: build test test-containerd-matrix fuzz demo install-deps containerd guest guest-image deb bench-vm bench-index bench-lazy bench-apps bench-push bench-record bench-warm reference-soci soak clean
+.PHONY: build test test-containerd-matrix fuzz demo install-deps containerd guest guest-image deb bench-vm bench-index bench-lazy bench-apps bench-push bench-warm reference-soci soak clean
 
 build:
 	$(MVN) -q -DskipTests package
@@ -86,7 +86,8 @@ bench-lazy: install-deps build reference-soci
 	scripts/bench-lazy
 
 # The same three tools (and ours with a recorded prefetch) on images that look like real ones: python
-# and perl service images built from Debian packages, and a 35-layer image; with the bytes served, the
+# and perl service images built from Debian packages, a 35-layer image and the random-data image of
+# record -> replay; with the bytes served, the
 # bytes the start touched and the daemons' peak RSS (scripts/bench-apps --help; images cached).
 bench-apps: install-deps build reference-soci
 	scripts/bench-apps
@@ -94,10 +95,6 @@ bench-apps: install-deps build reference-soci
 # `finch push` of a fresh 3-layer ~380 MB image, plain vs --snapshotter soci, unlimited and at 200 Mbit/s (tc tbf on lo).
 bench-push: install-deps build
 	scripts/bench-push
-
-# Workload-aware prefetch: plain / ours / ours with a recorded prefetch, cold, 200 Mbit/s
-bench-record: install-deps build
-	scripts/bench-record
 
 # The soak (about 15 minutes with set-up; not part of `make test`): 100 containers over 10 minutes
 # from 5 lazily loaded images through testkit's FaultProxy switching random faults on and off, the

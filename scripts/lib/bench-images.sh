@@ -8,6 +8,8 @@
 #   bench_image_layers MAX  a busybox layer, then MAX layers; layer k holds /layers/kk/ready (a few
 #       bytes the start reads) and /layers/kk/data.bin (4 MiB of seeded random data nobody reads).
 #       Tags l1 .. lMAX: the image with the busybox layer and the first k of those layers.
+#   bench_image_random FILES  one layer: busybox and /data/fNN.bin, FILES files of 4 MiB of seeded
+#       random data (incompressible, so compressed = uncompressed). Tag: random.
 # Each sets BENCH_IMAGE_LAYOUT to the layout folder. File times are set to BENCH_IMAGE_EPOCH before a
 # layer is packed (umoci keeps them), and data is seeded, so layer tarballs come out (nearly) the same
 # on every build; apt's own logs and caches are not normalised.
@@ -119,4 +121,26 @@ bench_image_layers() {
     umoci repack --refresh-bundle --image "$b/layout:l$k" "$b/bundle"
   done
   bench_image_finish layers "$key"
+}
+
+bench_image_random() {
+  local files=$1 key b rootfs k kk
+  key=$(bench_image_key random "$files")
+  bench_image_begin random "$key" || return 0
+  echo "$(basename "$0"): building the random-data image (busybox + $files x 4 MiB files; cached in $BENCH_IMAGES_CACHE)" >&2
+  b=$BENCH_IMAGE_TMP
+  rootfs=$b/bundle/rootfs
+  umoci init --layout "$b/layout" && umoci new --image "$b/layout:random"
+  umoci unpack --image "$b/layout:random" "$b/bundle" >/dev/null
+  mkdir -p "$rootfs/bin" "$rootfs/data"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for t in sh cat head echo; do ln -sf busybox "$rootfs/bin/$t"; done
+  for ((k = 1; k <= files; k++)); do
+    kk=$(printf '%02d' "$k")
+    python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(1000 + int(sys.argv[1])).randbytes(4 << 20))' \
+      "$k" >"$rootfs/data/f$kk.bin"
+  done
+  bench_image_normalise "$rootfs"
+  umoci repack --refresh-bundle --image "$b/layout:random" "$b/bundle"
+  bench_image_finish random "$key"
 }
