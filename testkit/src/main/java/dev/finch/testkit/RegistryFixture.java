@@ -77,7 +77,7 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
             .append("version: 0.1\n")
             .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
             .append("storage:\n  filesystem:\n    rootdirectory: ")
-            .append(dir.resolve("storage"))
+            .append(storage())
             .append('\n')
             .append("  delete:\n    enabled: true\n")
             .append("http:\n  addr: 127.0.0.1:")
@@ -189,6 +189,14 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
 
   public int port() {
     return port;
+  }
+
+  /**
+   * The filesystem storage the registry serves: its own, or the one of {@link
+   * Builder#sameStorageAs}.
+   */
+  public Path storage() {
+    return options.sameStorage != null ? options.sameStorage.storage() : dir.resolve("storage");
   }
 
   /** The registry's combined application and access log. */
@@ -383,6 +391,7 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
     private String tokenService;
     private String tokenIssuer;
     private Path tokenRootCerts;
+    private RegistryFixture sameStorage;
 
     private Builder() {}
 
@@ -404,6 +413,15 @@ public final class RegistryFixture implements BeforeAllCallback, AfterAllCallbac
      */
     public Builder tls() {
       this.tls = true;
+      return this;
+    }
+
+    /**
+     * Serve the storage of the started registry {@code other} (a second port on the same blobs,
+     * e.g. a TLS one next to a plain-http one); it is not deleted on close.
+     */
+    public Builder sameStorageAs(RegistryFixture other) {
+      this.sameStorage = other;
       return this;
     }
 

@@ -32,10 +32,10 @@ import java.util.function.Consumer;
  * Builds the SOCI index of one platform image manifest: a zTOC per layer at or above the minimum
  * size (reusing stored zTOCs for the same layer and span size unless forced), a prefetch artifact
  * per layer holding a {@code --prefetch-file} path or read in a {@code --record} recording, then
- * the index manifest (zTOCs in layer order, then prefetch artifacts); stores them, the {@code {}}
- * config and the index in the content store and records them in the artifacts database. Layers are
- * indexed concurrently (one per core); their outcomes are reported in layer order, in the
- * reference's wording.
+ * the index manifest (prefetch artifacts, then zTOCs, each in layer order: the order the reference
+ * 0.4.1 needs); stores them, the {@code {}} config and the index in the content store and records
+ * them in the artifacts database. Layers are indexed concurrently (one per core); their outcomes
+ * are reported in layer order, in the reference's wording.
  */
 public final class IndexCreator {
   private final ContentStore store;
@@ -113,7 +113,12 @@ public final class IndexCreator {
     if (ztocs.isEmpty()) {
       return new Result(imageDesc, platform, outcomes, Optional.empty());
     }
-    List<Descriptor> blobs = new ArrayList<>(ztocs);
+    // Prefetch artifacts come BEFORE the zTOCs: the reference 0.4.1 maps each layer to the LAST
+    // descriptor annotated with it, whatever its media type, and would take a prefetch artifact
+    // listed after the zTOC for the zTOC (ReferenceDaemonLazyIT). Daemons that know prefetch
+    // artifacts (ours, upstream >= 0.13) select by media type, so the order does not matter to
+    // them.
+    List<Descriptor> blobs = new ArrayList<>();
     if (opts.wantsPrefetch()) {
       for (LayerOutcome.Prefetched p : prefetch(indexed, opts, entries)) {
         outcomes.add(p);
@@ -121,6 +126,7 @@ public final class IndexCreator {
         blobs.add(p.prefetch());
       }
     }
+    blobs.addAll(ztocs);
     SociIndex index =
         SociIndex.build(
             version,

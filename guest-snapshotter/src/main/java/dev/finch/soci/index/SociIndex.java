@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * A SOCI index: an OCI image manifest whose config is the empty {@code {}} blob typed with the SOCI
- * artifact type, and whose layers are the zTOCs (in image layer order) followed by prefetch
- * artifacts. Serialized exactly as the reference does (Go json.Marshal of ocispec.Manifest), so the
- * same zTOCs give the same index digest.
+ * artifact type, and whose layers are the zTOCs (in image layer order) and prefetch artifacts (the
+ * ones we build list them first, see {@link IndexCreator}). Serialized exactly as the reference
+ * does (Go json.Marshal of ocispec.Manifest), so the same zTOCs give the same index digest.
  *
  * <pre>{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
  *  "config":{"mediaType":"application/vnd.amazon.soci.index.v1+json","digest":"sha256:4413...","size":2},
@@ -121,8 +121,8 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
   }
 
   /**
-   * The prefetch artifact descriptors (media type {@link PrefetchArtifact#MEDIA_TYPE}), listed
-   * after the zTOCs in image layer order; each names its layer in {@code
+   * The prefetch artifact descriptors (media type {@link PrefetchArtifact#MEDIA_TYPE}) in the order
+   * listed, before or after the zTOCs; each names its layer in {@code
    * com.amazon.soci.image-layer-digest}.
    */
   public List<Descriptor> prefetches() {

@@ -295,8 +295,9 @@ class SociCliIT {
     assertThat(index).isNotNull();
     List<Descriptor> layers = index.manifest().layers();
     assertThat(layers).hasSize(2);
-    Descriptor ztoc = layers.get(0);
-    Descriptor prefetch = layers.get(1);
+    // prefetch artifacts first: the reference 0.4.1 takes a layer's last descriptor for its zTOC
+    Descriptor prefetch = layers.get(0);
+    Descriptor ztoc = layers.get(1);
     assertThat(ztoc.mediaType()).isEqualTo(MediaTypes.SOCI_ZTOC);
     assertThat(prefetch.mediaType()).isEqualTo(PrefetchArtifact.MEDIA_TYPE);
     String layer = ztoc.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST);
@@ -305,7 +306,7 @@ class SociCliIT {
     assertThat(c.out())
         .contains("Created prefetch artifact for layer " + layer + ": " + prefetch.digest());
     assertThat(containerd.ctr("content", "ls").check().stdout())
-        .contains("containerd.io/gc.ref.content.ztoc.1=" + prefetch.digest());
+        .contains("containerd.io/gc.ref.content.ztoc.0=" + prefetch.digest());
 
     // the artifact lists the spans `ztoc info` gives for the two files, merged
     var files =

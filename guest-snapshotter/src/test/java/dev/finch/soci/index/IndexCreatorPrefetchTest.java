@@ -93,18 +93,19 @@ class IndexCreatorPrefetchTest {
   }
 
   @Test
-  void prefetchArtifactsFollowTheZtocsInLayerOrderAndAreStoredAndRecorded() throws Exception {
+  void prefetchArtifactsPrecedeTheZtocsInLayerOrderAndAreStoredAndRecorded() throws Exception {
     List<LayerOutcome> seen = new ArrayList<>();
     SociIndex index = create(List.of("/usr/bin/app", "/etc/conf"), seen).index().orElseThrow();
 
     List<Descriptor> layers = index.manifest().layers();
     assertThat(layers)
         .extracting(Descriptor::mediaType)
+        .as("the reference 0.4.1 takes the last descriptor of a layer for its zTOC")
         .containsExactly(
-            MediaTypes.SOCI_ZTOC,
-            MediaTypes.SOCI_ZTOC,
             PrefetchArtifact.MEDIA_TYPE,
-            PrefetchArtifact.MEDIA_TYPE);
+            PrefetchArtifact.MEDIA_TYPE,
+            MediaTypes.SOCI_ZTOC,
+            MediaTypes.SOCI_ZTOC);
     assertThat(index.prefetches())
         .extracting(d -> d.annotation(MediaTypes.ANN_IMAGE_LAYER_DIGEST))
         .containsExactly(base.digest().toString(), top.digest().toString());
