@@ -40,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * port. The reference always uses /var/lib/soci-snapshotter-grpc; this test saves and restores it.
  */
 class ReferenceDaemonLazyIT {
-  static final Path REF_STATE = Path.of("/var/lib/soci-snapshotter-grpc");
   static final int FILES = 16;
   static final int FILE_SIZE = 1 << 20;
   static final int SPAN_SIZE = 1 << 20;
@@ -57,7 +56,7 @@ class ReferenceDaemonLazyIT {
   static ContainerdFixture containerd;
   static ManagedProcess daemon;
   static Path refBin;
-  static Path saved;
+  static ReferenceSoci.SavedState saved;
 
   /** The image on the plain-http port (ours and ctr use it). */
   static String image;
@@ -76,19 +75,10 @@ class ReferenceDaemonLazyIT {
   @BeforeAll
   static void start() throws Exception {
     ContainerdFixture.assumeRoot();
-    Path root = Launchers.repoRoot();
-    refBin = root.resolve("ref/soci-0.4.1/usr/bin");
-    if (!Files.isExecutable(refBin.resolve("soci"))) {
-      ContainerdProcess.Result f =
-          run(List.of(root.resolve("scripts/fetch-reference-soci").toString()));
-      assertThat(f.exitCode()).as("fetch-reference-soci: " + f.stdout() + f.stderr()).isZero();
-    }
-    if (Files.exists(REF_STATE)) {
-      saved = work.resolve("saved-state");
-      run(List.of("cp", "-a", REF_STATE.toString(), saved.toString())).check();
-    }
+    refBin = ReferenceSoci.binDir();
+    saved = ReferenceSoci.saveState(work);
     // cold: no artifacts of an earlier run in the reference's content store
-    run(List.of("rm", "-rf", REF_STATE.toString())).check();
+    run(List.of("rm", "-rf", ReferenceSoci.STATE.toString())).check();
 
     registry = RegistryFixture.builder().start();
     tls = RegistryFixture.builder().tls().sameStorageAs(registry).start();
@@ -224,11 +214,8 @@ class ReferenceDaemonLazyIT {
     if (work != null) {
       MountCleaner.unmountUnder(work);
     }
-    if (refBin != null) {
-      run(List.of("rm", "-rf", REF_STATE.toString()));
-      if (saved != null) {
-        run(List.of("cp", "-a", saved.toString(), REF_STATE.toString()));
-      }
+    if (saved != null) {
+      saved.restore();
     }
   }
 

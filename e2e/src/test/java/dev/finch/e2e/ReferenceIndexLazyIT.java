@@ -30,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * always uses /var/lib/soci-snapshotter-grpc; this test saves and restores it.
  */
 class ReferenceIndexLazyIT {
-  static final Path REF_STATE = Path.of("/var/lib/soci-snapshotter-grpc");
   static final int FILE_SIZE = 1 << 20;
 
   @TempDir static Path work;
@@ -38,7 +37,7 @@ class ReferenceIndexLazyIT {
   static ContainerdFixture containerd;
   static ManagedProcess daemon;
   static Path ref;
-  static Path saved;
+  static ReferenceSoci.SavedState saved;
   static String image;
 
   static ContainerdProcess.Result run(List<String> argv) {
@@ -48,17 +47,8 @@ class ReferenceIndexLazyIT {
   @BeforeAll
   static void start() throws Exception {
     ContainerdFixture.assumeRoot();
-    Path root = Launchers.repoRoot();
-    ref = root.resolve("ref/soci-0.4.1/usr/bin/soci");
-    if (!Files.isExecutable(ref)) {
-      ContainerdProcess.Result f =
-          run(List.of(root.resolve("scripts/fetch-reference-soci").toString()));
-      assertThat(f.exitCode()).as("fetch-reference-soci: " + f.stdout() + f.stderr()).isZero();
-    }
-    if (Files.exists(REF_STATE)) {
-      saved = work.resolve("saved-state");
-      run(List.of("cp", "-a", REF_STATE.toString(), saved.toString())).check();
-    }
+    ref = ReferenceSoci.binDir().resolve("soci");
+    saved = ReferenceSoci.saveState(work);
     registry = RegistryFixture.builder().build().start();
     TarLayer.Builder data = TarLayer.builder().dir("data");
     for (int i = 0; i < 16; i++) {
@@ -137,11 +127,8 @@ class ReferenceIndexLazyIT {
   @AfterAll
   static void stop() {
     Fixtures.closeAll(containerd, daemon, registry);
-    if (ref != null) {
-      run(List.of("rm", "-rf", REF_STATE.toString()));
-      if (saved != null) {
-        run(List.of("cp", "-a", saved.toString(), REF_STATE.toString()));
-      }
+    if (saved != null) {
+      saved.restore();
     }
   }
 

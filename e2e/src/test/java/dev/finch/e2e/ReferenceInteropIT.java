@@ -24,13 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * restores it.
  */
 class ReferenceInteropIT {
-  static final Path REF_STATE = Path.of("/var/lib/soci-snapshotter-grpc");
   static final String IMAGE = "example.test/interop:t";
 
   @TempDir static Path work;
   static ContainerdFixture containerd;
   static Path ref;
-  static Path saved;
+  static ReferenceSoci.SavedState saved;
 
   static ContainerdProcess.Result sh(String... argv) {
     return ContainerdProcess.run(List.of(argv), Duration.ofMinutes(5));
@@ -40,15 +39,8 @@ class ReferenceInteropIT {
   static void start() throws Exception {
     ContainerdFixture.assumeRoot();
     Path root = Launchers.repoRoot();
-    ref = root.resolve("ref/soci-0.4.1/usr/bin/soci");
-    if (!Files.isExecutable(ref)) {
-      ContainerdProcess.Result f = sh(root.resolve("scripts/fetch-reference-soci").toString());
-      assertThat(f.exitCode()).as("fetch-reference-soci: " + f.stdout() + f.stderr()).isZero();
-    }
-    if (Files.exists(REF_STATE)) {
-      saved = work.resolve("saved-state");
-      sh("cp", "-a", REF_STATE.toString(), saved.toString()).check();
-    }
+    ref = ReferenceSoci.binDir().resolve("soci");
+    saved = ReferenceSoci.saveState(work);
     containerd = ContainerdFixture.builder().build().start();
     Path fixtures = root.resolve("guest-snapshotter/src/test/resources/reference041");
     Path layout = work.resolve("layout");
@@ -80,11 +72,8 @@ class ReferenceInteropIT {
     if (containerd != null) {
       containerd.close();
     }
-    if (ref != null) {
-      sh("rm", "-rf", REF_STATE.toString());
-      if (saved != null) {
-        sh("cp", "-a", saved.toString(), REF_STATE.toString());
-      }
+    if (saved != null) {
+      saved.restore();
     }
   }
 
@@ -128,7 +117,7 @@ class ReferenceInteropIT {
     List<String> ztocs = ours("ztoc", "list", "-q").stdout().strip().lines().toList();
     assertThat(ztocs).hasSize(2);
 
-    Path store = Files.createDirectories(REF_STATE.resolve("content/blobs/sha256"));
+    Path store = Files.createDirectories(ReferenceSoci.STATE.resolve("content/blobs/sha256"));
     try (Stream<Path> ourBlobs = Files.list(work.resolve("our-root/content/blobs/sha256"))) {
       for (Path p : ourBlobs.toList()) {
         Files.copy(

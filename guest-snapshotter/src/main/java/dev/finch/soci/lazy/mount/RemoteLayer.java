@@ -219,12 +219,7 @@ public final class RemoteLayer implements FileContent {
     syncReads.incrementAndGet();
     recorder.touch(start, end);
     for (int attempt = 0; ; attempt++) {
-      List<Integer> missing = new ArrayList<>();
-      for (int s = first; s <= last; s++) {
-        if (!store.contains(hex, s)) {
-          missing.add(s);
-        }
-      }
+      List<Integer> missing = missing(first, last);
       if (!missing.isEmpty()) {
         failedJustNow(missing);
         await(missing, true);
@@ -255,10 +250,8 @@ public final class RemoteLayer implements FileContent {
     long end = start + dst.remaining();
     int first = zinfo.spanIdForUncompressedOffset(start);
     int last = zinfo.spanIdForUncompressedOffset(end - 1);
-    for (int s = first; s <= last; s++) {
-      if (!store.contains(hex, s)) {
-        return false;
-      }
+    if (!missing(first, last).isEmpty()) {
+      return false;
     }
     int n = copy(first, last, start, end, dst);
     if (n < 0) {
@@ -268,6 +261,17 @@ public final class RemoteLayer implements FileContent {
     recorder.touch(start, end); // a read of a cached span is still a read the start made
     servedBytes.addAndGet(n);
     return true;
+  }
+
+  // The spans among first..last that are not cached.
+  private List<Integer> missing(int first, int last) {
+    List<Integer> missing = new ArrayList<>();
+    for (int s = first; s <= last; s++) {
+      if (!store.contains(hex, s)) {
+        missing.add(s);
+      }
+    }
+    return missing;
   }
 
   // Copies [start, end) of the tar from the cached spans into dst; -1 (dst untouched) if one is
