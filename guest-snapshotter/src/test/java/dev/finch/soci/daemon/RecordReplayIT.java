@@ -20,6 +20,8 @@ import dev.finch.soci.ztoc.ZtocCodec;
 import dev.finch.soci.ztoc.compression.Zinfo;
 import dev.finch.testkit.ContainerdFixture;
 import dev.finch.testkit.ContainerdProcess;
+import dev.finch.testkit.FaultProxy;
+import dev.finch.testkit.FaultProxy.Fault;
 import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.OciImage;
 import dev.finch.testkit.image.TarLayer;
@@ -32,6 +34,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +62,7 @@ class RecordReplayIT {
   static DaemonHarness replayer;
   static ContainerdFixture first;
   static ContainerdFixture second;
+  static FaultProxy proxy;
 
   @BeforeAll
   static void start() throws Exception {
@@ -78,10 +82,10 @@ class RecordReplayIT {
 
   @AfterAll
   static void stop() {
-    DaemonHarness.closeAll(second, replayer, first, recorder, registry);
+    DaemonHarness.closeAll(second, replayer, first, recorder, proxy, registry);
   }
 
-  static String start(ContainerdFixture containerd, String name) {
+  static String start(ContainerdFixture containerd, String ref, String name) {
     StringBuilder sums = new StringBuilder();
     for (int f : READ) {
       ContainerdProcess.Result run =
@@ -131,7 +135,7 @@ class RecordReplayIT {
         "2000000");
     Run pull = SociRuns.rpull(first, tmp.resolve("cli-1"), ref);
     assertThat(pull.rc()).as("%s\n%s", pull.out(), pull.err()).isZero();
-    String sums = start(first, "rec");
+    String sums = start(first, ref, "rec");
     for (int f : READ) {
       assertThat(sums).contains(sha256Of(f));
     }
@@ -207,30 +211,42 @@ class RecordReplayIT {
           z.endCompressedOffset(s, ztoc.compressedArchiveSize()) - z.startCompressedOffset(s);
     }
 
-    // machine 2: a fresh daemon root and containerd; the cold pull prefetches exactly those spans
+    // machine 2: a fresh daemon root and containerd, reaching the registry through a proxy that
+    // holds every read of the layer's bytes until the mount is done: the mount must not need them
+    proxy = FaultProxy.inFrontOf(registry);
+    String viaProxy = proxy.hostPort() + "/it/record:v1";
+    FaultProxy.Rule held =
+        proxy
+            .on("GET", Pattern.quote("/v2/it/record/blobs/" + layerDigest))
+            .fault(Fault.stallUntilCleared(0));
     replayer = new DaemonHarness();
     replayer.start(new LazyPreparerFactory());
     second = ContainerdFixture.builder().proxySnapshotter("soci", replayer.socket).build().start();
     long before = registry.blobBytesServed(layer.hex());
-    Run pull2 = SociRuns.rpull(second, tmp.resolve("cli-2"), ref);
+    Run pull2 = SociRuns.rpull(second, tmp.resolve("cli-2"), viaProxy);
     assertThat(pull2.rc()).as("%s\n%s", pull2.out(), pull2.err()).isZero();
+    awaitEvent(replayer, "remote-snapshot-prepared", Duration.ofSeconds(5));
+    long holdUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (held.hits() == 0 && System.nanoTime() < holdUntil) {
+      Thread.sleep(20);
+    }
+    assertThat(held.hits()).as("the prefetch is under way, held by the proxy").isPositive();
+    assertThat(replayer.logText())
+        .as("the mount is done while its prefetch is still held")
+        .doesNotContain("\"event\":\"prefetch-done\"");
+    held.remove();
     JsonNode done = awaitEvent(replayer, "prefetch-done", Duration.ofSeconds(60));
     assertThat(done.get("layer").asText()).isEqualTo(layerDigest);
     assertThat(done.get("spans").asInt()).isEqualTo(order.length);
     assertThat(done.get("fetched_spans").asInt()).isEqualTo(order.length);
     assertThat(done.get("failed_spans").asInt()).isZero();
-    String log = replayer.logText();
-    assertThat(log.indexOf("\"event\":\"remote-snapshot-prepared\""))
-        .as("the mount does not wait for the prefetch")
-        .isNotNegative()
-        .isLessThan(log.indexOf("\"event\":\"prefetch-done\""));
     long prefetched = registry.blobBytesServed(layer.hex()) - before;
     // adjacent gzip spans can share a byte, which a run of them fetches once
     assertThat(prefetched)
         .as("the registry served the recorded spans and nothing else of the layer")
         .isBetween(expectedBytes - order.length, expectedBytes);
 
-    String sums2 = start(second, "replay");
+    String sums2 = start(second, viaProxy, "replay");
     for (int f : READ) {
       assertThat(sums2).contains(sha256Of(f));
     }
