@@ -26,6 +26,14 @@ final class IndexFlags {
   @Option(names = "--optimizations", description = "optional optimizations; supported: xattr")
   List<String> optimizations = new ArrayList<>();
 
+  @Option(
+      names = "--lazy-ztoc",
+      description =
+          "also publish each zTOC's skeleton (the zTOC without its checkpoint windows; our own"
+              + " artifact, ignored by other daemons): our daemon then fetches the TOC at mount and"
+              + " a span's window only with the span, instead of the whole zTOC")
+  boolean lazyZtoc;
+
   @Option(names = "--all-platforms", description = "index every platform of the image")
   boolean allPlatforms;
 
@@ -46,7 +54,7 @@ final class IndexFlags {
       }
     }
     try {
-      return new IndexOptions(spanSize.value(), minLayerSize, force, xattr);
+      return new IndexOptions(spanSize.value(), minLayerSize, force, xattr).withLazyZtoc(lazyZtoc);
     } catch (IllegalArgumentException e) {
       throw new SociException(e.getMessage());
     }

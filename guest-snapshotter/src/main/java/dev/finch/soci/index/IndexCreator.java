@@ -11,6 +11,7 @@ import dev.finch.soci.store.ArtifactsDb;
 import dev.finch.soci.store.ContentStore;
 import dev.finch.soci.ztoc.Ztoc;
 import dev.finch.soci.ztoc.ZtocCodec;
+import dev.finch.soci.ztoc.ZtocSkeleton;
 import dev.finch.soci.ztoc.compression.ZtocException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,6 +120,10 @@ public final class IndexCreator {
     // artifacts (ours, upstream >= 0.13) select by media type, so the order does not matter to
     // them.
     List<Descriptor> blobs = new ArrayList<>();
+    if (opts.lazyZtoc()) {
+      // before the zTOCs too, for the same reason; the reference ignores them
+      blobs.addAll(skeletons(indexed));
+    }
     if (opts.wantsPrefetch()) {
       for (LayerOutcome.Prefetched p : prefetch(indexed, opts, entries)) {
         outcomes.add(p);
@@ -282,6 +287,42 @@ public final class IndexCreator {
             opts.spanSize(),
             null));
     return new LayerOutcome.Indexed(layer, ztoc, false, made.warnings());
+  }
+
+  /**
+   * Stores the {@link ZtocSkeleton} of each gzip layer's zTOC and answers their descriptors, in
+   * layer order, each annotated with its layer as zTOCs are. Content-addressed and rebuilt from the
+   * stored zTOC, so a reused zTOC gets the same skeleton; not in the artifacts database, whose
+   * types are the reference's (containerd's gc labels of the index keep them).
+   */
+  private List<Descriptor> skeletons(List<LayerOutcome.Indexed> indexed) throws IOException {
+    List<Descriptor> out = new ArrayList<>();
+    for (LayerOutcome.Indexed ix : indexed) {
+      ZtocSkeleton sk;
+      try {
+        sk = ZtocSkeleton.of(store.readAll(ix.ztoc().digest()));
+      } catch (ZtocException e) {
+        throw new IOException(
+            "zTOC "
+                + ix.ztoc().digest()
+                + " of layer "
+                + ix.layer().digest()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+      if (sk == null) {
+        continue;
+      }
+      byte[] bytes = sk.toBytes();
+      Digest digest = Digest.sha256(bytes);
+      store.write(digest, bytes, Map.of());
+      out.add(
+          Descriptor.of(ZtocSkeleton.MEDIA_TYPE, digest, bytes.length)
+              .withAnnotations(
+                  Map.of(MediaTypes.ANN_IMAGE_LAYER_DIGEST, ix.layer().digest().toString())));
+    }
+    return out;
   }
 
   /**

@@ -14,6 +14,9 @@ import java.util.List;
  *     --prefetch-file}); empty for none
  * @param recordings recorded reads whose spans go into prefetch artifacts, in time order ({@code
  *     --record}); empty for none
+ * @param lazyZtoc also publish each gzip layer's {@link dev.finch.soci.ztoc.ZtocSkeleton} ({@code
+ *     --lazy-ztoc}, our own): our daemon then fetches a zTOC's checkpoint windows only with the
+ *     spans it reads; other daemons ignore it
  */
 public record IndexOptions(
     long spanSize,
@@ -21,7 +24,8 @@ public record IndexOptions(
     boolean force,
     boolean xattrOptimization,
     List<String> prefetchPaths,
-    List<ReadRecord> recordings) {
+    List<ReadRecord> recordings,
+    boolean lazyZtoc) {
   public static final long DEFAULT_SPAN_SIZE = 1L << 22;
   public static final long DEFAULT_MIN_LAYER_SIZE = 10L << 20;
 
@@ -39,7 +43,7 @@ public record IndexOptions(
 
   /** Options without prefetch paths. */
   public IndexOptions(long spanSize, long minLayerSize, boolean force, boolean xattrOptimization) {
-    this(spanSize, minLayerSize, force, xattrOptimization, List.of(), List.of());
+    this(spanSize, minLayerSize, force, xattrOptimization, List.of(), List.of(), false);
   }
 
   public static IndexOptions defaults() {
@@ -48,13 +52,20 @@ public record IndexOptions(
 
   /** The same options with these prefetch paths. */
   public IndexOptions withPrefetchPaths(List<String> paths) {
-    return new IndexOptions(spanSize, minLayerSize, force, xattrOptimization, paths, recordings);
+    return new IndexOptions(
+        spanSize, minLayerSize, force, xattrOptimization, paths, recordings, lazyZtoc);
   }
 
   /** The same options with these recordings. */
   public IndexOptions withRecordings(List<ReadRecord> records) {
     return new IndexOptions(
-        spanSize, minLayerSize, force, xattrOptimization, prefetchPaths, records);
+        spanSize, minLayerSize, force, xattrOptimization, prefetchPaths, records, lazyZtoc);
+  }
+
+  /** The same options, publishing zTOC skeletons or not. */
+  public IndexOptions withLazyZtoc(boolean lazy) {
+    return new IndexOptions(
+        spanSize, minLayerSize, force, xattrOptimization, prefetchPaths, recordings, lazy);
   }
 
   /** True when prefetch artifacts are to be built (paths or recordings given). */

@@ -136,6 +136,18 @@ public record SociIndex(Manifest manifest, byte[] bytes, Digest digest) {
     return forLayer(prefetches(), layer);
   }
 
+  /**
+   * The zTOC skeleton descriptor (media type {@link dev.finch.soci.ztoc.ZtocSkeleton#MEDIA_TYPE},
+   * our own) for an image layer, or null if the index has none for it.
+   */
+  public Descriptor skeletonFor(Digest layer) {
+    return forLayer(
+        manifest.layers().stream()
+            .filter(d -> dev.finch.soci.ztoc.ZtocSkeleton.MEDIA_TYPE.equals(d.mediaType()))
+            .toList(),
+        layer);
+  }
+
   // The first descriptor whose com.amazon.soci.image-layer-digest names the layer, or null.
   private static Descriptor forLayer(List<Descriptor> descriptors, Digest layer) {
     String key = layer.toString();

@@ -135,8 +135,10 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
       return new Ready(null, null, null, null, System.nanoTime() - t0);
     }
     step.accept("fetching the zTOC");
-    Ztoc ztoc = ZtocCodec.decode(indexes.ztoc(l.ref(), ztocDesc));
-    RemoteLayer layer = mounts.open(hosts.client(l.ref()), l.ref().repository(), l.layer(), ztoc);
+    IndexResolver.StagedZtoc staged = indexes.staged(l.ref(), index, l.layer());
+    Ztoc ztoc = ZtocCodec.decode(staged.bytes());
+    RemoteLayer layer =
+        mounts.open(hosts.client(l.ref()), l.ref().repository(), l.layer(), ztoc, staged.windows());
     Descriptor prefetching = startPrefetch(index, layer, l);
     step.accept("building the file tree");
     LayerTree tree = LayerMounts.tree(ztoc);

@@ -68,6 +68,64 @@ public final class ArtifactCache {
     return shared.duplicate();
   }
 
+  /**
+   * A zTOC written from its skeleton into {@code <dir>/sparse/<hex>} with its windows left as
+   * holes, and memory-mapped (see {@link #map}).
+   *
+   * @param fresh true when this call wrote the file, false when an earlier daemon did
+   */
+  record Sparse(
+      java.nio.MappedByteBuffer bytes,
+      Path file,
+      dev.finch.soci.ztoc.ZtocSkeleton skeleton,
+      boolean fresh) {}
+
+  /**
+   * The zTOC {@code ztoc} (of {@code ztocSize} bytes) built from the skeleton artifact {@code
+   * skeleton}, which is fetched (verified, cached) if need be; its windows are not there. Refused
+   * when the skeleton describes another zTOC.
+   */
+  Sparse sparse(Digest ztoc, long ztocSize, Digest skeleton, Fetcher fetcher) throws IOException {
+    Path p = dir.resolve("sparse").resolve(ztoc.hex());
+    synchronized (locks.computeIfAbsent(ztoc, d -> new Object())) {
+      dev.finch.soci.ztoc.ZtocSkeleton sk;
+      try {
+        sk = dev.finch.soci.ztoc.ZtocSkeleton.parse(get(skeleton, fetcher), ztocSize);
+      } catch (dev.finch.soci.ztoc.compression.ZtocException e) {
+        throw new IOException("zTOC skeleton " + skeleton + ": " + e.getMessage(), e);
+      }
+      if (!sk.ztoc().equals(ztoc) || sk.ztocSize() != ztocSize) {
+        throw new IOException(
+            "zTOC skeleton " + skeleton + " describes " + sk.ztoc() + ", not zTOC " + ztoc);
+      }
+      boolean fresh = !Files.isRegularFile(p) || Files.size(p) != ztocSize;
+      if (fresh) {
+        Files.createDirectories(p.getParent());
+        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+        try (java.nio.channels.FileChannel ch =
+            java.nio.channels.FileChannel.open(
+                tmp,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+          sk.writeSparse(ch);
+          ch.force(true);
+        }
+        DurableFiles.publish(tmp, p);
+      }
+      java.nio.MappedByteBuffer bytes;
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p)) {
+        bytes = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+      }
+      return new Sparse(bytes, p, sk, fresh);
+    }
+  }
+
+  /** True when the whole zTOC {@code digest} is already cached (then no skeleton is needed). */
+  boolean has(Digest digest) {
+    return Files.isRegularFile(dir.resolve(digest.algorithm()).resolve(digest.hex()));
+  }
+
   // the verified cache file of the artifact, fetched into the cache first if it is not there;
   // callers
   // asking for one digest at the same time share one fetch

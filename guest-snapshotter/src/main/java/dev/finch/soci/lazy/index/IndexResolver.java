@@ -2,6 +2,8 @@ package dev.finch.soci.lazy.index;
 
 import dev.finch.soci.index.PrefetchArtifact;
 import dev.finch.soci.index.SociIndex;
+import dev.finch.soci.lazy.mount.RemoteLayer;
+import dev.finch.soci.lazy.mount.ZtocWindows;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.ImageRef;
@@ -44,6 +46,7 @@ public final class IndexResolver {
   private final PluginConfig.PullModes modes;
   private final Map<Digest, String> noIndex = new ConcurrentHashMap<>();
   private final Map<Digest, CompletableFuture<SociIndex>> resolving = new ConcurrentHashMap<>();
+  private final Map<Digest, StagedZtoc> sparse = new ConcurrentHashMap<>();
 
   /**
    * @param artifacts where indexes, zTOCs and prefetch artifacts are kept
@@ -174,6 +177,47 @@ public final class IndexResolver {
         ztoc.digest(), out -> client.fetchBlob(ref.repository(), ztoc.digest(), out));
   }
 
+  /**
+   * A layer's zTOC as its mount needs it: from its skeleton (the zTOC without its checkpoint
+   * windows, which are then fetched with their spans) when the index lists one and the whole zTOC
+   * is not cached already; else the whole zTOC ({@link #ztoc}). One per zTOC for the daemon's life.
+   *
+   * @param bytes the zTOC's bytes, mapped (windows not yet fetched read as zeros)
+   * @param windows what fills the windows in; {@link RemoteLayer.Windows#NONE} for a whole zTOC
+   */
+  public record StagedZtoc(MappedByteBuffer bytes, RemoteLayer.Windows windows) {}
+
+  /** {@link StagedZtoc} of {@code layer} in {@code index}, or null when it has no zTOC. */
+  public StagedZtoc staged(ImageRef ref, SociIndex index, Digest layer) throws IOException {
+    Descriptor ztoc = index.ztocFor(layer);
+    if (ztoc == null) {
+      return null;
+    }
+    Descriptor skeleton = index.skeletonFor(layer);
+    if (skeleton == null || artifacts.has(ztoc.digest())) {
+      return new StagedZtoc(ztoc(ref, ztoc), RemoteLayer.Windows.NONE);
+    }
+    StagedZtoc known = sparse.get(ztoc.digest());
+    if (known != null) {
+      return known;
+    }
+    RegistryClient client = clients.apply(ref);
+    ArtifactCache.Sparse s =
+        artifacts.sparse(
+            ztoc.digest(),
+            ztoc.size(),
+            skeleton.digest(),
+            out -> client.fetchBlob(ref.repository(), skeleton.digest(), out));
+    StagedZtoc fresh =
+        new StagedZtoc(s.bytes(), new ZtocWindows(s.skeleton(), s.file(), s.fresh()));
+    StagedZtoc raced = sparse.putIfAbsent(ztoc.digest(), fresh);
+    if (raced != null) {
+      fresh.windows().close();
+      return raced;
+    }
+    return fresh;
+  }
+
   /** A layer's prefetch artifact, through the artifact cache. */
   public PrefetchArtifact prefetchArtifact(ImageRef ref, Descriptor artifact) throws IOException {
     RegistryClient client = clients.apply(ref);
@@ -188,10 +232,7 @@ public final class IndexResolver {
    */
   public void fetchAhead(ImageRef ref, Digest manifest, String label, Digest layer) {
     try {
-      Descriptor ztoc = resolve(ref, manifest, label).ztocFor(layer);
-      if (ztoc != null) {
-        ztoc(ref, ztoc);
-      }
+      staged(ref, resolve(ref, manifest, label), layer);
     } catch (IOException | RuntimeException e) {
       // the Prepare itself tries again and reports what fails
     }

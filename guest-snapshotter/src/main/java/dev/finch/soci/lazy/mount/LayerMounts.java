@@ -40,6 +40,20 @@ public final class LayerMounts implements AutoCloseable {
   /** The span manager of a layer, not mounted yet (a prefetch may run on it first). */
   public RemoteLayer open(RegistryClient client, String repository, Digest layer, Ztoc ztoc)
       throws IOException {
+    return open(client, repository, layer, ztoc, RemoteLayer.Windows.NONE);
+  }
+
+  /**
+   * {@link #open(RegistryClient, String, Digest, Ztoc)} for a zTOC whose checkpoint windows are
+   * fetched with their spans.
+   */
+  public RemoteLayer open(
+      RegistryClient client,
+      String repository,
+      Digest layer,
+      Ztoc ztoc,
+      RemoteLayer.Windows windows)
+      throws IOException {
     return new RemoteLayer(
         client,
         repository,
@@ -48,7 +62,8 @@ public final class LayerMounts implements AutoCloseable {
         spans,
         background,
         events,
-        recordings.recorder(layer, ztoc.uncompressedArchiveSize()));
+        recordings.recorder(layer, ztoc.uncompressedArchiveSize()),
+        windows);
   }
 
   /**

@@ -91,8 +91,23 @@ public final class RemoteLayer implements FileContent {
         };
   }
 
+  /**
+   * What a span's inflation needs beyond the zTOC in hand: the checkpoint windows of a zTOC that
+   * was fetched without them ({@link ZtocWindows}); {@link #NONE} for a whole zTOC.
+   */
+  public interface Windows extends java.io.Closeable {
+    /** Makes sure the windows of spans {@code first..last} are in place before they are used. */
+    void ensure(RegistryClient client, String repository, int first, int last) throws IOException;
+
+    @Override
+    default void close() throws IOException {}
+
+    Windows NONE = (client, repository, first, last) -> {};
+  }
+
   private final RegistryClient client;
   private final String repository;
+  private final Windows windows;
   private final Digest layer;
   private final String hex;
   private final long compressedSize;
@@ -133,7 +148,7 @@ public final class RemoteLayer implements FileContent {
       DemandListener demand,
       EventSink events)
       throws IOException {
-    this(client, repository, layer, ztoc, store, demand, events, ReadRecorder.OFF);
+    this(client, repository, layer, ztoc, store, demand, events, ReadRecorder.OFF, Windows.NONE);
   }
 
   RemoteLayer(
@@ -144,9 +159,11 @@ public final class RemoteLayer implements FileContent {
       SpanStore store,
       DemandListener demand,
       EventSink events,
-      ReadRecorder recorder)
+      ReadRecorder recorder,
+      Windows windows)
       throws IOException {
     this.client = client;
+    this.windows = windows;
     this.recorder = recorder;
     this.events = events;
     this.waitNanos = client.timeouts().blobRead().plus(WAIT_SLACK).toNanos();
@@ -543,6 +560,7 @@ public final class RemoteLayer implements FileContent {
   }
 
   private void fetchRun(int first, int last) throws IOException {
+    windows.ensure(client, repository, first, last);
     long size = compressedSize;
     ByteRange range =
         new ByteRange(zinfo.startCompressedOffset(first), zinfo.endCompressedOffset(last, size));

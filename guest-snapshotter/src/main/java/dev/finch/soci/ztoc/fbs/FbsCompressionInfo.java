@@ -45,6 +45,12 @@ public final class FbsCompressionInfo extends Table {
     return __string(__vector(o) + j * Integer.BYTES);
   }
 
+  /** Where the checkpoints vector's bytes start in the zTOC's buffer, or -1 without one. */
+  public int checkpointsPosition() {
+    int o = __offset(Slots.vt(SLOT_CHECKPOINTS));
+    return o == 0 ? -1 : __vector(o);
+  }
+
   /** The checkpoints vector where it lies in the zTOC's buffer (heap or mapped), not copied. */
   public java.lang.foreign.MemorySegment checkpointSegment() {
     int o = __offset(Slots.vt(SLOT_CHECKPOINTS));

@@ -330,7 +330,8 @@ class RemoteLayerIT {
             store(0),
             RemoteLayer.DemandListener.NONE,
             EventSink.discard(),
-            rec);
+            rec,
+            RemoteLayer.Windows.NONE);
     read(l, 500_000, 10_000);
     read(l, 100_000, 10_000);
     read(l, 500_000, 10_000); // read again: not recorded again
@@ -419,6 +420,111 @@ class RemoteLayerIT {
     while (!cond.getAsBoolean()) {
       assertThat(System.nanoTime()).as("condition within " + limit).isLessThan(end);
       Thread.sleep(20);
+    }
+  }
+
+  // the spans a read of big.bin's [offset, offset + len) inflates
+  static int[] spansOf(Ztoc z, long offset, int len) throws Exception {
+    var zi = z.compressionInfo().zinfo();
+    long start = big.uncompressedOffset() + offset;
+    return java.util.stream.IntStream.rangeClosed(
+            zi.spanIdForUncompressedOffset(start), zi.spanIdForUncompressedOffset(start + len - 1))
+        .toArray();
+  }
+
+  @Test
+  void aZtocFetchedAsItsSkeletonFetchesOnlyTheWindowsOfTheSpansReadAndChecksThem()
+      throws Exception {
+    byte[] whole = dev.finch.soci.ztoc.ZtocCodec.encode(ztoc);
+    Digest zd = Digest.sha256(whole);
+    client.pushBlob(REPO, zd, whole);
+    dev.finch.soci.ztoc.ZtocSkeleton sk = dev.finch.soci.ztoc.ZtocSkeleton.of(whole);
+    Path file = tmp.resolve("sparse-" + System.nanoTime());
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      sk.writeSparse(ch);
+    }
+    Ztoc sparse = dev.finch.soci.ztoc.ZtocCodec.decode(java.nio.file.Files.readAllBytes(file));
+    int w = dev.finch.soci.ztoc.compression.GzipCheckpoint.WINDOW_SIZE;
+    int[] spans = spansOf(sparse, 500_000, 100_000);
+    long before = registry.blobBytesServed(zd.hex());
+    try (ZtocWindows windows = new ZtocWindows(sk, file, true)) {
+      RemoteLayer l =
+          new RemoteLayer(
+              client,
+              REPO,
+              digest,
+              dev.finch.soci.ztoc.ZtocCodec.decode(
+                  java.nio.channels.FileChannel.open(file)
+                      .map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, whole.length)),
+              store(0),
+              RemoteLayer.DemandListener.NONE,
+              EventSink.discard(),
+              ReadRecorder.OFF,
+              windows);
+      assertThat(read(l, 500_000, 100_000)).isEqualTo(want(500_000, 100_000));
+      long served = registry.blobBytesServed(zd.hex()) - before;
+      // the windows of those spans, in one request with the 17 bytes between each two
+      assertThat(served)
+          .as("zTOC bytes for spans %s", Arrays.toString(spans))
+          .isEqualTo((long) spans.length * w + (spans.length - 1) * 17L)
+          .isLessThan(whole.length / 4);
+      assertThat(windows.fetchedBytes()).isEqualTo(served);
+      assertThat(read(l, 510_000, 10_000)).isEqualTo(want(510_000, 10_000));
+      assertThat(registry.blobBytesServed(zd.hex()) - before).isEqualTo(served);
+    }
+    long afterFirst = registry.blobBytesServed(zd.hex());
+    // a restarted daemon finds those windows in the file; it fetches the others
+    try (ZtocWindows windows = new ZtocWindows(sk, file, false)) {
+      RemoteLayer l =
+          new RemoteLayer(
+              client,
+              REPO,
+              digest,
+              sparse,
+              store(0),
+              RemoteLayer.DemandListener.NONE,
+              EventSink.discard(),
+              ReadRecorder.OFF,
+              windows);
+      assertThat(read(l, 500_000, 100_000)).isEqualTo(want(500_000, 100_000));
+      assertThat(registry.blobBytesServed(zd.hex())).isEqualTo(afterFirst);
+      assertThat(read(l, 0, 1000)).isEqualTo(want(0, 1000));
+      assertThat(windows.fetchedBytes()).isLessThanOrEqualTo(w);
+    }
+    // a window whose bytes are not the skeleton's is never used: the read fails
+    List<dev.finch.soci.ztoc.ZtocSkeleton.Hole> lying = new ArrayList<>();
+    for (dev.finch.soci.ztoc.ZtocSkeleton.Hole h : sk.holes()) {
+      lying.add(new dev.finch.soci.ztoc.ZtocSkeleton.Hole(h.spanId(), h.offset(), zd));
+    }
+    dev.finch.soci.ztoc.ZtocSkeleton bad =
+        new dev.finch.soci.ztoc.ZtocSkeleton(sk.ztoc(), sk.ztocSize(), lying, sk.rest());
+    Path badFile = tmp.resolve("sparse-bad-" + System.nanoTime());
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            badFile,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      bad.writeSparse(ch);
+    }
+    try (ZtocWindows windows = new ZtocWindows(bad, badFile, true)) {
+      RemoteLayer l =
+          new RemoteLayer(
+              client,
+              REPO,
+              digest,
+              sparse,
+              store(0),
+              RemoteLayer.DemandListener.NONE,
+              EventSink.discard(),
+              ReadRecorder.OFF,
+              windows);
+      assertThatThrownBy(() -> read(l, 700_000, 1000))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("does not match the skeleton's digest");
     }
   }
 }
