@@ -154,6 +154,7 @@ class ReferenceDaemonLazyIT {
                 Integer.toString(SPAN_SIZE),
                 "--prefetch-file",
                 PREFETCH_FILE,
+                "--lazy-ztoc",
                 image));
     assertThat(create.exitCode()).as(create.toString()).isZero();
     ContainerdProcess.Result push = run(concat(ours, "push", "--plain-http", image));
@@ -165,7 +166,9 @@ class ReferenceDaemonLazyIT {
     assertThat(info.stdout())
         .as("our index lists a prefetch artifact for the data layer")
         .contains("application/vnd.amazon.soci.prefetch.v1+json")
-        .contains(dataLayer.blob().digest());
+        .contains(dataLayer.blob().digest())
+        .as("and our zTOC skeleton (--lazy-ztoc), which the reference must ignore")
+        .contains(dev.finch.soci.ztoc.ZtocSkeleton.MEDIA_TYPE);
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile(
                 "\"application/vnd\\.amazon\\.soci\\.prefetch\\.v1\\+json\",\\s*\"digest\":\\s*\"(sha256:[0-9a-f]{64})\"")
