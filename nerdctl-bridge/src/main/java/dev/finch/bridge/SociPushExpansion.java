@@ -17,12 +17,19 @@ import java.util.List;
  * benchmark images ({@code make bench-apps}) 1 MiB spans halved the bytes a start made the registry
  * serve, for zTOCs about twice as big; the reference 0.4.1 loads such indexes lazily as well
  * ({@code ReferenceDaemonLazyIT}).
+ *
+ * <p>finch also asks for {@link #LAZY_ZTOC}: zTOC skeletons next to the zTOCs, so that our daemon
+ * fetches a zTOC's checkpoint windows only with the spans a container reads (the reference ignores
+ * them).
  */
 final class SociPushExpansion {
   private SociPushExpansion() {}
 
   /** The span size finch's {@code push} builds SOCI indexes with unless told otherwise: 1 MiB. */
   static final long SPAN_SIZE = 1L << 20;
+
+  /** Our soci create's flag for zTOC skeletons, which finch's {@code push} always asks for. */
+  static final String LAZY_ZTOC = "--lazy-ztoc";
 
   static Translation.SociPush expand(NerdctlCall call) throws BridgeException {
     List<String> pushArgs = new ArrayList<>();
@@ -78,6 +85,7 @@ final class SociPushExpansion {
     platforms.forEach(p -> common.add("--platform=" + p));
     List<String> create = new ArrayList<>(common);
     create.add("--span-size=" + (span != null && !span.equals("-1") ? span : SPAN_SIZE));
+    create.add(LAZY_ZTOC);
     if (minLayer != null && !minLayer.equals("-1")) {
       create.add("--min-layer-size=" + minLayer);
     }

@@ -303,7 +303,10 @@ class ArgTranslatorTest {
     assertThat(p.ref()).isEqualTo("localhost:5000/x:1");
     assertThat(p.createFlags())
         .containsExactly(
-            "--platform=linux/amd64", "--span-size=2097152", "--min-layer-size=20971520");
+            "--platform=linux/amd64",
+            "--span-size=2097152",
+            "--lazy-ztoc",
+            "--min-layer-size=20971520");
     assertThat(p.pushFlags())
         .containsExactly("--platform=linux/amd64", "--skip-verify", "--plain-http");
 
@@ -314,7 +317,7 @@ class ArgTranslatorTest {
         .containsExactly("nerdctl", "--snapshotter=overlayfs", "push", "--all-platforms", "r/x");
     assertThat(((Translation.SociPush) explicit).createFlags())
         .as("finch's own span size unless told otherwise")
-        .containsExactly("--all-platforms", "--span-size=1048576");
+        .containsExactly("--all-platforms", "--span-size=1048576", "--lazy-ztoc");
     Translation inArgs =
         new ArgTranslator(ctx(HostOs.MACOS, List.of()))
             .translate(w("image push --snapshotter soci r/x"));

@@ -168,6 +168,7 @@ class EnginesTest {
             "finch",
             "create",
             "--span-size=2097152",
+            "--lazy-ztoc",
             "localhost:5000/x:1");
     List<String> sociPush =
         shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "push", "localhost:5000/x:1");
@@ -476,6 +477,7 @@ class EnginesTest {
                 "finch",
                 "create",
                 "--span-size=1048576",
+                "--lazy-ztoc",
                 "--min-layer-size=0",
                 "localhost:5000/a:1"));
     assertThat(argvs.get(6))
