@@ -243,6 +243,9 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
                         f.put("fetched_spans", r.fetched());
                         f.put("failed_spans", r.failed());
                         f.put("millis", r.millis());
+                        if (r.stopped()) {
+                          f.put("stopped", true); // unmounted before it was done
+                        }
                         events.event(
                             r.failed() == 0 ? "info" : "warn", "prefetch-done", "prefetch done", f);
                       });

@@ -98,6 +98,7 @@ public final class LayerMounts implements AutoCloseable {
     Mounted old = mounts.put(fsDir, new Mounted(mount, layer));
     if (old != null) {
       background.remove(old.layer());
+      old.layer().stop();
       old.mount().close();
     }
     background.add(layer);
@@ -130,6 +131,7 @@ public final class LayerMounts implements AutoCloseable {
       return null;
     }
     background.remove(m.layer());
+    m.layer().stop();
     m.mount().close();
     return m;
   }
@@ -178,6 +180,7 @@ public final class LayerMounts implements AutoCloseable {
     IOException first = null;
     for (Path p : List.copyOf(mounts.keySet())) {
       Mounted m = mounts.remove(p);
+      m.layer().stop();
       try {
         m.mount().close();
       } catch (IOException e) {

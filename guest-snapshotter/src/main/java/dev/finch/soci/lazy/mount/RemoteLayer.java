@@ -127,6 +127,7 @@ public final class RemoteLayer implements FileContent {
   private final AtomicLong syncReads = new AtomicLong();
   private final AtomicLong syncFetches = new AtomicLong();
   private final AtomicLong verifyFailures = new AtomicLong();
+  private volatile boolean stopped;
 
   RemoteLayer(
       RegistryClient client,
@@ -338,8 +339,20 @@ public final class RemoteLayer implements FileContent {
     return -1;
   }
 
-  /** What a {@link #replay} did. */
-  public record Replay(int listed, int fetched, int failed, long millis) {}
+  /**
+   * What a {@link #replay} did.
+   *
+   * @param stopped true when {@link #stop} ended it before every listed span was fetched
+   */
+  public record Replay(int listed, int fetched, int failed, long millis, boolean stopped) {}
+
+  /**
+   * The layer was unmounted (or the daemon is stopping): a {@link #replay} under way fetches no
+   * further run of spans. Reads already waiting are not affected.
+   */
+  public void stop() {
+    stopped = true;
+  }
 
   /**
    * Fetches the listed spans (a prefetch artifact, in priority order) in the background, without
@@ -369,7 +382,7 @@ public final class RemoteLayer implements FileContent {
               () -> {
                 try {
                   List<Integer> run;
-                  while ((run = queue.poll()) != null) {
+                  while (!stopped && (run = queue.poll()) != null) {
                     int[] r = fetchUnclaimed(run);
                     fetched.addAndGet(r[0]);
                     failed.addAndGet(r[1]);
@@ -386,7 +399,8 @@ public final class RemoteLayer implements FileContent {
                     spanIds.length,
                     fetched.get(),
                     failed.get(),
-                    (System.nanoTime() - t0) / 1_000_000));
+                    (System.nanoTime() - t0) / 1_000_000,
+                    stopped && !queue.isEmpty()));
   }
 
   /** Valid span ids in the given order, cut into runs of consecutive ids capped in size. */

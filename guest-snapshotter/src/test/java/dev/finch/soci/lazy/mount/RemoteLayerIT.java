@@ -527,4 +527,16 @@ class RemoteLayerIT {
           .hasMessageContaining("does not match the skeleton's digest");
     }
   }
+
+  @Test
+  void aStoppedLayerReplaysNothingButStillServesReads() throws Exception {
+    RemoteLayer l = layer(store(0), RemoteLayer.DemandListener.NONE);
+    long before = registry.blobBytesServed(digest.hex());
+    l.stop(); // as an unmount does
+    RemoteLayer.Replay r = l.replay(new int[] {3, 4, 5, 9}, 2).get(30, TimeUnit.SECONDS);
+    assertThat(r.fetched()).isZero();
+    assertThat(r.stopped()).isTrue();
+    assertThat(registry.blobBytesServed(digest.hex())).isEqualTo(before);
+    assertThat(read(l, 200_000, 5000)).isEqualTo(want(200_000, 5000));
+  }
 }
