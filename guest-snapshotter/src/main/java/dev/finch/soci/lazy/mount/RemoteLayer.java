@@ -574,7 +574,20 @@ public final class RemoteLayer implements FileContent {
   }
 
   private void fetchRun(int first, int last) throws IOException {
-    windows.ensure(client, repository, first, last);
+    // the spans' checkpoint windows (if the zTOC came without them) are fetched alongside the
+    // spans' bytes, and waited for before the first span is inflated
+    CompletableFuture<Void> windowsReady =
+        windows == Windows.NONE
+            ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    windows.ensure(client, repository, first, last);
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                },
+                FETCHERS);
     long size = compressedSize;
     ByteRange range =
         new ByteRange(zinfo.startCompressedOffset(first), zinfo.endCompressedOffset(last, size));
@@ -584,6 +597,7 @@ public final class RemoteLayer implements FileContent {
             layer,
             range,
             body -> {
+              awaitWindows(windowsReady);
               // Adjacent gzip spans can share a byte: when a checkpoint falls inside a byte, the
               // span after
               // it starts at that byte, which the span before also ends with. It is replayed from
@@ -613,6 +627,23 @@ public final class RemoteLayer implements FileContent {
                 + spanDigests.get(s)
                 + ", got other bytes");
       }
+    }
+  }
+
+  // Unchecked (a StoreFailure), so that the registry client does not take a window that could not
+  // be had for a broken answer of the span request and ask again.
+  private void awaitWindows(CompletableFuture<Void> ready) throws InterruptedIOException {
+    try {
+      ready.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while fetching checkpoint windows");
+    } catch (ExecutionException e) {
+      Throwable c =
+          e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+      throw new StoreFailure(
+          "checkpoint windows of spans of " + layer + ": " + c.getMessage(),
+          c instanceof IOException io ? io : new IOException(c));
     }
   }
 
@@ -680,8 +711,9 @@ public final class RemoteLayer implements FileContent {
   }
 
   /**
-   * The span cache could not store a span (a full disk, say). Unchecked, so that the registry
-   * client does not take it for a broken answer and ask again: the read fails at once.
+   * The span cache could not store a span (a full disk, say), or a span's checkpoint window could
+   * not be had. Unchecked, so that the registry client does not take it for a broken answer and ask
+   * again: the read fails at once.
    */
   static final class StoreFailure extends java.io.UncheckedIOException {
     StoreFailure(String message, IOException cause) {
