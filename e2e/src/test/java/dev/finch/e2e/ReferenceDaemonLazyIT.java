@@ -155,6 +155,7 @@ class ReferenceDaemonLazyIT {
                 "--prefetch-file",
                 PREFETCH_FILE,
                 "--lazy-ztoc",
+                "--file-checkpoints",
                 image));
     assertThat(create.exitCode()).as(create.toString()).isZero();
     ContainerdProcess.Result push = run(concat(ours, "push", "--plain-http", image));

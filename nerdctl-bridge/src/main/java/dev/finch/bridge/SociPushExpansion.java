@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>finch also asks for {@link #LAZY_ZTOC}: zTOC skeletons next to the zTOCs, so that our daemon
  * fetches a zTOC's checkpoint windows only with the spans a container reads (the reference ignores
- * them).
+ * them), and for {@link #FILE_CHECKPOINTS}.
  */
 final class SociPushExpansion {
   private SociPushExpansion() {}
@@ -30,6 +30,12 @@ final class SociPushExpansion {
 
   /** Our soci create's flag for zTOC skeletons, which finch's {@code push} always asks for. */
   static final String LAZY_ZTOC = "--lazy-ztoc";
+
+  /**
+   * Our soci create's flag for a checkpoint before a small file that follows a big one, which
+   * finch's {@code push} always asks for: the zTOC stays an ordinary one.
+   */
+  static final String FILE_CHECKPOINTS = "--file-checkpoints";
 
   static Translation.SociPush expand(NerdctlCall call) throws BridgeException {
     List<String> pushArgs = new ArrayList<>();
@@ -86,6 +92,7 @@ final class SociPushExpansion {
     List<String> create = new ArrayList<>(common);
     create.add("--span-size=" + (span != null && !span.equals("-1") ? span : SPAN_SIZE));
     create.add(LAZY_ZTOC);
+    create.add(FILE_CHECKPOINTS);
     if (minLayer != null && !minLayer.equals("-1")) {
       create.add("--min-layer-size=" + minLayer);
     }

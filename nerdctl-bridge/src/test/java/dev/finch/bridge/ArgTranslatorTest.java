@@ -306,6 +306,7 @@ class ArgTranslatorTest {
             "--platform=linux/amd64",
             "--span-size=2097152",
             "--lazy-ztoc",
+            "--file-checkpoints",
             "--min-layer-size=20971520");
     assertThat(p.pushFlags())
         .containsExactly("--platform=linux/amd64", "--skip-verify", "--plain-http");
@@ -317,7 +318,8 @@ class ArgTranslatorTest {
         .containsExactly("nerdctl", "--snapshotter=overlayfs", "push", "--all-platforms", "r/x");
     assertThat(((Translation.SociPush) explicit).createFlags())
         .as("finch's own span size unless told otherwise")
-        .containsExactly("--all-platforms", "--span-size=1048576", "--lazy-ztoc");
+        .containsExactly(
+            "--all-platforms", "--span-size=1048576", "--lazy-ztoc", "--file-checkpoints");
     Translation inArgs =
         new ArgTranslator(ctx(HostOs.MACOS, List.of()))
             .translate(w("image push --snapshotter soci r/x"));

@@ -169,6 +169,7 @@ class EnginesTest {
             "create",
             "--span-size=2097152",
             "--lazy-ztoc",
+            "--file-checkpoints",
             "localhost:5000/x:1");
     List<String> sociPush =
         shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "push", "localhost:5000/x:1");
@@ -478,6 +479,7 @@ class EnginesTest {
                 "create",
                 "--span-size=1048576",
                 "--lazy-ztoc",
+                "--file-checkpoints",
                 "--min-layer-size=0",
                 "localhost:5000/a:1"));
     assertThat(argvs.get(6))

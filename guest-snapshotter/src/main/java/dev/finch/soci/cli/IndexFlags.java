@@ -34,6 +34,14 @@ final class IndexFlags {
               + " a span's window only with the span, instead of the whole zTOC")
   boolean lazyZtoc;
 
+  @Option(
+      names = "--file-checkpoints",
+      description =
+          "also put a checkpoint just before a file that follows a big one (half a span or more),"
+              + " so that reading the small file does not fetch the big one's tail (our own;"
+              + " the zTOC stays an ordinary one, with more spans, that the reference reads too)")
+  boolean fileCheckpoints;
+
   @Option(names = "--all-platforms", description = "index every platform of the image")
   boolean allPlatforms;
 
@@ -54,7 +62,9 @@ final class IndexFlags {
       }
     }
     try {
-      return new IndexOptions(spanSize.value(), minLayerSize, force, xattr).withLazyZtoc(lazyZtoc);
+      return new IndexOptions(spanSize.value(), minLayerSize, force, xattr)
+          .withLazyZtoc(lazyZtoc)
+          .withFileCheckpoints(fileCheckpoints);
     } catch (IllegalArgumentException e) {
       throw new SociException(e.getMessage());
     }

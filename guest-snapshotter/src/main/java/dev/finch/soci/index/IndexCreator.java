@@ -264,7 +264,7 @@ public final class IndexCreator {
     }
     ZtocMaker.Made made;
     try (InputStream in = layers.open(layer)) {
-      made = maker.make(layer, compression, in, opts.spanSize());
+      made = maker.make(layer, compression, in, opts.spanSize(), opts.fileCheckpoints());
     } catch (ZtocMaker.UnsupportedLayerException e) {
       return new LayerOutcome.Skipped(layer, "layer " + layer.digest() + ": " + e.getMessage());
     }
@@ -390,12 +390,24 @@ public final class IndexCreator {
                 e.type() == ArtifactType.SOCI_LAYER
                     && layer.digest().equals(e.originalDigest())
                     && e.spanSize() == opts.spanSize())) {
-      if (store.exists(e.digest())) {
+      if (store.exists(e.digest()) && builtAsAsked(e.digest(), opts)) {
         // The xattr flag is recomputed only on rebuild; a reused zTOC keeps the plain descriptor.
         return Optional.of(ztocDescriptor(layer, e.digest(), e.size(), opts, true));
       }
     }
     return Optional.empty();
+  }
+
+  // a stored zTOC is reused only if it was built with checkpoints at file starts exactly when
+  // these options ask for them (its producer says which)
+  private boolean builtAsAsked(Digest ztoc, IndexOptions opts) throws IOException {
+    String producer;
+    try {
+      producer = ZtocCodec.decode(store.readAll(ztoc)).buildToolIdentifier();
+    } catch (ZtocException e) {
+      return false; // rebuilt
+    }
+    return producer.equals(Ztoc.BUILD_TOOL_IDENTIFIER_FILE_CHECKPOINTS) == opts.fileCheckpoints();
   }
 
   static Descriptor ztocDescriptor(

@@ -17,6 +17,9 @@ import java.util.List;
  * @param lazyZtoc also publish each gzip layer's {@link dev.finch.soci.ztoc.ZtocSkeleton} ({@code
  *     --lazy-ztoc}, our own): our daemon then fetches a zTOC's checkpoint windows only with the
  *     spans it reads; other daemons ignore it
+ * @param fileCheckpoints gzip checkpoints at file starts too, where they pay for themselves ({@code
+ *     --file-checkpoints}, our own; see {@link
+ *     dev.finch.soci.ztoc.compression.GzipIndexer#FILE_NEAR}): an ordinary zTOC with more spans
  */
 public record IndexOptions(
     long spanSize,
@@ -25,7 +28,8 @@ public record IndexOptions(
     boolean xattrOptimization,
     List<String> prefetchPaths,
     List<ReadRecord> recordings,
-    boolean lazyZtoc) {
+    boolean lazyZtoc,
+    boolean fileCheckpoints) {
   public static final long DEFAULT_SPAN_SIZE = 1L << 22;
   public static final long DEFAULT_MIN_LAYER_SIZE = 10L << 20;
 
@@ -43,7 +47,7 @@ public record IndexOptions(
 
   /** Options without prefetch paths. */
   public IndexOptions(long spanSize, long minLayerSize, boolean force, boolean xattrOptimization) {
-    this(spanSize, minLayerSize, force, xattrOptimization, List.of(), List.of(), false);
+    this(spanSize, minLayerSize, force, xattrOptimization, List.of(), List.of(), false, false);
   }
 
   public static IndexOptions defaults() {
@@ -53,19 +57,46 @@ public record IndexOptions(
   /** The same options with these prefetch paths. */
   public IndexOptions withPrefetchPaths(List<String> paths) {
     return new IndexOptions(
-        spanSize, minLayerSize, force, xattrOptimization, paths, recordings, lazyZtoc);
+        spanSize,
+        minLayerSize,
+        force,
+        xattrOptimization,
+        paths,
+        recordings,
+        lazyZtoc,
+        fileCheckpoints);
   }
 
   /** The same options with these recordings. */
   public IndexOptions withRecordings(List<ReadRecord> records) {
     return new IndexOptions(
-        spanSize, minLayerSize, force, xattrOptimization, prefetchPaths, records, lazyZtoc);
+        spanSize,
+        minLayerSize,
+        force,
+        xattrOptimization,
+        prefetchPaths,
+        records,
+        lazyZtoc,
+        fileCheckpoints);
   }
 
   /** The same options, publishing zTOC skeletons or not. */
   public IndexOptions withLazyZtoc(boolean lazy) {
     return new IndexOptions(
-        spanSize, minLayerSize, force, xattrOptimization, prefetchPaths, recordings, lazy);
+        spanSize,
+        minLayerSize,
+        force,
+        xattrOptimization,
+        prefetchPaths,
+        recordings,
+        lazy,
+        fileCheckpoints);
+  }
+
+  /** The same options, with checkpoints at file starts or not. */
+  public IndexOptions withFileCheckpoints(boolean on) {
+    return new IndexOptions(
+        spanSize, minLayerSize, force, xattrOptimization, prefetchPaths, recordings, lazyZtoc, on);
   }
 
   /** True when prefetch artifacts are to be built (paths or recordings given). */

@@ -19,6 +19,23 @@ public interface ZtocMaker {
       throws IOException;
 
   /**
+   * {@link #make}, with gzip checkpoints at file starts too when {@code fileCheckpoints} ({@code
+   * --file-checkpoints}); makers that cannot do that refuse it.
+   */
+  default Made make(
+      Descriptor layer,
+      MediaTypes.Compression compression,
+      InputStream blob,
+      long spanSize,
+      boolean fileCheckpoints)
+      throws IOException {
+    if (fileCheckpoints) {
+      throw new UnsupportedOperationException("this zTOC maker has no file checkpoints");
+    }
+    return make(layer, compression, blob, spanSize);
+  }
+
+  /**
    * A built zTOC: its serialized bytes, whether any entry carries xattrs or opaque markers, and
    * warnings for the user about its entries.
    */

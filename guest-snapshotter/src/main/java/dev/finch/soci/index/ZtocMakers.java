@@ -1,10 +1,12 @@
 package dev.finch.soci.index;
 
 import dev.finch.soci.fs.EntryNames;
+import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.ztoc.FileMetadata;
-import dev.finch.soci.ztoc.UnsupportedLayerException;
 import dev.finch.soci.ztoc.ZtocBuilder;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,20 +17,41 @@ public final class ZtocMakers {
   private ZtocMakers() {}
 
   public static ZtocMaker standard() {
-    return (layer, compression, blob, spanSize) -> {
-      if (compression == MediaTypes.Compression.ZSTD) {
-        throw new ZtocMaker.UnsupportedLayerException(UnsupportedLayerException.ZSTD_SKIPPED);
+    return new ZtocMaker() {
+      @Override
+      public Made make(
+          Descriptor layer, MediaTypes.Compression compression, InputStream blob, long spanSize)
+          throws IOException {
+        return make(layer, compression, blob, spanSize, false);
       }
-      try {
-        ZtocBuilder.Result r = new ZtocBuilder(spanSize).build(blob, compression, layer.digest());
-        boolean xattrs =
-            r.ztoc().toc().stream()
-                .anyMatch(
-                    m -> !m.extendedAttributes().isEmpty() || m.name().endsWith(".wh..wh..opq"));
-        return new ZtocMaker.Made(
-            r.encoded(), xattrs, nameWarnings(r.ztoc().toc(), "layer " + layer.digest()));
-      } catch (UnsupportedLayerException e) {
-        throw new ZtocMaker.UnsupportedLayerException(e.getMessage());
+
+      @Override
+      public Made make(
+          Descriptor layer,
+          MediaTypes.Compression compression,
+          InputStream blob,
+          long spanSize,
+          boolean fileCheckpoints)
+          throws IOException {
+        if (compression == MediaTypes.Compression.ZSTD) {
+          throw new ZtocMaker.UnsupportedLayerException(
+              dev.finch.soci.ztoc.UnsupportedLayerException.ZSTD_SKIPPED);
+        }
+        try {
+          ZtocBuilder builder =
+              fileCheckpoints
+                  ? ZtocBuilder.withFileCheckpoints(spanSize)
+                  : new ZtocBuilder(spanSize);
+          ZtocBuilder.Result r = builder.build(blob, compression, layer.digest());
+          boolean xattrs =
+              r.ztoc().toc().stream()
+                  .anyMatch(
+                      m -> !m.extendedAttributes().isEmpty() || m.name().endsWith(".wh..wh..opq"));
+          return new ZtocMaker.Made(
+              r.encoded(), xattrs, nameWarnings(r.ztoc().toc(), "layer " + layer.digest()));
+        } catch (dev.finch.soci.ztoc.UnsupportedLayerException e) {
+          throw new ZtocMaker.UnsupportedLayerException(e.getMessage());
+        }
       }
     };
   }

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * entry, header-only types (links, devices, dirs, fifos) have no data whatever their size field
  * says, and the archive ends after two zero blocks or at a clean end of input.
  */
-final class TarTocParser implements GzipIndexer.UncompressedSink {
+final class TarTocParser implements GzipIndexer.UncompressedSink, GzipIndexer.EntryHint {
   private static final int BLOCK = TarHeaderBlock.BLOCK;
 
   /** Go's {@code maxSpecialFileSize}. */
@@ -53,6 +53,7 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
   private int fill;
   private long pos;
   private long skip;
+  private long skippingData; // data size of the entry whose bytes are being skipped
   private boolean sawZeroBlock;
   private long archiveSize = -1;
 
@@ -287,6 +288,17 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
     entryStart = -1;
     long data = headerOnly(type) ? 0 : size;
     skipBytes(data + padding(data));
+    skippingData = data;
+  }
+
+  @Override
+  public long nextEntryAt() {
+    return state == State.SKIP ? pos + skip : -1;
+  }
+
+  @Override
+  public long currentEntrySize() {
+    return state == State.SKIP ? skippingData : 0;
   }
 
   private static long padding(long size) {
@@ -294,6 +306,7 @@ final class TarTocParser implements GzipIndexer.UncompressedSink {
   }
 
   private void skipBytes(long n) {
+    skippingData = 0;
     skip = n;
     state = skip == 0 ? State.HEADER : State.SKIP;
   }

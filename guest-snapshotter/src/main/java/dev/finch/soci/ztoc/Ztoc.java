@@ -30,6 +30,14 @@ public record Ztoc(
   /** What {@code soci create} v0.4+ writes; digests of built zTOCs depend on it. */
   public static final String BUILD_TOOL_IDENTIFIER = "AWS SOCI CLI v0.2";
 
+  /**
+   * What zTOCs with checkpoints at file starts ({@code soci create --file-checkpoints}) name as
+   * their producer, so that index creation never reuses one for an index without them, or the other
+   * way round.
+   */
+  public static final String BUILD_TOOL_IDENTIFIER_FILE_CHECKPOINTS =
+      BUILD_TOOL_IDENTIFIER + " (finch: checkpoints at file starts)";
+
   public Ztoc {
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(buildToolIdentifier, "buildToolIdentifier");

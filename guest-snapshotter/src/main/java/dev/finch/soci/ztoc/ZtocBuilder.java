@@ -39,17 +39,33 @@ public final class ZtocBuilder {
 
   private final long spanSize;
   private final String buildToolIdentifier;
+  private final boolean fileCheckpoints;
 
   public ZtocBuilder(long spanSize) {
     this(spanSize, Ztoc.BUILD_TOOL_IDENTIFIER);
   }
 
   public ZtocBuilder(long spanSize, String buildToolIdentifier) {
+    this(spanSize, buildToolIdentifier, false);
+  }
+
+  private ZtocBuilder(long spanSize, String buildToolIdentifier, boolean fileCheckpoints) {
     if (spanSize <= 0) {
       throw new IllegalArgumentException("span size must be positive, got " + spanSize);
     }
     this.spanSize = spanSize;
     this.buildToolIdentifier = buildToolIdentifier;
+    this.fileCheckpoints = fileCheckpoints;
+  }
+
+  /**
+   * A builder that also puts gzip checkpoints at file starts where they pay for themselves (see
+   * {@link GzipIndexer#index(InputStream, long, GzipIndexer.UncompressedSink, String,
+   * GzipIndexer.EntryHint)}), naming {@link Ztoc#BUILD_TOOL_IDENTIFIER_FILE_CHECKPOINTS} as the
+   * producer.
+   */
+  public static ZtocBuilder withFileCheckpoints(long spanSize) {
+    return new ZtocBuilder(spanSize, Ztoc.BUILD_TOOL_IDENTIFIER_FILE_CHECKPOINTS, true);
   }
 
   /**
@@ -75,7 +91,8 @@ public final class ZtocBuilder {
 
   private Ztoc buildGzip(InputStream blob, String label, Digest expected) throws IOException {
     TarTocParser parser = new TarTocParser(label);
-    GzipIndexer.Result r = GzipIndexer.index(blob, spanSize, parser, label);
+    GzipIndexer.Result r =
+        GzipIndexer.index(blob, spanSize, parser, label, fileCheckpoints ? parser : null);
     verify(label, expected, r.blobDigest());
     List<FileMetadata> toc = parser.finish();
     CompressionInfo info =

@@ -30,6 +30,33 @@ public final class GzipIndexer {
   }
 
   /**
+   * Where the tar parser is in the uncompressed stream, for checkpoints at file starts ({@link
+   * #index(InputStream, long, UncompressedSink, String, EntryHint)}).
+   */
+  public interface EntryHint {
+    /**
+     * The tar offset of the next entry's first header while the output is inside an entry's data
+     * (or its padding), else -1.
+     */
+    long nextEntryAt();
+
+    /** The data size of the entry whose bytes are being passed, else 0. */
+    long currentEntrySize();
+  }
+
+  /**
+   * A checkpoint at a file start lies at most this many tar bytes before the file's first header
+   * (the last block boundary before it may be further back: then there is none).
+   */
+  static final long FILE_NEAR = 64 << 10;
+
+  /**
+   * ... and at least this far after the checkpoint before it: a window (32 KiB of zTOC) must buy
+   * more than it costs.
+   */
+  static final long FILE_FAR = 4L * GzipCheckpoint.WINDOW_SIZE;
+
+  /**
    * The outcome of one pass.
    *
    * @param zinfo the checkpoints (v2)
@@ -61,12 +88,32 @@ public final class GzipIndexer {
    */
   public static Result index(InputStream in, long spanSize, UncompressedSink sink, String label)
       throws IOException {
-    return index(in, spanSize, sink, label, IN_CHUNK);
+    return index(in, spanSize, sink, label, IN_CHUNK, null);
+  }
+
+  /**
+   * As {@link #index(InputStream, long, UncompressedSink, String)}, with checkpoints at file starts
+   * too (our {@code soci create --file-checkpoints}): at a block boundary that is not a span's, one
+   * is recorded when the next entry's header starts at most {@link #FILE_NEAR} bytes ahead, the
+   * entry being passed holds at least half a span of data, and the last checkpoint is at least
+   * {@link #FILE_FAR} bytes back. So a small file after a big one is read without the big one's
+   * tail; where small files are packed together, nothing changes. The result is an ordinary zinfo
+   * with more checkpoints, which any SOCI reader uses as it is.
+   */
+  public static Result index(
+      InputStream in, long spanSize, UncompressedSink sink, String label, EntryHint hint)
+      throws IOException {
+    return index(in, spanSize, sink, label, IN_CHUNK, hint);
   }
 
   /** As {@link #index(InputStream, long, UncompressedSink, String)} with a given read size. */
   static Result index(
-      InputStream in, long spanSize, UncompressedSink sink, String label, int readSize)
+      InputStream in,
+      long spanSize,
+      UncompressedSink sink,
+      String label,
+      int readSize,
+      EntryHint hint)
       throws IOException {
     if (readSize <= 0 || readSize > IN_CHUNK) {
       throw new IllegalArgumentException("read size must be 1.." + IN_CHUNK + ", got " + readSize);
@@ -75,7 +122,7 @@ public final class GzipIndexer {
       throw new IllegalArgumentException("span size must be positive, got " + spanSize);
     }
     try (NativeInflater z = new NativeInflater(LibZ.WINDOW_BITS_AUTO)) {
-      try (Pass pass = new Pass(z, in, spanSize, sink, label, readSize)) {
+      try (Pass pass = new Pass(z, in, spanSize, sink, label, readSize, hint)) {
         return pass.run();
       }
     }
@@ -103,6 +150,8 @@ public final class GzipIndexer {
     private int writePos = WINDOW;
     private int chunkFill;
     private boolean streamEnded;
+    private final EntryHint hint;
+    private long lastFileTarget = -1;
 
     Pass(
         NativeInflater z,
@@ -110,7 +159,9 @@ public final class GzipIndexer {
         long spanSize,
         UncompressedSink sink,
         String label,
-        int readSize) {
+        int readSize,
+        EntryHint hint) {
+      this.hint = hint;
       this.z = z;
       this.readSize = readSize;
       this.in = in;
@@ -199,7 +250,7 @@ public final class GzipIndexer {
       int dataType = z.dataType();
       if ((dataType & DATA_TYPE_BLOCK_BOUNDARY) != 0
           && (dataType & DATA_TYPE_LAST_BLOCK) == 0
-          && (totout == 0 || totout - last > spanSize)) {
+          && (totout == 0 || totout - last > spanSize || beforeFileStart())) {
         byte[] window = new byte[WINDOW];
         MemorySegment.copy(outSeg, ValueLayout.JAVA_BYTE, writePos - WINDOW, window, 0, WINDOW);
         int bits = dataType & DATA_TYPE_BITS;
@@ -207,6 +258,23 @@ public final class GzipIndexer {
         hashes.boundary(totin, bits);
         last = totout;
       }
+    }
+
+    // a checkpoint here pays for itself: a file starts just ahead, after a big one (see index)
+    private boolean beforeFileStart() {
+      if (hint == null) {
+        return false;
+      }
+      long next = hint.nextEntryAt();
+      if (next < totout
+          || next - totout > FILE_NEAR
+          || next == lastFileTarget
+          || totout - last < FILE_FAR
+          || hint.currentEntrySize() < spanSize / 2) {
+        return false;
+      }
+      lastFileTarget = next;
+      return true;
     }
   }
 }

@@ -105,7 +105,8 @@ class GzipIndexerTest {
             SPAN,
             (seg, off, len) -> {},
             "layer",
-            Math.min(readSize, 1 << 18));
+            Math.min(readSize, 1 << 18),
+            null);
     assertThat(chunked.zinfo().toBytes()).isEqualTo(whole.zinfo().toBytes());
     assertThat(chunked.spanDigests()).isEqualTo(whole.spanDigests());
   }
