@@ -68,11 +68,20 @@ class FileCheckpointsTest {
       assertThat(lead(with, small)).as(small).isBetween(0L, 64L << 10);
       assertThat(lead(plain, small)).as(small + " without").isGreaterThan(128L << 10);
     }
-    // one more per small file at most (a span's checkpoint then comes a span after it, not after
-    // the one before)
+    // the checkpoints without the flag, and one more per small file
     assertThat(with.compressionInfo().maxSpanId())
-        .isGreaterThan(plain.compressionInfo().maxSpanId())
-        .isLessThanOrEqualTo(plain.compressionInfo().maxSpanId() + 3);
+        .isEqualTo(plain.compressionInfo().maxSpanId() + 3);
+    Zinfo pz = plain.compressionInfo().zinfo();
+    Zinfo wz = with.compressionInfo().zinfo();
+    java.util.Set<Long> starts = new java.util.HashSet<>();
+    for (int s = 0; s <= wz.maxSpanId(); s++) {
+      starts.add(wz.startUncompressedOffset(s));
+    }
+    for (int s = 0; s <= pz.maxSpanId(); s++) {
+      assertThat(starts)
+          .as("span %d of the plain zTOC still starts a span", s)
+          .contains(pz.startUncompressedOffset(s));
+    }
     assertThat(with.buildToolIdentifier()).isEqualTo(Ztoc.BUILD_TOOL_IDENTIFIER_FILE_CHECKPOINTS);
     assertThat(plain.buildToolIdentifier()).isEqualTo(Ztoc.BUILD_TOOL_IDENTIFIER);
     assertThat(with.toc()).isEqualTo(plain.toc());

@@ -96,9 +96,11 @@ public final class GzipIndexer {
    * too (our {@code soci create --file-checkpoints}): at a block boundary that is not a span's, one
    * is recorded when the next entry's header starts at most {@link #FILE_NEAR} bytes ahead, the
    * entry being passed holds at least half a span of data, and the last checkpoint is at least
-   * {@link #FILE_FAR} bytes back. So a small file after a big one is read without the big one's
-   * tail; where small files are packed together, nothing changes. The result is an ordinary zinfo
-   * with more checkpoints, which any SOCI reader uses as it is.
+   * {@link #FILE_FAR} bytes back. The checkpoints the layer would have without them all stay, so
+   * every span is part of one it would have had: no read fetches more than it would without. So a
+   * small file after a big one is read without the big one's tail; where small files are packed
+   * together, nothing changes. The result is an ordinary zinfo with more checkpoints, which any
+   * SOCI reader uses as it is.
    */
   public static Result index(
       InputStream in, long spanSize, UncompressedSink sink, String label, EntryHint hint)
@@ -152,6 +154,7 @@ public final class GzipIndexer {
     private boolean streamEnded;
     private final EntryHint hint;
     private long lastFileTarget = -1;
+    private long lastAny; // the last checkpoint of either kind
 
     Pass(
         NativeInflater z,
@@ -256,7 +259,12 @@ public final class GzipIndexer {
         int bits = dataType & DATA_TYPE_BITS;
         checkpoints.add(new GzipCheckpoint(totin, totout, bits, window));
         hashes.boundary(totin, bits);
-        last = totout;
+        if (totout == 0 || totout - last > spanSize) {
+          // only a span's checkpoint restarts the span count: file checkpoints come on top of the
+          // checkpoints the layer would have without them, so every span is a part of one of those
+          last = totout;
+        }
+        lastAny = totout;
       }
     }
 
@@ -269,7 +277,7 @@ public final class GzipIndexer {
       if (next < totout
           || next - totout > FILE_NEAR
           || next == lastFileTarget
-          || totout - last < FILE_FAR
+          || totout - lastAny < FILE_FAR
           || hint.currentEntrySize() < spanSize / 2) {
         return false;
       }
