@@ -302,27 +302,36 @@ public final class IndexCreator {
       try {
         sk = ZtocSkeleton.of(store.readAll(ix.ztoc().digest()));
       } catch (ZtocException e) {
-        throw new IOException(
-            "zTOC "
-                + ix.ztoc().digest()
-                + " of layer "
-                + ix.layer().digest()
-                + ": "
-                + e.getMessage(),
-            e);
+        throw ztocError(ix, "", e);
       }
-      if (sk == null) {
-        continue;
+      if (sk != null) {
+        out.add(storeLayerArtifact(ZtocSkeleton.MEDIA_TYPE, sk.toBytes(), ix.layer().digest()));
       }
-      byte[] bytes = sk.toBytes();
-      Digest digest = Digest.sha256(bytes);
-      store.write(digest, bytes, Map.of());
-      out.add(
-          Descriptor.of(ZtocSkeleton.MEDIA_TYPE, digest, bytes.length)
-              .withAnnotations(
-                  Map.of(MediaTypes.ANN_IMAGE_LAYER_DIGEST, ix.layer().digest().toString())));
     }
     return out;
+  }
+
+  // a stored zTOC of an indexed layer that does not decode, named with the layer and (if not
+  // empty) what it was read for
+  private static IOException ztocError(LayerOutcome.Indexed ix, String purpose, ZtocException e) {
+    return new IOException(
+        "zTOC "
+            + ix.ztoc().digest()
+            + " of layer "
+            + ix.layer().digest()
+            + purpose
+            + ": "
+            + e.getMessage(),
+        e);
+  }
+
+  // stores an artifact of one layer and answers its descriptor, annotated with the layer
+  private Descriptor storeLayerArtifact(String mediaType, byte[] bytes, Digest layer)
+      throws IOException {
+    Digest digest = Digest.sha256(bytes);
+    store.write(digest, bytes, Map.of());
+    return Descriptor.of(mediaType, digest, bytes.length)
+        .withAnnotations(Map.of(MediaTypes.ANN_IMAGE_LAYER_DIGEST, layer.toString()));
   }
 
   /**
@@ -339,14 +348,7 @@ public final class IndexCreator {
       try {
         ztoc = ZtocCodec.decode(store.readAll(ix.ztoc().digest()));
       } catch (ZtocException e) {
-        throw new IOException(
-            "zTOC "
-                + ix.ztoc().digest()
-                + " of layer "
-                + ix.layer().digest()
-                + " cannot be read for prefetch: "
-                + e.getMessage(),
-            e);
+        throw ztocError(ix, " cannot be read for prefetch", e);
       }
       layers.add(new PrefetchPlanner.IndexedLayer(ix.layer().digest(), ztoc));
       layerDescs.put(ix.layer().digest(), ix.layer());
@@ -358,14 +360,10 @@ public final class IndexCreator {
     }
     for (Map.Entry<Digest, PrefetchArtifact> e : planned.entrySet()) {
       byte[] json = e.getValue().toJson();
-      Digest digest = Digest.sha256(json);
-      store.write(digest, json, Map.of());
-      Descriptor desc =
-          Descriptor.of(PrefetchArtifact.MEDIA_TYPE, digest, json.length)
-              .withAnnotations(Map.of(MediaTypes.ANN_IMAGE_LAYER_DIGEST, e.getKey().toString()));
+      Descriptor desc = storeLayerArtifact(PrefetchArtifact.MEDIA_TYPE, json, e.getKey());
       entries.add(
           new ArtifactEntry(
-              digest,
+              desc.digest(),
               json.length,
               e.getKey(),
               null,

@@ -432,14 +432,9 @@ class RemoteLayerIT {
         .toArray();
   }
 
-  @Test
-  void aZtocFetchedAsItsSkeletonFetchesOnlyTheWindowsOfTheSpansReadAndChecksThem()
-      throws Exception {
-    byte[] whole = dev.finch.soci.ztoc.ZtocCodec.encode(ztoc);
-    Digest zd = Digest.sha256(whole);
-    client.pushBlob(REPO, zd, whole);
-    dev.finch.soci.ztoc.ZtocSkeleton sk = dev.finch.soci.ztoc.ZtocSkeleton.of(whole);
-    Path file = tmp.resolve("sparse-" + System.nanoTime());
+  // the zTOC a skeleton describes, written with its windows left out
+  static Path sparseFile(dev.finch.soci.ztoc.ZtocSkeleton sk, String name) throws IOException {
+    Path file = tmp.resolve(name + System.nanoTime());
     try (java.nio.channels.FileChannel ch =
         java.nio.channels.FileChannel.open(
             file,
@@ -447,23 +442,41 @@ class RemoteLayerIT {
             java.nio.file.StandardOpenOption.WRITE)) {
       sk.writeSparse(ch);
     }
+    return file;
+  }
+
+  // a span manager of the layer whose windows come from {@code windows}, on a fresh span cache
+  RemoteLayer lazyWindows(Ztoc z, ZtocWindows windows) throws IOException {
+    return new RemoteLayer(
+        client,
+        REPO,
+        digest,
+        z,
+        store(0),
+        RemoteLayer.DemandListener.NONE,
+        EventSink.discard(),
+        ReadRecorder.OFF,
+        windows);
+  }
+
+  @Test
+  void aZtocFetchedAsItsSkeletonFetchesOnlyTheWindowsOfTheSpansReadAndChecksThem()
+      throws Exception {
+    byte[] whole = dev.finch.soci.ztoc.ZtocCodec.encode(ztoc);
+    Digest zd = Digest.sha256(whole);
+    client.pushBlob(REPO, zd, whole);
+    dev.finch.soci.ztoc.ZtocSkeleton sk = dev.finch.soci.ztoc.ZtocSkeleton.of(whole);
+    Path file = sparseFile(sk, "sparse-");
     Ztoc sparse = dev.finch.soci.ztoc.ZtocCodec.decode(java.nio.file.Files.readAllBytes(file));
     int w = dev.finch.soci.ztoc.compression.GzipCheckpoint.WINDOW_SIZE;
     int[] spans = spansOf(sparse, 500_000, 100_000);
     long before = registry.blobBytesServed(zd.hex());
     try (ZtocWindows windows = new ZtocWindows(sk, file, true)) {
       RemoteLayer l =
-          new RemoteLayer(
-              client,
-              REPO,
-              digest,
+          lazyWindows(
               dev.finch.soci.ztoc.ZtocCodec.decode(
                   java.nio.channels.FileChannel.open(file)
                       .map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, whole.length)),
-              store(0),
-              RemoteLayer.DemandListener.NONE,
-              EventSink.discard(),
-              ReadRecorder.OFF,
               windows);
       assertThat(read(l, 500_000, 100_000)).isEqualTo(want(500_000, 100_000));
       long served = registry.blobBytesServed(zd.hex()) - before;
@@ -479,17 +492,7 @@ class RemoteLayerIT {
     long afterFirst = registry.blobBytesServed(zd.hex());
     // a restarted daemon finds those windows in the file; it fetches the others
     try (ZtocWindows windows = new ZtocWindows(sk, file, false)) {
-      RemoteLayer l =
-          new RemoteLayer(
-              client,
-              REPO,
-              digest,
-              sparse,
-              store(0),
-              RemoteLayer.DemandListener.NONE,
-              EventSink.discard(),
-              ReadRecorder.OFF,
-              windows);
+      RemoteLayer l = lazyWindows(sparse, windows);
       assertThat(read(l, 500_000, 100_000)).isEqualTo(want(500_000, 100_000));
       assertThat(registry.blobBytesServed(zd.hex())).isEqualTo(afterFirst);
       assertThat(read(l, 0, 1000)).isEqualTo(want(0, 1000));
@@ -502,26 +505,9 @@ class RemoteLayerIT {
     }
     dev.finch.soci.ztoc.ZtocSkeleton bad =
         new dev.finch.soci.ztoc.ZtocSkeleton(sk.ztoc(), sk.ztocSize(), lying, sk.rest());
-    Path badFile = tmp.resolve("sparse-bad-" + System.nanoTime());
-    try (java.nio.channels.FileChannel ch =
-        java.nio.channels.FileChannel.open(
-            badFile,
-            java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.WRITE)) {
-      bad.writeSparse(ch);
-    }
+    Path badFile = sparseFile(bad, "sparse-bad-");
     try (ZtocWindows windows = new ZtocWindows(bad, badFile, true)) {
-      RemoteLayer l =
-          new RemoteLayer(
-              client,
-              REPO,
-              digest,
-              sparse,
-              store(0),
-              RemoteLayer.DemandListener.NONE,
-              EventSink.discard(),
-              ReadRecorder.OFF,
-              windows);
+      RemoteLayer l = lazyWindows(sparse, windows);
       assertThatThrownBy(() -> read(l, 700_000, 1000))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("does not match the skeleton's digest");
