@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -22,9 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The checkpoint windows of a zTOC that was fetched as its {@link ZtocSkeleton}: the zTOC lies in a
  * sparse file whose holes are the windows, and {@link #ensure} fills those of the spans about to be
  * inflated, by range reads of the zTOC blob, each checked against the skeleton's sha256 before it
- * is written. A window is fetched once; windows of consecutive spans in one request. The file is
- * kept, so a restarted daemon checks a hole's bytes against its digest and fetches only those that
- * are not there yet.
+ * is written. A window is fetched once (a second caller waits for the first's fetch), windows of
+ * consecutive spans in one request, and no lock is held while fetching. The file is kept, so a
+ * restarted daemon checks a hole's bytes against its digest and fetches only those that are not
+ * there yet.
  */
 public final class ZtocWindows implements RemoteLayer.Windows {
   private static final int W = GzipCheckpoint.WINDOW_SIZE;
@@ -37,6 +39,9 @@ public final class ZtocWindows implements RemoteLayer.Windows {
   private final FileChannel file;
   private final ZtocSkeleton.Hole[] bySpan;
   private final BitSet present = new BitSet(); // by span, guarded by lock
+  // windows being fetched, by span, guarded by lock
+  private final java.util.Map<Integer, CompletableFuture<Void>> fetching =
+      new java.util.HashMap<>();
   private final BitSet checked = new BitSet(); // by span: compared with the file, guarded by lock
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicLong fetchedBytes = new AtomicLong();
@@ -70,12 +75,21 @@ public final class ZtocWindows implements RemoteLayer.Windows {
     if (first >= bySpan.length) {
       return;
     }
+    // Claim the windows nobody has or is fetching, under the lock; fetch them without it, so that
+    // fetches for other spans of the layer (readahead, a prefetch) go on at the same time; then
+    // wait for the ones others were fetching.
+    List<ZtocSkeleton.Hole> mine = new ArrayList<>();
+    List<CompletableFuture<Void>> theirs = new ArrayList<>();
     lock.lock();
     try {
-      List<ZtocSkeleton.Hole> missing = new ArrayList<>();
       for (int s = first; s <= Math.min(last, bySpan.length - 1); s++) {
         ZtocSkeleton.Hole h = bySpan[s];
         if (h == null || present.get(s)) {
+          continue;
+        }
+        CompletableFuture<Void> f = fetching.get(s);
+        if (f != null) {
+          theirs.add(f);
           continue;
         }
         if (!checked.get(s)) {
@@ -85,20 +99,56 @@ public final class ZtocWindows implements RemoteLayer.Windows {
             continue;
           }
         }
-        missing.add(h);
-      }
-      int i = 0;
-      while (i < missing.size()) {
-        int j = i;
-        while (j + 1 < missing.size()
-            && missing.get(j + 1).offset() - (missing.get(j).offset() + W) <= JOIN_GAP) {
-          j++;
-        }
-        fetch(client, repository, missing.subList(i, j + 1));
-        i = j + 1;
+        fetching.put(s, new CompletableFuture<>());
+        mine.add(h);
       }
     } finally {
       lock.unlock();
+    }
+    IOException failed = null;
+    int i = 0;
+    while (i < mine.size()) {
+      int j = i;
+      while (j + 1 < mine.size()
+          && mine.get(j + 1).offset() - (mine.get(j).offset() + W) <= JOIN_GAP) {
+        j++;
+      }
+      List<ZtocSkeleton.Hole> run = mine.subList(i, j + 1);
+      IOException e = null;
+      try {
+        fetch(client, repository, run);
+      } catch (IOException | RuntimeException x) {
+        e = x instanceof IOException io ? io : new IOException(x.getMessage(), x);
+        failed = failed == null ? e : failed;
+      }
+      lock.lock();
+      try {
+        for (ZtocSkeleton.Hole h : run) {
+          CompletableFuture<Void> f = fetching.remove(h.spanId());
+          if (e == null) {
+            present.set(h.spanId());
+            f.complete(null);
+          } else {
+            f.completeExceptionally(e);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+      i = j + 1;
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    for (CompletableFuture<Void> f : theirs) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while waiting for a window");
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+      }
     }
   }
 
@@ -136,7 +186,6 @@ public final class ZtocWindows implements RemoteLayer.Windows {
       while (window.hasRemaining()) {
         pos += file.write(window, pos);
       }
-      present.set(h.spanId());
     }
   }
 

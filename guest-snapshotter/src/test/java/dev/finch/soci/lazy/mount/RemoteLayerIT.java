@@ -525,4 +525,56 @@ class RemoteLayerIT {
     assertThat(registry.blobBytesServed(digest.hex())).isEqualTo(before);
     assertThat(read(l, 200_000, 5000)).isEqualTo(want(200_000, 5000));
   }
+
+  static java.util.concurrent.Callable<Void> ensuring(
+      ZtocWindows windows, RegistryClient c, int span) {
+    return () -> {
+      windows.ensure(c, REPO, span, span);
+      return null;
+    };
+  }
+
+  @Test
+  void windowsOfDifferentSpansAreFetchedAtOnceAndOneWindowOnce() throws Exception {
+    byte[] whole = dev.finch.soci.ztoc.ZtocCodec.encode(ztoc);
+    Digest zd = Digest.sha256(whole);
+    client.pushBlob(REPO, zd, whole);
+    dev.finch.soci.ztoc.ZtocSkeleton sk = dev.finch.soci.ztoc.ZtocSkeleton.of(whole);
+    Path file = sparseFile(sk, "sparse-concurrent-");
+    String path = "/v2/" + REPO + "/blobs/" + zd;
+    try (dev.finch.testkit.FaultProxy proxy = dev.finch.testkit.FaultProxy.inFrontOf(registry);
+        ZtocWindows windows = new ZtocWindows(sk, file, true)) {
+      RegistryClient viaProxy = RegistryClient.builder(proxy.hostPort()).plainHttp(true).build();
+      dev.finch.testkit.FaultProxy.Rule held =
+          proxy
+              .on("GET", java.util.regex.Pattern.quote(path))
+              .fault(dev.finch.testkit.FaultProxy.Fault.stallUntilCleared(0));
+      ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+      Future<?> a = pool.submit(ensuring(windows, viaProxy, 3));
+      waitFor(
+          () -> proxy.requests(java.util.regex.Pattern.quote(path)) == 1, Duration.ofSeconds(10));
+      // span 9's window while span 3's is held: its own request, not a wait behind span 3's
+      Future<?> b = pool.submit(ensuring(windows, viaProxy, 9));
+      waitFor(
+          () -> proxy.requests(java.util.regex.Pattern.quote(path)) == 2, Duration.ofSeconds(10));
+      // span 3's window again: no request, it waits for the one under way
+      Future<?> c = pool.submit(ensuring(windows, viaProxy, 3));
+      Thread.sleep(300);
+      assertThat(proxy.requests(java.util.regex.Pattern.quote(path))).isEqualTo(2);
+      assertThat(c.isDone()).isFalse();
+      held.remove();
+      a.get(30, TimeUnit.SECONDS);
+      b.get(30, TimeUnit.SECONDS);
+      c.get(30, TimeUnit.SECONDS);
+      pool.close();
+      assertThat(proxy.requests(java.util.regex.Pattern.quote(path))).isEqualTo(2);
+      assertThat(windows.fetchedBytes())
+          .isEqualTo(2L * dev.finch.soci.ztoc.compression.GzipCheckpoint.WINDOW_SIZE);
+      RemoteLayer l =
+          lazyWindows(
+              dev.finch.soci.ztoc.ZtocCodec.decode(java.nio.file.Files.readAllBytes(file)),
+              windows);
+      assertThat(read(l, 0, 1000)).isEqualTo(want(0, 1000));
+    }
+  }
 }
