@@ -272,6 +272,12 @@ public final class RemotePull {
     }
   }
 
+  /**
+   * How many keys a layer's Prepare is tried with when containerd answers ALREADY_EXISTS but the
+   * snapshot is not there, as containerd's own unpacker does; then the pull fails, naming why.
+   */
+  static final int PREPARE_ATTEMPTS = 3;
+
   private PullListener.LayerStatus unpackLayer(
       ImageRef ref,
       SnapshotClient snapshots,
@@ -285,7 +291,7 @@ public final class RemotePull {
     if (mayExist && exists(snapshots, chainId)) {
       return PullListener.LayerStatus.EXISTS;
     }
-    while (true) {
+    for (int attempt = 1; ; attempt++) {
       String key = "extract-" + uniquePart() + " " + chainId;
       List<ContainerdMount> mounts;
       try {
@@ -296,6 +302,22 @@ public final class RemotePull {
         }
         if (exists(snapshots, chainId)) {
           return PullListener.LayerStatus.REMOTE;
+        }
+        if (attempt >= PREPARE_ATTEMPTS) {
+          // Not a key clash (each attempt has a new key): containerd's metadata has the layer's
+          // snapshot and the snapshotter has not, e.g. after the snapshotter's root was removed.
+          throw new ContainerdException(
+              ContainerdException.Kind.ALREADY_EXISTS,
+              "preparing layer "
+                  + layer.digest()
+                  + ": containerd says snapshot "
+                  + chainId
+                  + " exists, but it cannot be found ("
+                  + attempt
+                  + " attempts): containerd's metadata and the snapshotter disagree (was the"
+                  + " snapshotter's root removed?); remove the image and its snapshots, then pull"
+                  + " again",
+              e);
         }
         continue; // the key itself was taken: try another, as containerd's unpacker does
       }

@@ -207,4 +207,30 @@ class RpullIT {
         .contains("containerd")
         .doesNotContain("\n");
   }
+
+  @Test
+  @Order(99) // last: it removes the daemon's root
+  void aSnapshotterThatLostItsRootMakesTheRpullFailInsteadOfSpinning() throws Exception {
+    Run first = rpull();
+    assertThat(first.rc()).as("%s\n%s", first.out(), first.err()).isZero();
+    // containerd's metadata keeps the image's snapshots; the snapshotter's own store is gone
+    stack.daemon.wiring().close();
+    dev.finch.testkit.MountCleaner.unmountUnder(stack.daemon.root);
+    try (var paths = java.nio.file.Files.walk(stack.daemon.root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+    stack.startDaemon();
+    stack.containerd.awaitSnapshotter("soci", java.time.Duration.ofSeconds(30));
+    long t0 = System.nanoTime();
+    Run r = rpull();
+    assertThat(r.rc()).as("%s\n%s", r.out(), r.err()).isNotZero();
+    assertThat(r.err())
+        .contains("containerd's metadata and the snapshotter disagree")
+        .doesNotContain("\tat ");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0))
+        .as("three attempts, not a loop")
+        .isLessThan(java.time.Duration.ofSeconds(30));
+  }
 }
