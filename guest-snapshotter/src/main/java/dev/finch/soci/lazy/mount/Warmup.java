@@ -42,6 +42,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class Warmup {
   private static final String FILE = "warmup/hello.txt";
+  private static final String REMOTE_FILE = "random.bin";
   private static final byte[] CONTENT =
       "lazy loading works\n".repeat(4000).getBytes(StandardCharsets.UTF_8);
 
@@ -94,6 +95,7 @@ public final class Warmup {
       // first https registry (as Go loads its roots on first use); loopback registries never need
       // it.
       f.put("http", http());
+      f.put("remote", remote(dir.resolve("remote")));
     } catch (IOException | RuntimeException e) {
       f.put("error", String.valueOf(e.getMessage()));
     }
@@ -182,6 +184,177 @@ public final class Warmup {
       for (Path p : s) {
         new ProcessCommandRunner().run(CommandSpec.of("umount", "-l", p.toString()));
         Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
+   * The span manager's path end to end, on the sample layer served by a one-shot HTTP server on
+   * loopback: the zTOC written from its skeleton, a container read that fetches a span and its
+   * window by range reads, verifies them, inflates the span into a span cache and answers from it.
+   * The first real read then finds that path loaded and linked (it cost about 0.15 s cold). Answers
+   * whether the bytes read back are the layer's.
+   */
+  private static boolean remote(Path dir) throws IOException {
+    deleteTree(dir);
+    Files.createDirectories(dir);
+    // seeded random bytes: stored deflate blocks, so the 16 KiB spans have windows to fetch
+    byte[] random = new byte[96 << 10];
+    new java.util.Random(1).nextBytes(random);
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      tar(out, REMOTE_FILE, random.length, '0');
+      out.write(random);
+      out.write(new byte[(512 - random.length % 512) % 512]);
+      out.write(new byte[1024]);
+    }
+    byte[] blob = gz.toByteArray();
+    Digest digest = Digest.sha256(blob);
+    byte[] ztoc =
+        new ZtocBuilder(16 << 10)
+            .build(new ByteArrayInputStream(blob), MediaTypes.Compression.GZIP, digest)
+            .encoded();
+    LayerTree tree = LayerTree.build(ZtocLayers.entries(ZtocCodec.decode(ztoc)));
+    dev.finch.soci.ztoc.ZtocSkeleton sk = dev.finch.soci.ztoc.ZtocSkeleton.of(ztoc);
+    if (sk == null) {
+      return false; // cannot happen with random bytes: their spans' windows are not empty
+    }
+    Path sparse = dir.resolve("ztoc");
+    try (java.nio.channels.FileChannel ch =
+            java.nio.channels.FileChannel.open(
+                sparse,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        RangeServer server =
+            new RangeServer(Map.of(digest.toString(), blob, Digest.sha256(ztoc).toString(), ztoc));
+        RegistryClient c =
+            RegistryClient.builder("127.0.0.1:" + server.port())
+                .plainHttp(true)
+                .retryPolicy(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)))
+                .build()) {
+      sk.writeSparse(ch);
+      ch.force(false);
+      try (ZtocWindows windows = new ZtocWindows(sk, sparse, true)) {
+        RemoteLayer layer =
+            new RemoteLayer(
+                c,
+                "warmup",
+                digest,
+                ZtocCodec.decode(Files.readAllBytes(sparse)),
+                SpanStore.open(dir.resolve("spans"), 0),
+                RemoteLayer.DemandListener.NONE,
+                EventSink.discard(),
+                ReadRecorder.OFF,
+                windows);
+        dev.finch.soci.fs.LayerNode.RegularFile file =
+            (dev.finch.soci.fs.LayerNode.RegularFile) tree.resolve(REMOTE_FILE).orElseThrow();
+        java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(random.length);
+        while (dst.hasRemaining()) {
+          if (layer.read(file, dst.position(), dst) <= 0) {
+            break;
+          }
+        }
+        return Arrays.equals(dst.array(), random) && windows.fetchedBytes() > 0;
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
+   * Answers {@code GET /v2/<repo>/blobs/<digest>} with {@code Range: bytes=a-b} from memory, one
+   * keep-alive connection at a time, on loopback; anything else gets a 404. Only for the warm-up.
+   */
+  private static final class RangeServer implements AutoCloseable {
+    private final ServerSocket socket;
+    private final Map<String, byte[]> blobs;
+    private final Thread acceptor;
+
+    RangeServer(Map<String, byte[]> blobs) throws IOException {
+      this.blobs = blobs;
+      this.socket = new ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress());
+      this.acceptor = Thread.ofVirtual().name("soci-warmup-http").start(this::accept);
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    private void accept() {
+      while (!socket.isClosed()) {
+        try {
+          java.net.Socket conn = socket.accept();
+          Thread.ofVirtual().start(() -> serve(conn));
+        } catch (IOException e) {
+          return; // closed
+        }
+      }
+    }
+
+    private void serve(java.net.Socket conn) {
+      try (conn;
+          java.io.BufferedReader in =
+              new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      conn.getInputStream(), StandardCharsets.ISO_8859_1));
+          OutputStream out = new java.io.BufferedOutputStream(conn.getOutputStream())) {
+        String line;
+        while ((line = in.readLine()) != null && !line.isEmpty()) {
+          String path = line.split(" ")[1];
+          String range = null;
+          String h;
+          while ((h = in.readLine()) != null && !h.isEmpty()) {
+            if (h.regionMatches(true, 0, "range:", 0, 6)) {
+              range = h.substring(6).trim();
+            }
+          }
+          byte[] blob = blobs.get(path.substring(path.lastIndexOf('/') + 1));
+          if (blob == null || range == null || !range.startsWith("bytes=")) {
+            out.write(
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+          } else {
+            String[] ab = range.substring(6).split("-");
+            int a = Integer.parseInt(ab[0]);
+            int b = Math.min(Integer.parseInt(ab[1]), blob.length - 1);
+            out.write(
+                ("HTTP/1.1 206 Partial Content\r\nContent-Length: "
+                        + (b - a + 1)
+                        + "\r\nContent-Range: bytes "
+                        + a
+                        + "-"
+                        + b
+                        + "/"
+                        + blob.length
+                        + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(blob, a, b - a + 1);
+          }
+          out.flush();
+        }
+      } catch (IOException | RuntimeException e) {
+        // the warm-up's client went away; nothing to report
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      try {
+        acceptor.join(Duration.ofSeconds(1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
