@@ -250,18 +250,10 @@ class ReferenceDaemonLazyIT {
     }
     files.add(PREFETCH_FILE);
     expected.add(sha256(TarLayer.randomBytes(PREFETCH_SEED, PREFETCH_SIZE)));
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                "run",
-                "--rm",
-                "--snapshotter",
-                "soci",
-                tlsImage,
-                "reflazy-" + ProcessHandle.current().pid(),
-                "sha256sum"));
+    List<String> argv = new ArrayList<>(List.of("sha256sum"));
     argv.addAll(files);
-    ContainerdProcess.Result c = containerd.ctr(argv.toArray(String[]::new));
+    ContainerdProcess.Result c =
+        containerd.runOnSoci(tlsImage, "reflazy-", argv.toArray(String[]::new));
     // measured before the reference's background fetcher starts (30 s after the mount)
     long served = layerBytesServed() - servedBefore;
     assertThat(c.ok()).as(c.output() + daemon.logTail(40)).isTrue();

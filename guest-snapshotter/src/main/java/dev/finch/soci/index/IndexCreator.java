@@ -401,7 +401,7 @@ public final class IndexCreator {
   private boolean builtAsAsked(Digest ztoc, IndexOptions opts) throws IOException {
     String producer;
     try {
-      producer = ZtocCodec.decode(store.readAll(ztoc)).buildToolIdentifier();
+      producer = ZtocCodec.buildToolIdentifier(store.readAll(ztoc));
     } catch (ZtocException e) {
       return false; // rebuilt
     }

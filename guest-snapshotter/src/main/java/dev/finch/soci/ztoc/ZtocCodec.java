@@ -129,6 +129,18 @@ public final class ZtocCodec {
     }
   }
 
+  /**
+   * The zTOC's {@code build_tool_identifier} alone, without decoding its TOC (a large layer's has
+   * tens of thousands of entries).
+   */
+  public static String buildToolIdentifier(byte[] bytes) throws ZtocException {
+    try {
+      return FbsZtoc.root(java.nio.ByteBuffer.wrap(bytes)).buildToolIdentifier();
+    } catch (IndexOutOfBoundsException | IllegalArgumentException | NullPointerException e) {
+      throw new ZtocException("zTOC: malformed flatbuffer (" + bytes.length + " bytes): " + e, e);
+    }
+  }
+
   private static Ztoc decodeUnchecked(java.nio.ByteBuffer bytes) throws ZtocException {
     FbsZtoc z = FbsZtoc.root(bytes);
     int count = checkedLength("toc", z.metadataLength(), bytes.limit());

@@ -1,7 +1,6 @@
 package dev.finch.soci.ztoc;
 
 import dev.finch.soci.oci.Digest;
-import dev.finch.soci.oci.MediaTypes.Compression;
 import dev.finch.soci.ztoc.compression.GzipCheckpoint;
 import dev.finch.soci.ztoc.compression.GzipZinfo;
 import dev.finch.soci.ztoc.compression.ZtocException;
@@ -57,15 +56,21 @@ public record ZtocSkeleton(Digest ztoc, long ztocSize, List<Hole> holes, byte[] 
    * layer's zTOC has none).
    */
   public static ZtocSkeleton of(byte[] ztocBytes) throws ZtocException {
-    Ztoc z = ZtocCodec.decode(ztocBytes);
-    if (z.compressionInfo().algorithm() != Compression.GZIP) {
+    // only the span map is read: where the windows lie does not depend on the TOC
+    dev.finch.soci.ztoc.fbs.FbsCompressionInfo ci;
+    try {
+      ci = dev.finch.soci.ztoc.fbs.FbsZtoc.root(ByteBuffer.wrap(ztocBytes)).compressionInfo();
+    } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+      throw new ZtocException("zTOC: malformed flatbuffer (" + ztocBytes.length + " bytes): " + e);
+    }
+    if (ci == null) {
+      throw new ZtocException("zTOC: compression_info table is missing");
+    }
+    if (ci.algorithm() != dev.finch.soci.ztoc.fbs.FbsCompressionInfo.ALGORITHM_GZIP) {
       return null;
     }
-    GzipZinfo zinfo = (GzipZinfo) z.compressionInfo().zinfo();
-    int base =
-        dev.finch.soci.ztoc.fbs.FbsZtoc.root(ByteBuffer.wrap(ztocBytes))
-            .compressionInfo()
-            .checkpointsPosition();
+    GzipZinfo zinfo = GzipZinfo.parse(ci.checkpointSegment());
+    int base = ci.checkpointsPosition();
     // v1 blobs leave out the first checkpoint (it has no window): blob record i is span i + 1
     int firstSpan = zinfo.version() == GzipZinfo.VERSION_ONE ? 1 : 0;
     List<Hole> holes = new ArrayList<>();
@@ -76,7 +81,7 @@ public record ZtocSkeleton(Digest ztoc, long ztocSize, List<Hole> holes, byte[] 
           base
               + GzipZinfo.BLOB_HEADER_SIZE
               + (span - firstSpan) * GzipZinfo.PACKED_CHECKPOINT_SIZE
-              + 17;
+              + GzipZinfo.WINDOW_OFFSET;
       if (allZero(ztocBytes, at)) {
         continue;
       }

@@ -109,9 +109,8 @@ public final class ArtifactCache {
                 java.nio.file.StandardOpenOption.WRITE,
                 java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
           sk.writeSparse(ch);
-          ch.force(true);
         }
-        DurableFiles.publish(tmp, p);
+        DurableFiles.publish(tmp, p); // fsyncs it, renames it, fsyncs the directory
       }
       java.nio.MappedByteBuffer bytes;
       try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p)) {
@@ -123,7 +122,11 @@ public final class ArtifactCache {
 
   /** True when the whole zTOC {@code digest} is already cached (then no skeleton is needed). */
   boolean has(Digest digest) {
-    return Files.isRegularFile(dir.resolve(digest.algorithm()).resolve(digest.hex()));
+    return Files.isRegularFile(path(digest));
+  }
+
+  private Path path(Digest digest) {
+    return dir.resolve(digest.algorithm()).resolve(digest.hex());
   }
 
   // the verified cache file of the artifact, fetched into the cache first if it is not there;
@@ -136,7 +139,7 @@ public final class ArtifactCache {
   }
 
   private Path fileLocked(Digest digest, Fetcher fetcher) throws IOException {
-    Path p = dir.resolve(digest.algorithm()).resolve(digest.hex());
+    Path p = path(digest);
     if (Files.isRegularFile(p)) {
       if (verified.contains(digest) || digestOf(p).equals(digest)) {
         verified.add(digest);

@@ -99,10 +99,38 @@ public final class RemoteLayer implements FileContent {
     /** Makes sure the windows of spans {@code first..last} are in place before they are used. */
     void ensure(RegistryClient client, String repository, int first, int last) throws IOException;
 
+    /**
+     * {@link #ensure} on a fetch thread, so that it goes on beside the spans' own range read; the
+     * future fails with an {@link java.io.UncheckedIOException} wrapping what {@code ensure} threw.
+     */
+    default CompletableFuture<Void> fetching(
+        RegistryClient client, String repository, int first, int last) {
+      return CompletableFuture.runAsync(
+          () -> {
+            try {
+              ensure(client, repository, first, last);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          },
+          FETCHERS);
+    }
+
     @Override
     default void close() throws IOException {}
 
-    Windows NONE = (client, repository, first, last) -> {};
+    /** A whole zTOC: every window is there. */
+    Windows NONE =
+        new Windows() {
+          @Override
+          public void ensure(RegistryClient client, String repository, int first, int last) {}
+
+          @Override
+          public CompletableFuture<Void> fetching(
+              RegistryClient client, String repository, int first, int last) {
+            return CompletableFuture.completedFuture(null);
+          }
+        };
   }
 
   private final RegistryClient client;
@@ -576,18 +604,7 @@ public final class RemoteLayer implements FileContent {
   private void fetchRun(int first, int last) throws IOException {
     // the spans' checkpoint windows (if the zTOC came without them) are fetched alongside the
     // spans' bytes, and waited for before the first span is inflated
-    CompletableFuture<Void> windowsReady =
-        windows == Windows.NONE
-            ? CompletableFuture.completedFuture(null)
-            : CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    windows.ensure(client, repository, first, last);
-                  } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                  }
-                },
-                FETCHERS);
+    CompletableFuture<Void> windowsReady = windows.fetching(client, repository, first, last);
     long size = compressedSize;
     ByteRange range =
         new ByteRange(zinfo.startCompressedOffset(first), zinfo.endCompressedOffset(last, size));

@@ -32,8 +32,13 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
   /** {@code int32 count + int64 span_size}. */
   public static final int BLOB_HEADER_SIZE = 12;
 
+  /**
+   * Where a checkpoint record's window starts in it: after {@code int64 in, int64 out, uint8 bits}.
+   */
+  public static final int WINDOW_OFFSET = 8 + 8 + 1;
+
   /** {@code 8 + 8 + 1 + 32768}. */
-  public static final int PACKED_CHECKPOINT_SIZE = 8 + 8 + 1 + GzipCheckpoint.WINDOW_SIZE;
+  public static final int PACKED_CHECKPOINT_SIZE = WINDOW_OFFSET + GzipCheckpoint.WINDOW_SIZE;
 
   /** Checkpoint 0 as v1 blobs imply it: right after a 10-byte gzip header. */
   static final long V1_FIRST_IN = 10;
@@ -106,7 +111,8 @@ public record GzipZinfo(long spanSize, List<GzipCheckpoint> checkpoints, int ver
         throw new ZtocException(
             "gzip zinfo: checkpoint " + list.size() + " bits: expected 0..7, got " + bits);
       }
-      list.add(new GzipCheckpoint(in, out, bits, blob, pos + 17)); // the window stays in the blob
+      // the window stays in the blob
+      list.add(new GzipCheckpoint(in, out, bits, blob, pos + WINDOW_OFFSET));
       pos += PACKED_CHECKPOINT_SIZE;
     }
     checkOrder(list);
