@@ -11,6 +11,7 @@ import dev.finch.soci.snapshot.overlay.RestorableSnapshot;
 import dev.finch.soci.spi.PluginConfig;
 import dev.finch.soci.spi.PluginContext;
 import dev.finch.soci.spi.RemotePreparerFactory;
+import dev.finch.soci.util.FileTrees;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,6 +85,7 @@ public final class Wiring implements AutoCloseable {
   private final DaemonMetrics metrics;
   private MetricsServer metricsServer;
   private UnixSocketServer server;
+  private Thread warmup;
   private final List<AutoCloseable> extensions = new ArrayList<>();
   private boolean closed;
 
@@ -266,6 +268,65 @@ public final class Wiring implements AutoCloseable {
             "ready",
             Map.of("address", settings.socket().toString(), "root", settings.root().toString()));
     notify("READY=1");
+    warmup = Thread.ofPlatform().name("soci-warmup-snapshots").daemon().start(this::warmUp);
+  }
+
+  /**
+   * The snapshot path's warm-up ({@link SnapshotPathWarmup}): a throwaway overlay snapshotter under
+   * {@code <root>/warmup-snapshots}, whose preparer answers Remote without mounting, served on a
+   * socket of its own (without the metrics interceptor, so nothing is counted), exercised, then
+   * stopped and removed. Reports {@code snapshot-warmup-done}; a failure is only logged.
+   */
+  private void warmUp() {
+    long t0 = System.nanoTime();
+    Path dir = settings.root().resolve("warmup-snapshots");
+    Map<String, Object> f = new java.util.LinkedHashMap<>();
+    try {
+      FileTrees.delete(dir);
+      RemotePreparer remote =
+          new RemotePreparer() {
+            @Override
+            public Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels) {
+              return new Remote();
+            }
+
+            @Override
+            public void unmount(Path fsDir) {}
+          };
+      try (OverlaySnapshotter s =
+              OverlaySnapshotter.open(
+                  OverlaySnapshotter.Config.of(dir.resolve("snapshotter")).withRemote(remote));
+          UnixSocketServer ws =
+              UnixSocketServer.start(
+                  dir.resolve("s.sock"),
+                  List.of(new SnapshotsService(s)),
+                  List.of(new NamespaceInterceptor()))) {
+        f.put(
+            "cycles",
+            SnapshotPathWarmup.exercise(
+                ws.socket(), SnapshotPathWarmup.CYCLES, SnapshotPathWarmup.BUDGET_NANOS));
+      }
+    } catch (IOException | RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        f.put("stopped", true); // the daemon is stopping: its call was cut short, nothing failed
+      } else {
+        f.put("error", String.valueOf(e.getMessage()));
+      }
+    } finally {
+      try {
+        FileTrees.delete(dir);
+      } catch (IOException e) {
+        f.putIfAbsent("error", "cannot remove " + dir + ": " + e.getMessage());
+      }
+    }
+    f.put("duration_ms", (System.nanoTime() - t0) / 1_000_000);
+    settings
+        .log()
+        .write(
+            f.containsKey("error") ? LogLevel.WARN : LogLevel.INFO,
+            "snapshot path warmed up",
+            "snapshot-warmup-done",
+            f);
   }
 
   private void notify(String state) {
@@ -351,6 +412,14 @@ public final class Wiring implements AutoCloseable {
   }
 
   private void stopServing() {
+    if (warmup != null) {
+      warmup.interrupt(); // it stops after the cycle under way
+      try {
+        warmup.join(java.time.Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     for (AutoCloseable x : extensions) {
       try {
         x.close();

@@ -9,6 +9,7 @@ import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.oci.Platform;
 import dev.finch.soci.store.ArtifactsDb;
 import dev.finch.soci.store.LocalContentStore;
+import dev.finch.soci.util.FileTrees;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -129,7 +129,7 @@ public final class StandaloneConversion {
       }
       return out;
     } finally {
-      deleteTree(work);
+      FileTrees.delete(work);
     }
   }
 
@@ -208,16 +208,5 @@ public final class StandaloneConversion {
       }
     }
     Files.move(tmp, dst, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(x);
-      }
-    }
   }
 }

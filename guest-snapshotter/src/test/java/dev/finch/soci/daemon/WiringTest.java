@@ -136,10 +136,13 @@ class WiringTest {
   static final class FakeRemote implements RemotePreparer, AutoCloseable {
     final AtomicBoolean fail = new AtomicBoolean();
     final AtomicBoolean closed = new AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicInteger prepares =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public Outcome tryPrepare(String key, Path fsDir, Map<String, String> labels)
         throws IOException {
+      prepares.incrementAndGet();
       if (fail.get()) {
         throw new IOException("registry unreachable");
       }
@@ -344,5 +347,49 @@ class WiringTest {
       assertThat(rc).as(args.toString()).isEqualTo(1);
       assertThat(e.toString()).startsWith("soci-snapshotter-grpc: ").hasLineCount(1);
     }
+  }
+
+  @Test
+  void theSnapshotPathIsWarmedOnAThrowawayStoreThatIsThenRemoved() throws Exception {
+    FakeRemote remote = new FakeRemote();
+    try (Wiring w = start(context -> remote, DaemonConfig.defaults(), null);
+        ContainerdClient c = ContainerdClient.connect(w.socket(), "default")) {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!logText().contains("\"snapshot-warmup-done\"") && System.nanoTime() < end) {
+        Thread.sleep(20);
+      }
+      String line =
+          logText()
+              .lines()
+              .filter(l -> l.contains("\"snapshot-warmup-done\""))
+              .findFirst()
+              .orElseThrow();
+      assertThat(line).contains("\"level\":\"info\"").doesNotContain("\"error\"");
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\"cycles\":(\\d+)").matcher(line);
+      assertThat(m.find()).as(line).isTrue();
+      assertThat(Integer.parseInt(m.group(1))).isPositive();
+      assertThat(dir.resolve("root/warmup-snapshots")).doesNotExist();
+      // the daemon's own store and preparer saw none of it
+      assertThat(c.snapshots("soci").list()).isEmpty();
+      assertThat(remote.prepares).hasValue(0);
+    }
+  }
+
+  @Test
+  void stoppingTheDaemonStopsItsWarmUp() throws Exception {
+    long t0 = System.nanoTime();
+    try (Wiring w = start(context -> new FakeRemote(), DaemonConfig.defaults(), null)) {
+      assertThat(w.socket()).exists();
+    }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().equals("soci-warmup-snapshots") && t.isAlive());
+    // cut short by the stop, which is no failure
+    assertThat(logText().lines().filter(l -> l.contains("\"snapshot-warmup-done\"")))
+        .allMatch(l -> !l.contains("\"error\"") && l.contains("\"level\":\"info\""));
+    assertThat(dir.resolve("root/warmup-snapshots")).doesNotExist();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+        .as("the stop does not wait for %d cycles", SnapshotPathWarmup.CYCLES)
+        .isLessThan(SnapshotPathWarmup.BUDGET_NANOS / 1_000_000);
   }
 }
