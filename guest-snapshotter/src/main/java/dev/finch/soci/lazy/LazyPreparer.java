@@ -16,6 +16,7 @@ import dev.finch.soci.ztoc.ZtocCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +31,13 @@ import java.util.Map;
 final class LazyPreparer implements RemotePreparer, AutoCloseable {
   /** Range requests one layer's prefetch keeps in flight at most. */
   static final int PREFETCH_CONNECTIONS = 4;
+
+  /**
+   * A mounted layer whose zTOC came as a skeleton gets its checkpoint windows in the background
+   * right after its mount ({@link RemoteLayer#fetchWindowsAhead}): up to this many bytes (16
+   * windows) in one request at once, more a few at a time while the link is idle.
+   */
+  static final long WINDOWS_AHEAD_BYTES = 16 * 32768;
 
   private final IndexResolver indexes;
   private final RegistryHosts hosts;
@@ -92,7 +100,9 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
       events.event("info", "local-snapshot-prepared", "local snapshot prepared", fields(key, l));
       return new Local();
     }
-    for (LayerTree.LeftOut left : mounts.mount(fsDir, ready.tree(), ready.layer())) {
+    List<LayerTree.LeftOut> leftOut = mounts.mount(fsDir, ready.tree(), ready.layer());
+    boolean windowsAhead = ready.layer().fetchWindowsAhead(WINDOWS_AHEAD_BYTES);
+    for (LayerTree.LeftOut left : leftOut) {
       Map<String, Object> f = fields(key, l);
       f.put("entry", left.path());
       f.put("reason", left.reason());
@@ -107,6 +117,9 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
     f.put("mountpoint", fsDir.toString());
     if (ready.prefetch() != null) {
       f.put("prefetch", ready.prefetch().digest().toString());
+    }
+    if (windowsAhead) {
+      f.put("windows_ahead", true);
     }
     f.put("prepare_ms", (System.nanoTime() - started) / 1_000_000);
     f.put("staged_ms", ready.stageNanos() / 1_000_000);

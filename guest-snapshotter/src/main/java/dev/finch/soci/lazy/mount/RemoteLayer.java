@@ -99,6 +99,11 @@ public final class RemoteLayer implements FileContent {
     /** Makes sure the windows of spans {@code first..last} are in place before they are used. */
     void ensure(RegistryClient client, String repository, int first, int last) throws IOException;
 
+    /** The bytes of the windows the zTOC came without: 0 for a whole zTOC. */
+    default long leftOutBytes() {
+      return 0;
+    }
+
     /**
      * {@link #ensure} on a fetch thread, so that it goes on beside the spans' own range read; the
      * future fails with an {@link java.io.UncheckedIOException} wrapping what {@code ensure} threw.
@@ -154,8 +159,10 @@ public final class RemoteLayer implements FileContent {
   private final AtomicLong servedBytes = new AtomicLong();
   private final AtomicLong syncReads = new AtomicLong();
   private final AtomicLong syncFetches = new AtomicLong();
+  private final AtomicLong readAheads = new AtomicLong();
   private final AtomicLong verifyFailures = new AtomicLong();
   private volatile boolean stopped;
+  private volatile boolean readAheadOff;
 
   RemoteLayer(
       RegistryClient client,
@@ -213,6 +220,51 @@ public final class RemoteLayer implements FileContent {
     return layer;
   }
 
+  /**
+   * Fetches the checkpoint windows the zTOC came without, in the background, so that a first read
+   * waits for its span's bytes alone rather than also for its window's request beside them (on a
+   * start that reads spans one after another, that second request finishes after the span's headers
+   * in most reads). At most {@code allAtOnce} bytes of windows (a layer of a few) come in one
+   * request at once. More come {@link #WINDOWS_AHEAD_SPANS} spans' worth at a time, each request
+   * sent only while no container read in this daemon waits on the registry: they use the link when
+   * the start leaves it idle, and hold a read up by at most one such request. A read of a span
+   * whose window is on its way waits for that request; a failed request leaves its windows to be
+   * fetched on demand.
+   *
+   * @return whether a fetch started (false for a whole zTOC)
+   */
+  public boolean fetchWindowsAhead(long allAtOnce) {
+    long n = windows.leftOutBytes();
+    if (n == 0 || stopped) {
+      return false;
+    }
+    FETCHERS.execute(
+        () -> {
+          int max = zinfo.maxSpanId();
+          int step = n <= allAtOnce ? max + 1 : WINDOWS_AHEAD_SPANS;
+          try {
+            for (int first = 0; first <= max && !stopped; first += step) {
+              while (step <= max && DEMAND.get() > 0 && !stopped) {
+                Thread.sleep(2);
+              }
+              windows.ensure(client, repository, first, Math.min(max, first + step - 1));
+            }
+          } catch (IOException | RuntimeException e) {
+            // on demand, then: each read fetches its span's window as it would have
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    return true;
+  }
+
+  /** Spans whose windows one request of {@link #fetchWindowsAhead} fetches, when they are many. */
+  public static final int WINDOWS_AHEAD_SPANS = 8;
+
+  /** Container reads waiting on the registry in this daemon, all layers together. */
+  private static final java.util.concurrent.atomic.AtomicInteger DEMAND =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Spans of the layer, as its zTOC divides it. */
   public int spanCount() {
     return zinfo.maxSpanId() + 1;
@@ -269,6 +321,7 @@ public final class RemoteLayer implements FileContent {
       if (!missing.isEmpty()) {
         failedJustNow(missing);
         await(missing, true);
+        readAhead(file, first, last);
       }
       int n = copy(first, last, start, end, dst);
       if (n >= 0) {
@@ -287,6 +340,49 @@ public final class RemoteLayer implements FileContent {
                 + " one read");
       }
     }
+  }
+
+  /**
+   * After a read that waited for its spans {@code first..last}: when the file is being read through
+   * (it began before span {@code first}, and the span before that is cached: read already) and goes
+   * on past span {@code last}, fetch the next span in the background, unless it is cached or on its
+   * way. A program reading a file from the start (an interpreter loading a library or its modules)
+   * then finds the next span fetched, or arriving, instead of paying a whole round trip for each
+   * span in turn, and the link is kept busy while the program works on what it got. A read into the
+   * middle of a file with nothing before it read (a lookup in a big file) fetches nothing ahead; it
+   * never goes past the file's end, costs at most one span per read that waited, and is not
+   * recorded as a read.
+   */
+  private void readAhead(LayerNode.RegularFile file, int first, int last) {
+    int next = last + 1;
+    if (readAheadOff
+        || stopped
+        || first == 0
+        || zinfo.startUncompressedOffset(first) <= file.uncompressedOffset()
+        || !store.contains(hex, first - 1)
+        || next >= spanCount()
+        || zinfo.startUncompressedOffset(next) >= file.uncompressedOffset() + file.size()
+        || inflight.containsKey(next)
+        || store.contains(hex, next)) {
+      return;
+    }
+    readAheads.incrementAndGet();
+    FETCHERS.execute(() -> fetchUnclaimed(List.of(next)));
+  }
+
+  /** Spans fetched ahead of a read ({@link #readAhead}). */
+  long readAheads() {
+    return readAheads.get();
+  }
+
+  /**
+   * Turns {@link #readAhead} off (it is on): for tests that count exactly what a read fetches.
+   *
+   * @return this layer
+   */
+  RemoteLayer withoutReadAhead() {
+    readAheadOff = true;
+    return this;
   }
 
   @Override
@@ -515,6 +611,7 @@ public final class RemoteLayer implements FileContent {
     }
     if (onDemand) {
       demand.demandStarted();
+      DEMAND.incrementAndGet();
     }
     try {
       if (!mine.isEmpty()) {
@@ -546,6 +643,7 @@ public final class RemoteLayer implements FileContent {
           : new IOException(String.valueOf(e.getCause()), e.getCause());
     } finally {
       if (onDemand) {
+        DEMAND.decrementAndGet();
         demand.demandEnded();
       }
     }

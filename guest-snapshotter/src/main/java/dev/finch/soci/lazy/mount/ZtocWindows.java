@@ -69,6 +69,16 @@ public final class ZtocWindows implements RemoteLayer.Windows {
     return fetchedBytes.get();
   }
 
+  /** The bytes of all the windows the zTOC was fetched without (present or not). */
+  @Override
+  public long leftOutBytes() {
+    long n = 0;
+    for (ZtocSkeleton.Hole h : bySpan) {
+      n += h == null ? 0 : W;
+    }
+    return n;
+  }
+
   @Override
   public void ensure(RegistryClient client, String repository, int first, int last)
       throws IOException {

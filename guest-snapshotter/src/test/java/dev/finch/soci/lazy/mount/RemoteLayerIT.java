@@ -100,8 +100,9 @@ class RemoteLayerIT {
     return SpanStore.open(tmp.resolve("store-" + (stores++) + "-" + System.nanoTime()), max);
   }
 
+  // without read-ahead, as most tests count exactly what a read fetches
   static RemoteLayer layer(SpanStore store, RemoteLayer.DemandListener demand) throws IOException {
-    return new RemoteLayer(client, REPO, digest, ztoc, store, demand);
+    return new RemoteLayer(client, REPO, digest, ztoc, store, demand).withoutReadAhead();
   }
 
   static byte[] read(RemoteLayer l, long offset, int len) throws IOException {
@@ -166,7 +167,9 @@ class RemoteLayerIT {
         (LayerNode.RegularFile)
             LayerTree.build(ZtocLayers.entries(z)).resolve("data/text.txt").orElseThrow();
 
-    RemoteLayer l = new RemoteLayer(client, REPO, d, z, store(0), RemoteLayer.DemandListener.NONE);
+    RemoteLayer l =
+        new RemoteLayer(client, REPO, d, z, store(0), RemoteLayer.DemandListener.NONE)
+            .withoutReadAhead();
     ByteBuffer all = ByteBuffer.allocate(SIZE);
     l.read(file, 0, all); // one read: one Range request for every span of the file
     assertThat(all.array()).isEqualTo(content);
@@ -241,7 +244,8 @@ class RemoteLayerIT {
             new CompressionInfo(ci.algorithm(), ci.maxSpanId(), digests, ci.checkpoints()));
     SpanStore store = store(0);
     RemoteLayer l =
-        new RemoteLayer(client, REPO, digest, wrong, store, RemoteLayer.DemandListener.NONE);
+        new RemoteLayer(client, REPO, digest, wrong, store, RemoteLayer.DemandListener.NONE)
+            .withoutReadAhead();
     assertThatThrownBy(() -> read(l, 400_000, 10))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("failed verification twice");
@@ -323,15 +327,16 @@ class RemoteLayerIT {
     ReadRecorder rec = new ReadRecorder(digest, ztoc.uncompressedArchiveSize());
     RemoteLayer l =
         new RemoteLayer(
-            client,
-            REPO,
-            digest,
-            ztoc,
-            store(0),
-            RemoteLayer.DemandListener.NONE,
-            EventSink.discard(),
-            rec,
-            RemoteLayer.Windows.NONE);
+                client,
+                REPO,
+                digest,
+                ztoc,
+                store(0),
+                RemoteLayer.DemandListener.NONE,
+                EventSink.discard(),
+                rec,
+                RemoteLayer.Windows.NONE)
+            .withoutReadAhead();
     read(l, 500_000, 10_000);
     read(l, 100_000, 10_000);
     read(l, 500_000, 10_000); // read again: not recorded again
@@ -448,15 +453,16 @@ class RemoteLayerIT {
   // a span manager of the layer whose windows come from {@code windows}, on a fresh span cache
   RemoteLayer lazyWindows(Ztoc z, ZtocWindows windows) throws IOException {
     return new RemoteLayer(
-        client,
-        REPO,
-        digest,
-        z,
-        store(0),
-        RemoteLayer.DemandListener.NONE,
-        EventSink.discard(),
-        ReadRecorder.OFF,
-        windows);
+            client,
+            REPO,
+            digest,
+            z,
+            store(0),
+            RemoteLayer.DemandListener.NONE,
+            EventSink.discard(),
+            ReadRecorder.OFF,
+            windows)
+        .withoutReadAhead();
   }
 
   @Test
@@ -575,6 +581,135 @@ class RemoteLayerIT {
               dev.finch.soci.ztoc.ZtocCodec.decode(java.nio.file.Files.readAllBytes(file)),
               windows);
       assertThat(read(l, 0, 1000)).isEqualTo(want(0, 1000));
+    }
+  }
+
+  // the layer's zTOC, pushed, as its skeleton's sparse file and the skeleton itself
+  record Sparse(Digest ztoc, dev.finch.soci.ztoc.ZtocSkeleton skeleton, Path file, Ztoc parsed) {}
+
+  static Sparse sparse(String name) throws Exception {
+    byte[] whole = dev.finch.soci.ztoc.ZtocCodec.encode(ztoc);
+    Digest zd = Digest.sha256(whole);
+    client.pushBlob(REPO, zd, whole);
+    dev.finch.soci.ztoc.ZtocSkeleton sk = dev.finch.soci.ztoc.ZtocSkeleton.of(whole);
+    Path file = sparseFile(sk, name);
+    return new Sparse(
+        zd, sk, file, dev.finch.soci.ztoc.ZtocCodec.decode(java.nio.file.Files.readAllBytes(file)));
+  }
+
+  @Test
+  void windowsFetchedAheadComeInOneRequestAndLeaveReadsOnlyTheirSpans() throws Exception {
+    Sparse sp = sparse("sparse-ahead-");
+    int w = dev.finch.soci.ztoc.compression.GzipCheckpoint.WINDOW_SIZE;
+    long all = (long) sp.skeleton().holes().size() * w;
+    long before = registry.blobBytesServed(sp.ztoc().hex());
+    try (ZtocWindows windows = new ZtocWindows(sp.skeleton(), sp.file(), true)) {
+      assertThat(windows.leftOutBytes()).isEqualTo(all);
+      RemoteLayer l = lazyWindows(sp.parsed(), windows);
+      assertThat(l.fetchWindowsAhead(all)).isTrue();
+      long withGaps = all + (sp.skeleton().holes().size() - 1) * 17L;
+      waitFor(() -> windows.fetchedBytes() == withGaps, Duration.ofSeconds(30));
+      // one request: every window and the 17 bytes between each two
+      assertThat(registry.blobBytesServed(sp.ztoc().hex()) - before).isEqualTo(withGaps);
+      long zBefore = registry.blobBytesServed(sp.ztoc().hex());
+      assertThat(read(l, 500_000, 100_000)).isEqualTo(want(500_000, 100_000));
+      assertThat(registry.blobBytesServed(sp.ztoc().hex()))
+          .as("the read needed no window request")
+          .isEqualTo(zBefore);
+    }
+    // a whole zTOC has nothing to fetch ahead
+    assertThat(layer(store(0), RemoteLayer.DemandListener.NONE).fetchWindowsAhead(Long.MAX_VALUE))
+        .isFalse();
+  }
+
+  @Test
+  void manyWindowsAheadWaitWhileAContainerReadWaitsThenComeAFewSpansAtATime() throws Exception {
+    Sparse sp = sparse("sparse-ahead-yield-");
+    int w = dev.finch.soci.ztoc.compression.GzipCheckpoint.WINDOW_SIZE;
+    long all = (long) sp.skeleton().holes().size() * w;
+    String layerPath = java.util.regex.Pattern.quote("/v2/" + REPO + "/blobs/" + digest);
+    String ztocPath = java.util.regex.Pattern.quote("/v2/" + REPO + "/blobs/" + sp.ztoc());
+    try (dev.finch.testkit.FaultProxy proxy = dev.finch.testkit.FaultProxy.inFrontOf(registry);
+        ZtocWindows windows = new ZtocWindows(sp.skeleton(), sp.file(), true)) {
+      RegistryClient viaProxy = RegistryClient.builder(proxy.hostPort()).plainHttp(true).build();
+      RemoteLayer l =
+          new RemoteLayer(
+                  viaProxy,
+                  REPO,
+                  digest,
+                  sp.parsed(),
+                  store(0),
+                  RemoteLayer.DemandListener.NONE,
+                  EventSink.discard(),
+                  ReadRecorder.OFF,
+                  windows)
+              .withoutReadAhead();
+      dev.finch.testkit.FaultProxy.Rule held =
+          proxy.on("GET", layerPath).fault(dev.finch.testkit.FaultProxy.Fault.stallUntilCleared(0));
+      ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+      // a container read of span 0 (whose window is the empty first one) waits on the registry
+      Future<byte[]> reading = pool.submit(() -> read(l, 0, 1000));
+      waitFor(() -> proxy.requests(layerPath) == 1, Duration.ofSeconds(10));
+      assertThat(l.fetchWindowsAhead(0)).isTrue();
+      Thread.sleep(300);
+      assertThat(proxy.requests(ztocPath)).as("no window request while the read waits").isZero();
+      held.remove();
+      assertThat(reading.get(30, TimeUnit.SECONDS)).isEqualTo(want(0, 1000));
+      // each request: its windows and the 17 bytes between each two of them
+      waitFor(() -> windows.fetchedBytes() >= all, Duration.ofSeconds(30));
+      Thread.sleep(200);
+      int spans = sp.parsed().compressionInfo().maxSpanId() + 1;
+      assertThat(proxy.requests(ztocPath))
+          .as(
+              "%d spans' windows, %d spans' worth a request",
+              spans, RemoteLayer.WINDOWS_AHEAD_SPANS)
+          .isEqualTo(
+              (spans + RemoteLayer.WINDOWS_AHEAD_SPANS - 1) / RemoteLayer.WINDOWS_AHEAD_SPANS);
+      pool.close();
+    }
+  }
+
+  @Test
+  void aFileReadThroughHasItsNextSpanFetchedAheadButARandomReadDoesNot() throws Exception {
+    RemoteLayer l =
+        new RemoteLayer(client, REPO, digest, ztoc, store(0), RemoteLayer.DemandListener.NONE);
+    var zi = ztoc.compressionInfo().zinfo();
+    long base = big.uncompressedOffset();
+    int s = zi.spanIdForUncompressedOffset(base + 200_000);
+    // into the middle of the file, nothing before it read: no read-ahead
+    assertThat(read(l, 200_000, 1000)).isEqualTo(want(200_000, 1000));
+    assertThat(l.readAheads()).isZero();
+    // the next span, right after the one just read: the file is being read through
+    long next = zi.startUncompressedOffset(s + 1) - base;
+    assertThat(read(l, next, 1000)).isEqualTo(want(next, 1000));
+    assertThat(l.readAheads()).isEqualTo(1);
+    waitFor(() -> fetchedSpan(l, s + 2), Duration.ofSeconds(30));
+    long fetched = l.fetchedBytes();
+    long syncFetches = l.syncFetches();
+    long after = zi.startUncompressedOffset(s + 2) - base;
+    assertThat(read(l, after, 1000)).isEqualTo(want(after, 1000));
+    assertThat(l.fetchedBytes()).as("the span after was there already").isEqualTo(fetched);
+    assertThat(l.syncFetches()).isEqualTo(syncFetches);
+    assertThat(l.readAheads()).as("a read that did not wait reads nothing ahead").isEqualTo(1);
+    // the file's last span, the one before it read: nothing after it belongs to the file
+    int lastSpan = zi.spanIdForUncompressedOffset(base + SIZE - 1);
+    RemoteLayer fresh =
+        new RemoteLayer(client, REPO, digest, ztoc, store(0), RemoteLayer.DemandListener.NONE);
+    long beforeLast = zi.startUncompressedOffset(lastSpan - 1) - base;
+    long last = zi.startUncompressedOffset(lastSpan) - base;
+    assertThat(read(fresh, beforeLast, 1000)).isEqualTo(want(beforeLast, 1000));
+    assertThat(read(fresh, last, 1000)).isEqualTo(want(last, 1000));
+    assertThat(fresh.readAheads()).isZero();
+  }
+
+  static boolean fetchedSpan(RemoteLayer l, int span) {
+    ByteBuffer probe = ByteBuffer.allocate(1);
+    try {
+      long at =
+          ztoc.compressionInfo().zinfo().startUncompressedOffset(span) - big.uncompressedOffset();
+      return l.readIfLocal(big, at, probe);
+    } catch (IOException e) {
+      return false;
     }
   }
 }
