@@ -226,10 +226,10 @@ public final class RemoteLayer implements FileContent {
    * start that reads spans one after another, that second request finishes after the span's headers
    * in most reads). At most {@code allAtOnce} bytes of windows (a layer of a few) come in one
    * request at once. More come {@link #WINDOWS_AHEAD_SPANS} spans' worth at a time, each request
-   * sent only while no container read in this daemon waits on the registry: they use the link when
-   * the start leaves it idle, and hold a read up by at most one such request. A read of a span
-   * whose window is on its way waits for that request; a failed request leaves its windows to be
-   * fetched on demand.
+   * sent only once no container read in this daemon has waited on the registry for {@link
+   * #IDLE_NANOS}: they use the link when the start leaves it idle, and hold a read up by at most
+   * one such request. A read of a span whose window is on its way waits for that request; a failed
+   * request leaves its windows to be fetched on demand.
    *
    * @return whether a fetch started (false for a whole zTOC)
    */
@@ -244,7 +244,7 @@ public final class RemoteLayer implements FileContent {
           int step = n <= allAtOnce ? max + 1 : WINDOWS_AHEAD_SPANS;
           try {
             for (int first = 0; first <= max && !stopped; first += step) {
-              while (step <= max && DEMAND.get() > 0 && !stopped) {
+              while (step <= max && !linkIdle() && !stopped) {
                 Thread.sleep(2);
               }
               windows.ensure(client, repository, first, Math.min(max, first + step - 1));
@@ -264,6 +264,20 @@ public final class RemoteLayer implements FileContent {
   /** Container reads waiting on the registry in this daemon, all layers together. */
   private static final java.util.concurrent.atomic.AtomicInteger DEMAND =
       new java.util.concurrent.atomic.AtomicInteger();
+
+  /** When the last container read stopped waiting on the registry ({@link System#nanoTime}). */
+  private static volatile long lastDemandEnded = System.nanoTime();
+
+  /**
+   * How long no container read may have waited before a windows fetch ahead sends a request: a
+   * start whose reads follow one another closely (a program reading files in a loop) keeps the link
+   * to itself, and the windows come in its pauses.
+   */
+  static final long IDLE_NANOS = 10_000_000L;
+
+  private static boolean linkIdle() {
+    return DEMAND.get() == 0 && System.nanoTime() - lastDemandEnded >= IDLE_NANOS;
+  }
 
   /** Spans of the layer, as its zTOC divides it. */
   public int spanCount() {
@@ -643,6 +657,7 @@ public final class RemoteLayer implements FileContent {
           : new IOException(String.valueOf(e.getCause()), e.getCause());
     } finally {
       if (onDemand) {
+        lastDemandEnded = System.nanoTime();
         DEMAND.decrementAndGet();
         demand.demandEnded();
       }
