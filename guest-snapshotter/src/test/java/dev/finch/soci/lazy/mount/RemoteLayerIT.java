@@ -452,8 +452,13 @@ class RemoteLayerIT {
 
   // a span manager of the layer whose windows come from {@code windows}, on a fresh span cache
   RemoteLayer lazyWindows(Ztoc z, ZtocWindows windows) throws IOException {
+    return lazyWindows(client, z, windows);
+  }
+
+  // the same, its spans and windows fetched through {@code c}
+  RemoteLayer lazyWindows(RegistryClient c, Ztoc z, ZtocWindows windows) throws IOException {
     return new RemoteLayer(
-            client,
+            c,
             REPO,
             digest,
             z,
@@ -632,18 +637,7 @@ class RemoteLayerIT {
     try (dev.finch.testkit.FaultProxy proxy = dev.finch.testkit.FaultProxy.inFrontOf(registry);
         ZtocWindows windows = new ZtocWindows(sp.skeleton(), sp.file(), true)) {
       RegistryClient viaProxy = RegistryClient.builder(proxy.hostPort()).plainHttp(true).build();
-      RemoteLayer l =
-          new RemoteLayer(
-                  viaProxy,
-                  REPO,
-                  digest,
-                  sp.parsed(),
-                  store(0),
-                  RemoteLayer.DemandListener.NONE,
-                  EventSink.discard(),
-                  ReadRecorder.OFF,
-                  windows)
-              .withoutReadAhead();
+      RemoteLayer l = lazyWindows(viaProxy, sp.parsed(), windows);
       dev.finch.testkit.FaultProxy.Rule held =
           proxy.on("GET", layerPath).fault(dev.finch.testkit.FaultProxy.Fault.stallUntilCleared(0));
       ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
