@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.soci.index.SociIndex;
 import dev.finch.soci.lazy.LazyPreparerFactory;
-import dev.finch.soci.lazy.mount.RemoteLayer;
+import dev.finch.soci.lazy.mount.FetchAhead;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
 import dev.finch.soci.oci.MediaTypes;
@@ -122,8 +122,8 @@ class LazyZtocIT {
       windows += W;
       if (k > 0
           && sk.holes().get(k).offset() - sk.holes().get(k - 1).offset() == W + 17
-          && sk.holes().get(k).spanId() / RemoteLayer.WINDOWS_AHEAD_SPANS
-              == sk.holes().get(k - 1).spanId() / RemoteLayer.WINDOWS_AHEAD_SPANS) {
+          && sk.holes().get(k).spanId() / FetchAhead.WINDOWS_AHEAD_SPANS
+              == sk.holes().get(k - 1).spanId() / FetchAhead.WINDOWS_AHEAD_SPANS) {
         windows += 17;
       }
     }

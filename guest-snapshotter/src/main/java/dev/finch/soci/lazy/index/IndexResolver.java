@@ -2,7 +2,7 @@ package dev.finch.soci.lazy.index;
 
 import dev.finch.soci.index.PrefetchArtifact;
 import dev.finch.soci.index.SociIndex;
-import dev.finch.soci.lazy.mount.RemoteLayer;
+import dev.finch.soci.lazy.mount.CheckpointWindows;
 import dev.finch.soci.lazy.mount.ZtocWindows;
 import dev.finch.soci.oci.Descriptor;
 import dev.finch.soci.oci.Digest;
@@ -183,9 +183,9 @@ public final class IndexResolver {
    * is not cached already; else the whole zTOC ({@link #ztoc}). One per zTOC for the daemon's life.
    *
    * @param bytes the zTOC's bytes, mapped (windows not yet fetched read as zeros)
-   * @param windows what fills the windows in; {@link RemoteLayer.Windows#NONE} for a whole zTOC
+   * @param windows what fills the windows in; {@link CheckpointWindows#NONE} for a whole zTOC
    */
-  public record StagedZtoc(MappedByteBuffer bytes, RemoteLayer.Windows windows) {}
+  public record StagedZtoc(MappedByteBuffer bytes, CheckpointWindows windows) {}
 
   /** {@link StagedZtoc} of {@code layer} in {@code index}, or null when it has no zTOC. */
   public StagedZtoc staged(ImageRef ref, SociIndex index, Digest layer) throws IOException {
@@ -195,7 +195,7 @@ public final class IndexResolver {
     }
     Descriptor skeleton = index.skeletonFor(layer);
     if (skeleton == null || artifacts.has(ztoc.digest())) {
-      return new StagedZtoc(ztoc(ref, ztoc), RemoteLayer.Windows.NONE);
+      return new StagedZtoc(ztoc(ref, ztoc), CheckpointWindows.NONE);
     }
     StagedZtoc known = sparse.get(ztoc.digest());
     if (known != null) {

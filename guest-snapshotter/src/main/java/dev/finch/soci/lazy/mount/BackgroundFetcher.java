@@ -36,6 +36,7 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
   private final Map<RemoteLayer, Integer> cursor = new LinkedHashMap<>();
   private final Thread thread;
   private int onDemand;
+  private long lastDemandEnded;
   private long quietUntil;
   private boolean closed;
   final AtomicLong spansFetched = new AtomicLong();
@@ -51,6 +52,7 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
     this.config = config;
     this.events = events;
     this.clock = nanoClock;
+    this.lastDemandEnded = nanoClock.getAsLong();
     this.thread = Thread.ofPlatform().name("soci-background-fetch").daemon().unstarted(this::run);
     if (!config.disable()) {
       thread.start();
@@ -122,11 +124,23 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
     lock.lock();
     try {
       onDemand--;
+      lastDemandEnded = clock.getAsLong();
       quietUntil =
           Math.max(
               quietUntil,
               clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.fetchPeriodMsec()));
       changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Tracked whether or not the fetcher is disabled: windows fetched ahead ask it too. */
+  @Override
+  public boolean idleFor(long nanos) {
+    lock.lock();
+    try {
+      return onDemand == 0 && clock.getAsLong() - lastDemandEnded >= nanos;
     } finally {
       lock.unlock();
     }

@@ -40,7 +40,7 @@ public final class LayerMounts implements AutoCloseable {
   /** The span manager of a layer, not mounted yet (a prefetch may run on it first). */
   public RemoteLayer open(RegistryClient client, String repository, Digest layer, Ztoc ztoc)
       throws IOException {
-    return open(client, repository, layer, ztoc, RemoteLayer.Windows.NONE);
+    return open(client, repository, layer, ztoc, CheckpointWindows.NONE);
   }
 
   /**
@@ -48,11 +48,7 @@ public final class LayerMounts implements AutoCloseable {
    * fetched with their spans.
    */
   public RemoteLayer open(
-      RegistryClient client,
-      String repository,
-      Digest layer,
-      Ztoc ztoc,
-      RemoteLayer.Windows windows)
+      RegistryClient client, String repository, Digest layer, Ztoc ztoc, CheckpointWindows windows)
       throws IOException {
     return new RemoteLayer(
         client,

@@ -72,15 +72,24 @@ public final class RemoteLayer implements FileContent {
   private record Failure(IOException error, long atNanos) {}
 
   /** Fetches for waiting readers: one virtual thread each, so none waits for another's turn. */
-  private static final Executor FETCHERS =
+  static final Executor FETCHERS =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("soci-fetch-", 0).factory());
 
-  /** Told when a container read starts and stops waiting on the registry. */
+  /**
+   * The daemon's container reads that wait on the registry, all layers together: told when one
+   * starts and stops waiting, and asked whether the link has been left to background work.
+   */
   interface DemandListener {
     void demandStarted();
 
     void demandEnded();
 
+    /**
+     * Whether no container read is waiting on the registry now, nor has for the last {@code nanos}.
+     */
+    boolean idleFor(long nanos);
+
+    /** Tracks nothing: the link is always idle. */
     DemandListener NONE =
         new DemandListener() {
           @Override
@@ -88,59 +97,18 @@ public final class RemoteLayer implements FileContent {
 
           @Override
           public void demandEnded() {}
-        };
-  }
-
-  /**
-   * What a span's inflation needs beyond the zTOC in hand: the checkpoint windows of a zTOC that
-   * was fetched without them ({@link ZtocWindows}); {@link #NONE} for a whole zTOC.
-   */
-  public interface Windows extends java.io.Closeable {
-    /** Makes sure the windows of spans {@code first..last} are in place before they are used. */
-    void ensure(RegistryClient client, String repository, int first, int last) throws IOException;
-
-    /** The bytes of the windows the zTOC came without: 0 for a whole zTOC. */
-    default long leftOutBytes() {
-      return 0;
-    }
-
-    /**
-     * {@link #ensure} on a fetch thread, so that it goes on beside the spans' own range read; the
-     * future fails with an {@link java.io.UncheckedIOException} wrapping what {@code ensure} threw.
-     */
-    default CompletableFuture<Void> fetching(
-        RegistryClient client, String repository, int first, int last) {
-      return CompletableFuture.runAsync(
-          () -> {
-            try {
-              ensure(client, repository, first, last);
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          },
-          FETCHERS);
-    }
-
-    @Override
-    default void close() throws IOException {}
-
-    /** A whole zTOC: every window is there. */
-    Windows NONE =
-        new Windows() {
-          @Override
-          public void ensure(RegistryClient client, String repository, int first, int last) {}
 
           @Override
-          public CompletableFuture<Void> fetching(
-              RegistryClient client, String repository, int first, int last) {
-            return CompletableFuture.completedFuture(null);
+          public boolean idleFor(long nanos) {
+            return true;
           }
         };
   }
 
   private final RegistryClient client;
   private final String repository;
-  private final Windows windows;
+  private final CheckpointWindows windows;
+  private final FetchAhead ahead;
   private final Digest layer;
   private final String hex;
   private final long compressedSize;
@@ -159,10 +127,8 @@ public final class RemoteLayer implements FileContent {
   private final AtomicLong servedBytes = new AtomicLong();
   private final AtomicLong syncReads = new AtomicLong();
   private final AtomicLong syncFetches = new AtomicLong();
-  private final AtomicLong readAheads = new AtomicLong();
   private final AtomicLong verifyFailures = new AtomicLong();
   private volatile boolean stopped;
-  private volatile boolean readAheadOff;
 
   RemoteLayer(
       RegistryClient client,
@@ -184,7 +150,16 @@ public final class RemoteLayer implements FileContent {
       DemandListener demand,
       EventSink events)
       throws IOException {
-    this(client, repository, layer, ztoc, store, demand, events, ReadRecorder.OFF, Windows.NONE);
+    this(
+        client,
+        repository,
+        layer,
+        ztoc,
+        store,
+        demand,
+        events,
+        ReadRecorder.OFF,
+        CheckpointWindows.NONE);
   }
 
   RemoteLayer(
@@ -196,7 +171,7 @@ public final class RemoteLayer implements FileContent {
       DemandListener demand,
       EventSink events,
       ReadRecorder recorder,
-      Windows windows)
+      CheckpointWindows windows)
       throws IOException {
     this.client = client;
     this.windows = windows;
@@ -213,6 +188,7 @@ public final class RemoteLayer implements FileContent {
     this.store = store;
     this.demand = demand;
     this.spanDigests = ztoc.compressionInfo().spanDigests();
+    this.ahead = new FetchAhead(this, windows, demand);
   }
 
   /** The layer blob's digest. */
@@ -221,62 +197,75 @@ public final class RemoteLayer implements FileContent {
   }
 
   /**
-   * Fetches the checkpoint windows the zTOC came without, in the background, so that a first read
-   * waits for its span's bytes alone rather than also for its window's request beside them (on a
-   * start that reads spans one after another, that second request finishes after the span's headers
-   * in most reads). At most {@code allAtOnce} bytes of windows (a layer of a few) come in one
-   * request at once. More come {@link #WINDOWS_AHEAD_SPANS} spans' worth at a time, each request
-   * sent only once no container read in this daemon has waited on the registry for {@link
-   * #IDLE_NANOS}: they use the link when the start leaves it idle, and hold a read up by at most
-   * one such request. A read of a span whose window is on its way waits for that request; a failed
-   * request leaves its windows to be fetched on demand.
+   * Fetches the checkpoint windows the zTOC came without, in the background, a few spans' worth at
+   * a time while no container read waits ({@link FetchAhead#windows}).
    *
+   * @param allAtOnce up to this many bytes of windows come in one request at once
    * @return whether a fetch started (false for a whole zTOC)
    */
   public boolean fetchWindowsAhead(long allAtOnce) {
-    long n = windows.leftOutBytes();
-    if (n == 0 || stopped) {
-      return false;
-    }
-    FETCHERS.execute(
-        () -> {
-          int max = zinfo.maxSpanId();
-          int step = n <= allAtOnce ? max + 1 : WINDOWS_AHEAD_SPANS;
-          try {
-            for (int first = 0; first <= max && !stopped; first += step) {
-              while (step <= max && !linkIdle() && !stopped) {
-                Thread.sleep(2);
-              }
-              windows.ensure(client, repository, first, Math.min(max, first + step - 1));
-            }
-          } catch (IOException | RuntimeException e) {
-            // on demand, then: each read fetches its span's window as it would have
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-    return true;
+    return ahead.windows(allAtOnce);
   }
 
-  /** Spans whose windows one request of {@link #fetchWindowsAhead} fetches, when they are many. */
-  public static final int WINDOWS_AHEAD_SPANS = 8;
-
-  /** Container reads waiting on the registry in this daemon, all layers together. */
-  private static final java.util.concurrent.atomic.AtomicInteger DEMAND =
-      new java.util.concurrent.atomic.AtomicInteger();
-
-  /** When the last container read stopped waiting on the registry ({@link System#nanoTime}). */
-  private static volatile long lastDemandEnded = System.nanoTime();
+  /** Spans fetched ahead of a read of a file being read through ({@link FetchAhead#afterWait}). */
+  long readAheads() {
+    return ahead.readAheads();
+  }
 
   /**
-   * How long no container read may have waited before a windows fetch ahead sends a request: a
-   * start whose reads follow one another closely (a program reading files in a loop) keeps the link
-   * to itself, and the windows come in its pauses.
+   * Turns read-ahead off (it is on): for tests that count exactly what a read fetches.
+   *
+   * @return this layer
    */
-  static final long IDLE_NANOS = 10_000_000L;
+  RemoteLayer withoutReadAhead() {
+    ahead.readAheadOff();
+    return this;
+  }
 
-  private static boolean linkIdle() {
-    return DEMAND.get() == 0 && System.nanoTime() - lastDemandEnded >= IDLE_NANOS;
+  /**
+   * What a {@link #replay} did.
+   *
+   * @param stopped true when {@link #stop} ended it before every listed span was fetched
+   */
+  public record Replay(int listed, int fetched, int failed, long millis, boolean stopped) {}
+
+  /**
+   * Fetches the listed spans (a prefetch artifact, in priority order) in the background over {@code
+   * connections} connections, and answers when done ({@link SpanReplay#start}).
+   */
+  public CompletableFuture<Replay> replay(int[] spanIds, int connections) {
+    return SpanReplay.start(this, spanIds, connections);
+  }
+
+  /**
+   * The layer was unmounted (or the daemon is stopping): a {@link #replay} or a fetch ahead under
+   * way fetches no further run of spans. Reads already waiting are not affected.
+   */
+  public void stop() {
+    stopped = true;
+  }
+
+  boolean stopped() {
+    return stopped;
+  }
+
+  boolean cached(int span) {
+    return store.contains(hex, span);
+  }
+
+  /** Whether span {@code span} is cached, or a fetch of it is under way. */
+  boolean cachedOrComing(int span) {
+    return inflight.containsKey(span) || store.contains(hex, span);
+  }
+
+  /** Offset of span {@code span} in the uncompressed tar. */
+  long spanStart(int span) {
+    return zinfo.startUncompressedOffset(span);
+  }
+
+  /** {@link CheckpointWindows#ensure} for spans {@code first..last} of this layer. */
+  void ensureWindows(int first, int last) throws IOException {
+    windows.ensure(client, repository, first, last);
   }
 
   /** Spans of the layer, as its zTOC divides it. */
@@ -335,7 +324,7 @@ public final class RemoteLayer implements FileContent {
       if (!missing.isEmpty()) {
         failedJustNow(missing);
         await(missing, true);
-        readAhead(file, first, last);
+        ahead.afterWait(file, first, last);
       }
       int n = copy(first, last, start, end, dst);
       if (n >= 0) {
@@ -354,49 +343,6 @@ public final class RemoteLayer implements FileContent {
                 + " one read");
       }
     }
-  }
-
-  /**
-   * After a read that waited for its spans {@code first..last}: when the file is being read through
-   * (it began before span {@code first}, and the span before that is cached: read already) and goes
-   * on past span {@code last}, fetch the next span in the background, unless it is cached or on its
-   * way. A program reading a file from the start (an interpreter loading a library or its modules)
-   * then finds the next span fetched, or arriving, instead of paying a whole round trip for each
-   * span in turn, and the link is kept busy while the program works on what it got. A read into the
-   * middle of a file with nothing before it read (a lookup in a big file) fetches nothing ahead; it
-   * never goes past the file's end, costs at most one span per read that waited, and is not
-   * recorded as a read.
-   */
-  private void readAhead(LayerNode.RegularFile file, int first, int last) {
-    int next = last + 1;
-    if (readAheadOff
-        || stopped
-        || first == 0
-        || zinfo.startUncompressedOffset(first) <= file.uncompressedOffset()
-        || !store.contains(hex, first - 1)
-        || next >= spanCount()
-        || zinfo.startUncompressedOffset(next) >= file.uncompressedOffset() + file.size()
-        || inflight.containsKey(next)
-        || store.contains(hex, next)) {
-      return;
-    }
-    readAheads.incrementAndGet();
-    FETCHERS.execute(() -> fetchUnclaimed(List.of(next)));
-  }
-
-  /** Spans fetched ahead of a read ({@link #readAhead}). */
-  long readAheads() {
-    return readAheads.get();
-  }
-
-  /**
-   * Turns {@link #readAhead} off (it is on): for tests that count exactly what a read fetches.
-   *
-   * @return this layer
-   */
-  RemoteLayer withoutReadAhead() {
-    readAheadOff = true;
-    return this;
   }
 
   @Override
@@ -478,98 +424,10 @@ public final class RemoteLayer implements FileContent {
   }
 
   /**
-   * What a {@link #replay} did.
-   *
-   * @param stopped true when {@link #stop} ended it before every listed span was fetched
-   */
-  public record Replay(int listed, int fetched, int failed, long millis, boolean stopped) {}
-
-  /**
-   * The layer was unmounted (or the daemon is stopping): a {@link #replay} under way fetches no
-   * further run of spans. Reads already waiting are not affected.
-   */
-  public void stop() {
-    stopped = true;
-  }
-
-  /**
-   * Fetches the listed spans (a prefetch artifact, in priority order) in the background, without
-   * holding up the mount or the container's reads, and answers when done. The list is cut into runs
-   * of consecutive span ids (each one Range request of at most {@link #MAX_RUN_BYTES}), taken in
-   * order by {@code connections} fetch threads: the first runs are fetched first, in parallel. A
-   * span already cached or being fetched (a container read got there first) is skipped; a container
-   * read of a span the replay is fetching waits for that fetch (single flight). A failed run costs
-   * only its spans, which are then fetched on demand.
-   */
-  public java.util.concurrent.CompletableFuture<Replay> replay(int[] spanIds, int connections) {
-    long t0 = System.nanoTime();
-    java.util.concurrent.ConcurrentLinkedQueue<List<Integer>> queue =
-        new java.util.concurrent.ConcurrentLinkedQueue<>(runsOf(spanIds));
-    int workers = Math.max(1, Math.min(connections, queue.size()));
-    java.util.concurrent.atomic.AtomicInteger fetched =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger failed =
-        new java.util.concurrent.atomic.AtomicInteger();
-    List<CompletableFuture<Void>> done = new ArrayList<>();
-    for (int w = 0; w < workers; w++) {
-      CompletableFuture<Void> d = new CompletableFuture<>();
-      done.add(d);
-      Thread.ofVirtual()
-          .name("soci-prefetch-", w)
-          .start(
-              () -> {
-                try {
-                  List<Integer> run;
-                  while (!stopped && (run = queue.poll()) != null) {
-                    int[] r = fetchUnclaimed(run);
-                    fetched.addAndGet(r[0]);
-                    failed.addAndGet(r[1]);
-                  }
-                } finally {
-                  d.complete(null);
-                }
-              });
-    }
-    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
-        .thenApply(
-            v ->
-                new Replay(
-                    spanIds.length,
-                    fetched.get(),
-                    failed.get(),
-                    (System.nanoTime() - t0) / 1_000_000,
-                    stopped && !queue.isEmpty()));
-  }
-
-  /** Valid span ids in the given order, cut into runs of consecutive ids capped in size. */
-  private List<List<Integer>> runsOf(int[] spanIds) {
-    List<List<Integer>> runs = new ArrayList<>();
-    List<Integer> run = new ArrayList<>();
-    long bytes = 0;
-    for (int s : spanIds) {
-      if (s < 0 || s >= spanCount()) {
-        continue;
-      }
-      long len = compressedLength(s);
-      if (!run.isEmpty() && (s != run.getLast() + 1 || bytes + len > MAX_RUN_BYTES)) {
-        runs.add(run);
-        run = new ArrayList<>();
-        bytes = 0;
-      }
-      run.add(s);
-      bytes += len;
-    }
-    if (!run.isEmpty()) {
-      runs.add(run);
-    }
-    return runs;
-  }
-
-  /**
    * Fetches, on this thread, the spans of {@code ids} that are neither cached nor being fetched;
    * answers {fetched, failed}. Spans someone else is fetching are not waited for.
    */
-  private int[] fetchUnclaimed(List<Integer> ids) {
+  int[] fetchUnclaimed(List<Integer> ids) {
     List<Integer> mine = new ArrayList<>();
     List<CompletableFuture<Void>> claims = new ArrayList<>();
     for (int s : ids) {
@@ -625,7 +483,6 @@ public final class RemoteLayer implements FileContent {
     }
     if (onDemand) {
       demand.demandStarted();
-      DEMAND.incrementAndGet();
     }
     try {
       if (!mine.isEmpty()) {
@@ -657,8 +514,6 @@ public final class RemoteLayer implements FileContent {
           : new IOException(String.valueOf(e.getCause()), e.getCause());
     } finally {
       if (onDemand) {
-        lastDemandEnded = System.nanoTime();
-        DEMAND.decrementAndGet();
         demand.demandEnded();
       }
     }
@@ -666,18 +521,9 @@ public final class RemoteLayer implements FileContent {
 
   /** Fetches the spans this caller owns: one request per run of consecutive ids, capped in size. */
   private void fetchRuns(List<Integer> mine, boolean onDemand) {
-    int i = 0;
-    while (i < mine.size()) {
-      int j = i;
-      long bytes = compressedLength(mine.get(i));
-      while (j + 1 < mine.size()
-          && mine.get(j + 1) == mine.get(j) + 1
-          && bytes + compressedLength(mine.get(j + 1)) <= MAX_RUN_BYTES) {
-        j++;
-        bytes += compressedLength(mine.get(j));
-      }
-      int first = mine.get(i);
-      int last = mine.get(j);
+    for (List<Integer> run : runsOf(mine.stream().mapToInt(Integer::intValue).toArray())) {
+      int first = run.getFirst();
+      int last = run.getLast();
       try {
         if (onDemand) {
           syncFetches.incrementAndGet();
@@ -710,8 +556,31 @@ public final class RemoteLayer implements FileContent {
           }
         }
       }
-      i = j + 1;
     }
+  }
+
+  /** Valid span ids in the given order, cut into runs of consecutive ids capped in size. */
+  List<List<Integer>> runsOf(int[] spanIds) {
+    List<List<Integer>> runs = new ArrayList<>();
+    List<Integer> run = new ArrayList<>();
+    long bytes = 0;
+    for (int s : spanIds) {
+      if (s < 0 || s >= spanCount()) {
+        continue;
+      }
+      long len = compressedLength(s);
+      if (!run.isEmpty() && (s != run.getLast() + 1 || bytes + len > MAX_RUN_BYTES)) {
+        runs.add(run);
+        run = new ArrayList<>();
+        bytes = 0;
+      }
+      run.add(s);
+      bytes += len;
+    }
+    if (!run.isEmpty()) {
+      runs.add(run);
+    }
+    return runs;
   }
 
   private void fetchRun(int first, int last) throws IOException {
@@ -732,7 +601,7 @@ public final class RemoteLayer implements FileContent {
               // span after
               // it starts at that byte, which the span before also ends with. It is replayed from
               // the tail.
-              Tail in = new Tail(counted(body), range.start());
+              RangeTail in = new RangeTail(counted(body), range.start());
               List<Integer> bad = new ArrayList<>();
               for (int s = first; s <= last; s++) {
                 if (!receive(s, in.from(zinfo.startCompressedOffset(s)))) {
@@ -892,68 +761,6 @@ public final class RemoteLayer implements FileContent {
         out.write(b, off, len);
       } catch (IOException e) {
         throw storeFailure(span, e);
-      }
-    }
-  }
-
-  /**
-   * A range body that remembers its last few bytes, so that a span starting a byte or so before the
-   * current position (a shared byte) can be read from its own start.
-   */
-  private static final class Tail {
-    private static final int KEEP = 8;
-    private final InputStream in;
-    private final byte[] last = new byte[KEEP];
-    private long pos;
-    private int kept;
-
-    Tail(InputStream in, long start) {
-      this.in = in;
-      this.pos = start;
-    }
-
-    /** The body from absolute offset {@code start}, at most {@value #KEEP} bytes back. */
-    InputStream from(long start) throws IOException {
-      long back = pos - start;
-      if (back < 0 || back > kept) {
-        throw new IOException("span starts at " + start + ", the range body is at " + pos);
-      }
-      byte[] replay = java.util.Arrays.copyOfRange(last, kept - (int) back, kept);
-      InputStream rest =
-          new InputStream() {
-            @Override
-            public int read() throws IOException {
-              int b = in.read();
-              if (b >= 0) {
-                remember(new byte[] {(byte) b}, 0, 1);
-              }
-              return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-              int n = in.read(b, off, len);
-              if (n > 0) {
-                remember(b, off, n);
-              }
-              return n;
-            }
-          };
-      return back == 0
-          ? rest
-          : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(replay), rest);
-    }
-
-    private void remember(byte[] b, int off, int n) {
-      pos += n;
-      if (n >= KEEP) {
-        System.arraycopy(b, off + n - KEEP, last, 0, KEEP);
-        kept = KEEP;
-      } else {
-        int keep = Math.min(kept, KEEP - n);
-        System.arraycopy(last, kept - keep, last, 0, keep);
-        System.arraycopy(b, off, last, keep, n);
-        kept = keep + n;
       }
     }
   }

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * restarted daemon checks a hole's bytes against its digest and fetches only those that are not
  * there yet.
  */
-public final class ZtocWindows implements RemoteLayer.Windows {
+public final class ZtocWindows implements CheckpointWindows {
   private static final int W = GzipCheckpoint.WINDOW_SIZE;
 
   // windows closer than this in the zTOC (the 17 bytes of the next checkpoint's offsets, say) are
