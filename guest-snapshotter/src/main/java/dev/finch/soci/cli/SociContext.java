@@ -72,15 +72,14 @@ public final class SociContext implements AutoCloseable {
    * from containerd, its progress shown by {@code progress} ({@code create}, {@code convert}).
    */
   public IndexCreator indexCreator(Progress progress) {
+    dev.finch.soci.containerd.ImageReader reader = containerd().imageReader();
     return new IndexCreator(
         store(),
         db(),
         ZtocMakers.standard(),
         layer ->
             progress.track(
-                "indexing " + layer.digest().shortHex(),
-                layer.size(),
-                containerd().imageReader().openLayer(layer)),
+                "indexing " + layer.digest().shortHex(), layer.size(), reader.openLayer(layer)),
         location());
   }
 

@@ -8,11 +8,14 @@ import dev.finch.soci.grpc.api.content.InfoRequest;
 import dev.finch.soci.grpc.api.content.ListContentRequest;
 import dev.finch.soci.grpc.api.content.ReadContentRequest;
 import dev.finch.soci.grpc.api.content.UpdateRequest;
+import dev.finch.soci.grpc.api.introspection.IntrospectionGrpc;
+import dev.finch.soci.grpc.api.introspection.PluginsRequest;
 import dev.finch.soci.oci.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -83,6 +86,65 @@ public final class ContentClient {
                   .build();
           return ContentInfo.fromProto(stub().update(req).getInfo());
         });
+  }
+
+  /** The plug-in type of containerd's content store, whose {@code root} export we look for. */
+  static final String CONTENT_PLUGIN = "io.containerd.content.v1";
+
+  private volatile Optional<Path> root;
+
+  /**
+   * The file that holds a committed blob in containerd's own content store, when this process can
+   * read it: containerd's content plug-in exports its root directory ({@code
+   * Introspection.Plugins}), where a blob lives at {@code blobs/<algorithm>/<hex>}. Reading that
+   * file costs neither side the gRPC stream (on a 644 MB layer, about a third of {@code soci
+   * create}'s time). Empty when the daemon does not say, the blob is not in this namespace, or no
+   * regular file of {@code size} bytes is there for us (containerd in another mount namespace,
+   * say): then {@link #readBlob} is the way. Blobs are addressed by digest, so the file holds the
+   * blob's bytes; like {@link #readBlob}, reading it does not check them.
+   */
+  public Optional<Path> localBlob(Digest digest, long size) {
+    Optional<Path> dir = contentRoot();
+    if (dir.isEmpty() || find(digest).isEmpty()) {
+      return Optional.empty();
+    }
+    Path file = dir.get().resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
+    try {
+      java.nio.file.attribute.BasicFileAttributes a =
+          java.nio.file.Files.readAttributes(
+              file, java.nio.file.attribute.BasicFileAttributes.class);
+      return a.isRegularFile() && a.size() == size && java.nio.file.Files.isReadable(file)
+          ? Optional.of(file)
+          : Optional.empty();
+    } catch (IOException | SecurityException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The content store's root directory as containerd exports it, asked once; empty if unsaid. */
+  Optional<Path> contentRoot() {
+    Optional<Path> r = root;
+    if (r == null) {
+      try {
+        r =
+            rpc.call(
+                "list containerd's plug-ins",
+                () ->
+                    IntrospectionGrpc.newBlockingStub(rpc.channel())
+                        .plugins(PluginsRequest.getDefaultInstance())
+                        .getPluginsList()
+                        .stream()
+                        .filter(p -> p.getType().equals(CONTENT_PLUGIN))
+                        .map(p -> p.getExportsOrDefault("root", ""))
+                        .filter(s -> !s.isEmpty())
+                        .map(Path::of)
+                        .findFirst());
+      } catch (ContainerdException e) {
+        r = Optional.empty(); // an older or locked-down daemon: the blobs are streamed
+      }
+      root = r;
+    }
+    return r;
   }
 
   /**

@@ -112,6 +112,35 @@ class ImageReaderIT {
   }
 
   @Test
+  void layersAreReadFromTheirFileInContainerdsContentStoreWhenItIsHere() throws Exception {
+    ResolvedImage r = client.imageReader().resolve(single.name(), PlatformSelection.host());
+    Descriptor layer = r.manifests().getFirst().layers().getLast();
+    ContentClient content = client.content();
+    // containerd's content plug-in says where its root is: the fixture's own root
+    assertThat(content.contentRoot())
+        .contains(CONTAINERD.root().resolve("io.containerd.content.v1.content"));
+    Path file =
+        CONTAINERD
+            .root()
+            .resolve("io.containerd.content.v1.content/blobs/sha256")
+            .resolve(layer.digest().hex());
+    assertThat(content.localBlob(layer.digest(), layer.size())).contains(file);
+    byte[] streamed;
+    try (InputStream in = content.readBlob(layer.digest())) {
+      streamed = in.readAllBytes();
+    }
+    try (InputStream in = client.imageReader().openLayer(layer)) {
+      assertThat(in.readAllBytes()).isEqualTo(streamed);
+    }
+    // a size that is not the file's, a blob this namespace lacks, or one not in the store at all
+    assertThat(content.localBlob(layer.digest(), layer.size() + 1)).isEmpty();
+    try (ContainerdClient other = ContainerdClient.connect(CONTAINERD.socket(), "elsewhere")) {
+      assertThat(other.content().localBlob(layer.digest(), layer.size())).isEmpty();
+    }
+    assertThat(content.localBlob(Digest.sha256(new byte[] {1, 2, 3}), 3)).isEmpty();
+  }
+
+  @Test
   void indexResolvesHostPlatformByDefault() {
     ResolvedImage r = client.imageReader().resolve(multi.name(), PlatformSelection.host());
     assertThat(r.index()).isNotNull();
