@@ -91,6 +91,11 @@ class DaemonRestartIT {
     }
   }
 
+  /** A read that must have read every block: else the failure shows it and the daemon's log. */
+  static void assertComplete(Reading r, String what) {
+    assertThat(r.complete()).as("%s: %s\ndaemon: %s", what, r, BlockReads.tail(log())).isTrue();
+  }
+
   static List<Path> spanFiles() throws IOException {
     if (!Files.isDirectory(spans)) {
       return List.of();
@@ -108,7 +113,7 @@ class DaemonRestartIT {
   @Test
   @Order(1)
   void afterSigtermARestartWithTheRegistryDownStillServesWhatWasRead() throws Exception {
-    assertThat(reads.read(0).complete()).isTrue();
+    assertComplete(reads.read(0), "file 0");
     List<Path> cached = spanFiles();
     assertThat(cached).isNotEmpty();
 
@@ -118,23 +123,23 @@ class DaemonRestartIT {
     proxy.close(); // the registry is gone: connections are refused
     restart();
     Reading before = reads.read(0);
-    assertThat(before.complete()).as("a file read before the stop: %s", before).isTrue();
+    assertComplete(before, "a file read before the stop");
     Reading uncached = reads.read(1);
     assertThat(uncached.error()).as("a file never read: %s", uncached).isNotNull();
     assertThat(uncached.seconds()).isLessThan(BlockReads.FETCH_TIMEOUT_SEC + 10);
 
     proxy = FaultProxy.start(registry.hostPort(), proxyPort); // the registry is back
-    assertThat(reads.read(1).complete()).as("once the registry is back").isTrue();
+    assertComplete(reads.read(1), "once the registry is back");
   }
 
   @Test
   @Order(2)
   void afterSigintNothingReadBeforeIsFetchedAgain() throws Exception {
-    assertThat(reads.read(2).complete()).isTrue();
+    assertComplete(reads.read(2), "file 2");
     assertThat(daemon.stop("INT", Duration.ofSeconds(30))).as(daemon.log()).isZero();
     restart();
     long served = proxy.bodyBytes(blobPath);
-    assertThat(reads.read(2).complete()).isTrue();
+    assertComplete(reads.read(2), "file 2 after the restart");
     assertThat(proxy.bodyBytes(blobPath)).as("layer bytes fetched again").isEqualTo(served);
   }
 
@@ -157,7 +162,7 @@ class DaemonRestartIT {
       assertThat(daemon.stop("TERM", Duration.ofSeconds(30))).isZero();
       run("mount", "-o", "remount,size=64m", cache.toString());
       restart();
-      assertThat(reads.read(3).complete()).as("with room again").isTrue();
+      assertComplete(reads.read(3), "with room again");
       assertThat(daemon.stop("TERM", Duration.ofSeconds(30))).isZero();
     } finally {
       if (daemon.alive()) {
@@ -209,7 +214,7 @@ class DaemonRestartIT {
         .allSatisfy(p -> assertThat(p.getFileName().toString()).matches("\\d+"));
     proxy.clear();
     for (int f = 4; f < 14; f++) {
-      assertThat(reads.read(f).complete()).as("file %d after the restart", f).isTrue();
+      assertComplete(reads.read(f), "file " + f + " after the restart");
     }
     List<Path> mounts = MountCleaner.mountsUnder(daemon.root);
     assertThat(mounts)
