@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * {@code push} with the soci snapshotter becomes: push the image with nerdctl and, at the same
- * time, {@code soci create} with our soci, then {@code soci push} ({@link SociSteps}); nerdctl
- * itself runs the same two soci commands after its push ({@code pkg/snapshotterutil/sociutil.go}).
+ * time, {@code soci create --push} with our soci ({@link SociSteps}); nerdctl itself runs {@code
+ * soci create}, then {@code soci push}, after its push ({@code pkg/snapshotterutil/sociutil.go}).
  * Platforms carry over, {@code --soci-span-size} and {@code --soci-min-layer-size} become {@code
  * --span-size} and {@code --min-layer-size}, {@code --insecure-registry} becomes {@code
  * --skip-verify --plain-http}. The image push itself is pinned to overlayfs so nerdctl does not
@@ -96,7 +96,7 @@ final class SociPushExpansion {
     if (minLayer != null && !minLayer.equals("-1")) {
       create.add("--min-layer-size=" + minLayer);
     }
-    List<String> push = new ArrayList<>(common);
+    List<String> push = new ArrayList<>(); // the registry's flags: create has the platforms
     if (insecure) {
       push.add("--skip-verify");
       push.add("--plain-http");

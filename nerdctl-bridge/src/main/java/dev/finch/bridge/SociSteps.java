@@ -7,18 +7,24 @@ import dev.finch.process.CommandSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * A push with the soci snapshotter, shared by both engines: the image push and {@code soci create}
- * (which builds the zTOCs and index from containerd's content store, CPU-bound) run at the same
- * time; once both are done, {@code soci push} uploads the index artifacts. soci's output lines are
- * shown prefixed with {@code soci: }, as nerdctl shows them. While the image push has the terminal
- * (its own progress), {@code soci create}'s lines are held and shown when the upload ends, so the
- * two never interleave; from then on they stream as they come.
+ * A push with the soci snapshotter, shared by both engines: the image push and {@code soci create
+ * --push --wait-for-go} run at the same time. soci builds the zTOCs from containerd's content store
+ * (CPU-bound) and uploads each one as soon as it is built, beside the image's own upload; once the
+ * image push has succeeded, finch writes {@code go} to soci's standard input and soci pushes the
+ * index manifest, whose {@code subject} is then in the registry. One soci process, not nerdctl's
+ * two ({@code soci create}, then {@code soci push}): no second start-up and no zTOC upload after
+ * the image's. soci's output lines are shown prefixed with {@code soci: }, as nerdctl shows them.
+ * While the image push has the terminal (its own progress), soci's lines are held and shown when
+ * the upload ends, so the two never interleave; from then on they stream as they come.
  *
- * <p>Nothing is half-pushed silently: when either part fails, {@code soci push} does not run and
- * one line on stderr says what was and was not pushed; the exit status is the failing part's.
+ * <p>Nothing is half-pushed silently: when the image push fails, soci's input ends without {@code
+ * go}, so no index manifest is pushed (zTOC blobs already uploaded are referenced by nothing), and
+ * one line on stderr says so; when soci fails, one line says the image was pushed but its index was
+ * not. The exit status is the failing part's.
  */
 final class SociSteps {
   /** Namespace finch keeps its images in, in every guest. */
@@ -44,8 +50,11 @@ final class SociSteps {
     return a;
   }
 
+  /** What soci reads on its standard input to push the index manifest ({@code --wait-for-go}). */
+  static final String GO = "go\n";
+
   /**
-   * Runs the image push and {@code soci create} side by side, then {@code soci push}.
+   * Runs the image push and {@code soci create --push --wait-for-go} side by side.
    *
    * @param toSpec turns a guest argv into the host command
    * @param imagePush the engine's image push
@@ -65,13 +74,23 @@ final class SociSteps {
     HeldLines lines = new HeldLines(out);
     lines.show("building the SOCI index while the image uploads");
     lines.hold();
+    List<String> flags = new ArrayList<>(p.createFlags());
+    flags.add("--push");
+    flags.add("--wait-for-go");
+    flags.addAll(p.pushFlags());
+    CompletableFuture<String> go = new CompletableFuture<>();
     Step create =
-        new Step("create", toSpec.apply(argv(soci, globals, "create", p.createFlags(), ref)));
+        new Step(
+            "create",
+            toSpec
+                .apply(argv(soci, globals, "create", flags, ref))
+                .withStdin(new CommandSpec.Stdin.Later(go)));
     Thread builder = Thread.ofPlatform().name("soci-create").start(() -> create.run(runner, lines));
-    int pushed;
+    int pushed = 1;
     try {
       pushed = imagePush.run();
     } finally {
+      go.complete(pushed == 0 ? GO : null); // null: end of input, no index manifest
       lines.release();
       join(builder);
     }
@@ -83,13 +102,7 @@ final class SociSteps {
       err.flush();
       return pushed;
     }
-    int created = create.verdict(soci, err);
-    if (created != 0) {
-      return created;
-    }
-    Step push = new Step("push", toSpec.apply(argv(soci, globals, "push", p.pushFlags(), ref)));
-    push.run(runner, lines);
-    return push.verdict(soci, err);
+    return create.verdict(soci, err);
   }
 
   private static void join(Thread t) throws BridgeException {
@@ -110,7 +123,7 @@ final class SociSteps {
 
     Step(String verb, CommandSpec spec) {
       this.verb = verb;
-      this.spec = spec.withStdin(new CommandSpec.Stdin.Closed()).withIo(CommandSpec.Io.CAPTURE);
+      this.spec = spec.withIo(CommandSpec.Io.CAPTURE);
     }
 
     void run(CommandRunner runner, HeldLines lines) {

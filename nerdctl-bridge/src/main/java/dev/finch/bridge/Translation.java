@@ -16,12 +16,13 @@ public sealed interface Translation {
 
   /**
    * {@code push} with the soci snapshotter: push the image while our {@code soci} builds its SOCI
-   * index, then push the index ({@link SociSteps}).
+   * index and uploads its zTOCs, then push the index manifest ({@link SociSteps}).
    *
    * @param call the image push (pinned to overlayfs so nerdctl does not index a second time)
    * @param ref the image reference
    * @param createFlags flags for {@code soci create} (platforms, span and min-layer sizes)
-   * @param pushFlags flags for {@code soci push} (platforms, plain http)
+   * @param pushFlags the registry's flags for {@code soci create --push} (plain http, no TLS
+   *     verification)
    */
   record SociPush(NerdctlCall call, String ref, List<String> createFlags, List<String> pushFlags)
       implements Translation {

@@ -308,8 +308,7 @@ class ArgTranslatorTest {
             "--lazy-ztoc",
             "--file-checkpoints",
             "--min-layer-size=20971520");
-    assertThat(p.pushFlags())
-        .containsExactly("--platform=linux/amd64", "--skip-verify", "--plain-http");
+    assertThat(p.pushFlags()).containsExactly("--skip-verify", "--plain-http");
 
     Translation explicit =
         new ArgTranslator(ctx(HostOs.MACOS, List.of()))

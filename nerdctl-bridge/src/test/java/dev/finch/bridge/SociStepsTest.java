@@ -12,27 +12,41 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of a push with soci: the image push and {@code soci create} overlap, {@code soci
- * push} runs only after both succeeded, soci's lines never land inside the image push's output, and
- * a failure of either part fails the push with one line saying what was not pushed.
+ * The contract of a push with soci: the image push and {@code soci create --push --wait-for-go}
+ * overlap, soci is told {@code go} (and so pushes the index manifest) only once the image push
+ * succeeded, soci's lines never land inside the image push's output, and a failure of either part
+ * fails the push with one line saying what was not pushed.
  */
 class SociStepsTest {
   static final String REF = "localhost:5000/x:1";
   static final List<String> CREATE = List.of("soci", "--namespace", "finch", "create");
-  static final List<String> PUSH = List.of("soci", "--namespace", "finch", "push");
 
   final StringWriter out = new StringWriter();
   final StringWriter err = new StringWriter();
   final RecordingRunner recorder = new RecordingRunner();
-  final CountDownLatch createDone = new CountDownLatch(1);
 
-  /** The recorder, plus a signal once {@code soci create} has printed all its lines. */
+  /** Counted down once soci has built the index (its zTOC lines printed, uploads started). */
+  final CountDownLatch built = new CountDownLatch(1);
+
+  /** What soci read on its standard input before it ended (null: end of input alone). */
+  final AtomicReference<String> told = new AtomicReference<>("(nothing yet)");
+
+  volatile boolean toldBeforeBuilt;
+  volatile int createExit;
+
+  /**
+   * A soci create as the real one behaves: it prints its zTOC lines, then waits for its input; told
+   * {@code go} it pushes the index, else it exits 1. {@code createExit} other than 0 makes it fail
+   * before any of that.
+   */
   final CommandRunner runner =
       new CommandRunner() {
         @Override
@@ -43,13 +57,29 @@ class SociStepsTest {
         @Override
         public CommandResult stream(CommandSpec spec, Consumer<String> lines)
             throws CommandFailedException {
-          try {
+          if (!spec.argv().containsAll(CREATE)) {
             return CommandRunner.super.stream(spec, lines);
-          } finally {
-            if (spec.argv().containsAll(CREATE)) {
-              createDone.countDown();
-            }
           }
+          recorder.run(spec);
+          if (createExit != 0) {
+            built.countDown();
+            lines.accept("soci: containerd is not running");
+            return new CommandResult(createExit, "", "");
+          }
+          lines.accept("layer sha256:aaa -> ztoc sha256:bbb");
+          lines.accept("successfully pushed artifact with digest: sha256:bbb");
+          CompletableFuture<String> in = ((CommandSpec.Stdin.Later) spec.stdin()).text();
+          toldBeforeBuilt = in.isDone();
+          built.countDown();
+          String text = in.exceptionally(e -> null).join();
+          told.set(text);
+          if (!SociSteps.GO.equals(text)) {
+            lines.accept("soci: the SOCI index was built but not pushed");
+            return new CommandResult(1, "", "");
+          }
+          lines.accept("pushing soci index with digest: sha256:ccc");
+          lines.accept("successfully pushed artifact with digest: sha256:ccc");
+          return new CommandResult(0, "", "");
         }
       };
 
@@ -72,10 +102,10 @@ class SociStepsTest {
         new PrintWriter(err));
   }
 
-  /** An image push that ends only once soci create has finished, and prints as it goes. */
-  int pushAfterCreate(int exit) {
+  /** An image push that ends only once soci has built the index, and prints as it goes. */
+  int pushAfterBuild(int exit) {
     try {
-      if (!createDone.await(10, TimeUnit.SECONDS)) {
+      if (!built.await(10, TimeUnit.SECONDS)) {
         return 98;
       }
     } catch (InterruptedException e) {
@@ -88,34 +118,43 @@ class SociStepsTest {
   }
 
   @Test
-  void createRunsDuringTheImagePushAndItsLinesWaitUntilTheUploadEnds() throws Exception {
-    recorder
-        .when(CREATE, new CommandResult(0, "layer sha256:aaa -> ztoc sha256:bbb\n\n", ""))
-        .when(PUSH, new CommandResult(0, "successfully pushed artifact with digest: x\n", ""));
-    int rc = push(() -> pushAfterCreate(0));
-    assertThat(rc).as("soci create finished while the image push was still running").isZero();
+  void sociBuildsAndUploadsDuringTheImagePushAndPushesTheIndexOnlyOnceTheImageIsPushed()
+      throws Exception {
+    int rc = push(() -> pushAfterBuild(0));
+    assertThat(rc).as("soci built the index while the image push was still running").isZero();
+    assertThat(toldBeforeBuilt).as("no go before the image push ended").isFalse();
+    assertThat(told.get()).isEqualTo("go\n");
     assertThat(recorder.argvs())
         .containsExactly(
-            List.of("soci", "--namespace", "finch", "create", "--span-size=2097152", REF),
-            List.of("ctr", "images", "push", REF),
-            List.of("soci", "--namespace", "finch", "push", "--plain-http", REF));
+            List.of(
+                "soci",
+                "--namespace",
+                "finch",
+                "create",
+                "--span-size=2097152",
+                "--push",
+                "--wait-for-go",
+                "--plain-http",
+                REF),
+            List.of("ctr", "images", "push", REF));
     assertThat(out.toString())
         .isEqualTo(
             """
             soci: building the SOCI index while the image uploads
             ctr: pushed localhost:5000/x:1
             soci: layer sha256:aaa -> ztoc sha256:bbb
-            soci: successfully pushed artifact with digest: x
+            soci: successfully pushed artifact with digest: sha256:bbb
+            soci: pushing soci index with digest: sha256:ccc
+            soci: successfully pushed artifact with digest: sha256:ccc
             """);
     assertThat(err.toString()).isEmpty();
   }
 
   @Test
-  void aFailedCreateFailsThePushAndPushesNoIndex() throws Exception {
-    recorder.when(CREATE, new CommandResult(3, "soci: containerd is not running\n", ""));
-    int rc = push(() -> pushAfterCreate(0));
+  void aFailedCreateFailsThePush() throws Exception {
+    createExit = 3;
+    int rc = push(() -> pushAfterBuild(0));
     assertThat(rc).isEqualTo(3);
-    assertThat(recorder.argvs()).noneMatch(a -> a.containsAll(PUSH));
     assertThat(out.toString()).endsWith("soci: soci: containerd is not running\n");
     assertThat(err.toString())
         .isEqualTo(
@@ -124,26 +163,15 @@ class SociStepsTest {
   }
 
   @Test
-  void aFailedImagePushFailsThePushAfterCreateIsDone() throws Exception {
-    int rc = push(() -> pushAfterCreate(5));
+  void aFailedImagePushEndsSocisInputWithoutGoSoNoIndexIsPushed() throws Exception {
+    int rc = push(() -> pushAfterBuild(5));
     assertThat(rc).isEqualTo(5);
-    assertThat(createDone.getCount()).isZero();
-    assertThat(recorder.argvs()).noneMatch(a -> a.containsAll(PUSH));
+    assertThat(told.get()).as("end of input, no go").isNull();
+    assertThat(out.toString()).doesNotContain("pushing soci index");
     assertThat(err.toString())
         .isEqualTo(
             "finch push: the image push failed with exit status 5; its SOCI index was not"
                 + " pushed\n");
-  }
-
-  @Test
-  void aFailedIndexPushFailsThePush() throws Exception {
-    recorder.when(PUSH, new CommandResult(4, "", ""));
-    int rc = push(() -> pushAfterCreate(0));
-    assertThat(rc).isEqualTo(4);
-    assertThat(err.toString())
-        .isEqualTo(
-            "finch push: the image was pushed, but its SOCI index was not:"
-                + " soci push failed with exit status 4\n");
   }
 
   @Test
@@ -180,7 +208,7 @@ class SociStepsTest {
   }
 
   @Test
-  void anImagePushThatThrowsWaitsForCreateFirst() {
+  void anImagePushThatThrowsEndsSocisInputAndWaitsForItFirst() {
     assertThatThrownBy(
             () ->
                 push(
@@ -188,6 +216,7 @@ class SociStepsTest {
                       throw new BridgeException("cannot run ctr");
                     }))
         .hasMessage("cannot run ctr");
-    assertThat(createDone.getCount()).as("soci create was waited for").isZero();
+    assertThat(built.getCount()).as("soci create was waited for").isZero();
+    assertThat(told.get()).isNull();
   }
 }

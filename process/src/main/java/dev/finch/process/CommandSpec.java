@@ -59,6 +59,17 @@ public record CommandSpec(
         Objects.requireNonNull(text, "text");
       }
     }
+
+    /**
+     * Text known only later, then end of file: a go-ahead for a child that works beside something
+     * else the caller runs, written when {@code text} completes (with null, or exceptionally: end
+     * of file alone). The child's output is read meanwhile.
+     */
+    record Later(java.util.concurrent.CompletableFuture<String> text) implements Stdin {
+      public Later {
+        Objects.requireNonNull(text, "text");
+      }
+    }
   }
 
   /** Whether the child's output is captured into the {@link CommandResult}. */

@@ -24,11 +24,41 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public CommandResult run(CommandSpec spec) throws CommandFailedException {
-    InputStream text =
-        spec.stdin() instanceof CommandSpec.Stdin.Text t
-            ? new ByteArrayInputStream(t.text().getBytes(StandardCharsets.UTF_8))
-            : null;
-    return run(spec, text, spec.stdin() instanceof CommandSpec.Stdin.Inherit);
+    return run(spec, source(spec.stdin()), spec.stdin() instanceof CommandSpec.Stdin.Inherit);
+  }
+
+  /** What is written to the child's stdin: null for nothing (closed, or inherited). */
+  private static InputStream source(CommandSpec.Stdin stdin) {
+    return switch (stdin) {
+      case CommandSpec.Stdin.Text t ->
+          new ByteArrayInputStream(t.text().getBytes(StandardCharsets.UTF_8));
+      case CommandSpec.Stdin.Later l ->
+          new InputStream() {
+            private ByteArrayInputStream text;
+
+            private ByteArrayInputStream text() {
+              if (text == null) {
+                String s = l.text().exceptionally(e -> null).join();
+                text =
+                    new ByteArrayInputStream(
+                        s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8));
+              }
+              return text;
+            }
+
+            @Override
+            public int read() {
+              return text().read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+              return text().read(b, off, len);
+            }
+          };
+      case CommandSpec.Stdin.Closed c -> null;
+      case CommandSpec.Stdin.Inherit i -> null;
+    };
   }
 
   /**
@@ -112,11 +142,13 @@ public final class ProcessCommandRunner implements CommandRunner {
                         }));
     StringBuilder all = new StringBuilder();
     try {
-      feed(
-          p,
-          spec.stdin() instanceof CommandSpec.Stdin.Text t
-              ? new ByteArrayInputStream(t.text().getBytes(StandardCharsets.UTF_8))
-              : null);
+      if (spec.stdin() instanceof CommandSpec.Stdin.Later) {
+        // written when it is known, while the output is read here
+        InputStream later = source(spec.stdin());
+        Thread.ofPlatform().daemon().name("stdin-later").start(() -> feed(p, later));
+      } else {
+        feed(p, source(spec.stdin()));
+      }
       try (BufferedReader r =
           new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {

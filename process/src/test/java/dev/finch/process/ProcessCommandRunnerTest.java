@@ -68,6 +68,36 @@ class ProcessCommandRunnerTest {
   }
 
   @Test
+  void laterStdinIsWrittenWhenKnownWhileTheOutputStreams() throws Exception {
+    java.util.concurrent.CompletableFuture<String> go =
+        new java.util.concurrent.CompletableFuture<>();
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CommandSpec spec =
+        CommandSpec.of("/bin/sh", "-c", "echo built; read x; echo \"got $x\"; read y || echo eof")
+            .withStdin(new CommandSpec.Stdin.Later(go));
+    // the child prints before its input is known; its input is given once that line is here
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (!lines.contains("built")) {
+                Thread.onSpinWait();
+              }
+              go.complete("go\n");
+            });
+    CommandResult r = runner.stream(spec.withTimeout(Duration.ofSeconds(20)), lines::add);
+    assertThat(r.ok()).isTrue();
+    assertThat(lines).containsExactly("built", "got go", "eof");
+    // none (a future without text): end of input alone, in run() too
+    CommandResult none =
+        runner.run(
+            CommandSpec.of("/bin/sh", "-c", "read x || echo \"eof [$x]\"")
+                .withStdin(
+                    new CommandSpec.Stdin.Later(
+                        java.util.concurrent.CompletableFuture.completedFuture(null))));
+    assertThat(none.out()).isEqualTo("eof []\n");
+  }
+
+  @Test
   void detachedCommandsAreLeftRunning(@TempDir Path dir) throws Exception {
     Path done = dir.resolve("done");
     long t0 = System.nanoTime();

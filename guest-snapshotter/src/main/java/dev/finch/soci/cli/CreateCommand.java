@@ -34,6 +34,24 @@ public final class CreateCommand implements Callable<Integer> {
   @Mixin IndexFlags flags;
   @Mixin PrefetchFlags prefetch;
 
+  @picocli.CommandLine.Option(
+      names = "--push",
+      description =
+          "also push the index to the image's registry, as `soci push` would, uploading each zTOC"
+              + " as soon as it is built (ours; the registry flags below apply)")
+  boolean push;
+
+  @picocli.CommandLine.Option(
+      names = "--wait-for-go",
+      description =
+          "with --push: push the index manifest only once the line \"go\" arrives on standard"
+              + " input (a caller pushing the image at the same time says so when it is done);"
+              + " if input ends first, no index is pushed and the exit status is 1 (ours)")
+  boolean waitForGo;
+
+  @Mixin RegistryFlags registry;
+  @Mixin PushFlags pushFlags;
+
   @Parameters(paramLabel = "IMAGE", description = "image reference as stored in containerd")
   String image;
 
@@ -42,6 +60,12 @@ public final class CreateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     global = GlobalOptions.of(spec);
+    if (!push && (waitForGo || registry.given() || !pushFlags.defaults())) {
+      throw new SociException(
+          "--wait-for-go, the registry flags, --existing-index and --max-concurrent-uploads"
+              + " need --push");
+    }
+    pushFlags.validate();
     IndexOptions opts =
         flags.options().withPrefetchPaths(prefetch.paths()).withRecordings(prefetch.recordings());
     PrintWriter out = spec.commandLine().getOut();
@@ -53,67 +77,123 @@ public final class CreateCommand implements Callable<Integer> {
       IndexCreator creator = ctx.indexCreator(progress);
       List<String> created = new ArrayList<>();
       List<LayerOutcome> all = new ArrayList<>();
-      for (PlatformImage pi : resolved.manifests()) {
-        IndexCreator.Result r;
-        try {
-          r =
-              creator.create(
-                  pi.descriptor(),
-                  pi.manifest(),
-                  Images.platformOf(pi),
-                  SociIndex.Version.V1,
-                  opts,
-                  resolved.image().name(),
-                  o -> {
-                    out.println(o.message());
-                    out.flush();
-                    o.warnings().forEach(w -> err.println("soci: warning: " + w));
-                    err.flush();
+      Map<PlatformImage, SociIndex> indexes = new java.util.LinkedHashMap<>();
+      IndexUploads uploads =
+          push ? IndexUploads.to(ctx, resolved, registry, pushFlags, out, err, false) : null;
+      try {
+        for (PlatformImage pi : resolved.manifests()) {
+          IndexCreator.Result r;
+          try {
+            r =
+                creator.create(
+                    pi.descriptor(),
+                    pi.manifest(),
+                    Images.platformOf(pi),
+                    SociIndex.Version.V1,
+                    opts,
+                    resolved.image().name(),
+                    o -> {
+                      synchronized (out) {
+                        out.println(o.message());
+                        out.flush();
+                      }
+                      o.warnings().forEach(w -> err.println("soci: warning: " + w));
+                      err.flush();
+                      if (uploads != null && o instanceof LayerOutcome.Indexed ix) {
+                        uploads.blob(ix.ztoc());
+                      }
+                    });
+          } catch (PrefetchPathNotFoundException e) {
+            throw new SociException(
+                "prefetch file "
+                    + e.path()
+                    + " not found in any layer with a zTOC of image "
+                    + resolved.image().name()
+                    + " ("
+                    + Images.platformOf(pi)
+                    + "); layers smaller than --min-layer-size have no zTOC",
+                e);
+          }
+          all.addAll(r.outcomes());
+          r.index()
+              .ifPresent(
+                  idx -> {
+                    created.add(idx.digest().toString());
+                    indexes.put(pi, idx);
                   });
-        } catch (PrefetchPathNotFoundException e) {
-          throw new SociException(
-              "prefetch file "
-                  + e.path()
-                  + " not found in any layer with a zTOC of image "
+        }
+        if (created.isEmpty()) {
+          throw new SociException(LayerOutcome.noZtocsMessage(all, opts));
+        }
+        if (!opts.recordings().isEmpty()
+            && all.stream().noneMatch(o -> o instanceof LayerOutcome.Prefetched)) {
+          err.println(
+              "soci: warning: no --record recording is of a layer with a zTOC in "
                   + resolved.image().name()
-                  + " ("
-                  + Images.platformOf(pi)
-                  + "); layers smaller than --min-layer-size have no zTOC",
+                  + "; the index has no prefetch artifact");
+          err.flush();
+        }
+        try {
+          cd.images()
+              .setLabels(
+                  resolved.image().name(),
+                  Map.of("containerd.io/gc.ref.content.soci-index", created.getLast()));
+        } catch (ContainerdException e) {
+          // Without the label containerd's garbage collector may delete the index: the create did
+          // not
+          // happen as reported, so it is an error, not a warning.
+          throw new SociException(
+              "index "
+                  + created.getLast()
+                  + " was built, but labelling image "
+                  + resolved.image().name()
+                  + " so that containerd keeps it failed: "
+                  + e.getMessage(),
               e);
         }
-        all.addAll(r.outcomes());
-        r.index().ifPresent(idx -> created.add(idx.digest().toString()));
+        out.flush();
+        if (uploads != null) {
+          pushIndexes(uploads, indexes, out, new Progress(err));
+        }
+      } finally {
+        if (uploads != null) {
+          uploads.close();
+        }
       }
-      if (created.isEmpty()) {
-        throw new SociException(LayerOutcome.noZtocsMessage(all, opts));
-      }
-      if (!opts.recordings().isEmpty()
-          && all.stream().noneMatch(o -> o instanceof LayerOutcome.Prefetched)) {
-        err.println(
-            "soci: warning: no --record recording is of a layer with a zTOC in "
-                + resolved.image().name()
-                + "; the index has no prefetch artifact");
-        err.flush();
-      }
-      try {
-        cd.images()
-            .setLabels(
-                resolved.image().name(),
-                Map.of("containerd.io/gc.ref.content.soci-index", created.getLast()));
-      } catch (ContainerdException e) {
-        // Without the label containerd's garbage collector may delete the index: the create did not
-        // happen as reported, so it is an error, not a warning.
-        throw new SociException(
-            "index "
-                + created.getLast()
-                + " was built, but labelling image "
-                + resolved.image().name()
-                + " so that containerd keeps it failed: "
-                + e.getMessage(),
-            e);
-      }
-      out.flush();
     }
     return 0;
+  }
+
+  /**
+   * {@code --push}: once the caller says go (with {@code --wait-for-go}), each platform's index is
+   * pushed as {@code soci push} would push it; its zTOCs are mostly uploaded already.
+   */
+  private void pushIndexes(
+      IndexUploads uploads,
+      Map<PlatformImage, SociIndex> indexes,
+      PrintWriter out,
+      Progress progress)
+      throws Exception {
+    if (waitForGo && !go()) {
+      throw new SociException(
+          "the SOCI index was built but not pushed: standard input ended before \"go\"");
+    }
+    for (Map.Entry<PlatformImage, SociIndex> e : indexes.entrySet()) {
+      if (!uploads.wanted(e.getKey().descriptor().digest())) {
+        continue;
+      }
+      out.println("pushing soci index with digest: " + e.getValue().digest());
+      out.flush();
+      uploads.index(e.getValue(), progress);
+    }
+  }
+
+  // waits for the line "go" on standard input; false when input ends (or says anything else) first
+  private static boolean go() throws java.io.IOException {
+    java.io.BufferedReader in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+    String line = in.readLine();
+    return line != null && line.strip().equals("go");
   }
 }

@@ -30,6 +30,11 @@ final class RegistryFlags {
       description = "accepted for compatibility with nerdctl; hosts.toml files are not read")
   String hostsDir;
 
+  /** Whether any of these flags was given. */
+  boolean given() {
+    return plainHttp || skipVerify || user != null || caCert != null || hostsDir != null;
+  }
+
   RegistryClient client(String registry) {
     RegistryClient.Builder b =
         RegistryClient.builder(registry)

@@ -444,4 +444,72 @@ class SociCliIT {
   static Path blob(Path layout, Digest d) {
     return layout.resolve("blobs").resolve(d.algorithm()).resolve(d.hex());
   }
+
+  @Test
+  @Order(8)
+  void createWithPushUploadsTheZtocsAsBuiltAndPushesTheIndexOnlyOnGo() throws Exception {
+    Run lone = soci("create", "--plain-http", ref);
+    assertThat(lone.rc()).isEqualTo(1);
+    assertThat(lone.err().strip()).endsWith("need --push");
+    RegistryClient rc = client();
+    Descriptor manifest = rc.resolve(ImageRef.parse(ref));
+    int before = rc.referrers("soci-it", manifest.digest(), MediaTypes.SOCI_INDEX_V1).size();
+    String[] create = {
+      "create",
+      "--push",
+      "--wait-for-go",
+      "--plain-http",
+      "--existing-index",
+      "allow",
+      "--span-size",
+      "131072",
+      "--min-layer-size",
+      "2000000",
+      ref
+    };
+    // the input ends without go (the image push failed): no index manifest, at once
+    Run eof = withStdin("", () -> soci(create));
+    assertThat(eof.rc()).as(eof.err()).isEqualTo(1);
+    assertThat(eof.err().strip())
+        .isEqualTo(
+            "soci: the SOCI index was built but not pushed: standard input ended before \"go\"");
+    assertThat(rc.referrers("soci-it", manifest.digest(), MediaTypes.SOCI_INDEX_V1))
+        .hasSize(before);
+    // told go: the zTOC was uploaded as soon as it was built, and the index manifest follows
+    Run go = withStdin("go\n", () -> soci(create));
+    assertThat(go.rc()).as(go.err()).isZero();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("-> ztoc (sha256:[0-9a-f]{64})").matcher(go.out());
+    assertThat(m.find()).as(go.out()).isTrue();
+    Digest ztoc = Digest.parse(m.group(1));
+    assertThat(go.out())
+        .containsPattern("(successfully pushed|skipped) artifact with digest: " + ztoc);
+    assertThat(rc.blobExists("soci-it", ztoc)).isTrue();
+    java.util.regex.Matcher pushing =
+        java.util.regex.Pattern.compile("pushing soci index with digest: (sha256:[0-9a-f]{64})")
+            .matcher(go.out());
+    assertThat(pushing.find()).as(go.out()).isTrue();
+    assertThat(go.out().indexOf("artifact with digest: " + ztoc))
+        .as("the zTOC was uploaded before the index manifest")
+        .isLessThan(
+            go.out().indexOf("successfully pushed artifact with digest: " + pushing.group(1)));
+    assertThat(go.out())
+        .contains("pushing soci index with digest: ")
+        .containsPattern("successfully pushed artifact with digest: sha256:[0-9a-f]{64}\n$");
+    assertThat(rc.referrers("soci-it", manifest.digest(), MediaTypes.SOCI_INDEX_V1))
+        .hasSize(before + 1)
+        .extracting(d -> d.digest().toString())
+        .anyMatch(d -> go.out().contains("pushing soci index with digest: " + d));
+  }
+
+  // runs {@code body} with {@code text} as this process's standard input
+  static Run withStdin(String text, java.util.function.Supplier<Run> body) {
+    java.io.InputStream saved = System.in;
+    System.setIn(new ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    try {
+      return body.get();
+    } finally {
+      System.setIn(saved);
+    }
+  }
 }
