@@ -125,6 +125,8 @@ class EnginesTest {
   @Test
   void sociPushBuildsTheIndexDuringTheImagePushThenPushesIt() throws Exception {
     CountDownLatch createStarted = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<String> told =
+        new java.util.concurrent.atomic.AtomicReference<>();
     runner
         .answer(
             List.of("nerdctl", "--snapshotter=overlayfs", "push"),
@@ -133,20 +135,25 @@ class EnginesTest {
             List.of("soci", "--namespace", "finch", "create"),
             s -> {
               createStarted.countDown();
+              // as soci does: the index manifest only once told go on its standard input
+              String in =
+                  ((CommandSpec.Stdin.Later) s.stdin())
+                      .text()
+                      .completeOnTimeout(null, 10, TimeUnit.SECONDS)
+                      .join();
+              told.set(in);
               return new CommandResult(
                   0,
                   "layer sha256:aaa -> ztoc sha256:bbb\n"
                       + "layer sha256:ccc -> ztoc skipped - layer size 5 is less than"
-                      + " min-layer-size 10\n",
+                      + " min-layer-size 10\n"
+                      + "successfully pushed artifact with digest: sha256:bbb\n"
+                      + ("go\n".equals(in)
+                          ? "pushing soci index with digest: sha256:ddd\n"
+                              + "successfully pushed artifact with digest: sha256:ddd\n"
+                          : ""),
                   "");
-            })
-        .when(
-            List.of("soci", "--namespace", "finch", "push"),
-            new CommandResult(
-                0,
-                "pushing artifact with digest: sha256:ddd\n"
-                    + "successfully pushed artifact with digest: sha256:ddd\n",
-                ""));
+            });
     int rc =
         lima(true)
             .execute(
@@ -157,6 +164,7 @@ class EnginesTest {
                 new PrintWriter(out),
                 new PrintWriter(err));
     assertThat(rc).as("the image push ended only after soci create had started").isZero();
+    assertThat(told.get()).as("soci was told go once the image was pushed").isEqualTo("go\n");
     List<String> imagePush =
         shell(
             "AWS_PROFILE=dev", "nerdctl", "--snapshotter=overlayfs", "push", "localhost:5000/x:1");
@@ -170,19 +178,18 @@ class EnginesTest {
             "--span-size=2097152",
             "--lazy-ztoc",
             "--file-checkpoints",
+            "--push",
+            "--wait-for-go",
             "localhost:5000/x:1");
-    List<String> sociPush =
-        shell("AWS_PROFILE=dev", "soci", "--namespace", "finch", "push", "localhost:5000/x:1");
-    assertThat(runner.argvs()).hasSize(3);
-    assertThat(runner.argvs().subList(0, 2)).containsExactlyInAnyOrder(imagePush, create);
-    assertThat(runner.argvs().get(2)).isEqualTo(sociPush);
+    assertThat(runner.argvs()).containsExactlyInAnyOrder(imagePush, create);
     assertThat(out.toString())
         .isEqualTo(
             """
             soci: building the SOCI index while the image uploads
             soci: layer sha256:aaa -> ztoc sha256:bbb
             soci: layer sha256:ccc -> ztoc skipped - layer size 5 is less than min-layer-size 10
-            soci: pushing artifact with digest: sha256:ddd
+            soci: successfully pushed artifact with digest: sha256:bbb
+            soci: pushing soci index with digest: sha256:ddd
             soci: successfully pushed artifact with digest: sha256:ddd
             """);
   }
@@ -447,7 +454,7 @@ class EnginesTest {
         List.of("create"), new CommandResult(0, "layer sha256:aaa -> ztoc sha256:bbb\n", ""));
     ctr(List.of("soci"), "push --insecure-registry --soci-min-layer-size 0 localhost:5000/a:1");
     List<List<String>> argvs = runner.argvs();
-    assertThat(argvs).hasSize(7);
+    assertThat(argvs).hasSize(6);
     assertThat(argvs.subList(0, 4))
         .containsExactly(
             List.of(ctr, "--namespace", "finch", "images", "ls"),
@@ -461,7 +468,7 @@ class EnginesTest {
                 "localhost:5000/a:1"),
             List.of(ctr, "--namespace", "finch", "images", "ls"),
             List.of(ctr, "--namespace", "finch", "images", "rm", "localhost:5000/a:1"));
-    // the image push and the index build run at the same time; the index push comes after both
+    // the image push and one soci, which builds and pushes the index, run at the same time
     assertThat(argvs.subList(4, 6))
         .containsExactlyInAnyOrder(
             List.of(
@@ -481,14 +488,8 @@ class EnginesTest {
                 "--lazy-ztoc",
                 "--file-checkpoints",
                 "--min-layer-size=0",
-                "localhost:5000/a:1"));
-    assertThat(argvs.get(6))
-        .isEqualTo(
-            List.of(
-                soci,
-                "--namespace",
-                "finch",
-                "push",
+                "--push",
+                "--wait-for-go",
                 "--skip-verify",
                 "--plain-http",
                 "localhost:5000/a:1"));
