@@ -75,12 +75,12 @@ public final class CreateCommand implements Callable<Integer> {
       Progress progress = new Progress(err);
       ContainerdClient cd = ctx.containerd();
       IndexCreator creator = ctx.indexCreator(progress);
-      List<String> created = new ArrayList<>();
       List<LayerOutcome> all = new ArrayList<>();
-      Map<PlatformImage, SociIndex> indexes = new java.util.LinkedHashMap<>();
-      IndexUploads uploads =
-          push ? IndexUploads.to(ctx, resolved, registry, pushFlags, out, err, false) : null;
-      try {
+      // each platform's index, in the order they were built
+      java.util.LinkedHashMap<PlatformImage, SociIndex> indexes = new java.util.LinkedHashMap<>();
+      // null without --push: try-with-resources skips closing it
+      try (IndexUploads uploads =
+          push ? IndexUploads.to(ctx, resolved, registry, pushFlags, out, err, false) : null) {
         for (PlatformImage pi : resolved.manifests()) {
           IndexCreator.Result r;
           try {
@@ -115,14 +115,9 @@ public final class CreateCommand implements Callable<Integer> {
                 e);
           }
           all.addAll(r.outcomes());
-          r.index()
-              .ifPresent(
-                  idx -> {
-                    created.add(idx.digest().toString());
-                    indexes.put(pi, idx);
-                  });
+          r.index().ifPresent(idx -> indexes.put(pi, idx));
         }
-        if (created.isEmpty()) {
+        if (indexes.isEmpty()) {
           throw new SociException(LayerOutcome.noZtocsMessage(all, opts));
         }
         if (!opts.recordings().isEmpty()
@@ -133,18 +128,17 @@ public final class CreateCommand implements Callable<Integer> {
                   + "; the index has no prefetch artifact");
           err.flush();
         }
+        String last = indexes.sequencedValues().getLast().digest().toString();
         try {
           cd.images()
               .setLabels(
-                  resolved.image().name(),
-                  Map.of("containerd.io/gc.ref.content.soci-index", created.getLast()));
+                  resolved.image().name(), Map.of("containerd.io/gc.ref.content.soci-index", last));
         } catch (ContainerdException e) {
-          // Without the label containerd's garbage collector may delete the index: the create did
-          // not
-          // happen as reported, so it is an error, not a warning.
+          // Without the label containerd's garbage collector may delete the index: the create
+          // did not happen as reported, so it is an error, not a warning.
           throw new SociException(
               "index "
-                  + created.getLast()
+                  + last
                   + " was built, but labelling image "
                   + resolved.image().name()
                   + " so that containerd keeps it failed: "
@@ -153,11 +147,7 @@ public final class CreateCommand implements Callable<Integer> {
         }
         out.flush();
         if (uploads != null) {
-          pushIndexes(uploads, indexes, out, new Progress(err));
-        }
-      } finally {
-        if (uploads != null) {
-          uploads.close();
+          pushIndexes(uploads, indexes, new Progress(err));
         }
       }
     }
@@ -169,22 +159,16 @@ public final class CreateCommand implements Callable<Integer> {
    * pushed as {@code soci push} would push it; its zTOCs are mostly uploaded already.
    */
   private void pushIndexes(
-      IndexUploads uploads,
-      Map<PlatformImage, SociIndex> indexes,
-      PrintWriter out,
-      Progress progress)
+      IndexUploads uploads, Map<PlatformImage, SociIndex> indexes, Progress progress)
       throws Exception {
     if (waitForGo && !go()) {
       throw new SociException(
           "the SOCI index was built but not pushed: standard input ended before \"go\"");
     }
     for (Map.Entry<PlatformImage, SociIndex> e : indexes.entrySet()) {
-      if (!uploads.wanted(e.getKey().descriptor().digest())) {
-        continue;
+      if (uploads.wanted(e.getKey().descriptor().digest())) {
+        uploads.index(e.getValue(), progress);
       }
-      out.println("pushing soci index with digest: " + e.getValue().digest());
-      out.flush();
-      uploads.index(e.getValue(), progress);
     }
   }
 

@@ -137,10 +137,15 @@ final class IndexUploads implements AutoCloseable {
   }
 
   /**
-   * Uploads what {@code index} lists that was not started yet, waits for all of it, then pushes the
-   * index manifest (and, on a registry without the referrers API, its subject's fallback tag).
+   * Says so (unless quiet), uploads what {@code index} lists that was not started yet, waits for
+   * all of it, then pushes the index manifest (and, on a registry without the referrers API, its
+   * subject's fallback tag).
    */
   void index(SociIndex index, Progress progress) throws Exception {
+    if (!quiet) {
+      out.println("pushing soci index with digest: " + index.digest());
+      out.flush();
+    }
     List<Descriptor> blobs = new ArrayList<>(index.manifest().layers());
     blobs.add(index.manifest().config());
     try (Progress.Counter c = progress.count("pushing", blobs.size() + 1, "artifacts")) {

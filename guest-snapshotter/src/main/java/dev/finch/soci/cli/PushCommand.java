@@ -81,10 +81,6 @@ public final class PushCommand implements Callable<Integer> {
           if (!uploads.wanted(pi.descriptor().digest())) {
             continue;
           }
-          if (!quiet) {
-            out.println("pushing soci index with digest: " + indexDigest);
-            out.flush();
-          }
           uploads.index(index, new Progress(err));
           if (quiet) {
             out.println(indexDigest);

@@ -15,7 +15,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -110,10 +112,8 @@ public final class ContentClient {
     }
     Path file = dir.get().resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
     try {
-      java.nio.file.attribute.BasicFileAttributes a =
-          java.nio.file.Files.readAttributes(
-              file, java.nio.file.attribute.BasicFileAttributes.class);
-      return a.isRegularFile() && a.size() == size && java.nio.file.Files.isReadable(file)
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return a.isRegularFile() && a.size() == size && Files.isReadable(file)
           ? Optional.of(file)
           : Optional.empty();
     } catch (IOException | SecurityException e) {

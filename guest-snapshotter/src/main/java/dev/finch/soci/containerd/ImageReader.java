@@ -8,10 +8,13 @@ import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.oci.Platform;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads an image that containerd already holds: image record, then index (if any), then the
@@ -113,11 +116,11 @@ public final class ImageReader {
    * this machine for us to read ({@link ContentClient#localBlob}), else through containerd.
    */
   public InputStream openLayer(Descriptor layer) {
-    java.util.Optional<java.nio.file.Path> file = content.localBlob(layer.digest(), layer.size());
+    Optional<Path> file = content.localBlob(layer.digest(), layer.size());
     if (file.isPresent()) {
       try {
-        return java.nio.file.Files.newInputStream(file.get());
-      } catch (java.io.IOException e) {
+        return Files.newInputStream(file.get());
+      } catch (IOException e) {
         // gone or unreadable since it was looked at: containerd streams it
       }
     }
