@@ -11,9 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/**
- * Lazily unmounts what fixtures left mounted under their directories, then deletes the directories.
- */
+/** Unmounts what fixtures left mounted under their directories, then deletes the directories. */
 public final class MountCleaner {
   private MountCleaner() {}
 
@@ -39,20 +37,26 @@ public final class MountCleaner {
     return out;
   }
 
-  /** {@code umount -l} for every mount point under {@code dir}, deepest first. */
+  /**
+   * {@code umount -f -l} for every mount point under {@code dir}, deepest first: the force aborts a
+   * FUSE connection first, so a mount whose daemon is gone or hung fails its requests instead of
+   * hanging whatever touches it next (a walk of the tree, say).
+   */
   public static void unmountUnder(Path dir) {
     for (Path mp : mountsUnder(dir)) {
-      ContainerdProcess.run(List.of("umount", "-l", mp.toString()), Duration.ofSeconds(30));
+      ContainerdProcess.run(List.of("umount", "-f", "-l", mp.toString()), Duration.ofSeconds(30));
     }
   }
 
   /**
-   * Deletes {@code dir} recursively without following symlinks; reports (not throws) what remains.
+   * Unmounts what is mounted under {@code dir} ({@link #unmountUnder}), then deletes it recursively
+   * without following symlinks; reports (not throws) what remains.
    */
   public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
+    unmountUnder(dir);
     try {
       Files.walkFileTree(
           dir,

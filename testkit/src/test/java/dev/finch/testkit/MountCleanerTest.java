@@ -29,4 +29,23 @@ class MountCleanerTest {
     assertThat(tmp.resolve("a")).doesNotExist();
     assertThat(outside).hasContent("keep");
   }
+
+  /** What is mounted inside goes first: the walk must not delete a bind mount's source files. */
+  @Test
+  void deleteTreeUnmountsBeforeItWalks(@TempDir Path tmp) throws Exception {
+    ContainerdFixture.assumeRoot(); // mount
+    Path source = Files.createDirectories(tmp.resolve("source"));
+    Files.writeString(source.resolve("kept"), "kept");
+    Path mp = Files.createDirectories(tmp.resolve("a/mnt"));
+    var r =
+        ContainerdProcess.run(
+            java.util.List.of("mount", "--bind", source.toString(), mp.toString()),
+            java.time.Duration.ofSeconds(10));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    assertThat(MountCleaner.mountsUnder(tmp.resolve("a"))).containsExactly(mp);
+    MountCleaner.deleteTree(tmp.resolve("a"));
+    assertThat(MountCleaner.mountsUnder(tmp)).isEmpty();
+    assertThat(tmp.resolve("a")).doesNotExist();
+    assertThat(source.resolve("kept")).hasContent("kept");
+  }
 }

@@ -11,6 +11,7 @@ import dev.finch.soci.snapshot.overlay.RestorableSnapshot;
 import dev.finch.soci.spi.PluginConfig;
 import dev.finch.soci.spi.PluginContext;
 import dev.finch.soci.spi.RemotePreparerFactory;
+import dev.finch.soci.sys.Umount;
 import dev.finch.soci.util.FileTrees;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;

@@ -42,6 +42,7 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
   private final IndexResolver indexes;
   private final RegistryHosts hosts;
   private final LayerMounts mounts;
+  private final AutoCloseable warmup;
   private final LocalUnpacker unpacker;
   private final EventSink events;
   private final boolean prefetch;
@@ -52,6 +53,7 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
       IndexResolver indexes,
       RegistryHosts hosts,
       LayerMounts mounts,
+      AutoCloseable warmup,
       LocalUnpacker unpacker,
       EventSink events,
       boolean prefetch,
@@ -60,6 +62,7 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
     this.indexes = indexes;
     this.hosts = hosts;
     this.mounts = mounts;
+    this.warmup = warmup;
     this.unpacker = unpacker;
     this.events = events;
     this.prefetch = prefetch;
@@ -346,6 +349,11 @@ final class LazyPreparer implements RemotePreparer, AutoCloseable {
   @Override
   public void close() throws IOException {
     staged.clear();
+    try {
+      warmup.close(); // first: it may still be reading a FUSE mount of its own
+    } catch (Exception e) {
+      events.event("warn", "warmup-stop-failed", "cannot stop the warm-up: " + e, Map.of());
+    }
     try {
       mounts.close();
     } finally {

@@ -40,11 +40,12 @@ public final class LazyPreparerFactory implements RemotePreparerFactory {
             context.events(),
             new Recordings(dir.resolve("record"), context.events()));
     context.metrics().register(new LazyMetrics(mounts::stats));
-    Warmup.start(dir.resolve("warmup"), context.events());
+    Warmup warmup = Warmup.start(dir.resolve("warmup"), context.events());
     return new LazyPreparer(
         indexes,
         hosts,
         mounts,
+        warmup,
         new LocalUnpacker(),
         context.events(),
         config.prefetch(),

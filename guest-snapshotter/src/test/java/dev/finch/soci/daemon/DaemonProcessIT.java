@@ -217,6 +217,58 @@ class DaemonProcessIT {
     assertThat(process.exitValue()).as(stderr()).isZero();
   }
 
+  /**
+   * A stop or a {@code kill -9} that lands while the warm-up reads its own FUSE mount: the process
+   * still exits at once (a daemon thread waiting on a mount its own process serves would hang it
+   * for good), the stop leaves nothing mounted, and the next start clears the mount the kill left.
+   */
+  @Test
+  void aDaemonStoppedOrKilledDuringItsWarmUpExitsAndLeavesNoMount() throws Exception {
+    dev.finch.testkit.ContainerdFixture.assumeRoot(); // FUSE
+    Path root = dir.resolve("root");
+    Path warmup = root.resolve("soci/warmup");
+    Files.writeString(dir.resolve("none.toml"), "");
+    List<String> args =
+        List.of("--address", dir.resolve("soci.sock").toString(), "--root", root.toString());
+    Map<String, String> env =
+        Map.of("SOCI_SNAPSHOTTER_CONFIG", dir.resolve("none.toml").toString());
+
+    process = daemon(args, env).start();
+    awaitMountUnder(warmup);
+    process.destroy(); // SIGTERM
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+    assertThat(process.exitValue()).as(stderr()).isZero();
+    assertThat(dev.finch.testkit.MountCleaner.mountsUnder(root)).as(stderr()).isEmpty();
+
+    process = daemon(args, env).start();
+    awaitMountUnder(warmup);
+    process.destroyForcibly(); // SIGKILL
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exits after SIGKILL").isTrue();
+
+    process = daemon(args, env).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!stderr().contains("\"event\":\"warmup-done\"")
+        && System.nanoTime() < deadline
+        && process.isAlive()) {
+      Thread.sleep(50);
+    }
+    assertThat(stderr()).contains("\"event\":\"warmup-done\"").contains("\"fuse\":true");
+    assertThat(dev.finch.testkit.MountCleaner.mountsUnder(warmup)).as(stderr()).isEmpty();
+    process.destroy();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(stderr()).isZero();
+  }
+
+  // returns as soon as something is mounted under dir (the warm-up's reads start right after)
+  private void awaitMountUnder(Path dir) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (dev.finch.testkit.MountCleaner.mountsUnder(dir).isEmpty()) {
+      assertThat(process.isAlive()).as(stderr()).isTrue();
+      assertThat(System.nanoTime()).as("a warm-up mount within 60 s").isLessThan(deadline);
+      Thread.sleep(2);
+    }
+  }
+
   @Test
   void explicitMissingConfigIsAnError() throws Exception {
     process =

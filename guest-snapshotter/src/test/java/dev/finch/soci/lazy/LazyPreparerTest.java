@@ -50,6 +50,7 @@ class LazyPreparerTest {
             new BackgroundFetcher(off, sink),
             sink,
             new dev.finch.soci.lazy.mount.Recordings(dir.resolve("record"), sink)),
+        () -> {},
         new LocalUnpacker(),
         sink,
         true,

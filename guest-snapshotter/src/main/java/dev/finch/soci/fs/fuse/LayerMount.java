@@ -2,9 +2,8 @@ package dev.finch.soci.fs.fuse;
 
 import dev.finch.soci.fs.FileContent;
 import dev.finch.soci.fs.LayerTree;
-import dev.finch.soci.sys.Errno;
-import dev.finch.soci.sys.LibC;
 import dev.finch.soci.sys.LibFuse;
+import dev.finch.soci.sys.Umount;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -168,12 +167,10 @@ public final class LayerMount implements AutoCloseable {
     if (closed) {
       return;
     }
-    int errno = unmount(LibC.MNT_FORCE);
-    if (errno != 0 && errno != Errno.EINVAL) {
-      errno = unmount(LibC.MNT_DETACH);
-    }
-    if (errno != 0 && errno != Errno.EINVAL) {
-      throw new IOException("umount2(" + mountpoint + ") failed: errno " + errno);
+    try {
+      Umount.force(mountpoint);
+    } catch (RuntimeException t) {
+      throw new IOException("umount2(" + mountpoint + ") failed", t);
     }
     try {
       if (!loop.join(LOOP_EXIT_TIMEOUT)) {
@@ -212,14 +209,6 @@ public final class LayerMount implements AutoCloseable {
       LOG.log(
           System.Logger.Level.WARNING,
           "FUSE session loop for " + mountpoint + " ended with " + loopResult);
-    }
-  }
-
-  private int unmount(int flags) throws IOException {
-    try {
-      return LibC.umount2(mountpoint.toString(), flags);
-    } catch (RuntimeException t) {
-      throw new IOException("umount2(" + mountpoint + ") failed", t);
     }
   }
 }

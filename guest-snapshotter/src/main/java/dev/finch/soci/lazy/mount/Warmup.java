@@ -1,7 +1,9 @@
 package dev.finch.soci.lazy.mount;
 
+import dev.finch.process.CommandResult;
 import dev.finch.process.CommandSpec;
 import dev.finch.process.ProcessCommandRunner;
+import dev.finch.soci.fs.FileContent;
 import dev.finch.soci.fs.LayerTree;
 import dev.finch.soci.fs.fuse.LayerMount;
 import dev.finch.soci.index.SociIndex;
@@ -12,6 +14,7 @@ import dev.finch.soci.oci.NativeSha256;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.registry.RetryPolicy;
 import dev.finch.soci.spi.EventSink;
+import dev.finch.soci.sys.Umount;
 import dev.finch.soci.util.FileTrees;
 import dev.finch.soci.ztoc.Ztoc;
 import dev.finch.soci.ztoc.ZtocBuilder;
@@ -27,10 +30,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -40,8 +45,13 @@ import java.util.zip.GZIPOutputStream;
  * port). The first real Prepare then finds these classes loaded, linked and partly compiled instead
  * of paying about a second for it while a container waits; and a machine where FUSE does not work
  * is reported at start ({@code warmup-done} with {@code fuse=false}) rather than at the first pull.
+ *
+ * <p>The mount is read by a child process ({@code cat}), never by a thread of the daemon: a thread
+ * waiting in the kernel on a FUSE request that its own process serves cannot be killed, so a daemon
+ * stopped or killed in the middle of such a read would hang for good on its own mount. {@link
+ * #close} (the daemon's stop) kills the reader, force-unmounts and waits for the thread.
  */
-public final class Warmup {
+public final class Warmup implements AutoCloseable {
   private static final String FILE = "warmup/hello.txt";
   private static final String REMOTE_FILE = "random.bin";
   private static final byte[] CONTENT =
@@ -63,14 +73,76 @@ public final class Warmup {
    */
   static final long REPEAT_BUDGET_NANOS = 3_000_000_000L;
 
-  private Warmup() {}
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
-  /** Runs the warm-up on a thread of its own; it reports {@code warmup-done} when it ends. */
-  public static Thread start(Path dir, EventSink events) {
-    return Thread.ofPlatform().name("soci-warmup").daemon().start(() -> run(dir, events));
+  // files per cat, and how long one may take (a hung mount, not a slow machine)
+  private static final int READ_BATCH = 50;
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Path dir;
+  private final EventSink events;
+  private final UnaryOperator<FileContent> served;
+  private Thread thread; // set once by start
+  private boolean stopping; // guarded by this
+  private LayerMount mount; // guarded by this
+
+  Warmup(Path dir, EventSink events, UnaryOperator<FileContent> served) {
+    this.dir = dir;
+    this.events = events;
+    this.served = served;
   }
 
-  static void run(Path dir, EventSink events) {
+  /**
+   * Runs the warm-up on a thread of its own; it reports {@code warmup-done} when it ends. Close the
+   * handle to stop it.
+   */
+  public static Warmup start(Path dir, EventSink events) {
+    return start(dir, events, UnaryOperator.identity());
+  }
+
+  // served wraps what the mount serves (tests make a read block)
+  static Warmup start(Path dir, EventSink events, UnaryOperator<FileContent> served) {
+    Warmup w = new Warmup(dir, events, served);
+    w.thread = Thread.ofPlatform().name("soci-warmup").daemon().start(w::run);
+    return w;
+  }
+
+  /**
+   * Stops the warm-up if it still runs: kills the process reading the FUSE mount and unmounts it
+   * (which fails a read still waiting on it) and waits for the thread, which then removes what it
+   * made and reports {@code warmup-done} with {@code stopped=true}. Idempotent.
+   */
+  @Override
+  public void close() {
+    LayerMount m;
+    synchronized (this) {
+      stopping = true;
+      m = mount;
+    }
+    if (thread != null) {
+      thread.interrupt(); // kills a reader it waits for
+    }
+    if (m != null) {
+      try {
+        m.close();
+      } catch (IOException e) {
+        events.event("warn", "warmup-stop-failed", "cannot unmount the warm-up layer", Map.of());
+      }
+    }
+    if (thread != null) {
+      try {
+        thread.join(STOP_TIMEOUT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private synchronized boolean stopping() {
+    return stopping;
+  }
+
+  void run() {
     long t0 = System.nanoTime();
     Map<String, Object> f = new LinkedHashMap<>();
     try {
@@ -93,35 +165,41 @@ public final class Warmup {
       f.put(
           "fuse",
           fuse(
-              dir,
               tree,
-              (file, offset, dst) -> {
-                long start = file.uncompressedOffset() + offset;
-                int span = zinfo.spanIdForUncompressedOffset(start);
-                long spanStart = zinfo.startUncompressedOffset(span);
-                long spanEnd = zinfo.endUncompressedOffset(span, ztoc.uncompressedArchiveSize());
-                int len = (int) Math.min(dst.remaining(), spanEnd - start);
-                int cs = (int) zinfo.startCompressedOffset(span);
-                int ce = (int) zinfo.endCompressedOffset(span, ztoc.compressedArchiveSize());
-                byte[] out = new byte[(int) (spanEnd - spanStart)];
-                zinfo.extract(span, blob, cs, ce - cs, spanStart, out, 0, out.length);
-                dst.put(out, (int) (start - spanStart), len);
-                return len;
-              }));
+              served.apply(
+                  (file, offset, dst) -> {
+                    long start = file.uncompressedOffset() + offset;
+                    int span = zinfo.spanIdForUncompressedOffset(start);
+                    long spanStart = zinfo.startUncompressedOffset(span);
+                    long spanEnd =
+                        zinfo.endUncompressedOffset(span, ztoc.uncompressedArchiveSize());
+                    int len = (int) Math.min(dst.remaining(), spanEnd - start);
+                    int cs = (int) zinfo.startCompressedOffset(span);
+                    int ce = (int) zinfo.endCompressedOffset(span, ztoc.compressedArchiveSize());
+                    byte[] out = new byte[(int) (spanEnd - spanStart)];
+                    zinfo.extract(span, blob, cs, ce - cs, spanStart, out, 0, out.length);
+                    dst.put(out, (int) (start - spanStart), len);
+                    return len;
+                  })));
       // The trust store is not loaded here: it costs about 6 MB for good and 0.25 s once, on the
       // first https registry (as Go loads its roots on first use); loopback registries never need
       // it.
-      f.put("http", http());
-      f.put("remote", remote(dir.resolve("remote")));
+      if (!stopping()) {
+        f.put("http", http());
+        f.put("remote", remote(dir.resolve("remote")));
+      }
     } catch (IOException | RuntimeException e) {
-      f.put("error", String.valueOf(e.getMessage()));
+      if (!stopping()) {
+        f.put("error", String.valueOf(e.getMessage()));
+      }
+    }
+    if (stopping()) {
+      f.put("stopped", true);
     }
     f.put("duration_ms", (System.nanoTime() - t0) / 1_000_000);
+    boolean failed = f.containsKey("error") || Boolean.FALSE.equals(f.get("fuse"));
     events.event(
-        f.containsKey("error") || Boolean.FALSE.equals(f.get("fuse")) ? "warn" : "info",
-        "warmup-done",
-        "lazy-loading path warmed up",
-        f);
+        failed && !stopping() ? "warn" : "info", "warmup-done", "lazy-loading path warmed up", f);
   }
 
   /**
@@ -183,33 +261,43 @@ public final class Warmup {
   }
 
   /**
-   * Mounts the tree and reads the file back through the kernel; false if FUSE does not work here.
+   * Mounts the tree and has child processes ({@code cat}) read the big file, then the small ones in
+   * batches, back through the kernel (each a lookup, an open, a read and a release, as a
+   * container's start makes them); false if FUSE does not work here. No batch starts once half the
+   * budget is spent.
    */
-  private static boolean fuse(Path dir, LayerTree tree, dev.finch.soci.fs.FileContent content)
-      throws IOException {
+  private boolean fuse(LayerTree tree, FileContent content) throws IOException {
     Files.createDirectories(dir);
     clearStale(dir);
     Path mp = Files.createTempDirectory(dir, "mnt-");
     try {
-      LayerMount mount;
+      LayerMount m;
       try {
-        mount = LayerMount.mount(mp, tree, content);
+        m = LayerMount.mount(mp, tree, content);
       } catch (IOException e) {
         return false;
       }
-      try (LayerMount m = mount) {
-        byte[] back = Files.readAllBytes(m.mountpoint().resolve(FILE));
-        if (!Arrays.equals(back, CONTENT)) {
-          throw new IOException(
-              "FUSE read back " + back.length + " bytes that differ from the layer's");
-        }
-        // each a lookup, an open, a read and a release through the kernel, as a start makes them
-        long deadline = System.nanoTime() + REPEAT_BUDGET_NANOS / 2;
-        for (int i = 0; i < FUSE_FILES && System.nanoTime() < deadline; i++) {
-          Path small = m.mountpoint().resolve("warmup/f" + i);
-          if (!Arrays.equals(Files.readAllBytes(small), smallFile(i))) {
-            throw new IOException("FUSE read back other bytes for " + small);
+      try (m) {
+        synchronized (this) {
+          if (stopping) {
+            return true;
           }
+          mount = m;
+        }
+        readBack(mp, List.of(FILE), CONTENT);
+        long deadline = System.nanoTime() + REPEAT_BUDGET_NANOS / 2;
+        for (int i = 0; i < FUSE_FILES && System.nanoTime() < deadline && !stopping(); ) {
+          List<String> names = new ArrayList<>();
+          ByteArrayOutputStream want = new ByteArrayOutputStream();
+          for (int end = Math.min(FUSE_FILES, i + READ_BATCH); i < end; i++) {
+            names.add("warmup/f" + i);
+            want.write(smallFile(i));
+          }
+          readBack(mp, names, want.toByteArray());
+        }
+      } finally {
+        synchronized (this) {
+          mount = null;
         }
       }
       return true;
@@ -218,11 +306,37 @@ public final class Warmup {
     }
   }
 
-  // A daemon killed during its warm-up leaves a dead mount: detach it.
+  // cat's output for the files must be want: ASCII, so it is compared as text
+  private void readBack(Path mp, List<String> names, byte[] want) throws IOException {
+    List<String> argv = new ArrayList<>(List.of("cat", "--"));
+    argv.addAll(names);
+    CommandResult r =
+        new ProcessCommandRunner()
+            .run(CommandSpec.of(argv).withWorkdir(mp).withTimeout(READ_TIMEOUT));
+    String back = r.out();
+    if (!stopping()
+        && (r.exit() != 0 || !back.equals(new String(want, StandardCharsets.US_ASCII)))) {
+      throw new IOException(
+          "FUSE read back "
+              + back.length()
+              + " bytes that differ from the layer's "
+              + want.length
+              + " for "
+              + names.getFirst()
+              + (names.size() > 1 ? " and " + (names.size() - 1) + " more" : "")
+              + " (cat exit "
+              + r.exit()
+              + ": "
+              + r.err().strip()
+              + ")");
+    }
+  }
+
+  // A daemon killed during its warm-up leaves a dead mount: abort and detach it.
   private static void clearStale(Path dir) throws IOException {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "mnt-*")) {
       for (Path p : s) {
-        new ProcessCommandRunner().run(CommandSpec.of("umount", "-l", p.toString()));
+        Umount.force(p);
         Files.deleteIfExists(p);
       }
     }
@@ -235,7 +349,7 @@ public final class Warmup {
    * The first real read then finds that path loaded and linked (it cost about 0.15 s cold). Answers
    * whether the bytes read back are the layer's.
    */
-  private static boolean remote(Path dir) throws IOException {
+  private boolean remote(Path dir) throws IOException {
     FileTrees.delete(dir);
     Files.createDirectories(dir);
     // seeded random bytes: stored deflate blocks, so the 16 KiB spans have windows to fetch
@@ -277,7 +391,7 @@ public final class Warmup {
       boolean ok = true;
       long deadline = System.nanoTime() + REPEAT_BUDGET_NANOS / 2;
       for (int round = 0; round < REMOTE_ROUNDS && ok; round++) {
-        if (round > 0 && System.nanoTime() > deadline) {
+        if (round > 0 && (System.nanoTime() > deadline || stopping())) {
           break;
         }
         // a new layer each round: nothing cached, so every span and window is fetched again

@@ -1,16 +1,15 @@
-package dev.finch.soci.daemon;
+package dev.finch.soci.sys;
 
-import dev.finch.soci.sys.Errno;
-import dev.finch.soci.sys.LibC;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Unmounts the stale FUSE and bind mounts a killed daemon leaves under {@code snapshots/}: tries
- * {@code MNT_FORCE} first (aborts a dead FUSE connection) and falls back to {@code MNT_DETACH}
- * (lazy) when the mount is busy.
+ * Unmounts a FUSE or bind mount: tries {@code MNT_FORCE} first (it aborts the FUSE connection, so
+ * requests still waiting on it fail at once instead of hanging) and falls back to {@code
+ * MNT_DETACH} (lazy) when the mount is busy. Used for a layer's own unmount and for the stale
+ * mounts a killed daemon leaves behind.
  */
-final class Umount {
+public final class Umount {
   private Umount() {}
 
   /**
@@ -18,7 +17,7 @@ final class Umount {
    *
    * @throws IOException with the errno when both attempts fail
    */
-  static void force(Path target) throws IOException {
+  public static void force(Path target) throws IOException {
     int errno = LibC.umount2(target.toString(), LibC.MNT_FORCE);
     if (gone(errno)) {
       return;
