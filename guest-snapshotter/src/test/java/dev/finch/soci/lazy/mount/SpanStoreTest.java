@@ -102,4 +102,77 @@ class SpanStoreTest {
     assertThat(s.contains("bb", 0)).isTrue();
     assertThat(s.bytes()).isEqualTo(100);
   }
+
+  // descriptors of this process open on files under the store
+  private long openUnder(Path root) throws Exception {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.map(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).toString();
+                } catch (java.io.IOException e) {
+                  return "";
+                }
+              })
+          .filter(t -> t.startsWith(root.toString()))
+          .count();
+    }
+  }
+
+  /**
+   * A span read again reuses its open file (so the kernel's readahead follows a read-through), at
+   * most {@link SpanStore#OPEN_SPANS} stay open, and an evicted or dropped span's file is closed
+   * with it (no descriptor keeps a deleted span's disk space).
+   */
+  @Test
+  void readsKeepABoundedSetOfSpanFilesOpenAndEvictionClosesThem() throws Exception {
+    Path root = dir.toRealPath();
+    SpanStore s = SpanStore.open(root, 0);
+    int n = SpanStore.OPEN_SPANS + 8;
+    for (int i = 0; i < n; i++) {
+      s.put("aa", i, span(i, 100));
+    }
+    assertThat(openUnder(root)).isZero();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(s.read("aa", 0, 100, 50 + i, one.clear())).isTrue();
+    }
+    assertThat(openUnder(root)).as("one file for three reads of a span").isEqualTo(1);
+    for (int i = 0; i < n; i++) {
+      ByteBuffer b = ByteBuffer.allocate(100);
+      assertThat(s.read("aa", i, 100, 0, b)).isTrue();
+      assertThat(b.array()).isEqualTo(span(i, 100));
+    }
+    assertThat(openUnder(root)).isEqualTo(SpanStore.OPEN_SPANS);
+
+    SpanStore bounded = SpanStore.open(root.resolve("b"), 250);
+    bounded.put("bb", 0, span(1, 100));
+    assertThat(bounded.read("bb", 0, 100, 0, one.clear())).isTrue();
+    bounded.put("bb", 1, span(2, 100));
+    bounded.put("bb", 2, span(3, 100)); // evicts span 0, whose file is open
+    assertThat(bounded.contains("bb", 0)).isFalse();
+    assertThat(openUnder(root.resolve("b"))).isZero();
+
+    s.dropLayer("aa");
+    assertThat(openUnder(root)).isZero();
+  }
+
+  /** A reader's interrupt closes the shared descriptor under it; the next read opens another. */
+  @Test
+  void aReadAfterAnInterruptClosedTheSharedFileStillSucceeds() throws Exception {
+    SpanStore s = SpanStore.open(dir, 0);
+    s.put("aa", 0, span(5, 1 << 20));
+    assertThat(s.read("aa", 0, 1 << 20, 0, ByteBuffer.allocate(10))).isTrue();
+    Thread.currentThread().interrupt();
+    try {
+      s.read("aa", 0, 1 << 20, 0, ByteBuffer.allocate(10));
+    } catch (java.nio.channels.ClosedByInterruptException expected) {
+      // this read was the interrupted one; the descriptor it shared is closed now
+    } finally {
+      Thread.interrupted();
+    }
+    ByteBuffer b = ByteBuffer.allocate(1 << 20);
+    assertThat(s.read("aa", 0, 1 << 20, 0, b)).isTrue();
+    assertThat(b.array()).isEqualTo(span(5, 1 << 20));
+  }
 }
