@@ -8,8 +8,8 @@ import java.util.Objects;
  * The daemon's {@code config.toml}, restricted to the keys this implementation honours. Key names
  * and defaults follow the reference ({@code config/*.go}) except where noted: {@code
  * [pull_modes.soci_v1] enable} defaults to {@code true} here (the reference turned it off in
- * v0.10.0), and {@code [cache] max_bytes} is our own. Read with {@link DaemonConfigLoader}, printed
- * with {@link DaemonConfigWriter}.
+ * v0.10.0), and {@code [cache] max_bytes} and {@code native_handover} are our own. Read with {@link
+ * DaemonConfigLoader}, printed with {@link DaemonConfigWriter}.
  *
  * @param metrics {@code metrics_address}, {@code metrics_network} and {@code no_prometheus}: where
  *     the Prometheus endpoint listens
@@ -54,7 +54,7 @@ public record DaemonConfig(
         new SnapshotterSection(false),
         new ContentStoreSection("/run/containerd/containerd.sock"),
         new Resolver(Map.of()),
-        new Cache(Cache.DEFAULT_MAX_BYTES),
+        new Cache(Cache.DEFAULT_MAX_BYTES, Cache.DEFAULT_NATIVE_HANDOVER),
         new Prefetch(true));
   }
 
@@ -205,11 +205,17 @@ public record DaemonConfig(
   /**
    * {@code [cache] max_bytes}: upper bound, in bytes, of the on-disk span cache under the root
    * (uncompressed spans of all lazily mounted layers, least recently used evicted first); 0 means
-   * unbounded. Our own key: the reference's directory cache has no byte bound.
+   * unbounded. Our own key: the reference's directory cache has no byte bound. {@code [cache]
+   * native_handover} (our own too, on by default): a lazily mounted layer whose every span is
+   * cached is copied once to a plain directory that new containers then read without FUSE
+   * (docs/daemon.md, "Native hand-over"); off keeps every read on FUSE and the disk room.
    */
-  public record Cache(long maxBytes) {
+  public record Cache(long maxBytes, boolean nativeHandover) {
     /** 10 GiB. */
     public static final long DEFAULT_MAX_BYTES = 10L << 30;
+
+    /** The default of {@code native_handover}. */
+    public static final boolean DEFAULT_NATIVE_HANDOVER = true;
   }
 
   /**

@@ -141,7 +141,9 @@ public final class DaemonConfigLoader {
       hosts.put(host, new DaemonConfig.Host(mirrors));
     }
 
-    long maxBytes = r.table("cache").integer("max_bytes", d.cache().maxBytes(), 0, Long.MAX_VALUE);
+    ConfigTable cache = r.table("cache");
+    long maxBytes = cache.integer("max_bytes", d.cache().maxBytes(), 0, Long.MAX_VALUE);
+    boolean nativeHandover = cache.bool("native_handover", d.cache().nativeHandover());
     boolean prefetch = r.table("prefetch").bool("enable", d.prefetch().enable());
 
     r.unknownKeys(
@@ -162,7 +164,7 @@ public final class DaemonConfigLoader {
         new DaemonConfig.SnapshotterSection(allowInvalid),
         new DaemonConfig.ContentStoreSection(containerd),
         new DaemonConfig.Resolver(hosts),
-        new DaemonConfig.Cache(maxBytes),
+        new DaemonConfig.Cache(maxBytes, nativeHandover),
         new DaemonConfig.Prefetch(prefetch));
   }
 

@@ -53,7 +53,9 @@ public final class DaemonConfigWriter {
     root.putObject("snapshotter")
         .put("allow_invalid_mounts_on_restart", c.snapshotter().allowInvalidMountsOnRestart());
     root.putObject("content_store").put("containerd_address", c.contentStore().containerdAddress());
-    root.putObject("cache").put("max_bytes", c.cache().maxBytes());
+    root.putObject("cache")
+        .put("max_bytes", c.cache().maxBytes())
+        .put("native_handover", c.cache().nativeHandover());
     root.putObject("prefetch").put("enable", c.prefetch().enable());
     if (!c.resolver().hosts().isEmpty()) {
       ObjectNode hosts = root.putObject("resolver").putObject("host");

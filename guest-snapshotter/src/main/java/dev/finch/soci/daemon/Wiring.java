@@ -157,6 +157,7 @@ public final class Wiring implements AutoCloseable {
             bg.disable(), bg.fetchPeriodMsec(), bg.silencePeriodMsec(), bg.maxQueueSize()),
         mirrors,
         config.cache().maxBytes(),
+        config.cache().nativeHandover(),
         config.prefetch().enable(),
         config.mountTimeoutSec(),
         registry(config));

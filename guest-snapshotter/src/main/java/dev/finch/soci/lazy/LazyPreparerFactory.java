@@ -38,7 +38,8 @@ public final class LazyPreparerFactory implements RemotePreparerFactory {
             SpanStore.open(dir.resolve("spancache"), config.spanCacheMaxBytes()),
             new BackgroundFetcher(config.backgroundFetch(), context.events()),
             context.events(),
-            new Recordings(dir.resolve("record"), context.events()));
+            new Recordings(dir.resolve("record"), context.events()),
+            config.nativeHandover());
     context.metrics().register(new LazyMetrics(mounts::stats));
     Warmup warmup = Warmup.start(dir.resolve("warmup"), context.events());
     return new LazyPreparer(

@@ -16,6 +16,8 @@ import java.util.Objects;
  *     name it
  * @param spanCacheMaxBytes {@code [cache] max_bytes}: bound of the on-disk span cache; 0 means
  *     unbounded
+ * @param nativeHandover {@code [cache] native_handover}: hand a layer whose every span is cached
+ *     over to a plain directory for new containers
  * @param prefetch {@code [prefetch] enable}: fetch the spans of a layer's prefetch artifact, in the
  *     background from its mount on
  * @param mountTimeoutSec {@code mount_timeout_sec}: the budget of the registry work that mounting
@@ -28,6 +30,7 @@ public record PluginConfig(
     BackgroundFetch backgroundFetch,
     Map<String, List<Mirror>> mirrors,
     long spanCacheMaxBytes,
+    boolean nativeHandover,
     boolean prefetch,
     long mountTimeoutSec,
     Registry registry) {

@@ -12,9 +12,10 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
 /**
- * The libc calls Java has no API for: {@code umount2(2)}, {@code statvfs(3)} into a struct that is
- * handed on to libfuse, and {@code lstat(2)} for {@code st_blocks}. Each returns errno (captured
- * right after the call) rather than deciding what a failure means; callers do that.
+ * The libc calls Java has no API for: {@code umount2(2)}, a read-only bind {@code mount(2)}, {@code
+ * statvfs(3)} into a struct that is handed on to libfuse, and {@code lstat(2)} for {@code
+ * st_blocks}. Each returns errno (captured right after the call) rather than deciding what a
+ * failure means; callers do that.
  */
 public final class LibC {
   private LibC() {}
@@ -24,6 +25,12 @@ public final class LibC {
 
   /** {@code umount2} flag: lazy unmount, detached now and finished when no longer busy. */
   public static final int MNT_DETACH = 2;
+
+  /** {@code mount} flags: read-only, remount, bind. */
+  private static final long MS_RDONLY = 1;
+
+  private static final long MS_REMOUNT = 32;
+  private static final long MS_BIND = 4096;
 
   /** {@code sizeof(struct statvfs)} on LP64 glibc. */
   public static final long STATVFS_SIZE = 112;
@@ -39,6 +46,12 @@ public final class LibC {
           "umount2",
           FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
           Native.ERRNO_OPTION);
+  private static final MethodHandle MOUNT =
+      Native.downcall(
+          Native.libc(),
+          "mount",
+          FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS),
+          Native.ERRNO_OPTION);
   private static final MethodHandle STATVFS =
       Native.downcall(Native.libc(), "statvfs", INT_PTR_PTR, Native.ERRNO_OPTION);
   private static final MethodHandle LSTAT =
@@ -49,6 +62,43 @@ public final class LibC {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(Native.CALL_STATE);
       int rc = (int) UMOUNT2.invokeExact(state, a.allocateFrom(target), flags);
+      return rc == 0 ? 0 : Native.errno(state);
+    } catch (Throwable t) {
+      throw Native.rethrow(t);
+    }
+  }
+
+  /**
+   * Bind-mounts directory {@code source} on {@code target}, on top of whatever is mounted there,
+   * and makes the bind read-only (a second {@code mount} call, as the kernel ignores {@code
+   * MS_RDONLY} on the first). If the second call fails the bind is taken away again.
+   *
+   * @throws IOException with the errno when a call fails
+   */
+  public static void bindReadOnly(Path source, Path target) throws IOException {
+    int rc = mount(source.toString(), target.toString(), MS_BIND);
+    if (rc != 0) {
+      throw new IOException("bind mount of " + source + " on " + target + ": errno " + rc);
+    }
+    rc = mount(source.toString(), target.toString(), MS_BIND | MS_REMOUNT | MS_RDONLY);
+    if (rc != 0) {
+      umount2(target.toString(), MNT_DETACH);
+      throw new IOException("read-only remount of " + target + ": errno " + rc);
+    }
+  }
+
+  private static int mount(String source, String target, long flags) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(Native.CALL_STATE);
+      int rc =
+          (int)
+              MOUNT.invokeExact(
+                  state,
+                  a.allocateFrom(source),
+                  a.allocateFrom(target),
+                  MemorySegment.NULL,
+                  flags,
+                  MemorySegment.NULL);
       return rc == 0 ? 0 : Native.errno(state);
     } catch (Throwable t) {
       throw Native.rethrow(t);

@@ -45,6 +45,7 @@ class DaemonConfigTest {
 
       [cache]
         max_bytes = 1073741824
+        native_handover = false
 
       [prefetch]
         enable = false
@@ -72,6 +73,8 @@ class DaemonConfigTest {
     assertThat(c.snapshotter().allowInvalidMountsOnRestart()).isTrue();
     assertThat(c.contentStore().containerdAddress()).isEqualTo("/run/k3s/containerd.sock");
     assertThat(c.cache().maxBytes()).isEqualTo(1L << 30);
+    assertThat(c.cache().nativeHandover()).isFalse();
+    assertThat(DaemonConfig.defaults().cache().nativeHandover()).isTrue();
     assertThat(c.resolver().hosts()).containsOnlyKeys("127.0.0.1:5000", "docker.io");
     assertThat(c.resolver().hosts().get("127.0.0.1:5000").mirrors())
         .containsExactly(

@@ -260,7 +260,7 @@ class WiringTest {
                         List.of(
                             new DaemonConfig.Mirror("reg:5000", true, 0),
                             new DaemonConfig.Mirror("mirror:443", false, 5))))),
-            new DaemonConfig.Cache(12345),
+            new DaemonConfig.Cache(12345, false),
             new DaemonConfig.Prefetch(false));
     PluginConfig p = Wiring.pluginConfig(c);
     assertThat(p.pullModes()).isEqualTo(new PluginConfig.PullModes(false, true));
@@ -273,12 +273,14 @@ class WiringTest {
                     new PluginConfig.Mirror("reg:5000", true),
                     new PluginConfig.Mirror("mirror:443", false))));
     assertThat(p.spanCacheMaxBytes()).isEqualTo(12345);
+    assertThat(p.nativeHandover()).isFalse();
     assertThat(p.prefetch()).isFalse();
 
     PluginConfig defaults = Wiring.pluginConfig(DaemonConfig.defaults());
     assertThat(defaults.pullModes()).isEqualTo(new PluginConfig.PullModes(true, true));
     assertThat(defaults.spanCacheMaxBytes()).isEqualTo(DaemonConfig.Cache.DEFAULT_MAX_BYTES);
     assertThat(defaults.prefetch()).isTrue();
+    assertThat(defaults.nativeHandover()).isTrue();
     // the reference's registry bounds by default, so a stalled read ends with EIO within 300 s
     assertThat(defaults.registry()).isEqualTo(PluginConfig.Registry.DEFAULT);
     assertThat(defaults.registry().timeouts().blobRead())

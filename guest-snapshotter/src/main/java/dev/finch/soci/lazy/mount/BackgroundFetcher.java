@@ -39,6 +39,7 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
   private long lastDemandEnded;
   private long quietUntil;
   private boolean closed;
+  private volatile java.util.function.Consumer<RemoteLayer> onComplete = l -> {};
   final AtomicLong spansFetched = new AtomicLong();
   final AtomicLong failures = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
@@ -57,6 +58,14 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
     if (!config.disable()) {
       thread.start();
     }
+  }
+
+  /**
+   * Who hears of a layer whose every span is cached ({@code background-fetch-complete}); called on
+   * the fetcher's thread, so it must return at once.
+   */
+  void onComplete(java.util.function.Consumer<RemoteLayer> listener) {
+    this.onComplete = listener;
   }
 
   /** A layer was mounted: queue it and stay quiet for the silence period. */
@@ -175,6 +184,7 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
         lock.unlock();
       }
       int next;
+      RemoteLayer completed = null;
       long pause = period;
       try {
         next = layer.fetchNextInBackground(from);
@@ -201,6 +211,7 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
                 "background-fetch-complete",
                 "every span of the layer is cached",
                 Map.of("layer", layer.digest().toString()));
+            completed = layer;
           } else {
             cursor.put(layer, next);
             queue.addLast(layer);
@@ -209,6 +220,9 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
         quietUntil = Math.max(quietUntil, clock.getAsLong() + pause);
       } finally {
         lock.unlock();
+      }
+      if (completed != null) {
+        onComplete.accept(completed);
       }
     }
   }

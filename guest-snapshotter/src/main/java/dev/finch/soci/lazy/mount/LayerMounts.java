@@ -20,21 +20,41 @@ import java.util.concurrent.ConcurrentHashMap;
  * closing keeps them for the next start.
  */
 public final class LayerMounts implements AutoCloseable {
-  /** A lazily mounted layer: its FUSE mount and its span manager. */
-  private record Mounted(LayerMount mount, RemoteLayer layer) {}
+  /** A lazily mounted layer: its FUSE mount, its span manager and its native hand-over. */
+  private record Mounted(LayerMount mount, RemoteLayer layer, NativeHandover.Candidate candidate) {}
 
   private final SpanStore spans;
   private final BackgroundFetcher background;
   private final EventSink events;
   private final Recordings recordings;
+  private final NativeHandover handover;
   private final Map<Path, Mounted> mounts = new ConcurrentHashMap<>();
 
+  /**
+   * @param nativeHandover whether a layer whose every span is cached is handed over to a native
+   *     directory ({@code [candidatehandover] enable}, see {@link NativeHandover})
+   */
   public LayerMounts(
-      SpanStore spans, BackgroundFetcher background, EventSink events, Recordings recordings) {
+      SpanStore spans,
+      BackgroundFetcher background,
+      EventSink events,
+      Recordings recordings,
+      boolean nativeHandover) {
     this.recordings = recordings;
     this.spans = spans;
     this.background = background;
     this.events = events;
+    this.handover = new NativeHandover(nativeHandover, events);
+    background.onComplete(this::complete);
+  }
+
+  // Every span of the layer is cached: hand its mounts over to native directories.
+  private void complete(RemoteLayer layer) {
+    for (Mounted m : mounts.values()) {
+      if (m.layer() == layer) {
+        handover.complete(m.candidate());
+      }
+    }
   }
 
   /** The span manager of a layer, not mounted yet (a prefetch may run on it first). */
@@ -90,13 +110,11 @@ public final class LayerMounts implements AutoCloseable {
    */
   public List<LayerTree.LeftOut> mount(Path fsDir, LayerTree tree, RemoteLayer layer)
       throws IOException {
+    release(fsDir);
     LayerMount mount = LayerMount.mount(fsDir, tree, layer);
-    Mounted old = mounts.put(fsDir, new Mounted(mount, layer));
-    if (old != null) {
-      background.remove(old.layer());
-      old.layer().stop();
-      old.mount().close();
-    }
+    Mounted m = new Mounted(mount, layer, new NativeHandover.Candidate(fsDir, tree, layer));
+    mounts.put(fsDir, m);
+    handover.mounted(m.candidate());
     background.add(layer);
     return tree.leftOut();
   }
@@ -104,10 +122,12 @@ public final class LayerMounts implements AutoCloseable {
   /** Unmounts {@code fsDir}; drops the layer's cached spans unless another mount uses the layer. */
   public void unmount(Path fsDir) throws IOException {
     Mounted m = release(fsDir);
-    if (m == null) {
-      return;
+    if (m != null) {
+      dropUnlessMounted(m.layer().digest());
     }
-    Digest layer = m.layer().digest();
+  }
+
+  private void dropUnlessMounted(Digest layer) throws IOException {
     if (mounts.values().stream().noneMatch(o -> o.layer().digest().equals(layer))) {
       spans.dropLayer(layer.hex());
     }
@@ -128,7 +148,11 @@ public final class LayerMounts implements AutoCloseable {
     }
     background.remove(m.layer());
     m.layer().stop();
-    m.mount().close();
+    try {
+      handover.release(m.candidate());
+    } finally {
+      m.mount().close();
+    }
     return m;
   }
 
@@ -168,6 +192,7 @@ public final class LayerMounts implements AutoCloseable {
     try {
       closeMounts();
     } finally {
+      handover.close();
       recordings.close();
     }
   }
@@ -178,6 +203,7 @@ public final class LayerMounts implements AutoCloseable {
       Mounted m = mounts.remove(p);
       m.layer().stop();
       try {
+        handover.release(m.candidate());
         m.mount().close();
       } catch (IOException e) {
         first = first == null ? e : first;

@@ -273,6 +273,11 @@ public final class RemoteLayer implements FileContent {
     return zinfo.maxSpanId() + 1;
   }
 
+  /** Size of the layer's uncompressed tar. */
+  long uncompressedSize() {
+    return uncompressedSize;
+  }
+
   /** Compressed size of the layer blob. */
   long size() {
     return compressedSize;
@@ -313,12 +318,45 @@ public final class RemoteLayer implements FileContent {
 
   @Override
   public int read(LayerNode.RegularFile file, long offset, ByteBuffer dst) throws IOException {
+    return read(file, offset, dst, true);
+  }
+
+  @Override
+  public boolean readIfLocal(LayerNode.RegularFile file, long offset, ByteBuffer dst)
+      throws IOException {
+    return readIfLocal(file, offset, dst, true);
+  }
+
+  /**
+   * The layer's bytes as a {@link FileContent} whose reads are neither recorded nor counted as
+   * served: for the daemon's own copy of a whole layer ({@link NativeHandover}), which is no read a
+   * container's start made.
+   */
+  FileContent unrecorded() {
+    return new FileContent() {
+      @Override
+      public int read(LayerNode.RegularFile file, long offset, ByteBuffer dst) throws IOException {
+        return RemoteLayer.this.read(file, offset, dst, false);
+      }
+
+      @Override
+      public boolean readIfLocal(LayerNode.RegularFile file, long offset, ByteBuffer dst)
+          throws IOException {
+        return RemoteLayer.this.readIfLocal(file, offset, dst, false);
+      }
+    };
+  }
+
+  private int read(LayerNode.RegularFile file, long offset, ByteBuffer dst, boolean container)
+      throws IOException {
     long start = file.uncompressedOffset() + offset;
     long end = start + dst.remaining();
     int first = zinfo.spanIdForUncompressedOffset(start);
     int last = zinfo.spanIdForUncompressedOffset(end - 1);
-    syncReads.incrementAndGet();
-    recorder.touch(start, end);
+    if (container) {
+      syncReads.incrementAndGet();
+      recorder.touch(start, end);
+    }
     for (int attempt = 0; ; attempt++) {
       List<Integer> missing = missing(first, last);
       if (!missing.isEmpty()) {
@@ -328,7 +366,9 @@ public final class RemoteLayer implements FileContent {
       }
       int n = copy(first, last, start, end, dst);
       if (n >= 0) {
-        servedBytes.addAndGet(n);
+        if (container) {
+          servedBytes.addAndGet(n);
+        }
         return n;
       }
       if (attempt == 2) {
@@ -345,8 +385,8 @@ public final class RemoteLayer implements FileContent {
     }
   }
 
-  @Override
-  public boolean readIfLocal(LayerNode.RegularFile file, long offset, ByteBuffer dst)
+  private boolean readIfLocal(
+      LayerNode.RegularFile file, long offset, ByteBuffer dst, boolean container)
       throws IOException {
     long start = file.uncompressedOffset() + offset;
     long end = start + dst.remaining();
@@ -359,9 +399,11 @@ public final class RemoteLayer implements FileContent {
     if (n < 0) {
       return false; // evicted meanwhile: the slow path fetches it again
     }
-    syncReads.incrementAndGet();
-    recorder.touch(start, end); // a read of a cached span is still a read the start made
-    servedBytes.addAndGet(n);
+    if (container) {
+      syncReads.incrementAndGet();
+      recorder.touch(start, end); // a read of a cached span is still a read the start made
+      servedBytes.addAndGet(n);
+    }
     return true;
   }
 

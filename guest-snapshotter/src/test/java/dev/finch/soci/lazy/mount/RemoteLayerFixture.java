@@ -5,21 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.finch.soci.fs.LayerNode;
 import dev.finch.soci.fs.LayerTree;
 import dev.finch.soci.oci.Digest;
-import dev.finch.soci.oci.MediaTypes;
 import dev.finch.soci.registry.RegistryClient;
 import dev.finch.soci.spi.EventSink;
 import dev.finch.soci.ztoc.Ztoc;
-import dev.finch.soci.ztoc.ZtocBuilder;
 import dev.finch.testkit.RegistryFixture;
 import dev.finch.testkit.image.TarLayer;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,18 +48,10 @@ abstract class RemoteLayerFixture {
             .file("data/small.txt", "hello\n")
             .randomFile("data/big.bin", SIZE, SEED)
             .build();
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      layer.writeTar(out);
-    }
-    byte[] blob = gz.toByteArray();
-    digest = Digest.sha256(blob);
     client = RegistryClient.builder(registry.hostPort()).plainHttp(true).build();
-    client.pushBlob(REPO, digest, blob);
-    ztoc =
-        new ZtocBuilder(SPAN)
-            .build(new ByteArrayInputStream(blob), MediaTypes.Compression.GZIP, digest)
-            .ztoc();
+    PushedLayer pushed = PushedLayer.push(client, REPO, layer, SPAN);
+    digest = pushed.digest();
+    ztoc = pushed.ztoc();
     assertThat(ztoc.compressionInfo().maxSpanId())
         .as("enough spans to test with")
         .isGreaterThan(12);
