@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,7 +40,7 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
   private long lastDemandEnded;
   private long quietUntil;
   private boolean closed;
-  private volatile java.util.function.Consumer<RemoteLayer> onComplete = l -> {};
+  private volatile Consumer<RemoteLayer> onComplete = l -> {};
   final AtomicLong spansFetched = new AtomicLong();
   final AtomicLong failures = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
@@ -64,7 +65,7 @@ public final class BackgroundFetcher implements RemoteLayer.DemandListener, Auto
    * Who hears of a layer whose every span is cached ({@code background-fetch-complete}); called on
    * the fetcher's thread, so it must return at once.
    */
-  void onComplete(java.util.function.Consumer<RemoteLayer> listener) {
+  void onComplete(Consumer<RemoteLayer> listener) {
     this.onComplete = listener;
   }
 

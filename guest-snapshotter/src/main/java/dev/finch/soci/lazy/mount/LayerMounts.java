@@ -32,7 +32,7 @@ public final class LayerMounts implements AutoCloseable {
 
   /**
    * @param nativeHandover whether a layer whose every span is cached is handed over to a native
-   *     directory ({@code [candidatehandover] enable}, see {@link NativeHandover})
+   *     directory ({@code [cache] native_handover}, see {@link NativeHandover})
    */
   public LayerMounts(
       SpanStore spans,
@@ -200,11 +200,8 @@ public final class LayerMounts implements AutoCloseable {
   private void closeMounts() throws IOException {
     IOException first = null;
     for (Path p : List.copyOf(mounts.keySet())) {
-      Mounted m = mounts.remove(p);
-      m.layer().stop();
       try {
-        handover.release(m.candidate());
-        m.mount().close();
+        release(p);
       } catch (IOException e) {
         first = first == null ? e : first;
       }
