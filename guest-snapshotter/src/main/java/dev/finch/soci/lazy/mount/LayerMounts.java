@@ -122,12 +122,10 @@ public final class LayerMounts implements AutoCloseable {
   /** Unmounts {@code fsDir}; drops the layer's cached spans unless another mount uses the layer. */
   public void unmount(Path fsDir) throws IOException {
     Mounted m = release(fsDir);
-    if (m != null) {
-      dropUnlessMounted(m.layer().digest());
+    if (m == null) {
+      return;
     }
-  }
-
-  private void dropUnlessMounted(Digest layer) throws IOException {
+    Digest layer = m.layer().digest();
     if (mounts.values().stream().noneMatch(o -> o.layer().digest().equals(layer))) {
       spans.dropLayer(layer.hex());
     }

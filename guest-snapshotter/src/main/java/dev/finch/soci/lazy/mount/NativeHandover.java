@@ -1,6 +1,5 @@
 package dev.finch.soci.lazy.mount;
 
-import dev.finch.process.CommandResult;
 import dev.finch.process.CommandRunner;
 import dev.finch.process.CommandSpec;
 import dev.finch.process.ProcessCommandRunner;
@@ -45,6 +44,9 @@ final class NativeHandover implements AutoCloseable {
   /** Disk room left free beyond the copy itself. */
   static final long FREE_MARGIN = 512L << 20;
 
+  /** The most of a failure's message an event carries. */
+  private static final int MAX_ERROR_CHARS = 500;
+
   /** How long a stop waits for a copy under way to end. */
   private static final long STOP_WAIT_SECONDS = 30;
 
@@ -64,10 +66,6 @@ final class NativeHandover implements AutoCloseable {
       this.fsDir = fsDir;
       this.tree = tree;
       this.layer = layer;
-    }
-
-    synchronized boolean bound() {
-      return bound;
     }
 
     private synchronized boolean released() {
@@ -247,7 +245,13 @@ final class NativeHandover implements AutoCloseable {
 
   private void failed(Candidate c, Exception e) {
     Map<String, Object> f = fields(c);
-    f.put("error", String.valueOf(e.getMessage()));
+    // a failed cp prints a line per file: keep the command and status (the head) and the last lines
+    String error = String.valueOf(e.getMessage());
+    if (error.length() > MAX_ERROR_CHARS) {
+      int half = MAX_ERROR_CHARS / 2;
+      error = error.substring(0, half) + " ... " + error.substring(error.length() - half);
+    }
+    f.put("error", error);
     events.event(
         "warn",
         "native-handover-failed",
@@ -262,8 +266,8 @@ final class NativeHandover implements AutoCloseable {
     return f;
   }
 
-  // Runs a command to its end (a release interrupts the wait, which stops the child); fails with
-  // its error output's tail on a non-zero exit.
+  // Runs a command to its end (a release interrupts the wait, which stops the child); fails on a
+  // non-zero exit.
   private static void run(Candidate c, String... command) throws IOException {
     synchronized (c) {
       if (c.released) {
@@ -272,14 +276,8 @@ final class NativeHandover implements AutoCloseable {
       c.commandThread = Thread.currentThread();
     }
     try {
-      CommandResult r = RUNNER.run(CommandSpec.of(command));
-      if (r.exit() != 0) {
-        String text = r.err().strip();
-        if (text.length() > 500) {
-          text = "..." + text.substring(text.length() - 500);
-        }
-        throw new IOException(String.join(" ", command) + " exited with " + r.exit() + ": " + text);
-      }
+      CommandSpec spec = CommandSpec.of(command);
+      RUNNER.run(spec).orThrow(spec);
     } finally {
       synchronized (c) {
         c.commandThread = null;
